@@ -1,0 +1,41 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import DepotMembership, User
+from core.roles import Role
+
+
+class UserForm(UserChangeForm):
+    roles = forms.TypedMultipleChoiceField(
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Roles"),
+        help_text=_(
+            "Clerks and inspectors act in the depots listed below; an inspector with no "
+            "depot is a national inspector."
+        ),
+    )
+
+
+class DepotMembershipInline(admin.TabularInline):
+    model = DepotMembership
+    extra = 0
+    autocomplete_fields = ["depot"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "get_full_name", "roles", "is_active", "last_login"]
+    list_filter = ["is_active"]
+    form = UserForm
+    inlines = [DepotMembershipInline]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets[:2],
+        (_("Stockpile roles"), {"fields": ("roles",)}),
+        (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]

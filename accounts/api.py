@@ -1,0 +1,68 @@
+"""API sign-in: POST username and password, receive a token for `Authorization: Token <token>`.
+
+Tokens are django-rest-knox tokens: stored hashed, expiring after API_TOKEN_TTL_HOURS of disuse,
+revocable one by one. Failed attempts count towards the same lockout as the login page (axes).
+"""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from knox.models import AuthToken
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expiry = serializers.DateTimeField(allow_null=True)
+
+
+class TokenThrottle(AnonRateThrottle):
+    rate = "30/min"
+
+
+class TokenCreateApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenThrottle]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={201: TokenSerializer},
+        summary="Exchange a username and password for an API token",
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request, **serializer.validated_data)
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Unable to sign in with the given credentials.")]}
+            )
+        instance, token = AuthToken.objects.create(user)
+        return Response(
+            TokenSerializer({"token": token, "expiry": instance.expiry}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class TokenDestroyApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Revoke the token used for this request",
+    )
+    def post(self, request):
+        if isinstance(request.auth, AuthToken):
+            request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,37 @@
+"""Writes to users, roles and memberships."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from accounts.models import DepotMembership, User
+from core.roles import Role
+
+
+@transaction.atomic
+def user_upsert(
+    *,
+    username: str,
+    password: str,
+    roles: Iterable[Role],
+    depot_ids: Iterable[int] = (),
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """Create the user or bring an existing one to exactly these roles, depots and password."""
+    user, _created = User.objects.get_or_create(username=username)
+    user.first_name, user.last_name, user.email = first_name, last_name, email
+    user.roles = sorted(Role(role).value for role in roles)
+    user.is_active = True
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    wanted = set(depot_ids)
+    DepotMembership.objects.filter(user=user).exclude(depot_id__in=wanted).delete()
+    existing = set(DepotMembership.objects.filter(user=user).values_list("depot_id", flat=True))
+    DepotMembership.objects.bulk_create(
+        DepotMembership(user=user, depot_id=depot_id) for depot_id in sorted(wanted - existing)
+    )
+    user.__dict__.pop("depot_ids", None)
+    return user

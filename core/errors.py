@@ -1,0 +1,28 @@
+"""Domain errors: each has a stable `code` that the API returns with 409 (DESIGN.md §11)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    """The request is well-formed but the current state forbids it. Nothing was written."""
+
+    code = "application_error"
+    status = 409
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "detail": self.message, **self.extra}
+
+
+class SelfApproval(ApplicationError):
+    code = "self_approval"
+
+
+class IdempotencyMismatch(ApplicationError):
+    code = "idempotency_mismatch"

@@ -1,0 +1,80 @@
+"""The one depot-scope layer. Every view, API endpoint, report and export reads through it.
+
+A user's *read scope* is every depot (officer, auditor, admin, national inspector) or the depots of
+their memberships (clerk, inspector). An *action scope* is the same question for one action: the
+roles that grant it, each limited to memberships when it is depot-bound. `None` means all depots.
+Outside the read scope an object does not exist for the user (404); inside it, an action the user's
+roles do not grant is forbidden (403).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from core.roles import ACTION_ROLES, DEPOT_BOUND_ROLES, Action, Role
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+DepotIds = frozenset[int] | None  # None: every depot
+
+NATIONAL_READERS = frozenset({Role.OFFICER, Role.AUDITOR, Role.ADMIN})
+
+
+def _granted(user: User, roles: frozenset[Role]) -> DepotIds:
+    if not roles:
+        return frozenset()
+    if roles - DEPOT_BOUND_ROLES:
+        return None
+    if Role.INSPECTOR in roles and not user.depot_ids:
+        return None
+    return user.depot_ids
+
+
+def read_depot_ids(user: User) -> DepotIds:
+    """Depots whose data the user may read; None means all."""
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    roles = user.role_set
+    if roles & NATIONAL_READERS:
+        return None
+    return _granted(user, roles & DEPOT_BOUND_ROLES)
+
+
+def action_depot_ids(user: User, action: Action) -> DepotIds:
+    """Depots in which the user may perform `action`; None means all."""
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    return _granted(user, user.role_set & ACTION_ROLES[action])
+
+
+def can(user: User, action: Action, depot_id: int | None = None) -> bool:
+    """May the user perform `action` in this depot (or, with no depot, in at least one)?"""
+    ids = action_depot_ids(user, action)
+    if ids is None:
+        return True
+    return bool(ids) if depot_id is None else depot_id in ids
+
+
+def require(user: User, action: Action, depot_id: int | None = None) -> None:
+    """Raise PermissionDenied (403) unless `can(user, action, depot_id)`."""
+    if not can(user, action, depot_id):
+        raise PermissionDenied(_("Your role does not allow this action here."))
+
+
+def scope(
+    queryset: QuerySet, user: User, *, depot_field: str = "depot", action: Action | None = None
+) -> QuerySet:
+    """Limit `queryset` to the user's read scope (or to an action's scope).
+
+    `depot_field` is the lookup from the queryset's model to its depot id: "depot" for most
+    models, "pk" for Depot itself, "storehouse__depot" for a storehouse's children.
+    """
+    ids = read_depot_ids(user) if action is None else action_depot_ids(user, action)
+    if ids is None:
+        return queryset
+    return queryset.filter(**{f"{depot_field}__in": ids})

@@ -1,0 +1,37 @@
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from core.health import service_health
+from core.roles import Action, Role
+from core.scoping import can, read_depot_ids
+from inventory.selectors import depot_list
+
+
+@require_GET
+def home(request):
+    """The home page: one section per role the user holds, over the depots in their scope."""
+    user = request.user
+    depots = list(depot_list(user=user))
+    context = {
+        "roles": [role for role in Role if role in user.role_set],
+        "depots": depots,
+        "national_scope": read_depot_ids(user) is None,
+        "can_record_movement": can(user, Action.RECORD_MOVEMENT),
+        "can_approve": can(user, Action.APPROVE),
+    }
+    return render(request, "core/home.html", context)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database and the broker answer, else 503; names what failed."""
+    report = service_health()
+    healthy = all(value == "ok" for value in report.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **report}, status=200 if healthy else 503
+    )

@@ -1,0 +1,94 @@
+"""Fixtures every test module shares: depots, one user per role, API clients, a clean cache."""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from core.roles import Role
+from tests.factories import DepotFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Each test starts with no throttle counters or cached values of this run."""
+    yield
+    client = cache._cache.get_client(write=True)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def depot_a(db):
+    return DepotFactory(code="DA", name="Depot A", region="North")
+
+
+@pytest.fixture
+def depot_b(db):
+    return DepotFactory(code="DB", name="Depot B", region="South")
+
+
+@pytest.fixture
+def clerk(depot_a):
+    return UserFactory(username="clerk_a", roles=[Role.CLERK], depots=[depot_a])
+
+
+@pytest.fixture
+def clerk_b(depot_b):
+    return UserFactory(username="clerk_b", roles=[Role.CLERK], depots=[depot_b])
+
+
+@pytest.fixture
+def inspector(depot_a):
+    return UserFactory(username="inspector_a", roles=[Role.INSPECTOR], depots=[depot_a])
+
+
+@pytest.fixture
+def national_inspector(db):
+    return UserFactory(username="inspector_nat", roles=[Role.INSPECTOR])
+
+
+@pytest.fixture
+def officer(db):
+    return UserFactory(username="officer", roles=[Role.OFFICER])
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor", roles=[Role.AUDITOR])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", roles=[Role.ADMIN])
+
+
+@pytest.fixture
+def users_by_role(clerk, inspector, officer, auditor, admin_user):
+    return {
+        Role.CLERK: clerk,
+        Role.INSPECTOR: inspector,
+        Role.OFFICER: officer,
+        Role.AUDITOR: auditor,
+        Role.ADMIN: admin_user,
+    }
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    """api_as(user) -> an APIClient authenticated as that user (session)."""
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user=None)
+        client.force_login(user)
+        return client
+
+    return make
