@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,18 +20,38 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-class ReferencePagination(PageNumberPagination):
+class StrictPageSizeMixin:
+    """`page_size` must be a positive integer when given (silently ignoring it hides mistakes)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isdigit() and int(raw) >= 1):
+            raise ValidationError({self.page_size_query_param: ["A page size is 1 or more."]})
+        return min(int(raw), self.max_page_size)
+
+
+class ReferencePagination(StrictPageSizeMixin, PageNumberPagination):
     """Reference-data lists: pages with a total `count`."""
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
+    def get_page_number(self, request, paginator):
+        """A page that is not a positive integer is malformed (400); past the end is 404."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        if not (raw.isdigit() and int(raw) >= 1):
+            raise ValidationError({self.page_query_param: ["A page number is 1 or more."]})
+        return raw
 
 
-class LedgerPagination(CursorPagination):
+class LedgerPagination(StrictPageSizeMixin, CursorPagination):
     """Ledger-sized lists: cursor pages, no unbounded COUNT; newest first by id."""
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
     ordering = "-id"

@@ -84,7 +84,7 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
         "Stockpile runs on PostgreSQL only: DATABASE_URL must be postgres://"
     )
 # A socket directory given as ?host=... belongs in HOST, where Django's test runner looks too.
-if "host" in DATABASES["default"]["OPTIONS"]:
+if "host" in DATABASES["default"].get("OPTIONS", {}):
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 
 # kombu spells Redis over a Unix socket "redis+socket://"; redis-py and Django say "unix://".
@@ -319,6 +319,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.add_error_responses",
+    ],
 }
 
 # --- Product settings -----------------------------------------------------------------------

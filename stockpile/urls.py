@@ -12,6 +12,10 @@ urlpatterns = [
     path("api/", include("stockpile.api_urls")),
 ]
 
+handler400 = "core.views.bad_request_handler"
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error_handler"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -1,12 +1,20 @@
 """Fixtures every test module shares: depots, one user per role, API clients, a clean cache."""
 
+import os
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from core.roles import Role
 from tests.factories import DepotFactory, UserFactory
+
+# CI runs a bounded, repeatable number of examples; HYPOTHESIS_PROFILE=ci selects it.
+hypothesis_settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True)
+hypothesis_settings.register_profile("dev", max_examples=100, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ class DepotViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = DepotSerializer
+    lookup_value_regex = r"[0-9]+"
     filterset_class = DepotFilter
 
     def get_queryset(self):

@@ -1,0 +1,54 @@
+"""OpenAPI: document the error responses every operation can give (DESIGN.md §11).
+
+drf-spectacular documents only success responses; clients and the schemathesis fuzz test rely on
+the schema naming every status an endpoint may return, with its body shape.
+"""
+
+ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+DOMAIN_ERROR = {
+    "type": "object",
+    "description": "The request is well-formed but the current state forbids it; nothing was "
+    "written. `code` is one of the codes listed in the API documentation.",
+    "properties": {"code": {"type": "string"}, "detail": {"type": "string"}},
+    "required": ["code", "detail"],
+}
+VALIDATION_ERROR = {
+    "type": "object",
+    "description": "Field errors: field name -> list of messages (non_field_errors for the whole).",
+    "additionalProperties": True,
+}
+
+
+def _response(description: str, ref: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+    }
+
+
+def add_error_responses(result, generator, request, public):
+    """Postprocessing hook: add 400/401/403/404/409/429 responses where they can occur."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR)
+    schemas.setdefault("DomainError", DOMAIN_ERROR)
+    schemas.setdefault("ValidationError", VALIDATION_ERROR)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            anonymous = not operation.get("security") or {} in operation.get("security", [])
+            if not anonymous:
+                responses.setdefault("401", _response("Not signed in", "Error"))
+            responses.setdefault("403", _response("Role or depot scope forbids this", "Error"))
+            parameters = {parameter.get("name") for parameter in operation.get("parameters", [])}
+            if "{" in path or "page" in parameters:
+                responses.setdefault("404", _response("Not found in your scope", "Error"))
+            if method in {"post", "put", "patch"} or operation.get("parameters"):
+                responses.setdefault("400", _response("Malformed input", "ValidationError"))
+            if method in {"post", "put", "patch", "delete"}:
+                responses.setdefault("409", _response("Refused by a rule", "DomainError"))
+            responses.setdefault("429", _response("Too many requests", "Error"))
+    return result
