@@ -1,0 +1,54 @@
+"""What the stockpile is. Split by concern; import models from here."""
+
+from inventory.models.depot import Depot, depot_code_validator
+from inventory.models.ledger import (
+    Balance,
+    ChainHead,
+    ClosedPeriod,
+    Document,
+    DocumentCounter,
+    IdempotencyRecord,
+    LedgerLine,
+    Lot,
+    PendingLine,
+)
+from inventory.models.reference import (
+    AmmunitionType,
+    ConditionCode,
+    HazardCode,
+    Licence,
+    LicenceLimit,
+    MixingCell,
+    MixingMatrixVersion,
+    PolicySetting,
+    Recipient,
+    Storehouse,
+    Supplier,
+    Waiver,
+)
+
+__all__ = [
+    "AmmunitionType",
+    "Balance",
+    "ChainHead",
+    "ClosedPeriod",
+    "ConditionCode",
+    "Depot",
+    "Document",
+    "DocumentCounter",
+    "HazardCode",
+    "IdempotencyRecord",
+    "LedgerLine",
+    "Licence",
+    "LicenceLimit",
+    "Lot",
+    "MixingCell",
+    "MixingMatrixVersion",
+    "PendingLine",
+    "PolicySetting",
+    "Recipient",
+    "Storehouse",
+    "Supplier",
+    "Waiver",
+    "depot_code_validator",
+]
