@@ -8,7 +8,7 @@ from django.views.defaults import bad_request, page_not_found, server_error
 from core.health import service_health
 from core.roles import Action, Role
 from core.scoping import can, read_depot_ids
-from inventory.selectors import depot_list
+from inventory.selectors.reference import depot_list
 
 
 @require_GET

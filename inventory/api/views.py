@@ -4,9 +4,10 @@ from rest_framework.response import Response
 
 from core.roles import Action
 from core.scoping import require
-from inventory import selectors, services
 from inventory.api.serializers import DepotSerializer
 from inventory.filters import DepotFilter
+from inventory.selectors import reference as selectors
+from inventory.services import reference as services
 
 
 @extend_schema_view(
