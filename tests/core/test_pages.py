@@ -116,3 +116,9 @@ def test_api_docs_are_served_locally(api_as, officer):
     schema = client.get("/api/schema/?format=json")
     assert schema.status_code == 200
     assert "/api/v1/depots/" in schema.json()["paths"]
+
+
+def test_signed_in_pages_are_not_cached(client, officer):
+    client.force_login(officer)
+    assert client.get("/")["Cache-Control"] == "private, no-store"
+    assert client.get("/api/v1/depots/")["Cache-Control"] == "private, no-store"

@@ -21,7 +21,14 @@ def manage(*args, **env_overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "PYTEST_VERSION", "PYTEST_CURRENT_TEST", "SECRET_KEY"}
+        if key
+        not in {
+            "DEBUG",
+            "PYTEST_VERSION",
+            "PYTEST_CURRENT_TEST",
+            "SECRET_KEY",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests for Playwright
+        }
     }
     env.update(env_overrides)
     return subprocess.run(

@@ -1,0 +1,53 @@
+"""Refusals of the accounting core (409 with these codes, DESIGN.md §11). Nothing is written."""
+
+from core.errors import ApplicationError
+
+
+class InsufficientStock(ApplicationError):
+    code = "insufficient_stock"
+
+
+class StorageIncompatible(ApplicationError):
+    code = "storage_incompatible"
+
+
+class LicenceExceeded(ApplicationError):
+    code = "licence_exceeded"
+
+
+class NoLicence(ApplicationError):
+    code = "no_licence"
+
+
+class SuspectIsolation(ApplicationError):
+    code = "suspect_isolation"
+
+
+class LotNotIssuable(ApplicationError):
+    code = "lot_not_issuable"
+
+
+class RecipientNotPermitted(ApplicationError):
+    code = "recipient_not_permitted"
+
+
+class AlreadyReversed(ApplicationError):
+    code = "already_reversed"
+
+
+class PeriodClosed(ApplicationError):
+    code = "period_closed"
+
+
+class InvalidState(ApplicationError):
+    """The document is not in a state that allows this (e.g. approving a posted adjustment)."""
+
+    code = "invalid_state"
+
+
+BREACH_ERRORS = {
+    "storage_incompatible": StorageIncompatible,
+    "licence_exceeded": LicenceExceeded,
+    "no_licence": NoLicence,
+    "suspect_isolation": SuspectIsolation,
+}

@@ -1,0 +1,93 @@
+"""Lots (DESIGN.md §5): found case-insensitively or created, expiring per the type shelf life."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Upper
+from django.utils.translation import gettext as _
+
+from inventory.models import AmmunitionType, ConditionCode, Lot
+
+DEFAULT_CONDITION = "A"
+
+
+@dataclass(frozen=True)
+class NewLot:
+    """A lot named inline on a receipt line: used if it exists (any letter case), else created."""
+
+    ammunition_type_id: int
+    manufacturer: str
+    lot_number: str
+    manufactured_on: date
+    condition: str = DEFAULT_CONDITION
+    country_of_manufacture: str = ""
+    batch: str = ""
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` plus whole months, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def lot_expiry(ammunition_type: AmmunitionType, manufactured_on: date) -> date | None:
+    if ammunition_type.shelf_life_months is None:
+        return None
+    return add_months(manufactured_on, ammunition_type.shelf_life_months)
+
+
+def lot_find(*, ammunition_type_id: int, manufacturer: str, lot_number: str) -> Lot | None:
+    return (
+        Lot.objects.annotate(number_upper=Upper("lot_number"))
+        .filter(
+            ammunition_type_id=ammunition_type_id,
+            manufacturer=manufacturer.strip(),
+            number_upper=lot_number.strip().upper(),
+        )
+        .first()
+    )
+
+
+def lot_resolve(spec: NewLot) -> Lot:
+    """The existing lot matching `spec`, or a new one. Safe against a concurrent creation."""
+    manufacturer, lot_number = spec.manufacturer.strip(), spec.lot_number.strip()
+    if not manufacturer or not lot_number:
+        raise ValidationError(_("A new lot needs a manufacturer and a lot number."))
+    if spec.manufactured_on > date.today():
+        raise ValidationError(_("The date of manufacture cannot be in the future."))
+    found = lot_find(
+        ammunition_type_id=spec.ammunition_type_id,
+        manufacturer=manufacturer,
+        lot_number=lot_number,
+    )
+    if found is not None:
+        return found
+    ammunition_type = AmmunitionType.objects.filter(pk=spec.ammunition_type_id).first()
+    if ammunition_type is None:
+        raise ValidationError(_("Unknown ammunition type."))
+    if not ConditionCode.objects.filter(code=spec.condition).exists():
+        raise ValidationError(_("Unknown condition code %(code)s.") % {"code": spec.condition})
+    # ON CONFLICT DO NOTHING: a concurrent receipt creating the same lot wins, and we use its lot.
+    Lot.objects.bulk_create(
+        [
+            Lot(
+                ammunition_type=ammunition_type,
+                manufacturer=manufacturer,
+                lot_number=lot_number,
+                manufactured_on=spec.manufactured_on,
+                country_of_manufacture=spec.country_of_manufacture,
+                batch=spec.batch,
+                condition_id=spec.condition,
+                expires_on=lot_expiry(ammunition_type, spec.manufactured_on),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return lot_find(
+        ammunition_type_id=spec.ammunition_type_id,
+        manufacturer=manufacturer,
+        lot_number=lot_number,
+    )

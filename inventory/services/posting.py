@@ -1,0 +1,782 @@
+"""The posting service: the only code that writes documents, ledger lines and balances.
+
+Every public function here is one transaction that takes its locks through inventory.locks in the
+fixed order, checks every rule before it writes, and either posts the whole document or raises
+(an ApplicationError -> 409, a ValidationError -> 400, PermissionDenied -> 403) having written
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import SelfApproval
+from core.roles import Action
+from core.scoping import require
+from inventory import locks, policy, rules
+from inventory.chain import line_hash
+from inventory.errors import (
+    BREACH_ERRORS,
+    AlreadyReversed,
+    InsufficientStock,
+    InvalidState,
+    LotNotIssuable,
+    PeriodClosed,
+    RecipientNotPermitted,
+)
+from inventory.models import (
+    Balance,
+    ClosedPeriod,
+    Depot,
+    Document,
+    LedgerLine,
+    Licence,
+    Lot,
+    PendingLine,
+    Recipient,
+    Storehouse,
+    Waiver,
+)
+from inventory.models.ledger import AdjustmentReason, DocumentKind, DocumentStatus
+from inventory.models.reference import Availability, WaiverRule
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One signed change of one lot in one storehouse."""
+
+    lot_id: int
+    storehouse_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class MoveLine:
+    lot_id: int
+    from_storehouse_id: int
+    to_storehouse_id: int
+    quantity: int
+
+
+# --- Checks --------------------------------------------------------------------------------------
+
+
+def _check_quantities(movements: Sequence[Movement], *, signed: bool = False) -> None:
+    if not movements:
+        raise ValidationError({"lines": [_("A document needs at least one line.")]})
+    for movement in movements:
+        if movement.quantity == 0 or (not signed and movement.quantity < 0):
+            raise ValidationError(
+                {"lines": [_("Quantities are whole units, more than zero.")]}
+                if not signed
+                else {"lines": [_("An adjustment line changes stock by a non-zero quantity.")]}
+            )
+
+
+def _check_date(*, depot: Depot, occurred_on: date, today: date, backdate_days: int) -> None:
+    if occurred_on > today:
+        raise ValidationError({"occurred_on": [_("The date cannot be in the future.")]})
+    if occurred_on < today - timedelta(days=backdate_days):
+        raise ValidationError(
+            {
+                "occurred_on": [
+                    _("The date may be at most %(days)s days in the past.")
+                    % {"days": backdate_days}
+                ]
+            }
+        )
+    closed = ClosedPeriod.objects.filter(
+        depot=depot, starts_on__lte=occurred_on, ends_on__gte=occurred_on
+    ).first()
+    if closed is not None:
+        raise PeriodClosed(
+            _("%(depot)s's accounts for %(start)s to %(end)s are closed.")
+            % {"depot": depot.code, "start": closed.starts_on, "end": closed.ends_on}
+        )
+
+
+def _holdings_after(
+    storehouse_ids: set[int],
+    deltas: dict[tuple[int, int], int],
+    availability: dict[str, str],
+) -> dict[int, list[rules.Holding]]:
+    """Each storehouse's contents after the movement, as rules.Holding (one query)."""
+    quantities: dict[tuple[int, int], int] = defaultdict(int)
+    rows = Balance.objects.filter(storehouse_id__in=storehouse_ids, quantity__gt=0).values_list(
+        "lot_id", "storehouse_id", "quantity"
+    )
+    for lot_id, storehouse_id, quantity in rows:
+        quantities[(lot_id, storehouse_id)] += quantity
+    for (lot_id, storehouse_id), delta in deltas.items():
+        if storehouse_id in storehouse_ids:
+            quantities[(lot_id, storehouse_id)] += delta
+    lot_ids = {lot_id for (lot_id, _sh), quantity in quantities.items() if quantity > 0}
+    lots = Lot.objects.select_related("ammunition_type").in_bulk(lot_ids)
+    holdings: dict[int, list[rules.Holding]] = defaultdict(list)
+    for (lot_id, storehouse_id), quantity in sorted(quantities.items()):
+        if quantity <= 0:
+            continue
+        lot = lots[lot_id]
+        kind = lot.ammunition_type
+        per_unit = lot.neq_per_unit_kg if lot.neq_per_unit_kg is not None else kind.neq_per_unit_kg
+        holdings[storehouse_id].append(
+            rules.Holding(
+                lot_id=lot.pk,
+                lot_number=lot.lot_number,
+                ammunition_type_id=kind.pk,
+                hazard_division=kind.hazard_division,
+                compatibility_group=kind.compatibility_group,
+                neq_kg=per_unit * quantity,
+                neq_per_unit_kg=per_unit,
+                availability=availability[lot.condition_id],
+                shaped_charge=kind.shaped_charge,
+                high_energy_propellant=kind.high_energy_propellant,
+            )
+        )
+    return holdings
+
+
+def _check_storage(
+    *,
+    storehouses: dict[int, Storehouse],
+    deltas: dict[tuple[int, int], int],
+    on: date,
+    policy_values: dict,
+    availability: dict[str, str],
+) -> None:
+    """DESIGN.md §4 for every storehouse receiving stock; raises the first breach found."""
+    receiving = {sh for (_lot, sh), delta in deltas.items() if delta > 0}
+    if not receiving:
+        return
+    holdings = _holdings_after(receiving, deltas, availability)
+    licences = {
+        licence.storehouse_id: licence
+        for licence in Licence.objects.filter(
+            storehouse_id__in=receiving, valid_from__lte=on, valid_until__gte=on
+        ).prefetch_related("limits")
+    }
+    waivers: dict[int, set[str]] = defaultdict(set)
+    for storehouse_id, rule in Waiver.objects.filter(
+        storehouse_id__in=receiving, expires_on__gte=on
+    ).values_list("storehouse_id", "rule"):
+        waivers[storehouse_id].add(rule)
+    matrix = policy.mixing_matrix(on)
+    storage_policy = policy.storage_policy(policy_values)
+    for storehouse_id in sorted(receiving):
+        licence = licences.get(storehouse_id)
+        waived = waivers[storehouse_id]
+        breaches = rules.storage_breaches(
+            holdings[storehouse_id],
+            matrix=matrix,
+            limits=licence.limits_dict() if licence else None,
+            policy=storage_policy,
+            waived_notes=frozenset(waived & {WaiverRule.SEGREGATION_N2, WaiverRule.AUTHORITY_N4}),
+            isolation_waived=WaiverRule.ISOLATION in waived,
+        )
+        if breaches:
+            breach = breaches[0]
+            storehouse = storehouses[storehouse_id]
+            raise BREACH_ERRORS[breach.code](
+                _("Storehouse %(storehouse)s: %(message)s")
+                % {"storehouse": storehouse.code, "message": breach.message},
+                rule=breach.rule,
+                storehouse=storehouse.code,
+                lots=list(breach.lot_numbers),
+            )
+
+
+def issue_availability_check(
+    lots: Iterable[Lot], *, recipient: Recipient | None, availability: dict[str, str]
+) -> None:
+    """May these lots go to this recipient (DESIGN.md §6)? Surveillance adds bans to this."""
+    for lot in lots:
+        state = availability[lot.condition_id]
+        if lot.identity_lost or state in (Availability.SUSPENDED, Availability.UNSERVICEABLE):
+            raise LotNotIssuable(
+                _("Lot %(lot)s is not issuable (condition %(condition)s, %(state)s).")
+                % {"lot": lot.lot_number, "condition": lot.condition_id, "state": state},
+                lot=lot.lot_number,
+            )
+        if state == Availability.RESTRICTED and not (recipient and recipient.permitted_restricted):
+            raise RecipientNotPermitted(
+                _(
+                    "Lot %(lot)s is restricted (condition %(condition)s) and %(recipient)s may not "
+                    "receive restricted stock."
+                )
+                % {
+                    "lot": lot.lot_number,
+                    "condition": lot.condition_id,
+                    "recipient": recipient.code if recipient else _("this recipient"),
+                },
+                lot=lot.lot_number,
+            )
+
+
+# --- The posting core ----------------------------------------------------------------------------
+
+
+def _apply(
+    document: Document,
+    movements: Sequence[Movement],
+    *,
+    posted_at,
+    poster_id: int,
+    check_storage: bool,
+    policy_values: dict,
+    availability: dict[str, str],
+) -> list[LedgerLine]:
+    """Lock storehouses and balances, check, then write lines (hash-chained) and balances.
+
+    The caller holds the depot's counter and chain head locks (in that order).
+    """
+    depot = document.depot
+    storehouses = locks.storehouses_lock(m.storehouse_id for m in movements)
+    for movement in movements:
+        storehouse = storehouses.get(movement.storehouse_id)
+        if storehouse is None or storehouse.depot_id != depot.pk:
+            raise ValidationError(
+                {
+                    "lines": [
+                        _("A storehouse on this document is not in depot %(depot)s.")
+                        % {"depot": depot.code}
+                    ]
+                }
+            )
+    deltas: dict[tuple[int, int], int] = defaultdict(int)
+    for movement in movements:
+        deltas[(movement.lot_id, movement.storehouse_id)] += movement.quantity
+    balances = locks.balances_lock(deltas, dict.fromkeys(storehouses, depot.pk))
+    for pair, delta in sorted(deltas.items()):
+        balance = balances[pair]
+        if balance.quantity + delta < 0:
+            lot = Lot.objects.get(pk=pair[0])
+            raise InsufficientStock(
+                _(
+                    "Lot %(lot)s in storehouse %(storehouse)s: %(available)s on hand, "
+                    "%(requested)s requested."
+                )
+                % {
+                    "lot": lot.lot_number,
+                    "storehouse": storehouses[pair[1]].code,
+                    "available": balance.quantity,
+                    "requested": -delta,
+                },
+                lot=lot.lot_number,
+                storehouse=storehouses[pair[1]].code,
+                available=balance.quantity,
+            )
+    if check_storage:
+        _check_storage(
+            storehouses=storehouses,
+            deltas=deltas,
+            on=document.occurred_on,
+            policy_values=policy_values,
+            availability=availability,
+        )
+    head = locks.chain_head_lock(depot_id=depot.pk)
+    lines = []
+    prev_hash = head.last_hash
+    for movement in movements:
+        digest = line_hash(
+            document_number=document.number,
+            kind=document.kind,
+            occurred_on=document.occurred_on,
+            posted_at=posted_at,
+            poster_id=poster_id,
+            lot_id=movement.lot_id,
+            storehouse_id=movement.storehouse_id,
+            quantity=movement.quantity,
+            prev_hash=prev_hash,
+        )
+        lines.append(
+            LedgerLine(
+                document=document,
+                depot=depot,
+                lot_id=movement.lot_id,
+                storehouse_id=movement.storehouse_id,
+                quantity=movement.quantity,
+                occurred_on=document.occurred_on,
+                posted_at=posted_at,
+                prev_hash=prev_hash,
+                hash=digest,
+            )
+        )
+        prev_hash = digest
+    LedgerLine.objects.bulk_create(lines)
+    head.last_hash = prev_hash
+    head.line_count += len(lines)
+    head.save(update_fields=["last_hash", "line_count"])
+    for pair, delta in deltas.items():
+        balances[pair].quantity += delta
+    Balance.objects.bulk_update([balances[pair] for pair in deltas], ["quantity"])
+    return lines
+
+
+def _new_document(
+    *,
+    depot: Depot,
+    kind: DocumentKind,
+    status: DocumentStatus,
+    occurred_on: date,
+    posted_by: User,
+    now,
+    **header,
+) -> Document:
+    """Number and create a document header. Locks the depot's counter, then its chain head."""
+    counter = locks.counter_lock(depot_id=depot.pk, year=now.year)
+    locks.chain_head_lock(depot_id=depot.pk)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return Document.objects.create(
+        depot=depot,
+        kind=kind,
+        number=f"{depot.code}-{now.year}-{counter.last_number:06d}",
+        status=status,
+        occurred_on=occurred_on,
+        posted_at=now,
+        posted_by=posted_by,
+        **header,
+    )
+
+
+def _post(
+    *,
+    depot: Depot,
+    kind: DocumentKind,
+    occurred_on: date,
+    posted_by: User,
+    movements: Sequence[Movement],
+    status: DocumentStatus = DocumentStatus.POSTED,
+    check_storage: bool = True,
+    policy_values: dict | None = None,
+    availability: dict[str, str] | None = None,
+    **header,
+) -> Document:
+    now = timezone.now()
+    policy_values = policy.policy_values() if policy_values is None else policy_values
+    _check_date(
+        depot=depot,
+        occurred_on=occurred_on,
+        today=timezone.localdate(now),
+        backdate_days=policy.backdate_days(policy_values),
+    )
+    document = _new_document(
+        depot=depot,
+        kind=kind,
+        status=status,
+        occurred_on=occurred_on,
+        posted_by=posted_by,
+        now=now,
+        **header,
+    )
+    _apply(
+        document,
+        movements,
+        posted_at=now,
+        poster_id=posted_by.pk,
+        check_storage=check_storage,
+        policy_values=policy_values,
+        availability=policy.availability_by_condition() if availability is None else availability,
+    )
+    return document
+
+
+# --- Document kinds ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receipt_post(
+    *,
+    depot: Depot,
+    lines: Sequence[Movement],
+    occurred_on: date,
+    posted_by: User,
+    counterparty: str = "",
+    reference: str = "",
+) -> Document:
+    """Receive stock into storehouses of `depot` (lots resolved beforehand by lots.lot_resolve)."""
+    require(posted_by, Action.RECORD_MOVEMENT, depot.pk)
+    _check_quantities(lines)
+    return _post(
+        depot=depot,
+        kind=DocumentKind.RECEIPT,
+        occurred_on=occurred_on,
+        posted_by=posted_by,
+        movements=lines,
+        counterparty=counterparty,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def issue_post(
+    *,
+    depot: Depot,
+    lines: Sequence[Movement],
+    recipient: Recipient,
+    occurred_on: date,
+    posted_by: User,
+    purpose: str = "",
+    counterparty: str = "",
+    reference: str = "",
+) -> Document:
+    """Issue stock to a recipient. Refuses lots that are not issuable to it, or not on hand."""
+    require(posted_by, Action.RECORD_MOVEMENT, depot.pk)
+    _check_quantities(lines)
+    if not recipient.is_active:
+        raise ValidationError({"recipient": [_("This recipient is no longer active.")]})
+    availability = policy.availability_by_condition()
+    lots = Lot.objects.filter(pk__in={line.lot_id for line in lines})
+    issue_availability_check(lots, recipient=recipient, availability=availability)
+    return _post(
+        depot=depot,
+        kind=DocumentKind.ISSUE,
+        occurred_on=occurred_on,
+        posted_by=posted_by,
+        movements=[Movement(m.lot_id, m.storehouse_id, -m.quantity) for m in lines],
+        check_storage=False,
+        availability=availability,
+        recipient=recipient,
+        purpose=purpose,
+        counterparty=counterparty,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def return_post(
+    *,
+    depot: Depot,
+    lines: Sequence[Movement],
+    recipient: Recipient,
+    occurred_on: date,
+    posted_by: User,
+    source_issue: Document | None = None,
+    reference: str = "",
+) -> Document:
+    """Take back stock returned unused by a recipient, with the issue it came from where known."""
+    require(posted_by, Action.RECORD_MOVEMENT, depot.pk)
+    _check_quantities(lines)
+    if source_issue is not None and (
+        source_issue.kind != DocumentKind.ISSUE or source_issue.depot_id != depot.pk
+    ):
+        raise ValidationError({"issue": [_("Not an issue of this depot.")]})
+    return _post(
+        depot=depot,
+        kind=DocumentKind.RETURN,
+        occurred_on=occurred_on,
+        posted_by=posted_by,
+        movements=lines,
+        recipient=recipient,
+        source_issue=source_issue,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def move_post(
+    *,
+    depot: Depot,
+    lines: Sequence[MoveLine],
+    occurred_on: date,
+    posted_by: User,
+    reference: str = "",
+) -> Document:
+    """Move stock between storehouses of one depot; the destination's storage rules apply."""
+    require(posted_by, Action.RECORD_MOVEMENT, depot.pk)
+    if any(line.from_storehouse_id == line.to_storehouse_id for line in lines):
+        raise ValidationError({"lines": [_("A move goes to a different storehouse.")]})
+    _check_quantities([Movement(m.lot_id, m.from_storehouse_id, m.quantity) for m in lines])
+    movements = []
+    for line in lines:
+        movements.append(Movement(line.lot_id, line.from_storehouse_id, -line.quantity))
+        movements.append(Movement(line.lot_id, line.to_storehouse_id, line.quantity))
+    return _post(
+        depot=depot,
+        kind=DocumentKind.INTERNAL_MOVE,
+        occurred_on=occurred_on,
+        posted_by=posted_by,
+        movements=movements,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def transfer_dispatch(
+    *,
+    depot: Depot,
+    destination_depot: Depot,
+    lines: Sequence[Movement],
+    occurred_on: date,
+    posted_by: User,
+    reference: str = "",
+) -> Document:
+    """Dispatch stock to another depot: it leaves here now and is in transit until received."""
+    require(posted_by, Action.RECORD_MOVEMENT, depot.pk)
+    _check_quantities(lines)
+    if destination_depot.pk == depot.pk:
+        raise ValidationError({"destination_depot": [_("Use an internal move within a depot.")]})
+    return _post(
+        depot=depot,
+        kind=DocumentKind.TRANSFER,
+        status=DocumentStatus.IN_TRANSIT,
+        occurred_on=occurred_on,
+        posted_by=posted_by,
+        movements=[Movement(m.lot_id, m.storehouse_id, -m.quantity) for m in lines],
+        check_storage=False,
+        destination_depot=destination_depot,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def transfer_receive(
+    *,
+    transfer: Document,
+    lines: Sequence[Movement],
+    occurred_on: date,
+    posted_by: User,
+    reference: str = "",
+) -> Document:
+    """Receive a transfer at its destination. Less than was sent is a transit discrepancy; a lot
+    that was not sent, or more than was sent, is refused."""
+    transfer = (
+        Document.objects.select_for_update(of=("self",))
+        .select_related("destination_depot")
+        .get(pk=transfer.pk)
+    )
+    depot = transfer.destination_depot
+    if transfer.kind != DocumentKind.TRANSFER or depot is None:
+        raise ValidationError(_("Not a transfer."))
+    require(posted_by, Action.RECORD_MOVEMENT, depot.pk)
+    if transfer.status != DocumentStatus.IN_TRANSIT or document_is_reversed(transfer):
+        raise InvalidState(
+            _("Transfer %(number)s is not in transit: it was received or cancelled.")
+            % {"number": transfer.number}
+        )
+    _check_quantities(lines)
+    if occurred_on < transfer.occurred_on:
+        raise ValidationError({"occurred_on": [_("A transfer is received after its dispatch.")]})
+    sent: dict[int, int] = defaultdict(int)
+    for lot_id, quantity in transfer.lines.values_list("lot_id", "quantity"):
+        sent[lot_id] -= quantity
+    received: dict[int, int] = defaultdict(int)
+    for line in lines:
+        received[line.lot_id] += line.quantity
+    for lot_id, quantity in received.items():
+        if quantity > sent.get(lot_id, 0):
+            raise ValidationError(
+                {
+                    "lines": [
+                        _(
+                            "More of a lot was received than was sent, or a lot that was not "
+                            "sent: record the surplus with a separate receipt."
+                        )
+                    ]
+                }
+            )
+    shortfall = any(received.get(lot_id, 0) < quantity for lot_id, quantity in sent.items())
+    receipt = _post(
+        depot=depot,
+        kind=DocumentKind.TRANSFER_RECEIPT,
+        occurred_on=occurred_on,
+        posted_by=posted_by,
+        movements=[line for line in lines if line.quantity],
+        transfer=transfer,
+        counterparty=transfer.depot.code,
+        reference=reference,
+    )
+    transfer.status = (
+        DocumentStatus.RECEIVED_WITH_DISCREPANCY if shortfall else DocumentStatus.RECEIVED
+    )
+    transfer.save(update_fields=["status"])
+    return receipt
+
+
+@transaction.atomic
+def adjustment_create(
+    *,
+    depot: Depot,
+    lines: Sequence[Movement],
+    reason: AdjustmentReason,
+    occurred_on: date,
+    posted_by: User,
+    note: str = "",
+) -> Document:
+    """Propose an adjustment: pending approval by a second person, no effect on balances yet."""
+    require(posted_by, Action.RECORD_MOVEMENT, depot.pk)
+    _check_quantities(lines, signed=True)
+    if reason not in AdjustmentReason.values:
+        raise ValidationError({"reason": [_("Unknown reason code.")]})
+    now = timezone.now()
+    values = policy.policy_values()
+    _check_date(
+        depot=depot,
+        occurred_on=occurred_on,
+        today=timezone.localdate(now),
+        backdate_days=policy.backdate_days(values),
+    )
+    storehouses = Storehouse.objects.filter(pk__in={m.storehouse_id for m in lines}, depot=depot)
+    if storehouses.count() != len({m.storehouse_id for m in lines}):
+        raise ValidationError(
+            {
+                "lines": [
+                    _("A storehouse on this document is not in depot %(depot)s.")
+                    % {"depot": depot.code}
+                ]
+            }
+        )
+    document = _new_document(
+        depot=depot,
+        kind=DocumentKind.ADJUSTMENT,
+        status=DocumentStatus.PENDING_APPROVAL,
+        occurred_on=occurred_on,
+        posted_by=posted_by,
+        now=now,
+        reason=reason,
+        note=note,
+    )
+    PendingLine.objects.bulk_create(
+        PendingLine(
+            document=document, lot_id=m.lot_id, storehouse_id=m.storehouse_id, quantity=m.quantity
+        )
+        for m in lines
+    )
+    return document
+
+
+def _pending_adjustment(document: Document, decided_by: User) -> Document:
+    document = Document.objects.select_for_update().select_related("depot").get(pk=document.pk)
+    if document.kind != DocumentKind.ADJUSTMENT:
+        raise ValidationError(_("Not an adjustment."))
+    require(decided_by, Action.APPROVE, document.depot_id)
+    if document.status != DocumentStatus.PENDING_APPROVAL:
+        raise InvalidState(
+            _("Adjustment %(number)s is already %(status)s.")
+            % {"number": document.number, "status": document.get_status_display()}
+        )
+    if document.posted_by_id == decided_by.pk:
+        raise SelfApproval(_("An adjustment is approved by someone other than its author."))
+    return document
+
+
+@transaction.atomic
+def adjustment_approve(*, document: Document, approved_by: User) -> Document:
+    """Approve a pending adjustment: its lines are posted now, under the rules of any posting."""
+    document = _pending_adjustment(document, approved_by)
+    locks.counter_lock(depot_id=document.depot_id, year=timezone.now().year)
+    locks.chain_head_lock(depot_id=document.depot_id)
+    now = timezone.now()
+    movements = [
+        Movement(line.lot_id, line.storehouse_id, line.quantity)
+        for line in document.pending_lines.all()
+    ]
+    _apply(
+        document,
+        movements,
+        posted_at=now,
+        poster_id=approved_by.pk,
+        check_storage=True,
+        policy_values=policy.policy_values(),
+        availability=policy.availability_by_condition(),
+    )
+    document.status = DocumentStatus.POSTED
+    document.approved_by = approved_by
+    document.decided_at = now
+    document.save(update_fields=["status", "approved_by", "decided_at"])
+    return document
+
+
+@transaction.atomic
+def adjustment_reject(*, document: Document, rejected_by: User) -> Document:
+    document = _pending_adjustment(document, rejected_by)
+    document.status = DocumentStatus.REJECTED
+    document.approved_by = rejected_by
+    document.decided_at = timezone.now()
+    document.save(update_fields=["status", "approved_by", "decided_at"])
+    return document
+
+
+@transaction.atomic
+def document_reverse(*, document: Document, reason: str, posted_by: User) -> Document:
+    """Post the exact opposite of a document. A document is reversed once; a received transfer is
+    undone by reversing its receipt first, then its dispatch."""
+    document = Document.objects.select_for_update().select_related("depot").get(pk=document.pk)
+    require(posted_by, Action.RECORD_MOVEMENT, document.depot_id)
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the document is reversed.")]})
+    if Document.objects.filter(reverses=document).exists():
+        raise AlreadyReversed(
+            _("Document %(number)s has already been reversed.") % {"number": document.number}
+        )
+    if document.kind == DocumentKind.REVERSAL:
+        raise InvalidState(_("A reversal is not reversed: post a new document instead."))
+    received_transfer = document.kind == DocumentKind.TRANSFER and document.status in (
+        DocumentStatus.RECEIVED,
+        DocumentStatus.RECEIVED_WITH_DISCREPANCY,
+    )
+    if received_transfer and not Document.objects.filter(reverses__transfer=document).exists():
+        raise InvalidState(
+            _("Transfer %(number)s has been received: reverse its receipt first.")
+            % {"number": document.number}
+        )
+    if document.status not in (DocumentStatus.POSTED, DocumentStatus.IN_TRANSIT) and not (
+        received_transfer
+    ):
+        raise InvalidState(
+            _(
+                "Document %(number)s is %(status)s: only posted documents and transfers in transit "
+                "are reversed."
+            )
+            % {"number": document.number, "status": document.get_status_display()}
+        )
+    movements = [
+        Movement(lot_id, storehouse_id, -quantity)
+        for lot_id, storehouse_id, quantity in document.lines.order_by("id").values_list(
+            "lot_id", "storehouse_id", "quantity"
+        )
+    ]
+    return _post(
+        depot=document.depot,
+        kind=DocumentKind.REVERSAL,
+        occurred_on=timezone.localdate(),
+        posted_by=posted_by,
+        movements=movements,
+        reverses=document,
+        note=reason.strip(),
+        reference=document.number,
+    )
+
+
+def document_is_reversed(document: Document) -> bool:
+    return Document.objects.filter(reverses=document).exists()
+
+
+def balance_drift() -> list[tuple[int, int, int, int]]:
+    """(lot, storehouse, balance, ledger sum) wherever they differ: should always be empty."""
+    from django.db.models import Sum
+
+    sums = {
+        (row["lot_id"], row["storehouse_id"]): row["total"]
+        for row in LedgerLine.objects.values("lot_id", "storehouse_id").annotate(
+            total=Sum("quantity")
+        )
+    }
+    drift = []
+    for lot_id, storehouse_id, quantity in Balance.objects.values_list(
+        "lot_id", "storehouse_id", "quantity"
+    ):
+        total = sums.pop((lot_id, storehouse_id), 0)
+        if total != quantity:
+            drift.append((lot_id, storehouse_id, quantity, total))
+    drift.extend((lot, sh, 0, total) for (lot, sh), total in sums.items() if total)
+    return drift
