@@ -4,13 +4,29 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
 
+# Navigation entries (label, URL name) and the roles that see each, in the order shown.
+NAV_ITEMS = [
+    (_("Stock"), "inventory:stock_list", None),
+    (_("Documents"), "inventory:document_list", None),
+    (_("Receive"), "inventory:receipt_new", {Role.CLERK}),
+    (_("Issue"), "inventory:issue_new", {Role.CLERK}),
+    (_("Transfer"), "inventory:transfer_new", {Role.CLERK}),
+    (_("Inbox"), "inventory:transfer_inbox", {Role.CLERK}),
+    (_("Adjust"), "inventory:adjustment_new", {Role.CLERK}),
+    (_("Pending adjustments"), "inventory:adjustments_pending", {Role.INSPECTOR}),
+]
+
 
 def stockpile(request):
     """The classification marking and the navigation for the signed-in user's roles."""
     user = getattr(request, "user", None)
     nav = []
     if user is not None and user.is_authenticated:
+        roles = user.role_set
         nav.append({"label": _("Home"), "url": reverse("home")})
+        for label, name, allowed in NAV_ITEMS:
+            if roles and (allowed is None or roles & allowed or Role.ADMIN in roles):
+                nav.append({"label": label, "url": reverse(name)})
         nav.append({"label": _("API"), "url": reverse("api-docs")})
         if user.has_role(Role.ADMIN):
             nav.append({"label": _("Administration"), "url": reverse("admin:index")})

@@ -1,6 +1,10 @@
 """REST framework glue: the domain-error handler and the two pagination styles of DESIGN.md §11."""
 
+import re
+
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -55,3 +59,44 @@ class LedgerPagination(StrictPageSizeMixin, CursorPagination):
     """Ledger-sized lists: cursor pages, no unbounded COUNT; newest first by id."""
 
     ordering = "-id"
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ID = re.compile(r"[0-9]+")
+
+
+def _query_error(filter_, values: list[str]) -> str | None:
+    """Why a filter's raw query values do not have the shape the schema documents, if so.
+
+    The FilterSets are shared with the web UI, whose forms send empty values and accept loose
+    dates; the API is held to its schema: one value, of the documented type.
+    """
+    if len(values) != 1:
+        return "Give this parameter once."
+    value = values[0]
+    if isinstance(filter_, django_filters.BooleanFilter):
+        return None if value in ("true", "false") else "Must be true or false."
+    if isinstance(filter_, django_filters.DateFilter):
+        return None if _DATE.fullmatch(value) else "Must be a date as YYYY-MM-DD."
+    if isinstance(filter_, django_filters.ModelChoiceFilter):
+        return None if _ID.fullmatch(value) else "Must be an id."
+    if isinstance(filter_, django_filters.ChoiceFilter) and value == "":
+        return "Must be one of the documented values."
+    return None
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that answers 400 to query parameters outside the OpenAPI schema."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            errors = {
+                name: [message]
+                for name, filter_ in filterset.filters.items()
+                if name in request.query_params
+                and (message := _query_error(filter_, request.query_params.getlist(name)))
+            }
+            if errors:
+                raise ValidationError(errors)
+        return filterset

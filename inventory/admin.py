@@ -1,6 +1,55 @@
-from django.contrib import admin
+"""The administrators' screens for reference and policy data, with their change history.
 
-from inventory.models import Depot
+Reference data changes keep history (django-simple-history: the "History" button). The ledger
+(lots, documents, lines, balances) only grows through the posting services, so its screens are
+read-only; the mixing matrix is versioned (a new version is loaded, never edited), so it is too.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from inventory.models import (
+    AmmunitionType,
+    Balance,
+    ConditionCode,
+    Depot,
+    Document,
+    HazardCode,
+    LedgerLine,
+    Licence,
+    LicenceLimit,
+    Lot,
+    MixingCell,
+    MixingMatrixVersion,
+    PolicySetting,
+    Recipient,
+    Storehouse,
+    Supplier,
+    Waiver,
+)
+from inventory.rules import hazard_code_is_legal
+from inventory.selectors.reference import policy_legal_hazard_codes
+
+
+class ReadOnlyAdminMixin:
+    """Viewing only: no add, change or delete, whoever asks."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
 
 
 @admin.register(Depot)
@@ -8,3 +57,268 @@ class DepotAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "region"]
     list_filter = ["region"]
     search_fields = ["code", "name"]
+
+
+class LicenceLimitInline(admin.TabularInline):
+    model = LicenceLimit
+    extra = 0
+    fields = ["hazard_division", "max_neq_kg"]
+
+
+class LicenceInline(ReadOnlyInline):
+    """The storehouse's licences, newest first; they are edited on the licence's own page."""
+
+    model = Licence
+    fields = ["number", "issuing_authority", "valid_from", "valid_until"]
+    readonly_fields = fields
+    show_change_link = True
+    ordering = ["-valid_from"]
+
+
+@admin.register(Storehouse)
+class StorehouseAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "depot", "kind", "is_active"]
+    list_filter = ["depot", "kind", "is_active"]
+    list_select_related = ["depot"]
+    search_fields = ["code", "name", "depot__code", "depot__name"]
+    autocomplete_fields = ["depot"]
+    inlines = [LicenceInline]
+
+
+class LicenceStateFilter(admin.SimpleListFilter):
+    title = _("validity")
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("in_force", _("In force today")),
+            ("future", _("Not yet in force")),
+            ("expired", _("Expired")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "in_force":
+            return queryset.filter(valid_from__lte=today, valid_until__gte=today)
+        if self.value() == "future":
+            return queryset.filter(valid_from__gt=today)
+        if self.value() == "expired":
+            return queryset.filter(valid_until__lt=today)
+        return queryset
+
+
+@admin.register(Licence)
+class LicenceAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "storehouse", "issuing_authority", "valid_from", "valid_until"]
+    list_filter = [LicenceStateFilter, "storehouse__depot", "issuing_authority"]
+    list_select_related = ["storehouse__depot"]
+    search_fields = ["number", "issuing_authority", "storehouse__code", "storehouse__depot__code"]
+    autocomplete_fields = ["storehouse"]
+    date_hierarchy = "valid_until"
+    inlines = [LicenceLimitInline]
+
+
+class AmmunitionTypeAdminForm(forms.ModelForm):
+    class Meta:
+        model = AmmunitionType
+        fields = [
+            "code",
+            "name",
+            "category",
+            "calibre",
+            "unit",
+            "packaging",
+            "hazard_division",
+            "compatibility_group",
+            "neq_per_unit_kg",
+            "shaped_charge",
+            "high_energy_propellant",
+            "shelf_life_months",
+            "contains_propellant",
+            "obsolete",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        division = cleaned.get("hazard_division")
+        group = cleaned.get("compatibility_group")
+        if (
+            division
+            and group
+            and not hazard_code_is_legal(division, group, policy_legal_hazard_codes())
+        ):
+            self.add_error(
+                "compatibility_group",
+                _("%(code)s is not a legal UN hazard code.") % {"code": f"{division}{group}"},
+            )
+        return cleaned
+
+
+@admin.register(AmmunitionType)
+class AmmunitionTypeAdmin(SimpleHistoryAdmin):
+    form = AmmunitionTypeAdminForm
+    list_display = [
+        "code",
+        "name",
+        "category",
+        "calibre",
+        "hazard_division",
+        "compatibility_group",
+        "neq_per_unit_kg",
+        "contains_propellant",
+        "obsolete",
+    ]
+    list_filter = [
+        "category",
+        "hazard_division",
+        "compatibility_group",
+        "contains_propellant",
+        "shaped_charge",
+        "high_energy_propellant",
+        "obsolete",
+    ]
+    search_fields = ["code", "name", "calibre"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "category", "calibre", "unit", "packaging"]}),
+        (
+            _("Hazard classification"),
+            {
+                "fields": [
+                    "hazard_division",
+                    "compatibility_group",
+                    "neq_per_unit_kg",
+                    "shaped_charge",
+                    "high_energy_propellant",
+                ]
+            },
+        ),
+        (
+            _("Life and surveillance"),
+            {"fields": ["shelf_life_months", "contains_propellant", "obsolete"]},
+        ),
+    ]
+
+
+@admin.register(Recipient)
+class RecipientAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "depot", "permitted_restricted", "is_active"]
+    list_filter = ["kind", "is_active", "permitted_restricted", "depot"]
+    list_select_related = ["depot"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["depot"]
+
+
+@admin.register(Supplier)
+class SupplierAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "country"]
+    list_filter = ["country"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Waiver)
+class WaiverAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "storehouse",
+        "rule",
+        "authority_reference",
+        "expires_on",
+        "recorded_by",
+        "recorded_at",
+    ]
+    list_filter = ["rule", "storehouse__depot"]
+    list_select_related = ["storehouse__depot", "recorded_by"]
+    search_fields = ["authority_reference", "reason", "storehouse__code", "storehouse__depot__code"]
+    autocomplete_fields = ["storehouse"]
+    date_hierarchy = "expires_on"
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ConditionCode)
+class ConditionCodeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "availability", "meaning"]
+    list_filter = ["availability"]
+    search_fields = ["code", "meaning"]
+
+
+@admin.register(HazardCode)
+class HazardCodeAdmin(SimpleHistoryAdmin):
+    list_display = ["code"]
+    search_fields = ["code"]
+
+
+@admin.register(PolicySetting)
+class PolicySettingAdmin(SimpleHistoryAdmin):
+    list_display = ["key", "value", "description"]
+    search_fields = ["key", "description"]
+
+
+class MixingCellInline(ReadOnlyInline):
+    model = MixingCell
+    fields = ["group_a", "group_b", "value"]
+    readonly_fields = fields
+    ordering = ["group_a", "group_b"]
+
+
+@admin.register(MixingMatrixVersion)
+class MixingMatrixVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["version", "effective_from", "source", "created_at"]
+    readonly_fields = ["version", "effective_from", "source", "note", "created_at"]
+    inlines = [MixingCellInline]
+
+
+# The ledger: read-only. Quantities change only by posting documents through the services.
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "lot_number",
+        "ammunition_type",
+        "manufacturer",
+        "manufactured_on",
+        "expires_on",
+        "condition",
+        "identity_lost",
+    ]
+    list_filter = ["condition", "identity_lost", "ammunition_type__category"]
+    list_select_related = ["ammunition_type", "condition"]
+    search_fields = ["lot_number", "manufacturer", "batch", "ammunition_type__code"]
+    date_hierarchy = "manufactured_on"
+
+
+class LedgerLineInline(ReadOnlyInline):
+    model = LedgerLine
+    fields = ["lot", "storehouse", "quantity", "occurred_on", "posted_at", "hash"]
+    readonly_fields = fields
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "kind", "status", "depot", "occurred_on", "posted_at", "posted_by"]
+    list_filter = ["kind", "status", "depot"]
+    list_select_related = ["depot", "posted_by"]
+    search_fields = ["number", "reference", "counterparty"]
+    date_hierarchy = "occurred_on"
+    inlines = [LedgerLineInline]
+
+
+@admin.register(LedgerLine)
+class LedgerLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "document", "lot", "storehouse", "quantity", "occurred_on", "posted_at"]
+    list_filter = ["depot"]
+    list_select_related = ["document", "lot", "storehouse__depot"]
+    search_fields = ["document__number", "lot__lot_number"]
+    date_hierarchy = "occurred_on"
+
+
+@admin.register(Balance)
+class BalanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["lot", "storehouse", "depot", "quantity"]
+    list_filter = ["depot"]
+    list_select_related = ["lot", "storehouse__depot", "depot"]
+    search_fields = ["lot__lot_number", "storehouse__code"]

@@ -5,10 +5,32 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenCreateApi, TokenDestroyApi
-from inventory.api.views import DepotViewSet
+from inventory.api import ledger
+from inventory.api.reference import (
+    AmmunitionTypeViewSet,
+    DepotViewSet,
+    LicenceViewSet,
+    RecipientViewSet,
+    StorehouseViewSet,
+    WaiverViewSet,
+)
 
 router = DefaultRouter()
 router.register("depots", DepotViewSet, basename="depot")
+router.register("storehouses", StorehouseViewSet, basename="storehouse")
+router.register("licences", LicenceViewSet, basename="licence")
+router.register("ammunition-types", AmmunitionTypeViewSet, basename="ammunition-type")
+router.register("recipients", RecipientViewSet, basename="recipient")
+router.register("waivers", WaiverViewSet, basename="waiver")
+router.register("lots", ledger.LotViewSet, basename="lot")
+router.register("stock", ledger.StockViewSet, basename="stock")
+router.register("receipts", ledger.ReceiptViewSet, basename="receipt")
+router.register("issues", ledger.IssueViewSet, basename="issue")
+router.register("returns", ledger.ReturnViewSet, basename="return")
+router.register("moves", ledger.MoveViewSet, basename="move")
+router.register("transfers", ledger.TransferViewSet, basename="transfer")
+router.register("adjustments", ledger.AdjustmentViewSet, basename="adjustment")
+router.register("documents", ledger.DocumentViewSet, basename="document")
 
 urlpatterns = [
     path("v1/auth/token/", TokenCreateApi.as_view(), name="api-token"),

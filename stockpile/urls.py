@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("stockpile.api_urls")),
+    path("", include("inventory.urls")),
 ]
 
 handler400 = "core.views.bad_request_handler"

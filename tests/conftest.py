@@ -9,7 +9,10 @@ from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from core.roles import Role
+from inventory import models as inventory_models
+from inventory import reference_data
 from tests.factories import DepotFactory, UserFactory
+from tests.inventory.ledger_world import make_world
 
 # CI runs a bounded, repeatable number of examples; HYPOTHESIS_PROFILE=ci selects it.
 hypothesis_settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True)
@@ -100,3 +103,22 @@ def api_as():
         return client
 
     return make
+
+
+@pytest.fixture
+def reference_policy(db):
+    """The seed policy tables. The data migration loads them, but a transactional test's flush
+    empties every table afterwards; loading is idempotent, so load them again."""
+    reference_data.load(
+        HazardCode=inventory_models.HazardCode,
+        ConditionCode=inventory_models.ConditionCode,
+        MixingMatrixVersion=inventory_models.MixingMatrixVersion,
+        MixingCell=inventory_models.MixingCell,
+        PolicySetting=inventory_models.PolicySetting,
+    )
+
+
+@pytest.fixture
+def world(reference_policy, depot_a, depot_b):
+    """A small licensed stockpile to post against (tests/inventory/ledger_world.py)."""
+    return make_world(depot_a, depot_b)

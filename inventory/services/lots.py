@@ -4,10 +4,12 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
+from core.roles import Action
+from core.scoping import can
 from inventory.models import AmmunitionType, ConditionCode, Lot
 
 DEFAULT_CONDITION = "A"
@@ -91,3 +93,18 @@ def lot_resolve(spec: NewLot) -> Lot:
         manufacturer=manufacturer,
         lot_number=lot_number,
     )
+
+
+def lot_create(*, spec: NewLot, created_by) -> Lot:
+    """Record a lot before its first receipt. Refuses one that already exists (any letter case)."""
+    if not (can(created_by, Action.RECORD_MOVEMENT) or can(created_by, Action.RECORD_SURVEILLANCE)):
+        raise PermissionDenied(_("Your role does not allow this action here."))
+    if lot_find(
+        ammunition_type_id=spec.ammunition_type_id,
+        manufacturer=spec.manufacturer.strip(),
+        lot_number=spec.lot_number.strip(),
+    ):
+        raise ValidationError(
+            {"lot_number": [_("This lot is already recorded for this type and manufacturer.")]}
+        )
+    return lot_resolve(spec)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import SelfApproval
 from core.roles import Action
-from core.scoping import require
+from core.scoping import can, require
 from inventory import locks, policy, rules
 from inventory.chain import line_hash
 from inventory.errors import (
@@ -48,6 +48,7 @@ from inventory.models import (
 )
 from inventory.models.ledger import AdjustmentReason, DocumentKind, DocumentStatus
 from inventory.models.reference import Availability, WaiverRule
+from inventory.services.lots import NewLot, lot_resolve
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,15 @@ class Movement:
     """One signed change of one lot in one storehouse."""
 
     lot_id: int
+    storehouse_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """A receipt line: `lot` is a lot id or a NewLot, found or created in the posting."""
+
+    lot: int | NewLot
     storehouse_id: int
     quantity: int
 
@@ -397,21 +407,32 @@ def _post(
 def receipt_post(
     *,
     depot: Depot,
-    lines: Sequence[Movement],
+    lines: Sequence[ReceiptLine | Movement],
     occurred_on: date,
     posted_by: User,
     counterparty: str = "",
     reference: str = "",
 ) -> Document:
-    """Receive stock into storehouses of `depot` (lots resolved beforehand by lots.lot_resolve)."""
+    """Receive stock into storehouses of `depot`. New lots named on lines are created here, in
+    the same transaction, so a refused receipt leaves no orphan lot behind."""
     require(posted_by, Action.RECORD_MOVEMENT, depot.pk)
-    _check_quantities(lines)
+    movements = [
+        line
+        if isinstance(line, Movement)
+        else Movement(
+            line.lot if isinstance(line.lot, int) else lot_resolve(line.lot).pk,
+            line.storehouse_id,
+            line.quantity,
+        )
+        for line in lines
+    ]
+    _check_quantities(movements)
     return _post(
         depot=depot,
         kind=DocumentKind.RECEIPT,
         occurred_on=occurred_on,
         posted_by=posted_by,
-        movements=lines,
+        movements=movements,
         counterparty=counterparty,
         reference=reference,
     )
@@ -780,3 +801,76 @@ def balance_drift() -> list[tuple[int, int, int, int]]:
             drift.append((lot_id, storehouse_id, quantity, total))
     drift.extend((lot, sh, 0, total) for (lot, sh), total in sums.items() if total)
     return drift
+
+
+@transaction.atomic
+def lot_split(
+    *,
+    lot: Lot,
+    quantities: dict[int, int],
+    suffix: str,
+    condition: str,
+    occurred_on: date,
+    posted_by: User,
+    reason: str = "",
+) -> Lot:
+    """Split part of a lot into a child lot with its own condition (DESIGN.md §5), in the same
+    storehouses. Like a condition change it is never refused for storage: a breach it creates
+    is for surveillance to raise as an alert."""
+    lot = Lot.objects.select_related("ammunition_type").get(pk=lot.pk)
+    suffix = suffix.strip()
+    if not suffix:
+        raise ValidationError({"suffix": [_("A child lot is marked with a suffix.")]})
+    if not quantities or any(quantity <= 0 for quantity in quantities.values()):
+        raise ValidationError({"quantity": [_("Quantities are whole units, more than zero.")]})
+    availability = policy.availability_by_condition()
+    if condition not in availability:
+        raise ValidationError({"condition": [_("Unknown condition code.")]})
+    storehouses = Storehouse.objects.filter(pk__in=quantities).values_list("depot_id", flat=True)
+    depot_ids = set(storehouses)
+    if len(depot_ids) != 1 or len(storehouses) != len(quantities):
+        raise ValidationError({"quantity": [_("Split in storehouses of one depot.")]})
+    depot = Depot.objects.get(pk=depot_ids.pop())
+    # Clerks split on an inspector's finding; inspectors split when they condemn part of a lot.
+    if not can(posted_by, Action.RECORD_MOVEMENT, depot.pk):
+        require(posted_by, Action.RECORD_SURVEILLANCE, depot.pk)
+    child_number = f"{lot.lot_number}{suffix}"
+    if Lot.objects.filter(
+        ammunition_type=lot.ammunition_type,
+        manufacturer=lot.manufacturer,
+        lot_number__iexact=child_number,
+    ).exists():
+        raise ValidationError(
+            {"suffix": [_("Lot %(lot)s already exists.") % {"lot": child_number}]}
+        )
+    child = Lot.objects.create(
+        ammunition_type=lot.ammunition_type,
+        manufacturer=lot.manufacturer,
+        lot_number=child_number,
+        country_of_manufacture=lot.country_of_manufacture,
+        manufactured_on=lot.manufactured_on,
+        batch=lot.batch,
+        parent=lot,
+        expires_on=lot.expires_on,
+        expiry_overridden=lot.expiry_overridden,
+        neq_per_unit_kg=lot.neq_per_unit_kg,
+        condition_id=condition,
+        identity_lost=lot.identity_lost,
+    )
+    movements = []
+    for storehouse_id, quantity in sorted(quantities.items()):
+        movements.append(Movement(lot.pk, storehouse_id, -quantity))
+        movements.append(Movement(child.pk, storehouse_id, quantity))
+    _post(
+        depot=depot,
+        kind=DocumentKind.LOT_SPLIT,
+        occurred_on=occurred_on,
+        posted_by=posted_by,
+        movements=movements,
+        check_storage=False,
+        availability=availability,
+        reason=f"condition {condition}",
+        note=reason,
+        reference=lot.lot_number,
+    )
+    return child

@@ -1,11 +1,35 @@
-"""Writes. Every change to inventory data goes through a function here."""
+"""Writes of reference data: depots, storehouses, licences, ammunition types, recipients, waivers.
 
+Each function is one transaction, checks the caller's role and depot scope, validates the model
+(`full_clean`) and the rules of DESIGN.md §3 and §4 before writing anything, and raises Django's
+ValidationError for bad input (the API answers 400) or PermissionDenied (403). The history row
+of each change names the user who made it, whether or not a request is running.
+"""
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from core.roles import Action
 from core.scoping import require
-from inventory.models import Depot
+from inventory.models import (
+    AmmunitionType,
+    Depot,
+    Licence,
+    LicenceLimit,
+    Recipient,
+    Storehouse,
+    Waiver,
+)
+from inventory.models.reference import LICENSABLE_DIVISIONS
+from inventory.rules import hazard_code_is_legal
+from inventory.selectors.reference import policy_legal_hazard_codes
 
 
 @transaction.atomic
@@ -16,3 +40,222 @@ def depot_create(*, code: str, name: str, region: str, created_by: User) -> Depo
     depot.full_clean()
     depot.save()
     return depot
+
+
+@transaction.atomic
+def storehouse_create(
+    *,
+    depot: Depot,
+    code: str,
+    name: str,
+    kind: str,
+    is_active: bool = True,
+    created_by: User,
+) -> Storehouse:
+    """Create a storehouse of a depot (administrators only). Its code is unique in the depot."""
+    require(created_by, Action.MANAGE_REFERENCE, depot.pk)
+    storehouse = Storehouse(depot=depot, code=code, name=name, kind=kind, is_active=is_active)
+    storehouse.full_clean()
+    storehouse._history_user = created_by
+    storehouse.save()
+    return storehouse
+
+
+@transaction.atomic
+def licence_create(
+    *,
+    storehouse: Storehouse,
+    number: str,
+    valid_from: date,
+    valid_until: date,
+    limits: Mapping[str, Decimal | None],
+    issuing_authority: str = "",
+    created_by: User,
+) -> Licence:
+    """Record an explosive licence with its NEQ limit per hazard division (DESIGN.md §4 rule 3).
+
+    `limits` maps a licensable division (1.1, 1.2.1, 1.2.2, 1.3, 1.4) to a maximum NEQ in kg, or
+    None for unlimited; a division left out is not permitted. A storehouse has at most one
+    licence in force on any day: a licence whose period overlaps another of the same storehouse
+    is refused. The storehouse row is locked first, so two concurrent creations cannot both pass.
+    """
+    require(created_by, Action.MANAGE_REFERENCE, storehouse.depot_id)
+    storehouse = (
+        Storehouse.objects.select_for_update(of=("self",))
+        .select_related("depot")
+        .get(pk=storehouse.pk)
+    )
+    licence = Licence(
+        storehouse=storehouse,
+        number=number,
+        issuing_authority=issuing_authority,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    licence.full_clean(validate_constraints=False)
+    if valid_until < valid_from:
+        raise ValidationError({"valid_until": "A licence cannot end before it starts."})
+    licence_limits = _licence_limits(licence, limits)
+    overlapping = (
+        Licence.objects.filter(
+            storehouse=storehouse, valid_from__lte=valid_until, valid_until__gte=valid_from
+        )
+        .order_by("valid_from")
+        .first()
+    )
+    if overlapping is not None:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: (
+                    f"Storehouse {storehouse} already has licence {overlapping.number} valid from "
+                    f"{overlapping.valid_from:%Y-%m-%d} to {overlapping.valid_until:%Y-%m-%d}; "
+                    f"a storehouse may have only one licence in force on any day."
+                )
+            }
+        )
+    licence.validate_constraints()
+    licence._history_user = created_by
+    licence.save()
+    for limit in licence_limits:
+        limit.licence = licence
+    bulk_create_with_history(licence_limits, LicenceLimit, default_user=created_by)
+    return licence
+
+
+def _licence_limits(licence: Licence, limits: Mapping[str, Decimal | None]) -> list[LicenceLimit]:
+    """The validated limit rows of a licence not yet saved; ValidationError on `limits`."""
+    errors: list[str] = []
+    rows: list[LicenceLimit] = []
+    for division, max_neq_kg in sorted(limits.items()):
+        if division not in LICENSABLE_DIVISIONS:
+            errors.append(
+                f"{division!r} is not a licensable hazard division; use "
+                f"{', '.join(LICENSABLE_DIVISIONS)} (1.5 and 1.6 are licensed as 1.1)."
+            )
+            continue
+        row = LicenceLimit(licence=licence, hazard_division=division, max_neq_kg=max_neq_kg)
+        try:
+            row.full_clean(exclude=["licence"], validate_constraints=False)
+        except ValidationError as exc:
+            errors.extend(f"HD {division}: {message}" for message in exc.messages)
+            continue
+        rows.append(row)
+    if errors:
+        raise ValidationError({"limits": errors})
+    return rows
+
+
+@transaction.atomic
+def ammunition_type_create(
+    *,
+    code: str,
+    name: str,
+    category: str,
+    hazard_division: str,
+    compatibility_group: str,
+    neq_per_unit_kg: Decimal,
+    calibre: str = "",
+    unit: str = "round",
+    packaging: str = "",
+    shelf_life_months: int | None = None,
+    contains_propellant: bool = False,
+    shaped_charge: bool = False,
+    high_energy_propellant: bool = False,
+    obsolete: bool = False,
+    created_by: User,
+) -> AmmunitionType:
+    """Create an ammunition type (administrators only).
+
+    Its hazard code (division + compatibility group) must be one of the legal codes of the
+    HazardCode policy table; 1.2.1 and 1.2.2 are checked as 1.2.
+    """
+    require(created_by, Action.MANAGE_REFERENCE)
+    ammunition_type = AmmunitionType(
+        code=code,
+        name=name,
+        category=category,
+        calibre=calibre,
+        hazard_division=hazard_division,
+        compatibility_group=compatibility_group,
+        neq_per_unit_kg=neq_per_unit_kg,
+        unit=unit,
+        packaging=packaging,
+        shelf_life_months=shelf_life_months,
+        contains_propellant=contains_propellant,
+        shaped_charge=shaped_charge,
+        high_energy_propellant=high_energy_propellant,
+        obsolete=obsolete,
+    )
+    ammunition_type.full_clean()
+    if not hazard_code_is_legal(hazard_division, compatibility_group, policy_legal_hazard_codes()):
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: (
+                    f"{hazard_division}{compatibility_group} is not a legal UN hazard code: "
+                    f"compatibility group {compatibility_group} does not occur in hazard "
+                    f"division {hazard_division}."
+                )
+            }
+        )
+    ammunition_type._history_user = created_by
+    ammunition_type.save()
+    return ammunition_type
+
+
+@transaction.atomic
+def recipient_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    depot: Depot | None = None,
+    permitted_restricted: bool = False,
+    is_active: bool = True,
+    created_by: User,
+) -> Recipient:
+    """Add a unit or agency to the register of recipients (officers and administrators)."""
+    require(created_by, Action.MANAGE_RECIPIENTS, depot.pk if depot is not None else None)
+    recipient = Recipient(
+        code=code,
+        name=name,
+        kind=kind,
+        depot=depot,
+        permitted_restricted=permitted_restricted,
+        is_active=is_active,
+    )
+    recipient.full_clean()
+    recipient._history_user = created_by
+    recipient.save()
+    return recipient
+
+
+@transaction.atomic
+def waiver_create(
+    *,
+    storehouse: Storehouse,
+    rule: str,
+    reason: str,
+    authority_reference: str,
+    expires_on: date,
+    recorded_by: User,
+) -> Waiver:
+    """Record a waiver of a waivable storage rule for a storehouse (DESIGN.md §4).
+
+    Inspectors of the storehouse's depot (or national inspectors) and administrators only. The
+    waiver must not already have expired.
+    """
+    require(recorded_by, Action.RECORD_WAIVER, storehouse.depot_id)
+    if expires_on < timezone.localdate():
+        raise ValidationError({"expires_on": "A waiver cannot expire in the past."})
+    waiver = Waiver(
+        storehouse=storehouse,
+        rule=rule,
+        reason=reason,
+        authority_reference=authority_reference,
+        expires_on=expires_on,
+        recorded_by=recorded_by,
+    )
+    waiver.full_clean()
+    waiver._history_user = recorded_by
+    waiver.save()
+    return waiver

@@ -1,0 +1,683 @@
+"""The ledger API (DESIGN.md §11): posting endpoints, documents, stock, lots and stock cards.
+
+Serializers check shape and scope (an object outside the user's scope is the same 400 as one that
+does not exist); the posting service checks the rules. Every POST that posts takes an optional
+Idempotency-Key.
+"""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.drf import LedgerPagination
+from core.idempotency import HEADER, idempotent
+from core.scoping import scope
+from core.serializers import StrictJSONMixin
+from inventory.filters import BalanceFilter, DocumentFilter, LotFilter
+from inventory.models import (
+    AmmunitionType,
+    ConditionCode,
+    Depot,
+    Document,
+    Lot,
+    Recipient,
+    Storehouse,
+)
+from inventory.models.ledger import AdjustmentReason, DocumentKind
+from inventory.selectors import ledger as selectors
+from inventory.services import posting
+from inventory.services.lots import NewLot, lot_create
+
+IDEMPOTENCY = OpenApiParameter(
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Retrying with the same key and body returns the original answer; "
+    "nothing is posted twice.",
+)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedStorehouseField(serializers.PrimaryKeyRelatedField):
+    """A storehouse the user may read; any other id is 'does not exist' (400)."""
+
+    def get_queryset(self):
+        return scope(Storehouse.objects.all(), self.context["request"].user)
+
+
+class NewLotSerializer(StrictJSONMixin, serializers.Serializer):
+    ammunition_type = serializers.PrimaryKeyRelatedField(queryset=AmmunitionType.objects.all())
+    manufacturer = serializers.CharField(max_length=200)
+    lot_number = serializers.CharField(max_length=80)
+    manufactured_on = serializers.DateField()
+    condition = serializers.SlugRelatedField(
+        slug_field="code", queryset=ConditionCode.objects.all(), required=False
+    )
+    country_of_manufacture = serializers.CharField(max_length=2, required=False, default="")
+    batch = serializers.CharField(max_length=80, required=False, default="")
+
+
+NEW_LOT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "ammunition_type": {"type": "integer"},
+        "manufacturer": {"type": "string", "maxLength": 200},
+        "lot_number": {"type": "string", "maxLength": 80},
+        "manufactured_on": {"type": "string", "format": "date"},
+        "condition": {"type": "string"},
+        "country_of_manufacture": {"type": "string", "maxLength": 2},
+        "batch": {"type": "string", "maxLength": 80},
+    },
+    "required": ["ammunition_type", "manufacturer", "lot_number", "manufactured_on"],
+}
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, NEW_LOT_SCHEMA]})
+class LotReferenceField(serializers.Field):
+    """A lot id, or a new-lot object resolved case-insensitively (created if new) on posting."""
+
+    default_error_messages = {
+        "does_not_exist": "Lot {value} does not exist.",
+        "invalid": "A lot id or a new-lot object.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, int):
+            if not Lot.objects.filter(pk=data).exists():
+                self.fail("does_not_exist", value=data)
+            return data
+        if isinstance(data, dict):
+            spec = NewLotSerializer(data=data)
+            spec.is_valid(raise_exception=True)
+            values = spec.validated_data
+            return NewLot(
+                ammunition_type_id=values["ammunition_type"].pk,
+                manufacturer=values["manufacturer"],
+                lot_number=values["lot_number"],
+                manufactured_on=values["manufactured_on"],
+                condition=values["condition"].code if values.get("condition") else "A",
+                country_of_manufacture=values["country_of_manufacture"],
+                batch=values["batch"],
+            )
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+class LineSerializer(StrictJSONMixin, serializers.Serializer):
+    lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all())
+    storehouse = ScopedStorehouseField()
+    quantity = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
+
+
+class ReceiptLineSerializer(LineSerializer):
+    lot = LotReferenceField()
+
+
+class SignedLineSerializer(LineSerializer):
+    quantity = serializers.IntegerField(min_value=-2_000_000_000, max_value=2_000_000_000)
+
+    def validate_quantity(self, value):
+        if value == 0:
+            raise serializers.ValidationError("An adjustment line changes stock: not zero.")
+        return value
+
+
+class MoveLineSerializer(StrictJSONMixin, serializers.Serializer):
+    lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all())
+    from_storehouse = ScopedStorehouseField()
+    to_storehouse = ScopedStorehouseField()
+    quantity = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
+
+
+def _one_depot(storehouses) -> Depot:
+    depots = {storehouse.depot_id for storehouse in storehouses}
+    if len(depots) != 1:
+        raise serializers.ValidationError({"lines": ["All lines are in storehouses of one depot."]})
+    return Depot.objects.get(pk=depots.pop())
+
+
+class PostingSerializer(StrictJSONMixin, serializers.Serializer):
+    reference = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
+    occurred_on = serializers.DateField()
+    lines = LineSerializer(many=True, allow_empty=False, max_length=500)
+
+    def depot(self) -> Depot:
+        return _one_depot(line["storehouse"] for line in self.validated_data["lines"])
+
+    def movements(self) -> list[posting.Movement]:
+        return [
+            posting.Movement(
+                line["lot"] if isinstance(line["lot"], int) else line["lot"].pk,
+                line["storehouse"].pk,
+                line["quantity"],
+            )
+            for line in self.validated_data["lines"]
+        ]
+
+
+class ReceiptSerializer(PostingSerializer):
+    counterparty = serializers.CharField(max_length=200)
+    lines = ReceiptLineSerializer(many=True, allow_empty=False, max_length=500)
+
+
+class IssueSerializer(PostingSerializer):
+    recipient = serializers.PrimaryKeyRelatedField(queryset=Recipient.objects.all())
+    purpose = serializers.CharField(max_length=200)
+    counterparty = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True
+    )
+
+
+class ReturnSerializer(PostingSerializer):
+    recipient = serializers.PrimaryKeyRelatedField(queryset=Recipient.objects.all())
+    issue = serializers.PrimaryKeyRelatedField(queryset=Document.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["issue"].queryset = scope(
+                Document.objects.filter(kind=DocumentKind.ISSUE), request.user
+            )
+
+
+class MoveSerializer(StrictJSONMixin, serializers.Serializer):
+    reference = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
+    occurred_on = serializers.DateField()
+    lines = MoveLineSerializer(many=True, allow_empty=False, max_length=500)
+
+
+class TransferSerializer(PostingSerializer):
+    # Any depot may be a destination, including one outside the sender's scope.
+    destination_depot = serializers.PrimaryKeyRelatedField(queryset=Depot.objects.all())
+
+
+class TransferReceiveSerializer(StrictJSONMixin, serializers.Serializer):
+    reference = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
+    occurred_on = serializers.DateField()
+    lines = LineSerializer(many=True, allow_empty=False, max_length=500)
+
+
+class AdjustmentSerializer(PostingSerializer):
+    reason = serializers.ChoiceField(choices=AdjustmentReason.choices)
+    note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    lines = SignedLineSerializer(many=True, allow_empty=False, max_length=500)
+
+
+class ReverseSerializer(StrictJSONMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class SplitSerializer(StrictJSONMixin, serializers.Serializer):
+    class SplitLine(StrictJSONMixin, serializers.Serializer):
+        storehouse = ScopedStorehouseField()
+        quantity = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
+
+    quantity = SplitLine(many=True, allow_empty=False)
+    suffix = serializers.CharField(max_length=20)
+    condition = serializers.SlugRelatedField(
+        slug_field="code", queryset=ConditionCode.objects.all()
+    )
+    occurred_on = serializers.DateField()
+    reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+# --- Output --------------------------------------------------------------------------------------
+
+
+class DocumentLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    lot = serializers.IntegerField(source="lot_id")
+    lot_number = serializers.CharField(source="lot.lot_number")
+    storehouse = serializers.IntegerField(source="storehouse_id")
+    storehouse_code = serializers.CharField(source="storehouse.code")
+    quantity = serializers.IntegerField()
+
+
+class LedgerLineSerializer(DocumentLineSerializer):
+    posted_at = serializers.DateTimeField()
+    hash = serializers.CharField()
+    prev_hash = serializers.CharField()
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    depot = serializers.IntegerField(source="depot_id")
+    depot_code = serializers.CharField(source="depot.code")
+    posted_by = serializers.CharField(source="posted_by.username")
+    approved_by = serializers.CharField(source="approved_by.username", allow_null=True)
+    recipient = serializers.IntegerField(source="recipient_id", allow_null=True)
+    destination_depot = serializers.IntegerField(source="destination_depot_id", allow_null=True)
+    transfer = serializers.IntegerField(source="transfer_id", allow_null=True)
+    issue = serializers.IntegerField(source="source_issue_id", allow_null=True)
+    reverses = serializers.IntegerField(source="reverses_id", allow_null=True)
+    reversed_by = serializers.SerializerMethodField()
+    lines = LedgerLineSerializer(many=True)
+    pending_lines = DocumentLineSerializer(many=True)
+
+    class Meta:
+        model = Document
+        fields = [
+            "id", "number", "kind", "status", "depot", "depot_code", "occurred_on", "posted_at",
+            "posted_by", "approved_by", "decided_at", "reference", "counterparty", "recipient",
+            "purpose", "reason", "note", "destination_depot", "transfer", "issue", "reverses",
+            "reversed_by", "lines", "pending_lines",
+        ]  # fmt: skip
+
+    def get_reversed_by(self, document) -> int | None:
+        reversal = getattr(document, "reversal", None)
+        return reversal.pk if reversal else None
+
+
+class BalanceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    lot = serializers.IntegerField(source="lot_id")
+    lot_number = serializers.CharField(source="lot.lot_number")
+    ammunition_type = serializers.IntegerField(source="lot.ammunition_type_id")
+    storehouse = serializers.IntegerField(source="storehouse_id")
+    depot = serializers.IntegerField(source="depot_id")
+    quantity = serializers.IntegerField()
+    neq_kg = serializers.DecimalField(max_digits=20, decimal_places=3)
+    condition = serializers.CharField(source="lot.condition_id")
+
+
+class LotSerializer(serializers.ModelSerializer):
+    condition = serializers.CharField(source="condition_id")
+
+    class Meta:
+        model = Lot
+        fields = [
+            "id", "ammunition_type", "lot_number", "manufacturer", "manufactured_on",
+            "expires_on", "condition", "country_of_manufacture", "batch", "parent",
+            "identity_lost",
+        ]  # fmt: skip
+
+
+class StockCardLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    document = serializers.IntegerField(source="document_id")
+    document_number = serializers.CharField(source="document.number")
+    kind = serializers.CharField(source="document.kind")
+    occurred_on = serializers.DateField()
+    posted_at = serializers.DateTimeField()
+    storehouse = serializers.IntegerField(source="storehouse_id")
+    quantity = serializers.IntegerField()
+    running_balance = serializers.IntegerField()
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+
+class DocumentResponseMixin:
+    def _document(self, document, status_code=status.HTTP_200_OK):
+        document = selectors.document_list_unscoped().get(pk=document.pk)
+        return Response(DocumentSerializer(document).data, status=status_code)
+
+    def _created(self, document):
+        return self._document(document, status.HTTP_201_CREATED)
+
+
+class PostingViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
+    """List (GET) the documents of one kind in your scope; post one (POST)."""
+
+    kind: DocumentKind
+    serializer_class = DocumentSerializer
+    pagination_class = LedgerPagination
+    filterset_class = DocumentFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return selectors.document_list(user=self.request.user).filter(kind=self.kind)
+
+
+def _posting_schema(request_serializer, summary, example=None):
+    return extend_schema(
+        request=request_serializer,
+        responses={201: DocumentSerializer},
+        parameters=[IDEMPOTENCY],
+        summary=summary,
+        examples=[OpenApiExample("Example", value=example, request_only=True)] if example else [],
+    )
+
+
+class ReceiptViewSet(PostingViewSet):
+    kind = DocumentKind.RECEIPT
+
+    @_posting_schema(
+        ReceiptSerializer,
+        "Post a receipt (lots by id, or new lots inline)",
+        {
+            "reference": "WB-2026-114",
+            "occurred_on": "2026-11-28",
+            "counterparty": "National Arsenal",
+            "lines": [
+                {"lot": 12, "storehouse": 3, "quantity": 1200},
+                {
+                    "lot": {
+                        "ammunition_type": 4,
+                        "manufacturer": "Arsenal 10",
+                        "lot_number": "AK-21-0457",
+                        "manufactured_on": "2021-05-01",
+                    },
+                    "storehouse": 3,
+                    "quantity": 800,
+                },
+            ],
+        },
+    )
+    @idempotent
+    def create(self, request):
+        data = ReceiptSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        document = posting.receipt_post(
+            depot=data.depot(),
+            lines=[
+                posting.ReceiptLine(line["lot"], line["storehouse"].pk, line["quantity"])
+                for line in values["lines"]
+            ],
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+            counterparty=values["counterparty"],
+            reference=values["reference"],
+        )
+        return self._created(document)
+
+
+class IssueViewSet(PostingViewSet):
+    kind = DocumentKind.ISSUE
+
+    @_posting_schema(IssueSerializer, "Issue stock to a recipient")
+    @idempotent
+    def create(self, request):
+        data = IssueSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        document = posting.issue_post(
+            depot=data.depot(),
+            lines=data.movements(),
+            recipient=values["recipient"],
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+            purpose=values["purpose"],
+            counterparty=values["counterparty"],
+            reference=values["reference"],
+        )
+        return self._created(document)
+
+
+class ReturnViewSet(PostingViewSet):
+    kind = DocumentKind.RETURN
+
+    @_posting_schema(ReturnSerializer, "Take back stock returned by a recipient")
+    @idempotent
+    def create(self, request):
+        data = ReturnSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        document = posting.return_post(
+            depot=data.depot(),
+            lines=data.movements(),
+            recipient=values["recipient"],
+            source_issue=values.get("issue"),
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+            reference=values["reference"],
+        )
+        return self._created(document)
+
+
+class MoveViewSet(PostingViewSet):
+    kind = DocumentKind.INTERNAL_MOVE
+
+    @_posting_schema(MoveSerializer, "Move stock between storehouses of one depot")
+    @idempotent
+    def create(self, request):
+        data = MoveSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        storehouses = [
+            s for line in values["lines"] for s in (line["from_storehouse"], line["to_storehouse"])
+        ]
+        document = posting.move_post(
+            depot=_one_depot(storehouses),
+            lines=[
+                posting.MoveLine(
+                    line["lot"].pk,
+                    line["from_storehouse"].pk,
+                    line["to_storehouse"].pk,
+                    line["quantity"],
+                )
+                for line in values["lines"]
+            ],
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+            reference=values["reference"],
+        )
+        return self._created(document)
+
+
+class TransferViewSet(PostingViewSet):
+    kind = DocumentKind.TRANSFER
+
+    def get_queryset(self):
+        return selectors.transfer_list(user=self.request.user)
+
+    @_posting_schema(TransferSerializer, "Dispatch a transfer to another depot (in transit)")
+    @idempotent
+    def create(self, request):
+        data = TransferSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        document = posting.transfer_dispatch(
+            depot=data.depot(),
+            destination_depot=values["destination_depot"],
+            lines=data.movements(),
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+            reference=values["reference"],
+        )
+        return self._created(document)
+
+    @_posting_schema(
+        TransferReceiveSerializer,
+        "Receive a transfer at its destination (shortfall: received_with_discrepancy)",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def receive(self, request, pk=None):
+        transfer = get_object_or_404(self.get_queryset(), pk=pk)
+        data = TransferReceiveSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        receipt = posting.transfer_receive(
+            transfer=transfer,
+            lines=[
+                posting.Movement(line["lot"].pk, line["storehouse"].pk, line["quantity"])
+                for line in values["lines"]
+            ],
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+            reference=values["reference"],
+        )
+        return self._created(receipt)
+
+
+class AdjustmentViewSet(PostingViewSet):
+    kind = DocumentKind.ADJUSTMENT
+
+    @_posting_schema(AdjustmentSerializer, "Propose an adjustment (pending approval)")
+    @idempotent
+    def create(self, request):
+        data = AdjustmentSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        document = posting.adjustment_create(
+            depot=data.depot(),
+            lines=data.movements(),
+            reason=values["reason"],
+            note=values["note"],
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+        )
+        return self._created(document)
+
+    @extend_schema(
+        request=None,
+        responses={200: DocumentSerializer},
+        parameters=[IDEMPOTENCY],
+        summary="Approve a pending adjustment (an inspector other than its author)",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def approve(self, request, pk=None):
+        document = posting.adjustment_approve(
+            document=get_object_or_404(self.get_queryset(), pk=pk), approved_by=request.user
+        )
+        return Response(
+            DocumentSerializer(selectors.document_list_unscoped().get(pk=document.pk)).data
+        )
+
+    @extend_schema(
+        request=None,
+        responses={200: DocumentSerializer},
+        parameters=[IDEMPOTENCY],
+        summary="Reject a pending adjustment",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reject(self, request, pk=None):
+        document = posting.adjustment_reject(
+            document=get_object_or_404(self.get_queryset(), pk=pk), rejected_by=request.user
+        )
+        return Response(
+            DocumentSerializer(selectors.document_list_unscoped().get(pk=document.pk)).data
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Every document in your scope, newest first, with its lines"),
+    retrieve=extend_schema(summary="One document with its lines"),
+)
+class DocumentViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = DocumentSerializer
+    pagination_class = LedgerPagination
+    filterset_class = DocumentFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return selectors.document_list(user=self.request.user)
+
+    @_posting_schema(ReverseSerializer, "Reverse a document (once), with a reason")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reverse(self, request, pk=None):
+        data = ReverseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reversal = posting.document_reverse(
+            document=get_object_or_404(self.get_queryset(), pk=pk),
+            reason=data.validated_data["reason"],
+            posted_by=request.user,
+        )
+        return self._created(reversal)
+
+
+@extend_schema_view(list=extend_schema(summary="Stock on hand in your scope (balances)"))
+class StockViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = BalanceSerializer
+    filterset_class = BalanceFilter
+
+    class Pagination(LedgerPagination):
+        ordering = ("depot_id", "storehouse_id", "lot_id", "id")
+
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        return selectors.balance_list(user=self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Lots (search lot_number case-insensitively)"),
+    create=extend_schema(summary="Record a lot before its first receipt (clerk, inspector)"),
+)
+class LotViewSet(DocumentResponseMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = LotSerializer
+    filterset_class = LotFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return selectors.lot_list(user=self.request.user).order_by("id")
+
+    def get_serializer_class(self):
+        return NewLotSerializer if self.action == "create" else LotSerializer
+
+    @extend_schema(request=NewLotSerializer, responses={201: LotSerializer})
+    def create(self, request):
+        data = NewLotSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        lot = lot_create(
+            spec=NewLot(
+                ammunition_type_id=values["ammunition_type"].pk,
+                manufacturer=values["manufacturer"],
+                lot_number=values["lot_number"],
+                manufactured_on=values["manufactured_on"],
+                condition=values["condition"].code if values.get("condition") else "A",
+                country_of_manufacture=values["country_of_manufacture"],
+                batch=values["batch"],
+            ),
+            created_by=request.user,
+        )
+        return Response(LotSerializer(lot).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={200: StockCardLineSerializer(many=True)},
+        parameters=[OpenApiParameter("storehouse", OpenApiTypes.INT)],
+        summary="The lot's ledger lines in your scope with a running balance",
+    )
+    @action(detail=True, methods=["get"], url_path="stock-card", pagination_class=LedgerPagination)
+    def stock_card(self, request, pk=None):
+        lot = get_object_or_404(self.get_queryset(), pk=pk)
+        storehouse = request.query_params.get("storehouse")
+        if storehouse is not None and not storehouse.isdigit():
+            raise serializers.ValidationError({"storehouse": ["A storehouse id."]})
+        lines = selectors.stock_card(
+            user=request.user, lot=lot, storehouse_id=int(storehouse) if storehouse else None
+        )
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(lines, request, view=self)
+        return paginator.get_paginated_response(StockCardLineSerializer(page, many=True).data)
+
+    class Pagination(LedgerPagination):
+        ordering = "id"
+
+    @_posting_schema(SplitSerializer, "Split part of the lot into a child lot with a new condition")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def split(self, request, pk=None):
+        lot = get_object_or_404(self.get_queryset(), pk=pk)
+        data = SplitSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        child = posting.lot_split(
+            lot=lot,
+            quantities={line["storehouse"].pk: line["quantity"] for line in values["quantity"]},
+            suffix=values["suffix"],
+            condition=values["condition"].code,
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+            reason=values["reason"],
+        )
+        return Response(LotSerializer(child).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,90 @@
+"""Ledger reads: stock on hand, documents, stock cards. Scoped, joined, fixed query counts."""
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from core.scoping import read_depot_ids, scope
+from inventory.models import Balance, Document, LedgerLine, Lot, PendingLine
+from inventory.models.ledger import DocumentKind, DocumentStatus
+
+NEQ = DecimalField(max_digits=20, decimal_places=3)
+
+
+def _neq_per_unit():
+    return Coalesce(F("lot__neq_per_unit_kg"), F("lot__ammunition_type__neq_per_unit_kg"))
+
+
+def balance_list(*, user: User, include_empty: bool = False) -> QuerySet[Balance]:
+    """Stock on hand in the user's scope: balance rows with lot, type, storehouse and NEQ."""
+    rows = scope(Balance.objects.all(), user).select_related(
+        "lot__ammunition_type", "storehouse", "depot"
+    )
+    if not include_empty:
+        rows = rows.filter(quantity__gt=0)
+    return rows.annotate(
+        neq_kg=ExpressionWrapper(F("quantity") * _neq_per_unit(), output_field=NEQ)
+    )
+
+
+def document_list_unscoped() -> QuerySet[Document]:
+    lines = LedgerLine.objects.select_related("lot", "storehouse").order_by("id")
+    pending = PendingLine.objects.select_related("lot", "storehouse").order_by("id")
+    return Document.objects.select_related(
+        "depot",
+        "posted_by",
+        "approved_by",
+        "recipient",
+        "destination_depot",
+        "reverses",
+        "reversal",
+    ).prefetch_related(
+        Prefetch("lines", queryset=lines), Prefetch("pending_lines", queryset=pending)
+    )
+
+
+def document_list(*, user: User) -> QuerySet[Document]:
+    """Documents of the user's depots, with their lines (two extra queries per page)."""
+    return scope(document_list_unscoped(), user)
+
+
+def transfer_list(*, user: User) -> QuerySet[Document]:
+    """Transfers dispatched from, or addressed to, the user's depots."""
+    depots = read_depot_ids(user)
+    transfers = document_list_unscoped().filter(kind=DocumentKind.TRANSFER)
+    if depots is None:
+        return transfers
+    return transfers.filter(Q(depot_id__in=depots) | Q(destination_depot_id__in=depots))
+
+
+def transfer_inbox(*, user: User) -> QuerySet[Document]:
+    """Transfers on their way to the user's depots, not cancelled."""
+    depots = read_depot_ids(user)
+    incoming = transfer_list(user=user).filter(
+        status=DocumentStatus.IN_TRANSIT, reversal__isnull=True
+    )
+    return incoming if depots is None else incoming.filter(destination_depot_id__in=depots)
+
+
+def lot_list(*, user: User) -> QuerySet[Lot]:
+    """Lots: national reference (a lot number is a tracing key every role may look up)."""
+    return Lot.objects.select_related("ammunition_type", "condition")
+
+
+def stock_card(*, user: User, lot: Lot, storehouse_id: int | None = None) -> QuerySet[LedgerLine]:
+    """One lot's ledger lines in the user's scope, oldest first, with a running balance."""
+    lines = scope(LedgerLine.objects.filter(lot=lot), user)
+    if storehouse_id is not None:
+        lines = lines.filter(storehouse_id=storehouse_id)
+        partition = []
+    else:
+        partition = [F("storehouse_id")]
+    return (
+        lines.select_related("document", "storehouse", "depot")
+        .annotate(
+            running_balance=Window(
+                Sum("quantity"), partition_by=partition or None, order_by=F("id").asc()
+            )
+        )
+        .order_by("id")
+    )

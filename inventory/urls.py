@@ -1,0 +1,30 @@
+"""Web UI of the ledger. Mounted at the site root by stockpile/urls.py."""
+
+from django.urls import path
+
+from inventory.views import documents, postings, stock
+
+app_name = "inventory"
+
+urlpatterns = [
+    path("stock/", stock.stock_list, name="stock_list"),
+    path("lots/search/", stock.lot_search, name="lot_search"),
+    path("lots/<int:pk>/card/", stock.lot_card, name="lot_card"),
+    path("documents/", documents.document_list_view, name="document_list"),
+    path("documents/<int:pk>/", documents.document_detail, name="document_detail"),
+    path("documents/<int:pk>/print/", documents.document_print, name="document_print"),
+    path("documents/<int:pk>/reverse/", documents.document_reverse_view, name="document_reverse"),
+    path("receipts/new/", postings.posting_page, {"kind": "receipt"}, name="receipt_new"),
+    path("issues/new/", postings.posting_page, {"kind": "issue"}, name="issue_new"),
+    path("transfers/new/", postings.posting_page, {"kind": "transfer"}, name="transfer_new"),
+    path("moves/new/", postings.posting_page, {"kind": "move"}, name="move_new"),
+    path("returns/new/", postings.posting_page, {"kind": "return"}, name="return_new"),
+    path("adjustments/new/", postings.posting_page, {"kind": "adjustment"}, name="adjustment_new"),
+    path("transfers/inbox/", postings.transfer_inbox_view, name="transfer_inbox"),
+    path("transfers/<int:pk>/receive/", postings.transfer_receive_view, name="transfer_receive"),
+    path("adjustments/pending/", postings.adjustments_pending, name="adjustments_pending"),
+    path(
+        "adjustments/<int:pk>/approve/", postings.adjustment_approve_view, name="adjustment_approve"
+    ),
+    path("adjustments/<int:pk>/reject/", postings.adjustment_reject_view, name="adjustment_reject"),
+]

@@ -1,0 +1,442 @@
+"""Posting pages: receipt, issue, transfer dispatch and receipt, move, return, adjustment and its
+approval. Each form is checked for shape, then the posting service posts or refuses; a refusal is
+shown on the form (with what was typed) and nothing is written."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import ApplicationError
+from core.roles import Action
+from core.scoping import can, require
+from inventory import forms
+from inventory.models import Depot, Document, PendingLine
+from inventory.models.ledger import AdjustmentReason, DocumentKind, DocumentStatus
+from inventory.selectors.ledger import document_list, transfer_inbox, transfer_list
+from inventory.selectors.reference import ammunition_type_list
+from inventory.services import posting
+from inventory.views import page_of
+
+
+@dataclass(frozen=True)
+class PostingPage:
+    """What differs between the posting pages; `post` calls the service and returns its
+    document, `success` names it in the message shown after the redirect."""
+
+    title: Promise
+    intro: Promise
+    submit: Promise
+    form_class: type[forms.PostingForm]
+    line_form_class: type[forms.LotLineForm]
+    post: Callable[..., Document]
+    success: Promise
+
+
+def _depot_of(form, lines: list[dict]) -> Depot | None:
+    """The one depot of the lines' storehouses; an error on the form when they span several."""
+    depots = {line["storehouse"].depot for line in lines}
+    depots |= {line["to_storehouse"].depot for line in lines if line.get("to_storehouse")}
+    if len(depots) != 1:
+        form.add_error(None, _("All lines are in storehouses of one depot."))
+        return None
+    return depots.pop()
+
+
+def _movements(lines):
+    return [
+        posting.Movement(line["lot"].pk, line["storehouse"].pk, line["quantity"]) for line in lines
+    ]
+
+
+def _post_receipt(*, user, depot, header, lines):
+    return posting.receipt_post(
+        depot=depot,
+        lines=[
+            posting.ReceiptLine(
+                line["lot"] if isinstance(line["lot"], posting.NewLot) else line["lot"].pk,
+                line["storehouse"].pk,
+                line["quantity"],
+            )
+            for line in lines
+        ],
+        occurred_on=header["occurred_on"],
+        posted_by=user,
+        counterparty=header["counterparty"],
+        reference=header["reference"],
+    )
+
+
+def _post_issue(*, user, depot, header, lines):
+    return posting.issue_post(
+        depot=depot,
+        lines=_movements(lines),
+        recipient=header["recipient"],
+        occurred_on=header["occurred_on"],
+        posted_by=user,
+        purpose=header["purpose"],
+        reference=header["reference"],
+    )
+
+
+def _post_return(*, user, depot, header, lines):
+    return posting.return_post(
+        depot=depot,
+        lines=_movements(lines),
+        recipient=header["recipient"],
+        occurred_on=header["occurred_on"],
+        posted_by=user,
+        source_issue=header["issue_number"],
+        reference=header["reference"],
+    )
+
+
+def _post_transfer(*, user, depot, header, lines):
+    return posting.transfer_dispatch(
+        depot=depot,
+        destination_depot=header["destination_depot"],
+        lines=_movements(lines),
+        occurred_on=header["occurred_on"],
+        posted_by=user,
+        reference=header["reference"],
+    )
+
+
+def _post_move(*, user, depot, header, lines):
+    return posting.move_post(
+        depot=depot,
+        lines=[
+            posting.MoveLine(
+                line["lot"].pk, line["storehouse"].pk, line["to_storehouse"].pk, line["quantity"]
+            )
+            for line in lines
+        ],
+        occurred_on=header["occurred_on"],
+        posted_by=user,
+        reference=header["reference"],
+    )
+
+
+def _post_adjustment(*, user, depot, header, lines):
+    return posting.adjustment_create(
+        depot=depot,
+        lines=_movements(lines),
+        reason=header["reason"],
+        occurred_on=header["occurred_on"],
+        posted_by=user,
+        note=header["note"],
+    )
+
+
+PAGES = {
+    "receipt": PostingPage(
+        title=gettext_lazy("Record a receipt"),
+        intro=gettext_lazy(
+            "Stock arriving from a supplier, manufacturer or another state. For a lot not yet "
+            "known in your depots, also give its ammunition type, manufacturer and date of "
+            "manufacture."
+        ),
+        submit=gettext_lazy("Post receipt"),
+        form_class=forms.ReceiptForm,
+        line_form_class=forms.ReceiptLineForm,
+        post=_post_receipt,
+        success=gettext_lazy("Receipt %(number)s posted."),
+    ),
+    "issue": PostingPage(
+        title=gettext_lazy("Record an issue"),
+        intro=gettext_lazy(
+            "Stock leaving to a unit or agency of the register. Only issuable lots may be issued."
+        ),
+        submit=gettext_lazy("Post issue"),
+        form_class=forms.IssueForm,
+        line_form_class=forms.IssueLineForm,
+        post=_post_issue,
+        success=gettext_lazy("Issue %(number)s posted."),
+    ),
+    "transfer": PostingPage(
+        title=gettext_lazy("Dispatch a transfer"),
+        intro=gettext_lazy(
+            "Stock sent to another depot: it leaves your stock now and is in transit until the "
+            "other depot receives it."
+        ),
+        submit=gettext_lazy("Dispatch transfer"),
+        form_class=forms.TransferForm,
+        line_form_class=forms.IssueLineForm,
+        post=_post_transfer,
+        success=gettext_lazy("Transfer %(number)s dispatched: in transit."),
+    ),
+    "move": PostingPage(
+        title=gettext_lazy("Move stock between storehouses"),
+        intro=gettext_lazy(
+            "An internal move within one depot. The safe-storage rules of the destination apply."
+        ),
+        submit=gettext_lazy("Post move"),
+        form_class=forms.MoveForm,
+        line_form_class=forms.MoveLineForm,
+        post=_post_move,
+        success=gettext_lazy("Internal move %(number)s posted."),
+    ),
+    "return": PostingPage(
+        title=gettext_lazy("Record a return"),
+        intro=gettext_lazy("Ammunition returned unused by a unit or agency."),
+        submit=gettext_lazy("Post return"),
+        form_class=forms.ReturnForm,
+        line_form_class=forms.ReturnLineForm,
+        post=_post_return,
+        success=gettext_lazy("Return %(number)s posted."),
+    ),
+    "adjustment": PostingPage(
+        title=gettext_lazy("Propose an adjustment"),
+        intro=gettext_lazy(
+            "A correction of stock with a reason. It changes nothing until an inspector other "
+            "than you approves it."
+        ),
+        submit=gettext_lazy("Submit for approval"),
+        form_class=forms.AdjustmentForm,
+        line_form_class=forms.AdjustmentLineForm,
+        post=_post_adjustment,
+        success=gettext_lazy(
+            "Adjustment %(number)s recorded: it waits for an inspector's approval."
+        ),
+    ),
+}
+
+
+def _require_poster(user) -> None:
+    """403 for a user who may record movements in no depot (the page would be of no use)."""
+    if not can(user, Action.RECORD_MOVEMENT):
+        raise PermissionDenied(_("Your role does not allow this action here."))
+
+
+@require_http_methods(["GET", "POST"])
+def posting_page(request, kind: str):
+    page = PAGES.get(kind)
+    if page is None:
+        raise Http404
+    user = request.user
+    _require_poster(user)
+    line_kwargs = {
+        "lots": forms.lots_in_scope(user),
+        "storehouses": forms.posting_storehouses(user),
+        "search_url": reverse("inventory:lot_search"),
+    }
+    formset_class = forms.line_formset(page.line_form_class)
+    data = request.POST if request.method == "POST" else None
+    form = page.form_class(data, user=user)
+    formset = formset_class(data, prefix="lines", form_kwargs=line_kwargs)
+    if data is not None:
+        form_ok = form.is_valid()
+        if formset.is_valid() and form_ok:
+            lines = [line.cleaned_data for line in formset.filled_forms()]
+            depot = _depot_of(form, lines)
+            if depot is not None:
+                try:
+                    document = page.post(
+                        user=user, depot=depot, header=form.cleaned_data, lines=lines
+                    )
+                except ApplicationError as exc:
+                    form.add_error(None, exc.message)
+                except ValidationError as exc:
+                    forms.apply_validation_error(form, exc)
+                else:
+                    messages.success(request, page.success % {"number": document.number})
+                    return redirect("inventory:document_detail", pk=document.pk)
+    context = {
+        "page": page,
+        "kind": kind,
+        "form": form,
+        "formset": formset,
+        "errors": forms.error_summary(form, formset) if data is not None else [],
+        "ammunition_types": (
+            list(ammunition_type_list(user=user).only("code", "name"))
+            if page.line_form_class.new_lot
+            else []
+        ),
+    }
+    return render(request, "inventory/posting_form.html", context, status=200)
+
+
+# --- Transfers in ----------------------------------------------------------------------------
+
+
+@require_GET
+def transfer_inbox_view(request):
+    """Consignments on their way to the user's depots."""
+    rows = transfer_inbox(user=request.user).prefetch_related(None).order_by("occurred_on", "id")
+    context = {
+        "page": page_of(rows, request),
+        "may_receive": can(request.user, Action.RECORD_MOVEMENT),
+    }
+    return render(request, "inventory/transfer_inbox.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def transfer_receive_view(request, pk: int):
+    """Receive a transfer: each dispatched line prefilled; the clerk picks where it goes and
+    enters what actually arrived (less is a transit discrepancy)."""
+    user = request.user
+    transfer = transfer_list(user=user).prefetch_related(None).filter(pk=pk).first()
+    if transfer is None:
+        raise Http404
+    if getattr(transfer, "reversal", None) is not None:
+        messages.info(
+            request,
+            _("Transfer %(number)s was cancelled: there is nothing to receive.")
+            % {"number": transfer.number},
+        )
+        return redirect("inventory:document_detail", pk=transfer.pk)
+    if transfer.status != DocumentStatus.IN_TRANSIT:
+        messages.info(
+            request,
+            _("Transfer %(number)s is %(status)s: there is nothing to receive.")
+            % {"number": transfer.number, "status": transfer.get_status_display()},
+        )
+        return redirect("inventory:document_detail", pk=transfer.pk)
+    require(user, Action.RECORD_MOVEMENT, transfer.destination_depot_id)
+    storehouses = forms.posting_storehouses(user).filter(depot=transfer.destination_depot)
+    sent_lines = list(
+        transfer.lines.select_related("lot__ammunition_type", "storehouse").order_by("id")
+    )
+    data = request.POST if request.method == "POST" else None
+    form = forms.ReceiveForm(data)
+    only = storehouses.first() if storehouses.count() == 1 else None
+    lines = [
+        forms.ReceiveLineForm(
+            data,
+            prefix=f"line-{line.pk}",
+            sent_line=line,
+            storehouses=storehouses,
+            initial={"quantity": -line.quantity, "storehouse": only},
+        )
+        for line in sent_lines
+    ]
+    if data is not None:
+        # Validate every line, so that each shows its errors.
+        lines_valid = [line.is_valid() for line in lines]
+        if form.is_valid() and all(lines_valid):
+            movements = [
+                posting.Movement(
+                    line.sent_line.lot_id,
+                    line.cleaned_data["storehouse"].pk,
+                    line.cleaned_data["quantity"],
+                )
+                for line in lines
+                if line.cleaned_data["quantity"]
+            ]
+            try:
+                receipt = posting.transfer_receive(
+                    transfer=transfer,
+                    lines=movements,
+                    occurred_on=form.cleaned_data["occurred_on"],
+                    posted_by=user,
+                    reference=form.cleaned_data["reference"],
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                forms.apply_validation_error(form, exc)
+            else:
+                transfer.refresh_from_db(fields=["status"])
+                messages.success(
+                    request,
+                    _("Transfer receipt %(receipt)s posted: transfer %(number)s is %(status)s.")
+                    % {
+                        "receipt": receipt.number,
+                        "number": transfer.number,
+                        "status": transfer.get_status_display(),
+                    },
+                )
+                return redirect("inventory:document_detail", pk=receipt.pk)
+    context = {
+        "transfer": transfer,
+        "form": form,
+        "lines": lines,
+        "errors": forms.error_summary(form, lines=lines) if data is not None else [],
+    }
+    return render(request, "inventory/transfer_receive.html", context)
+
+
+# --- Adjustments awaiting approval -----------------------------------------------------------
+
+
+def _pending_adjustments(user):
+    return (
+        document_list(user=user)
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch(
+                "pending_lines",
+                queryset=PendingLine.objects.select_related(
+                    "lot__ammunition_type", "storehouse"
+                ).order_by("id"),
+            )
+        )
+        .filter(kind=DocumentKind.ADJUSTMENT, status=DocumentStatus.PENDING_APPROVAL)
+    )
+
+
+@require_GET
+def adjustments_pending(request):
+    """Adjustments waiting for an inspector's approval, oldest first."""
+    require(request.user, Action.APPROVE)
+    rows = _pending_adjustments(request.user).order_by("id")
+    page = page_of(rows, request, size=25)
+    reasons = dict(AdjustmentReason.choices)
+    for document in page.rows:
+        document.reason_label = reasons.get(document.reason, document.reason)
+    return render(request, "inventory/adjustments_pending.html", {"page": page})
+
+
+def _decide(request, pk: int, *, approve: bool):
+    user = request.user
+    document = get_object_or_404(
+        document_list(user=user).prefetch_related(None).filter(kind=DocumentKind.ADJUSTMENT),
+        pk=pk,
+    )
+    require(user, Action.APPROVE, document.depot_id)
+    try:
+        if approve:
+            posting.adjustment_approve(document=document, approved_by=user)
+        else:
+            posting.adjustment_reject(document=document, rejected_by=user)
+    except (ApplicationError, ValidationError) as exc:
+        message = exc.message if isinstance(exc, ApplicationError) else " ".join(exc.messages)
+        messages.error(
+            request,
+            _("Adjustment %(number)s was not %(decision)s: %(message)s")
+            % {
+                "number": document.number,
+                "decision": _("approved") if approve else _("rejected"),
+                "message": message,
+            },
+        )
+    else:
+        messages.success(
+            request,
+            (
+                _("Adjustment %(number)s approved and posted.")
+                if approve
+                else _("Adjustment %(number)s rejected.")
+            )
+            % {"number": document.number},
+        )
+    return redirect("inventory:adjustments_pending")
+
+
+@require_POST
+def adjustment_approve_view(request, pk: int):
+    return _decide(request, pk, approve=True)
+
+
+@require_POST
+def adjustment_reject_view(request, pk: int):
+    return _decide(request, pk, approve=False)

@@ -1,0 +1,113 @@
+"""Stock on hand, licence use, stock cards and the lot search."""
+
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from core.scoping import read_depot_ids, scope
+from inventory.forms import StockFilter, lots_in_scope
+from inventory.models import Balance
+from inventory.selectors.ledger import balance_list, stock_card
+from inventory.selectors.licence_use import storehouse_neq_summary
+from inventory.views import page_of, render_page
+
+SEARCH_LIMIT = 15
+SEARCH_MODES = {"stock", "lot", "all"}
+
+
+@require_GET
+def stock_list(request):
+    """Stock on hand in the user's depots, filtered like the API's stock list, with how full
+    each storehouse is against its licence."""
+    user = request.user
+    filterset = StockFilter(
+        request.GET,
+        queryset=balance_list(user=user).select_related("lot__condition"),
+        request=request,
+    )
+    depot = storehouse = None
+    if filterset.is_valid():
+        rows = filterset.qs.order_by("depot_id", "storehouse_id", "lot_id", "id")
+        depot = filterset.form.cleaned_data.get("depot")
+        storehouse = filterset.form.cleaned_data.get("storehouse")
+    else:
+        rows = Balance.objects.none()
+    depots = read_depot_ids(user)
+    national = depots is None
+    summary = None
+    if depot or storehouse or not national:
+        summary = storehouse_neq_summary(
+            user=user,
+            depot_id=depot.pk if depot else None,
+            storehouse_id=storehouse.pk if storehouse else None,
+        )
+    context = {
+        "filter": filterset,
+        "page": page_of(rows, request),
+        "summary": summary,
+        "show_depot": national or len(depots) > 1,
+    }
+    return render_page(
+        request, "inventory/stock_list.html", "inventory/partials/stock_results.html", context
+    )
+
+
+@require_GET
+def lot_card(request, pk: int):
+    """A lot's stock card (bin card): every ledger line in the user's depots with the running
+    balance, depot-wide or for one storehouse (?storehouse=)."""
+    user = request.user
+    lot = get_object_or_404(lots_in_scope(user).select_related("parent"), pk=pk)
+    holdings = list(
+        scope(Balance.objects.filter(lot=lot), user)
+        .select_related("storehouse__depot")
+        .order_by("depot__code", "storehouse__code")
+    )
+    raw = request.GET.get("storehouse", "")
+    chosen = next(
+        (b.storehouse for b in holdings if raw.isdigit() and b.storehouse_id == int(raw)), None
+    )
+    lines = stock_card(user=user, lot=lot, storehouse_id=chosen.pk if chosen else None)
+    page = page_of(lines, request, size=100)
+    for line in page.rows:
+        line.outgoing = -line.quantity
+    context = {
+        "lot": lot,
+        "holdings": holdings,
+        "total": sum(b.quantity for b in holdings),
+        "chosen": chosen,
+        "page": page,
+    }
+    return render(request, "inventory/lot_card.html", context)
+
+
+@require_GET
+def lot_search(request):
+    """Lots of the user's depots whose number contains ?q= (any letter case).
+
+    For htmx (a posting line's search-as-you-type) the list of picks only; else a page. `mode`:
+    "stock" lists each lot in each storehouse holding it, "all" also where it is used up, "lot"
+    each lot once.
+    """
+    user = request.user
+    query = request.GET.get("q") or next(
+        (value for key, value in request.GET.items() if key.endswith("lot_number")), ""
+    )
+    query = query.strip()[:80]
+    mode = request.GET.get("mode", "stock")
+    mode = mode if mode in SEARCH_MODES else "stock"
+    rows = []
+    if query:
+        balances = scope(Balance.objects.filter(lot__lot_number__icontains=query), user)
+        if mode == "stock":
+            balances = balances.filter(quantity__gt=0)
+        balances = balances.select_related(
+            "lot__ammunition_type", "lot__condition", "storehouse", "depot"
+        ).order_by("lot__lot_number", "lot_id", "depot__code", "storehouse__code")
+        rows = list(balances[: SEARCH_LIMIT * (4 if mode == "lot" else 1)])
+        if mode == "lot":
+            seen = set()
+            rows = [r for r in rows if not (r.lot_id in seen or seen.add(r.lot_id))][:SEARCH_LIMIT]
+    context = {"query": query, "mode": mode, "rows": rows, "limit": SEARCH_LIMIT}
+    return render_page(
+        request, "inventory/lot_search.html", "inventory/partials/lot_results.html", context
+    )

@@ -1,0 +1,650 @@
+"""Reference-data services and selectors: roles, rules, nothing written on refusal, history kept."""
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from core.roles import Role
+from inventory.models import (
+    AmmunitionType,
+    HazardCode,
+    Licence,
+    LicenceLimit,
+    MixingMatrixVersion,
+    Recipient,
+    Storehouse,
+    Waiver,
+)
+from inventory.selectors.reference import (
+    ammunition_type_list,
+    licence_list,
+    policy_legal_hazard_codes,
+    recipient_list,
+    storehouse_list,
+    waiver_list,
+)
+from inventory.services.reference import (
+    ammunition_type_create,
+    licence_create,
+    recipient_create,
+    storehouse_create,
+    waiver_create,
+)
+from tests.factories import (
+    AmmunitionTypeFactory,
+    DepotFactory,
+    LicenceFactory,
+    RecipientFactory,
+    StorehouseFactory,
+    UserFactory,
+    WaiverFactory,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_policy")]
+
+NOT_ADMIN = ["clerk", "inspector", "officer", "auditor"]
+
+
+@pytest.fixture
+def storehouse_a(depot_a):
+    return StorehouseFactory(depot=depot_a, code="SH1")
+
+
+@pytest.fixture
+def storehouse_b(depot_b):
+    return StorehouseFactory(depot=depot_b, code="SH1")
+
+
+def type_kwargs(**overrides):
+    values = {
+        "code": "CTG-762",
+        "name": "Cartridge 7.62 x 39 mm ball",
+        "category": "small_arms",
+        "hazard_division": "1.4",
+        "compatibility_group": "S",
+        "neq_per_unit_kg": Decimal("0.0016"),
+    }
+    return values | overrides
+
+
+# Storehouses
+
+
+def test_admin_creates_a_storehouse_with_history(admin_user, depot_a):
+    storehouse = storehouse_create(
+        depot=depot_a, code="ECM-1", name="Magazine 1", kind="container", created_by=admin_user
+    )
+    storehouse.refresh_from_db()
+    assert (storehouse.depot, storehouse.code, storehouse.kind) == (depot_a, "ECM-1", "container")
+    assert storehouse.is_active is True
+    record = storehouse.history.get()
+    assert record.history_type == "+"
+    assert record.history_user == admin_user
+
+
+@pytest.mark.parametrize("who", NOT_ADMIN)
+def test_only_admin_creates_storehouses(request, depot_a, who):
+    with pytest.raises(PermissionDenied):
+        storehouse_create(
+            depot=depot_a,
+            code="ECM-1",
+            name="Magazine 1",
+            kind="container",
+            created_by=request.getfixturevalue(who),
+        )
+    assert Storehouse.objects.count() == 0
+
+
+def test_storehouse_code_is_unique_per_depot(admin_user, storehouse_a, depot_b):
+    with pytest.raises(ValidationError) as excinfo:
+        storehouse_create(
+            depot=storehouse_a.depot,
+            code="SH1",
+            name="Again",
+            kind="container",
+            created_by=admin_user,
+        )
+    assert NON_FIELD_ERRORS in excinfo.value.message_dict
+    assert Storehouse.objects.count() == 1
+    other = storehouse_create(
+        depot=depot_b,
+        code="SH1",
+        name="Same code, other depot",
+        kind="container",
+        created_by=admin_user,
+    )
+    assert other.depot == depot_b
+
+
+def test_storehouse_kind_must_be_known(admin_user, depot_a):
+    with pytest.raises(ValidationError) as excinfo:
+        storehouse_create(depot=depot_a, code="X1", name="Shed", kind="shed", created_by=admin_user)
+    assert "kind" in excinfo.value.message_dict
+    assert Storehouse.objects.count() == 0
+
+
+# Licences
+
+
+def make_licence(storehouse, user, **overrides):
+    values = {
+        "storehouse": storehouse,
+        "number": "EL-1",
+        "valid_from": date(2026, 1, 1),
+        "valid_until": date(2026, 12, 31),
+        "limits": {"1.1": Decimal("5000"), "1.4": None},
+        "created_by": user,
+    }
+    return licence_create(**values | overrides)
+
+
+def test_admin_records_a_licence_with_limits(admin_user, storehouse_a):
+    licence = make_licence(
+        storehouse_a,
+        admin_user,
+        issuing_authority="NEI",
+        limits={"1.1": Decimal("5000"), "1.2.2": Decimal("0"), "1.4": None},
+    )
+    licence = Licence.objects.get(pk=licence.pk)
+    assert licence.limits_dict() == {
+        "1.1": Decimal("5000.000"),
+        "1.2.2": Decimal("0.000"),
+        "1.4": None,
+    }
+    assert (licence.number, licence.issuing_authority) == ("EL-1", "NEI")
+    assert licence.history.get().history_user == admin_user
+    assert LicenceLimit.history.filter(licence_id=licence.pk).count() == 3
+    assert {h.history_user for h in LicenceLimit.history.all()} == {admin_user}
+
+
+@pytest.mark.parametrize("who", NOT_ADMIN)
+def test_only_admin_records_licences(request, storehouse_a, who):
+    with pytest.raises(PermissionDenied):
+        make_licence(storehouse_a, request.getfixturevalue(who))
+    assert Licence.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        {"1.7": Decimal("10")},
+        {"1.5": Decimal("10")},
+        {"1.2": Decimal("10")},
+        {"1.1": Decimal("-1")},
+        {"1.1": Decimal("1.0001")},
+        {"1.1": Decimal("123456789012")},
+        {"1.1": Decimal("100"), "1.6": None},
+    ],
+)
+def test_bad_limits_are_refused_and_nothing_is_written(admin_user, storehouse_a, limits):
+    with pytest.raises(ValidationError) as excinfo:
+        make_licence(storehouse_a, admin_user, limits=limits)
+    assert list(excinfo.value.message_dict) == ["limits"]
+    assert Licence.objects.count() == 0
+    assert LicenceLimit.objects.count() == 0
+
+
+def test_unknown_division_is_named(admin_user, storehouse_a):
+    with pytest.raises(ValidationError) as excinfo:
+        make_licence(storehouse_a, admin_user, limits={"1.7": Decimal("10")})
+    assert "'1.7' is not a licensable hazard division" in excinfo.value.message_dict["limits"][0]
+
+
+def test_licence_cannot_end_before_it_starts(admin_user, storehouse_a):
+    with pytest.raises(ValidationError) as excinfo:
+        make_licence(
+            storehouse_a, admin_user, valid_from=date(2026, 2, 1), valid_until=date(2026, 1, 31)
+        )
+    assert "valid_until" in excinfo.value.message_dict
+    assert Licence.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_until"),
+    [
+        (date(2026, 3, 1), date(2026, 3, 31)),  # inside
+        (date(2025, 6, 1), date(2026, 1, 1)),  # ends on the first day
+        (date(2026, 12, 31), date(2027, 12, 31)),  # starts on the last day
+        (date(2025, 1, 1), date(2027, 12, 31)),  # encloses
+        (date(2026, 1, 1), date(2026, 12, 31)),  # the same period
+    ],
+)
+def test_overlapping_licence_is_refused(admin_user, storehouse_a, valid_from, valid_until):
+    make_licence(storehouse_a, admin_user, number="EL-OLD")
+    with pytest.raises(ValidationError) as excinfo:
+        make_licence(
+            storehouse_a,
+            admin_user,
+            number="EL-NEW",
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+    message = excinfo.value.message_dict[NON_FIELD_ERRORS][0]
+    assert "already has licence EL-OLD valid from 2026-01-01 to 2026-12-31" in message
+    assert "DA/SH1" in message
+    assert list(Licence.objects.values_list("number", flat=True)) == ["EL-OLD"]
+    assert LicenceLimit.objects.count() == 2
+
+
+def test_consecutive_licences_and_other_storehouses_are_allowed(
+    admin_user, storehouse_a, storehouse_b
+):
+    make_licence(storehouse_a, admin_user, number="EL-2026")
+    make_licence(
+        storehouse_a,
+        admin_user,
+        number="EL-2027",
+        valid_from=date(2027, 1, 1),
+        valid_until=date(2027, 12, 31),
+    )
+    make_licence(storehouse_b, admin_user, number="EL-B")
+    assert Licence.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_overlapping_licences_cannot_both_pass():
+    """The first creation holds the storehouse lock; the second waits, then sees it and refuses."""
+    depot = DepotFactory(code="DC")
+    admin = UserFactory(roles=[Role.ADMIN])
+    storehouse = StorehouseFactory(depot=depot, code="SH1")
+    outcome = {}
+
+    def second():
+        try:
+            make_licence(storehouse, User.objects.get(pk=admin.pk), number="EL-SECOND")
+            outcome["second"] = "created"
+        except ValidationError as exc:
+            outcome["second"] = exc.message_dict
+        except Exception as exc:  # anything else (IntegrityError) is the failure we test for
+            outcome["second"] = exc
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        make_licence(storehouse, admin, number="EL-FIRST")
+        thread = threading.Thread(target=second)
+        thread.start()
+        # Commit only once the second creation is blocked on the storehouse row lock.
+        deadline = timezone.now() + timedelta(seconds=20)
+        waiting = False
+        while not waiting and timezone.now() < deadline:
+            with connection.cursor() as cursor:
+                # Statistics are a snapshot per transaction unless cleared.
+                cursor.execute("SELECT pg_stat_clear_snapshot()")
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+                waiting = cursor.fetchone()[0] > 0
+        assert waiting
+    thread.join(timeout=20)
+    assert isinstance(outcome["second"], dict), outcome["second"]
+    assert "EL-FIRST" in outcome["second"][NON_FIELD_ERRORS][0]
+    assert list(Licence.objects.values_list("number", flat=True)) == ["EL-FIRST"]
+
+
+# Ammunition types
+
+
+@pytest.mark.parametrize(
+    ("division", "group"),
+    [
+        ("1.4", "S"),
+        ("1.1", "A"),
+        ("1.2.1", "D"),
+        ("1.2.2", "E"),
+        ("1.3", "C"),
+        ("1.5", "D"),
+        ("1.6", "N"),
+    ],
+)
+def test_admin_creates_types_with_legal_hazard_codes(admin_user, division, group):
+    created = ammunition_type_create(
+        **type_kwargs(hazard_division=division, compatibility_group=group),
+        contains_propellant=True,
+        shelf_life_months=120,
+        created_by=admin_user,
+    )
+    stored = AmmunitionType.objects.get(pk=created.pk)
+    assert stored.hazard_code == f"{division}{group}"
+    assert stored.neq_per_unit_kg == Decimal("0.001600")
+    assert (stored.shelf_life_months, stored.contains_propellant) == (120, True)
+    assert stored.history.get().history_user == admin_user
+
+
+@pytest.mark.parametrize(
+    ("division", "group"),
+    [
+        ("1.4", "A"),
+        ("1.3", "D"),
+        ("1.2.1", "A"),
+        ("1.2.2", "S"),
+        ("1.5", "S"),
+        ("1.6", "D"),
+        ("1.1", "S"),
+        ("1.4", "H"),
+    ],
+)
+def test_illegal_hazard_code_is_refused_and_named(admin_user, division, group):
+    with pytest.raises(ValidationError) as excinfo:
+        ammunition_type_create(
+            **type_kwargs(hazard_division=division, compatibility_group=group),
+            created_by=admin_user,
+        )
+    message = excinfo.value.message_dict[NON_FIELD_ERRORS][0]
+    assert message.startswith(f"{division}{group} is not a legal UN hazard code")
+    assert AmmunitionType.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"hazard_division": "1.7"}, "hazard_division"),
+        ({"hazard_division": "1.2"}, "hazard_division"),
+        ({"compatibility_group": "I"}, "compatibility_group"),
+        ({"neq_per_unit_kg": Decimal("-0.1")}, "neq_per_unit_kg"),
+        ({"neq_per_unit_kg": Decimal("0.0000001")}, "neq_per_unit_kg"),
+        ({"category": "spears"}, "category"),
+        ({"code": ""}, "code"),
+    ],
+)
+def test_bad_type_input_is_refused(admin_user, overrides, field):
+    with pytest.raises(ValidationError) as excinfo:
+        ammunition_type_create(**type_kwargs(**overrides), created_by=admin_user)
+    assert field in excinfo.value.message_dict
+    assert AmmunitionType.objects.count() == 0
+
+
+def test_type_code_is_unique(admin_user):
+    AmmunitionTypeFactory(code="CTG-762")
+    with pytest.raises(ValidationError) as excinfo:
+        ammunition_type_create(**type_kwargs(), created_by=admin_user)
+    assert "code" in excinfo.value.message_dict
+    assert AmmunitionType.objects.count() == 1
+
+
+def test_legal_codes_are_policy_data(admin_user):
+    assert len(policy_legal_hazard_codes()) == 35
+    HazardCode.objects.filter(code="1.4S").delete()
+    with pytest.raises(ValidationError):
+        ammunition_type_create(**type_kwargs(), created_by=admin_user)
+    assert AmmunitionType.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", NOT_ADMIN)
+def test_only_admin_creates_types(request, who):
+    with pytest.raises(PermissionDenied):
+        ammunition_type_create(**type_kwargs(), created_by=request.getfixturevalue(who))
+    assert AmmunitionType.objects.count() == 0
+
+
+def test_changing_a_type_keeps_history(admin_user):
+    created = ammunition_type_create(**type_kwargs(), created_by=admin_user)
+    created.obsolete = True
+    created.save()
+    assert created.history.count() == 2
+    assert created.history.earliest().obsolete is False
+
+
+# Recipients
+
+
+@pytest.mark.parametrize("who", ["officer", "admin_user"])
+def test_officer_and_admin_add_recipients(request, depot_a, who):
+    user = request.getfixturevalue(who)
+    recipient = recipient_create(
+        code="U-1", name="1st Brigade", kind="unit", depot=depot_a, created_by=user
+    )
+    recipient.refresh_from_db()
+    assert (recipient.code, recipient.kind, recipient.depot) == ("U-1", "unit", depot_a)
+    assert (recipient.permitted_restricted, recipient.is_active) == (False, True)
+    assert recipient.history.get().history_user == user
+
+
+@pytest.mark.parametrize("who", ["clerk", "inspector", "auditor"])
+def test_other_roles_may_not_add_recipients(request, who):
+    with pytest.raises(PermissionDenied):
+        recipient_create(
+            code="U-1", name="1st Brigade", kind="unit", created_by=request.getfixturevalue(who)
+        )
+    assert Recipient.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"), [({"kind": "militia"}, "kind"), ({"code": "U-0"}, "code")]
+)
+def test_bad_recipient_is_refused(officer, overrides, field):
+    RecipientFactory(code="U-0")
+    with pytest.raises(ValidationError) as excinfo:
+        recipient_create(
+            **{"code": "U-1", "name": "Unit", "kind": "unit"} | overrides, created_by=officer
+        )
+    assert field in excinfo.value.message_dict
+    assert Recipient.objects.count() == 1
+
+
+# Waivers
+
+
+def make_waiver(storehouse, user, **overrides):
+    values = {
+        "storehouse": storehouse,
+        "rule": "n2",
+        "reason": "Traverse between stacks",
+        "authority_reference": "NEI 2026/1",
+        "expires_on": timezone.localdate() + timedelta(days=90),
+        "recorded_by": user,
+    }
+    return waiver_create(**values | overrides)
+
+
+@pytest.mark.parametrize("who", ["inspector", "national_inspector", "admin_user"])
+def test_inspectors_and_admin_record_waivers(request, storehouse_a, who):
+    user = request.getfixturevalue(who)
+    waiver = make_waiver(storehouse_a, user, expires_on=timezone.localdate())
+    waiver.refresh_from_db()
+    assert (waiver.storehouse, waiver.rule, waiver.recorded_by) == (storehouse_a, "n2", user)
+    assert waiver.recorded_at is not None
+    assert waiver.history.get().history_user == user
+
+
+@pytest.mark.parametrize("who", ["clerk", "officer", "auditor"])
+def test_other_roles_may_not_record_waivers(request, storehouse_a, who):
+    with pytest.raises(PermissionDenied):
+        make_waiver(storehouse_a, request.getfixturevalue(who))
+    assert Waiver.objects.count() == 0
+
+
+def test_inspector_may_not_record_a_waiver_for_another_depot(inspector, storehouse_b):
+    with pytest.raises(PermissionDenied):
+        make_waiver(storehouse_b, inspector)
+    assert Waiver.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"expires_on": date(2020, 1, 1)}, "expires_on"),
+        ({"rule": "n1"}, "rule"),
+        ({"reason": ""}, "reason"),
+        ({"authority_reference": ""}, "authority_reference"),
+    ],
+)
+def test_bad_waiver_is_refused(admin_user, storehouse_a, overrides, field):
+    with pytest.raises(ValidationError) as excinfo:
+        make_waiver(storehouse_a, admin_user, **overrides)
+    assert field in excinfo.value.message_dict
+    assert Waiver.objects.count() == 0
+
+
+def test_waiver_expiring_yesterday_is_refused(admin_user, storehouse_a):
+    with pytest.raises(ValidationError):
+        make_waiver(storehouse_a, admin_user, expires_on=timezone.localdate() - timedelta(days=1))
+    assert Waiver.objects.count() == 0
+
+
+# Selectors
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("clerk", ["DA"]),
+        ("inspector", ["DA"]),
+        ("clerk_b", ["DB"]),
+        ("national_inspector", ["DA", "DB"]),
+        ("officer", ["DA", "DB"]),
+        ("auditor", ["DA", "DB"]),
+        ("admin_user", ["DA", "DB"]),
+    ],
+)
+def test_scoped_selectors(request, storehouse_a, storehouse_b, who, expected):
+    user = request.getfixturevalue(who)
+    for storehouse in (storehouse_a, storehouse_b):
+        LicenceFactory(storehouse=storehouse)
+        WaiverFactory(storehouse=storehouse)
+    assert [s.depot.code for s in storehouse_list(user=user)] == expected
+    assert [lic.storehouse.depot.code for lic in licence_list(user=user)] == expected
+    assert sorted(w.storehouse.depot.code for w in waiver_list(user=user)) == expected
+
+
+@pytest.mark.parametrize("who", ["clerk", "inspector", "officer", "auditor", "admin_user"])
+def test_national_reference_data_is_read_by_everyone(request, depot_b, who):
+    user = request.getfixturevalue(who)
+    AmmunitionTypeFactory(code="B")
+    AmmunitionTypeFactory(code="A")
+    RecipientFactory(code="U-B", depot=depot_b)
+    assert [t.code for t in ammunition_type_list(user=user)] == ["A", "B"]
+    assert [r.code for r in recipient_list(user=user)] == ["U-B"]
+
+
+def test_inactive_user_reads_no_reference_data(clerk):
+    AmmunitionTypeFactory()
+    RecipientFactory()
+    clerk.is_active = False
+    assert not ammunition_type_list(user=clerk).exists()
+    assert not recipient_list(user=clerk).exists()
+
+
+# The admin screens: reference data with history; the ledger read-only
+
+
+ADMIN_MODELS = [
+    "storehouse",
+    "licence",
+    "ammunitiontype",
+    "recipient",
+    "supplier",
+    "waiver",
+    "conditioncode",
+    "hazardcode",
+    "policysetting",
+    "mixingmatrixversion",
+    "lot",
+    "document",
+    "ledgerline",
+    "balance",
+]
+READ_ONLY_MODELS = ["mixingmatrixversion", "lot", "document", "ledgerline", "balance"]
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS)
+def test_admin_lists_every_reference_and_ledger_model(admin_client, model):
+    assert admin_client.get(f"/admin/inventory/{model}/").status_code == 200
+
+
+@pytest.mark.parametrize("model", READ_ONLY_MODELS)
+def test_admin_cannot_add_to_the_ledger_or_the_matrix(admin_client, model):
+    assert admin_client.get(f"/admin/inventory/{model}/add/").status_code == 403
+
+
+def test_admin_shows_the_mixing_matrix_read_only(admin_client):
+    version = MixingMatrixVersion.objects.get()
+    response = admin_client.get(f"/admin/inventory/mixingmatrixversion/{version.pk}/change/")
+    assert response.status_code == 200
+    assert b"AASTP-1" in response.content
+    assert b'name="_save"' not in response.content
+
+
+def test_admin_shows_reference_history(admin_client, admin_user):
+    created = ammunition_type_create(**type_kwargs(), created_by=admin_user)
+    response = admin_client.get(f"/admin/inventory/ammunitiontype/{created.pk}/history/")
+    assert response.status_code == 200
+    assert b"CTG-762" in response.content
+
+
+def admin_type_form(**overrides):
+    return {
+        "code": "CTG-9",
+        "name": "Cartridge 9 mm",
+        "category": "small_arms",
+        "calibre": "9 mm",
+        "unit": "round",
+        "packaging": "",
+        "hazard_division": "1.4",
+        "compatibility_group": "S",
+        "neq_per_unit_kg": "0.0004",
+        "shelf_life_months": "",
+    } | overrides
+
+
+def test_admin_creates_a_type_with_history(admin_client, admin_user):
+    response = admin_client.post("/admin/inventory/ammunitiontype/add/", admin_type_form())
+    assert response.status_code == 302
+    created = AmmunitionType.objects.get()
+    assert created.hazard_code == "1.4S"
+    assert created.history.get().history_user == admin_user
+
+
+def test_admin_refuses_an_illegal_hazard_code(admin_client):
+    response = admin_client.post(
+        "/admin/inventory/ammunitiontype/add/", admin_type_form(compatibility_group="A")
+    )
+    assert response.status_code == 200
+    assert "1.4A is not a legal UN hazard code." in response.content.decode()
+    assert AmmunitionType.objects.count() == 0
+
+
+def test_admin_refuses_an_overlapping_licence(admin_client, admin_user, storehouse_a):
+    make_licence(storehouse_a, admin_user, number="EL-OLD")
+    response = admin_client.post(
+        "/admin/inventory/licence/add/",
+        {
+            "storehouse": storehouse_a.pk,
+            "number": "EL-NEW",
+            "issuing_authority": "",
+            "valid_from": "2026-06-01",
+            "valid_until": "2027-05-31",
+            "limits-TOTAL_FORMS": "0",
+            "limits-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert list(Licence.objects.values_list("number", flat=True)) == ["EL-OLD"]
+
+
+def test_admin_waiver_is_recorded_by_the_admin(admin_client, admin_user, storehouse_a):
+    response = admin_client.post(
+        "/admin/inventory/waiver/add/",
+        {
+            "storehouse": storehouse_a.pk,
+            "rule": "isolation",
+            "reason": "Awaiting move",
+            "authority_reference": "ATO 1",
+            "expires_on": (timezone.localdate() + timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert Waiver.objects.get().recorded_by == admin_user
