@@ -648,3 +648,12 @@ def test_admin_waiver_is_recorded_by_the_admin(admin_client, admin_user, storeho
     )
     assert response.status_code == 302
     assert Waiver.objects.get().recorded_by == admin_user
+
+
+def test_depot_changes_are_kept_in_history(admin_user):
+    from inventory.services.reference import depot_create
+
+    depot = depot_create(code="D77", name="New depot", region="East", created_by=admin_user)
+    depot.name = "Renamed depot"
+    depot.save()
+    assert [h.name for h in depot.history.order_by("history_id")] == ["New depot", "Renamed depot"]
