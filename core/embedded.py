@@ -112,10 +112,14 @@ def redis_url() -> str:
 
 def stop() -> None:
     """Stop both embedded servers (their data stays under var/)."""
-    import pgserver.utils
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs: "XDG_RUNTIME_DIR is not set"
+        from pgserver._commands import POSTGRES_BIN_PATH
 
     if (PG_DIR / "postmaster.pid").exists():
-        pg_ctl = Path(pgserver.utils.POSTGRES_BIN_PATH) / "pg_ctl"
+        pg_ctl = Path(POSTGRES_BIN_PATH) / "pg_ctl"
         user = ["runuser", "-u", "pgserver", "--"] if os.geteuid() == 0 else []
         subprocess.run([*user, str(pg_ctl), "-D", str(PG_DIR), "-m", "fast", "stop"], check=False)
     if _redis_answers():
