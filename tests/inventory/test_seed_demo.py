@@ -1,18 +1,91 @@
+"""The demo stockpile (inventory/demo.py): what it holds, that it keeps every rule, and that
+loading it twice changes nothing."""
+
 import io
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count, Max, Min, Sum
+from django.utils import timezone
 
 from accounts.models import User
 from core.roles import Role
-from inventory.models import Depot
+from inventory import demo, policy, rules
+from inventory.chain import GENESIS_HASH
+from inventory.models import (
+    AmmunitionType,
+    Balance,
+    ChainHead,
+    Depot,
+    Document,
+    LedgerLine,
+    Licence,
+    LicenceLimit,
+    Lot,
+    PendingLine,
+    PolicySetting,
+    Recipient,
+    Storehouse,
+    Waiver,
+)
+from inventory.models.ledger import DocumentKind, DocumentStatus
+from inventory.models.reference import Availability, StorehouseKind, WaiverRule
+from inventory.selectors.reference import policy_legal_hazard_codes
+from inventory.services import posting
 
 pytestmark = pytest.mark.django_db
+
+QUARANTINE = "QUA-04"
 
 
 def seed(monkeypatch, password="demo-pass-123"):
     monkeypatch.setenv("DEMO_PASSWORD", password)
-    call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def storehouse_breaches(storehouse: Storehouse, on) -> list[rules.Breach]:
+    """Every §4 rule over the storehouse's stock, from the data the posting service checks."""
+    availability = policy.availability_by_condition()
+    holdings = posting._holdings_after({storehouse.pk}, {}, availability)[storehouse.pk]
+    licence = (
+        Licence.objects.filter(storehouse=storehouse, valid_from__lte=on, valid_until__gte=on)
+        .prefetch_related("limits")
+        .first()
+    )
+    waived = set(
+        Waiver.objects.filter(storehouse=storehouse, expires_on__gte=on).values_list(
+            "rule", flat=True
+        )
+    )
+    return rules.storage_breaches(
+        holdings,
+        matrix=policy.mixing_matrix(on),
+        limits=licence.limits_dict() if licence else None,
+        policy=policy.storage_policy(),
+        waived_notes=frozenset(waived & {WaiverRule.SEGREGATION_N2, WaiverRule.AUTHORITY_N4}),
+        isolation_waived=WaiverRule.ISOLATION in waived,
+    )
+
+
+def snapshot() -> dict:
+    """Everything a second run must leave alone."""
+    from django.apps import apps
+
+    counts = {
+        model._meta.label: model.objects.count()
+        for model in apps.get_app_config("inventory").get_models()
+    }
+    return {
+        **counts,
+        "stock": Balance.objects.aggregate(total=Sum("quantity"))["total"],
+        "last_line": LedgerLine.objects.aggregate(last=Max("id"))["last"],
+        "heads": sorted(ChainHead.objects.values_list("depot_id", "last_hash", "line_count")),
+        "policy": sorted(PolicySetting.objects.values_list("key", "value")),
+    }
 
 
 def test_seed_demo_creates_depots_and_one_user_per_role(monkeypatch):
@@ -38,9 +111,158 @@ def test_seed_demo_creates_depots_and_one_user_per_role(monkeypatch):
 
 
 def test_seed_demo_is_idempotent_and_takes_a_new_password(monkeypatch):
-    seed(monkeypatch)
-    seed(monkeypatch, password="another-pass-456")
+    first_output = seed(monkeypatch)
+    before = snapshot()
+    second_output = seed(monkeypatch, password="another-pass-456")
+    assert snapshot() == before
+    assert "migrated from paper records" in first_output
+    assert "no history was added" in second_output
     assert Depot.objects.count() == 3
     assert User.objects.count() == 6
     assert User.objects.get(username="clerk").memberships.count() == 1
     assert User.objects.get(username="clerk").check_password("another-pass-456")
+
+
+def test_reference_data_is_a_small_national_stockpile(monkeypatch):
+    seed(monkeypatch)
+    today = timezone.localdate()
+    storehouses = Storehouse.objects.select_related("depot")
+    assert storehouses.count() == 8
+    assert {s.depot.code for s in storehouses} == {"D01", "D02", "D03"}
+    assert {s.kind for s in storehouses} == set(StorehouseKind.values)
+    for storehouse in storehouses:
+        in_force = Licence.objects.filter(
+            storehouse=storehouse, valid_from__lte=today - timedelta(days=366),
+            valid_until__gte=today,
+        )  # fmt: skip
+        assert in_force.count() == 1, f"{storehouse} is licensed for the whole history"
+        assert "1.4" in in_force.get().limits_dict()
+
+    types = AmmunitionType.objects.all()
+    assert types.count() == 25
+    legal = policy_legal_hazard_codes()
+    threshold = Decimal(str(policy.policy_values()["hd_1_2_threshold_kg"]))
+    for kind in types:
+        assert rules.hazard_code_is_legal(kind.hazard_division, kind.compatibility_group, legal)
+        assert kind.neq_per_unit_kg > 0
+        assert kind.shelf_life_months
+        if kind.hazard_division.startswith("1.2"):
+            assert kind.hazard_division == rules.suggest_hazard_subdivision_1_2(
+                kind.neq_per_unit_kg, threshold
+            )
+    codes = {kind.code: kind for kind in types}
+    assert {k.hazard_code for k in types} >= {
+        "1.4S", "1.2.1E", "1.2.2E", "1.1E", "1.1F", "1.1D", "1.1B", "1.4B", "1.3C", "1.3G", "1.4G",
+    }  # fmt: skip
+    assert codes["RKT-PG7V-HEAT"].shaped_charge
+    assert codes["CHG-152-RED"].contains_propellant
+    assert codes["MOR-82-HE"].hazard_division == "1.2.1"
+    assert codes["GL-40-HE"].hazard_division == "1.2.2"
+
+    recipients = Recipient.objects.all()
+    assert recipients.count() == len(demo.DEMO_RECIPIENTS)
+    assert {r.kind for r in recipients} >= {"unit", "police", "range", "agency"}
+    assert recipients.filter(permitted_restricted=True).exists()
+
+
+def test_a_year_of_history_through_the_posting_service(monkeypatch):
+    seed(monkeypatch)
+    today = timezone.localdate()
+    documents = Document.objects.select_related("depot", "posted_by", "approved_by")
+    kinds = dict(documents.values_list("kind").annotate(n=Count("id")))
+    for kind in (
+        DocumentKind.RECEIPT, DocumentKind.ISSUE, DocumentKind.INTERNAL_MOVE,
+        DocumentKind.TRANSFER, DocumentKind.TRANSFER_RECEIPT, DocumentKind.RETURN,
+        DocumentKind.ADJUSTMENT, DocumentKind.LOT_SPLIT, DocumentKind.REVERSAL,
+    ):  # fmt: skip
+        assert kinds.get(kind), f"no {kind} in the demo"
+    assert kinds[DocumentKind.ISSUE] >= 60
+    assert 100 <= documents.count() <= 250
+    span = documents.aggregate(first=Min("occurred_on"), last=Max("occurred_on"))
+    assert span["first"] <= today - timedelta(days=360)
+    assert span["last"] == today
+
+    transfers = documents.filter(kind=DocumentKind.TRANSFER)
+    assert sorted(transfers.values_list("status", flat=True)) == sorted(
+        [
+            DocumentStatus.IN_TRANSIT,
+            DocumentStatus.RECEIVED,
+            DocumentStatus.RECEIVED_WITH_DISCREPANCY,
+        ]
+    )
+    adjustments = documents.filter(kind=DocumentKind.ADJUSTMENT)
+    assert adjustments.filter(status=DocumentStatus.POSTED).count() == 2
+    pending = adjustments.get(status=DocumentStatus.PENDING_APPROVAL)
+    assert PendingLine.objects.filter(document=pending).exists()
+    assert not LedgerLine.objects.filter(document=pending).exists()
+    reversal = documents.get(kind=DocumentKind.REVERSAL)
+    assert reversal.reverses.kind == DocumentKind.RECEIPT
+    assert documents.filter(kind=DocumentKind.RETURN, source_issue__isnull=False).exists()
+    for document in documents.filter(kind__in=[DocumentKind.RECEIPT, DocumentKind.ISSUE]):
+        assert document.reference.startswith(f"PAPER-{document.depot.code}-")
+
+    # Each depot's vouchers are keyed by its clerk (the administrator in D03, which has none);
+    # the inspector splits the lot they condemn; approvals are by a second person.
+    posters = {
+        (code, username)
+        for code, username in documents.values_list("depot__code", "posted_by__username")
+    }
+    assert posters == {
+        ("D01", "clerk"), ("D01", "inspector"), ("D02", "clerk2"), ("D03", "admin"),
+    }  # fmt: skip
+    for document in documents.filter(approved_by__isnull=False):
+        assert document.approved_by != document.posted_by
+        assert document.approved_by.username in {"inspector", "admin"}
+    assert PolicySetting.objects.get(key="backdate_days").value == 30  # restored
+
+    lots = Lot.objects.select_related("ammunition_type")
+    assert lots.count() >= 40
+    assert lots.values("manufacturer").distinct().count() >= 5
+    assert len({lot.manufactured_on.year for lot in lots}) >= 8
+    assert {lot.condition_id for lot in lots} >= {"A", "B", "C", "D", "H"}
+    near = lots.filter(expires_on__gte=today, expires_on__lte=today + timedelta(days=180))
+    assert near.exists()
+    assert lots.filter(parent__isnull=False, condition_id="H").exists()
+
+
+def test_the_demo_breaches_no_rule_and_balances_equal_the_ledger(monkeypatch):
+    seed(monkeypatch)
+    today = timezone.localdate()
+    for storehouse in Storehouse.objects.all():
+        assert storehouse_breaches(storehouse, today) == [], storehouse
+    assert posting.balance_drift() == []
+
+    # Suspect and condemned lots are only in quarantine, and quarantine holds nothing else.
+    availability = policy.availability_by_condition()
+    held = Balance.objects.filter(quantity__gt=0).select_related("lot", "storehouse")
+    serviceable = {Availability.ISSUABLE, Availability.RESTRICTED}
+    for balance in held:
+        in_quarantine = balance.storehouse.code == QUARANTINE
+        assert in_quarantine == (availability[balance.lot.condition_id] not in serviceable)
+    assert held.filter(storehouse__code=QUARANTINE).count() >= 3
+
+    # Restricted stock went only to recipients permitted to receive it.
+    restricted = LedgerLine.objects.filter(
+        document__kind=DocumentKind.ISSUE, lot__condition__availability=Availability.RESTRICTED
+    )
+    assert restricted.exists()
+    assert not restricted.filter(document__recipient__permitted_restricted=False).exists()
+
+    # Every depot's hash chain is unbroken and ends at its chain head.
+    for depot in Depot.objects.all():
+        prev = GENESIS_HASH
+        hashes = LedgerLine.objects.filter(depot=depot).order_by("id")
+        for line_prev, line_hash in hashes.values_list("prev_hash", "hash"):
+            assert line_prev == prev
+            prev = line_hash
+        head = ChainHead.objects.get(depot=depot)
+        assert (head.last_hash, head.line_count) == (prev, hashes.count())
+
+    # Licence limits keep a margin: the demo can be posted against without refusals at once.
+    for storehouse in Storehouse.objects.all():
+        holdings = posting._holdings_after({storehouse.pk}, {}, availability)[storehouse.pk]
+        limits = Licence.objects.get(storehouse=storehouse).limits_dict()
+        for assessment in rules.neq_assessments(holdings, policy.storage_policy()):
+            limit = limits[assessment.division]
+            assert limit is None or assessment.neq_kg <= limit * Decimal("0.8"), storehouse
+    assert LicenceLimit.objects.count() >= 8

@@ -1,4 +1,5 @@
 import os
+import time
 
 from django.core.management.base import BaseCommand
 
@@ -6,14 +7,34 @@ from inventory import demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo depots and users (idempotent). Password from DEMO_PASSWORD."
+    help = (
+        "Load the demo stockpile: depots, users, storehouses and licences, ammunition types, "
+        "recipients and a year of ledger history migrated from paper records (idempotent). "
+        "Password from DEMO_PASSWORD."
+    )
 
     def handle(self, *args, **options):
         password = os.environ.get("DEMO_PASSWORD") or "stockpile-demo"
-        users = demo.seed(password=password)
-        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {len(demo.DEMO_DEPOTS)} depots."))
+        started = time.monotonic()
+        summary = demo.seed(password=password)
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded in {elapsed:.1f} s: {len(demo.DEMO_DEPOTS)} depots, "
+                f"{summary.storehouses} storehouses ({summary.licences} licences), "
+                f"{summary.ammunition_types} ammunition types, {summary.recipients} recipients, "
+                f"{summary.lots} lots, {summary.documents} documents."
+            )
+        )
+        if summary.history_loaded:
+            self.stdout.write(
+                f"A year of history was migrated from paper records ({summary.documents} "
+                "vouchers, referenced PAPER-<depot>-<voucher>, dated as on paper, posted now)."
+            )
+        for note in summary.notes:
+            self.stdout.write(note)
         self.stdout.write(f"Demo logins (password: {password}):")
-        for user in users:
+        for user in summary.users:
             depots = ", ".join(user.depot_codes) or "all depots"
             roles = ", ".join(role.value for role in user.roles)
             self.stdout.write(f"  {user.username:<10} {roles:<10} {depots}")
