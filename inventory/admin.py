@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from inventory.models import (
     AmmunitionType,
     Balance,
+    ClosedPeriod,
     ConditionCode,
     Depot,
     Document,
@@ -322,3 +323,22 @@ class BalanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["depot"]
     list_select_related = ["lot", "storehouse__depot", "depot"]
     search_fields = ["lot__lot_number", "storehouse__code"]
+
+
+@admin.register(ClosedPeriod)
+class ClosedPeriodAdmin(admin.ModelAdmin):
+    """Closing a depot's period is final here: no change or deletion from the admin."""
+
+    list_display = ["depot", "starts_on", "ends_on", "closed_by", "closed_at"]
+    list_filter = ["depot"]
+    fields = ["depot", "starts_on", "ends_on"]
+
+    def save_model(self, request, obj, form, change):
+        obj.closed_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

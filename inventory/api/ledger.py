@@ -64,6 +64,9 @@ class NewLotSerializer(StrictJSONMixin, serializers.Serializer):
     )
     country_of_manufacture = serializers.CharField(max_length=2, required=False, default="")
     batch = serializers.CharField(max_length=80, required=False, default="")
+    expires_on = serializers.DateField(
+        required=False, help_text="Overrides date of manufacture + shelf life when given."
+    )
 
 
 NEW_LOT_SCHEMA = {
@@ -76,6 +79,7 @@ NEW_LOT_SCHEMA = {
         "condition": {"type": "string"},
         "country_of_manufacture": {"type": "string", "maxLength": 2},
         "batch": {"type": "string", "maxLength": 80},
+        "expires_on": {"type": "string", "format": "date"},
     },
     "required": ["ammunition_type", "manufacturer", "lot_number", "manufactured_on"],
 }
@@ -109,6 +113,7 @@ class LotReferenceField(serializers.Field):
                 condition=values["condition"].code if values.get("condition") else "A",
                 country_of_manufacture=values["country_of_manufacture"],
                 batch=values["batch"],
+                expires_on=values.get("expires_on"),
             )
         self.fail("invalid")
 
@@ -637,6 +642,7 @@ class LotViewSet(DocumentResponseMixin, mixins.CreateModelMixin, viewsets.ReadOn
                 condition=values["condition"].code if values.get("condition") else "A",
                 country_of_manufacture=values["country_of_manufacture"],
                 batch=values["batch"],
+                expires_on=values.get("expires_on"),
             ),
             created_by=request.user,
         )

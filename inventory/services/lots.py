@@ -26,6 +26,7 @@ class NewLot:
     condition: str = DEFAULT_CONDITION
     country_of_manufacture: str = ""
     batch: str = ""
+    expires_on: date | None = None  # overrides manufacture date + shelf life when given
 
 
 def add_months(day: date, months: int) -> date:
@@ -83,7 +84,8 @@ def lot_resolve(spec: NewLot) -> Lot:
                 country_of_manufacture=spec.country_of_manufacture,
                 batch=spec.batch,
                 condition_id=spec.condition,
-                expires_on=lot_expiry(ammunition_type, spec.manufactured_on),
+                expires_on=spec.expires_on or lot_expiry(ammunition_type, spec.manufactured_on),
+                expiry_overridden=spec.expires_on is not None,
             )
         ],
         ignore_conflicts=True,

@@ -369,3 +369,24 @@ class TestQueryCounts:
             world.stock(clerk, stocked, world.sh1, 1)
         large = self._count(django_assert_max_num_queries, client, path)
         assert large == small
+
+
+def test_lot_expiry_from_shelf_life_or_overridden(api_as, clerk, world):
+    client = api_as(clerk)
+    body = {
+        "ammunition_type": world.ball.pk,
+        "manufacturer": "Arsenal 10",
+        "lot_number": "EXP-1",
+        "manufactured_on": "2021-01-31",
+    }
+    computed = client.post("/api/v1/lots/", body, format="json")
+    assert computed.status_code == 201
+    assert computed.json()["expires_on"] == "2041-01-31"  # 240 months of shelf life
+    overridden = client.post(
+        "/api/v1/lots/", {**body, "lot_number": "EXP-2", "expires_on": "2030-06-30"}, format="json"
+    )
+    assert overridden.json()["expires_on"] == "2030-06-30"
+    assert Lot.objects.get(lot_number="EXP-2").expiry_overridden
+    duplicate = client.post("/api/v1/lots/", {**body, "lot_number": "exp-1"}, format="json")
+    assert duplicate.status_code == 400
+    assert Lot.objects.filter(lot_number__iexact="exp-1").count() == 1
