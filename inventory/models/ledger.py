@@ -196,6 +196,10 @@ class LedgerLine(models.Model):
         "inventory.Storehouse", on_delete=models.PROTECT, related_name="ledger_lines"
     )
     quantity = models.IntegerField()
+    balance_after = models.BigIntegerField(
+        help_text="The lot's balance in the storehouse after this line: the stock card's running "
+        "balance, written once by the posting service under the balance row's lock."
+    )
     occurred_on = models.DateField()
     posted_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)

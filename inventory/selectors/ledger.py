@@ -1,6 +1,6 @@
 """Ledger reads: stock on hand, documents, stock cards. Scoped, joined, fixed query counts."""
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -72,19 +72,13 @@ def lot_list(*, user: User) -> QuerySet[Lot]:
 
 
 def stock_card(*, user: User, lot: Lot, storehouse_id: int | None = None) -> QuerySet[LedgerLine]:
-    """One lot's ledger lines in the user's scope, oldest first, with a running balance."""
+    """One lot's ledger lines in the user's scope, oldest first, each with the running balance of
+    its storehouse (stored on the line when posted: correct on every page, flat with history)."""
     lines = scope(LedgerLine.objects.filter(lot=lot), user)
     if storehouse_id is not None:
         lines = lines.filter(storehouse_id=storehouse_id)
-        partition = []
-    else:
-        partition = [F("storehouse_id")]
     return (
         lines.select_related("document", "storehouse", "depot")
-        .annotate(
-            running_balance=Window(
-                Sum("quantity"), partition_by=partition or None, order_by=F("id").asc()
-            )
-        )
+        .annotate(running_balance=F("balance_after"))
         .order_by("id")
     )

@@ -295,7 +295,10 @@ def _apply(
     head = locks.chain_head_lock(depot_id=depot.pk)
     lines = []
     prev_hash = head.last_hash
+    running = {pair: balance.quantity for pair, balance in balances.items()}
     for movement in movements:
+        pair = (movement.lot_id, movement.storehouse_id)
+        running[pair] += movement.quantity
         digest = line_hash(
             document_number=document.number,
             kind=document.kind,
@@ -314,6 +317,7 @@ def _apply(
                 lot_id=movement.lot_id,
                 storehouse_id=movement.storehouse_id,
                 quantity=movement.quantity,
+                balance_after=running[pair],
                 occurred_on=document.occurred_on,
                 posted_at=posted_at,
                 prev_hash=prev_hash,

@@ -390,3 +390,14 @@ def test_lot_expiry_from_shelf_life_or_overridden(api_as, clerk, world):
     duplicate = client.post("/api/v1/lots/", {**body, "lot_number": "exp-1"}, format="json")
     assert duplicate.status_code == 400
     assert Lot.objects.filter(lot_number__iexact="exp-1").count() == 1
+
+
+def test_stock_card_running_balance_is_right_on_every_page(api_as, clerk, world, stocked):
+    for quantity in (5, 7, 11):
+        world.stock(clerk, stocked, world.sh1, quantity)
+    client = api_as(clerk)
+    page = client.get(f"/api/v1/lots/{stocked.pk}/stock-card/?page_size=2").json()
+    balances = [line["running_balance"] for line in page["results"]]
+    page = client.get(page["next"]).json()
+    balances += [line["running_balance"] for line in page["results"]]
+    assert balances == [100, 105, 112, 123]
