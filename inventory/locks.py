@@ -12,17 +12,25 @@ from inventory.models import Balance, ChainHead, DocumentCounter, Storehouse
 
 
 def counter_lock(*, depot_id: int, year: int) -> DocumentCounter:
-    DocumentCounter.objects.bulk_create(
-        [DocumentCounter(depot_id=depot_id, year=year)], ignore_conflicts=True
-    )
-    return DocumentCounter.objects.select_for_update().get(depot_id=depot_id, year=year)
+    rows = DocumentCounter.objects.select_for_update().filter(depot_id=depot_id, year=year)
+    counter = rows.first()
+    if counter is None:  # the depot's first document of the year
+        DocumentCounter.objects.bulk_create(
+            [DocumentCounter(depot_id=depot_id, year=year)], ignore_conflicts=True
+        )
+        counter = rows.get()
+    return counter
 
 
 def chain_head_lock(*, depot_id: int) -> ChainHead:
-    ChainHead.objects.bulk_create(
-        [ChainHead(depot_id=depot_id, last_hash=GENESIS_HASH)], ignore_conflicts=True
-    )
-    return ChainHead.objects.select_for_update().get(depot_id=depot_id)
+    rows = ChainHead.objects.select_for_update().filter(depot_id=depot_id)
+    head = rows.first()
+    if head is None:  # the depot's first line
+        ChainHead.objects.bulk_create(
+            [ChainHead(depot_id=depot_id, last_hash=GENESIS_HASH)], ignore_conflicts=True
+        )
+        head = rows.get()
+    return head
 
 
 def storehouses_lock(storehouse_ids: Iterable[int]) -> dict[int, Storehouse]:
@@ -38,15 +46,20 @@ def balances_lock(
     pairs = sorted(set(pairs))
     if not pairs:
         return {}
-    Balance.objects.bulk_create(
-        [
-            Balance(lot_id=lot_id, storehouse_id=sh_id, depot_id=depot_by_storehouse[sh_id])
-            for lot_id, sh_id in pairs
-        ],
-        ignore_conflicts=True,
-    )
     match = Q()
     for lot_id, storehouse_id in pairs:
         match |= Q(lot_id=lot_id, storehouse_id=storehouse_id)
     rows = Balance.objects.select_for_update().filter(match).order_by("pk")
-    return {(row.lot_id, row.storehouse_id): row for row in rows}
+    found = {(row.lot_id, row.storehouse_id): row for row in rows}
+    missing = [pair for pair in pairs if pair not in found]
+    if missing:
+        # New rows: their storehouses are locked already, so no other posting creates them now.
+        Balance.objects.bulk_create(
+            [
+                Balance(lot_id=lot_id, storehouse_id=sh_id, depot_id=depot_by_storehouse[sh_id])
+                for lot_id, sh_id in missing
+            ],
+            ignore_conflicts=True,
+        )
+        found = {(row.lot_id, row.storehouse_id): row for row in rows.all()}
+    return found

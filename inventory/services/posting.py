@@ -35,6 +35,7 @@ from inventory.errors import (
 )
 from inventory.models import (
     Balance,
+    ChainHead,
     ClosedPeriod,
     Depot,
     Document,
@@ -238,6 +239,7 @@ def _apply(
     document: Document,
     movements: Sequence[Movement],
     *,
+    head: ChainHead,
     posted_at,
     poster_id: int,
     check_storage: bool,
@@ -246,7 +248,7 @@ def _apply(
 ) -> list[LedgerLine]:
     """Lock storehouses and balances, check, then write lines (hash-chained) and balances.
 
-    The caller holds the depot's counter and chain head locks (in that order).
+    The caller holds the depot's counter and chain head (`head`) locks, in that order.
     """
     depot = document.depot
     storehouses = locks.storehouses_lock(m.storehouse_id for m in movements)
@@ -292,7 +294,6 @@ def _apply(
             policy_values=policy_values,
             availability=availability,
         )
-    head = locks.chain_head_lock(depot_id=depot.pk)
     lines = []
     prev_hash = head.last_hash
     running = {pair: balance.quantity for pair, balance in balances.items()}
@@ -344,13 +345,14 @@ def _new_document(
     posted_by: User,
     now,
     **header,
-) -> Document:
-    """Number and create a document header. Locks the depot's counter, then its chain head."""
+) -> tuple[Document, ChainHead]:
+    """Number and create a document header. Locks the depot's counter, then its chain head,
+    and returns the document with the locked head."""
     counter = locks.counter_lock(depot_id=depot.pk, year=now.year)
-    locks.chain_head_lock(depot_id=depot.pk)
+    head = locks.chain_head_lock(depot_id=depot.pk)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
-    return Document.objects.create(
+    document = Document.objects.create(
         depot=depot,
         kind=kind,
         number=f"{depot.code}-{now.year}-{counter.last_number:06d}",
@@ -360,6 +362,7 @@ def _new_document(
         posted_by=posted_by,
         **header,
     )
+    return document, head
 
 
 def _post(
@@ -383,7 +386,7 @@ def _post(
         today=timezone.localdate(now),
         backdate_days=policy.backdate_days(policy_values),
     )
-    document = _new_document(
+    document, head = _new_document(
         depot=depot,
         kind=kind,
         status=status,
@@ -395,6 +398,7 @@ def _post(
     _apply(
         document,
         movements,
+        head=head,
         posted_at=now,
         poster_id=posted_by.pk,
         check_storage=check_storage,
@@ -660,7 +664,7 @@ def adjustment_create(
                 ]
             }
         )
-    document = _new_document(
+    document, _head = _new_document(
         depot=depot,
         kind=DocumentKind.ADJUSTMENT,
         status=DocumentStatus.PENDING_APPROVAL,
@@ -699,7 +703,7 @@ def adjustment_approve(*, document: Document, approved_by: User) -> Document:
     """Approve a pending adjustment: its lines are posted now, under the rules of any posting."""
     document = _pending_adjustment(document, approved_by)
     locks.counter_lock(depot_id=document.depot_id, year=timezone.now().year)
-    locks.chain_head_lock(depot_id=document.depot_id)
+    head = locks.chain_head_lock(depot_id=document.depot_id)
     now = timezone.now()
     movements = [
         Movement(line.lot_id, line.storehouse_id, line.quantity)
@@ -708,6 +712,7 @@ def adjustment_approve(*, document: Document, approved_by: User) -> Document:
     _apply(
         document,
         movements,
+        head=head,
         posted_at=now,
         poster_id=approved_by.pk,
         check_storage=True,
