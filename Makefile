@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev check-system lint format migrate stop clean-var bench
+.PHONY: run test install install-dev check-system check-system-tests lint format stop bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Stockpile needs Python 3.11 or newer")'
@@ -16,6 +16,9 @@ $(BIN)/python:
 
 check-system:
 	@$(PYTHON) scripts/check_system.py
+
+check-system-tests:
+	@$(PYTHON) scripts/check_system.py --tests
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
@@ -26,7 +29,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 install: check-system $(VENV)/.installed
-install-dev: check-system $(VENV)/.installed-dev
+install-dev: check-system-tests $(VENV)/.installed-dev
 
 run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
