@@ -93,7 +93,10 @@ def _check_quantities(movements: Sequence[Movement], *, signed: bool = False) ->
             )
 
 
-def _check_date(*, depot: Depot, occurred_on: date, today: date, backdate_days: int) -> None:
+def _check_date(*, depot: Depot, occurred_on: date, now, policy_values: dict) -> None:
+    """The voucher date: not in the future, within the backdating policy, not in a closed period."""
+    today = timezone.localdate(now)
+    backdate_days = policy.backdate_days(policy_values)
     if occurred_on > today:
         raise ValidationError({"occurred_on": [_("The date cannot be in the future.")]})
     if occurred_on < today - timedelta(days=backdate_days):
@@ -380,12 +383,7 @@ def _post(
 ) -> Document:
     now = timezone.now()
     policy_values = policy.policy_values() if policy_values is None else policy_values
-    _check_date(
-        depot=depot,
-        occurred_on=occurred_on,
-        today=timezone.localdate(now),
-        backdate_days=policy.backdate_days(policy_values),
-    )
+    _check_date(depot=depot, occurred_on=occurred_on, now=now, policy_values=policy_values)
     document, head = _new_document(
         depot=depot,
         kind=kind,
@@ -647,13 +645,7 @@ def adjustment_create(
     if reason not in AdjustmentReason.values:
         raise ValidationError({"reason": [_("Unknown reason code.")]})
     now = timezone.now()
-    values = policy.policy_values()
-    _check_date(
-        depot=depot,
-        occurred_on=occurred_on,
-        today=timezone.localdate(now),
-        backdate_days=policy.backdate_days(values),
-    )
+    _check_date(depot=depot, occurred_on=occurred_on, now=now, policy_values=policy.policy_values())
     storehouses = Storehouse.objects.filter(pk__in={m.storehouse_id for m in lines}, depot=depot)
     if storehouses.count() != len({m.storehouse_id for m in lines}):
         raise ValidationError(
@@ -744,7 +736,7 @@ def document_reverse(*, document: Document, reason: str, posted_by: User) -> Doc
     require(posted_by, Action.RECORD_MOVEMENT, document.depot_id)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the document is reversed.")]})
-    if Document.objects.filter(reverses=document).exists():
+    if document_is_reversed(document):
         raise AlreadyReversed(
             _("Document %(number)s has already been reversed.") % {"number": document.number}
         )

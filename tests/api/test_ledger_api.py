@@ -348,7 +348,7 @@ class TestReadsAndScope:
 class TestQueryCounts:
     """List endpoints cost a fixed number of queries, whatever the number of rows."""
 
-    def _count(self, django_assert_max_num_queries, client, url):
+    def _count(self, client, url):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
@@ -357,17 +357,15 @@ class TestQueryCounts:
         return len(queries)
 
     @pytest.mark.parametrize("url", ["/api/v1/stock/", "/api/v1/documents/", "stock-card"])
-    def test_fixed_query_count(
-        self, api_as, clerk, world, stocked, url, django_assert_max_num_queries
-    ):
+    def test_fixed_query_count(self, api_as, clerk, world, stocked, url):
         client = api_as(clerk)
         path = f"/api/v1/lots/{stocked.pk}/stock-card/" if url == "stock-card" else url
-        small = self._count(django_assert_max_num_queries, client, path)
+        small = self._count(client, path)
         for number in range(15):
             lot = world.lot(world.ball, f"MORE-{number}")
             world.stock(clerk, lot, world.sh1, 10)
             world.stock(clerk, stocked, world.sh1, 1)
-        large = self._count(django_assert_max_num_queries, client, path)
+        large = self._count(client, path)
         assert large == small
 
 
