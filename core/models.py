@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyRecord(models.Model):
@@ -20,3 +21,35 @@ class IdempotencyRecord(models.Model):
                 fields=["user", "key", "method", "path"], name="idempotency_key_scope"
             )
         ]
+
+
+class JobOutcome(models.TextChoices):
+    RUNNING = "running", _("running")
+    SUCCEEDED = "succeeded", _("succeeded")
+    FAILED = "failed", _("failed")
+    SKIPPED_LOCKED = "skipped_locked", _("skipped: another worker was running it")
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job (core/jobs.py): when, how it ended, and what it touched."""
+
+    name = models.CharField(_("job"), max_length=80)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=JobOutcome.choices, default=JobOutcome.RUNNING
+    )
+    rows_touched = models.JSONField(
+        _("rows touched"), default=dict, blank=True, help_text=_("Counts per kind of change.")
+    )
+    error = models.TextField(_("error"), blank=True)
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        indexes = [models.Index(fields=["name", "-started_at"], name="jobrun_name_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"

@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "inventory",
     "surplus",
     "reports",
+    "alerts",
 ]
 
 MIDDLEWARE = [

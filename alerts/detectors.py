@@ -1,0 +1,419 @@
+"""Detectors that need only inventory data (DESIGN.md §8). Each returns every subject of its kind
+that is wrong now, in a fixed number of queries; alerts.sweep syncs the alerts from them.
+
+Policy settings read (inventory.PolicySetting, with these defaults when absent):
+`expiry_horizon_days` (180), `licence_expiry_horizon_days` (90), `loss_alert_days` (30).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from alerts.models import AlertKind, Severity
+from alerts.services import Subject
+from alerts.sweep import SweepContext, detector
+from inventory import rules
+from inventory.models import Balance, Document, Licence
+from inventory.models.ledger import LOSS_REASONS, AdjustmentReason, DocumentKind, DocumentStatus
+from inventory.models.reference import Availability, WaiverRule
+
+DEFAULT_EXPIRY_HORIZON_DAYS = 180
+DEFAULT_LICENCE_EXPIRY_HORIZON_DAYS = 90
+DEFAULT_LOSS_ALERT_DAYS = 30
+
+NEQ = DecimalField(max_digits=20, decimal_places=3)
+
+
+def _held_lots(**lot_filter):
+    """Lots with stock on hand, per depot, with the quantity held there."""
+    return (
+        Balance.objects.filter(quantity__gt=0, **lot_filter)
+        .values(
+            "depot_id",
+            "lot_id",
+            "lot__lot_number",
+            "lot__expires_on",
+            "lot__ammunition_type__code",
+        )
+        .annotate(held=Sum("quantity"))
+        .order_by()
+    )
+
+
+def _lot_details(row) -> dict:
+    return {
+        "lot_number": row["lot__lot_number"],
+        "ammunition_type": row["lot__ammunition_type__code"],
+        "expires_on": row["lot__expires_on"].isoformat(),
+        "quantity": row["held"],
+    }
+
+
+@detector(AlertKind.LOT_EXPIRING)
+def lot_expiring(ctx: SweepContext) -> list[Subject]:
+    """Lots held that expire within the horizon (policy `expiry_horizon_days`), not yet expired."""
+    horizon = ctx.today + timedelta(
+        days=ctx.policy_int("expiry_horizon_days", DEFAULT_EXPIRY_HORIZON_DAYS)
+    )
+    rows = _held_lots(lot__expires_on__gte=ctx.today, lot__expires_on__lte=horizon)
+    return [
+        Subject(
+            depot_id=row["depot_id"],
+            lot_id=row["lot_id"],
+            message=(
+                f"Lot {row['lot__lot_number']} ({row['lot__ammunition_type__code']}) expires on "
+                f"{row['lot__expires_on']:%Y-%m-%d}; {row['held']} held."
+            ),
+            details=_lot_details(row),
+        )
+        for row in rows
+    ]
+
+
+@detector(AlertKind.LOT_EXPIRED)
+def lot_expired(ctx: SweepContext) -> list[Subject]:
+    """Lots held past their expiry date."""
+    rows = _held_lots(lot__expires_on__lt=ctx.today)
+    return [
+        Subject(
+            depot_id=row["depot_id"],
+            lot_id=row["lot_id"],
+            message=(
+                f"Lot {row['lot__lot_number']} ({row['lot__ammunition_type__code']}) expired on "
+                f"{row['lot__expires_on']:%Y-%m-%d}; {row['held']} held."
+            ),
+            details=_lot_details(row),
+        )
+        for row in rows
+    ]
+
+
+@detector(AlertKind.LICENCE_EXPIRING)
+def licence_expiring(ctx: SweepContext) -> list[Subject]:
+    """Licences in force that end within the horizon (policy `licence_expiry_horizon_days`) with
+    no later licence recorded for the storehouse."""
+    horizon = ctx.today + timedelta(
+        days=ctx.policy_int("licence_expiry_horizon_days", DEFAULT_LICENCE_EXPIRY_HORIZON_DAYS)
+    )
+    successor = Licence.objects.filter(
+        storehouse_id=OuterRef("storehouse_id"), valid_from__gt=OuterRef("valid_until")
+    )
+    rows = (
+        Licence.objects.filter(
+            valid_from__lte=ctx.today,
+            valid_until__gte=ctx.today,
+            valid_until__lte=horizon,
+            storehouse__is_active=True,
+        )
+        .exclude(Exists(successor))
+        .values(
+            "id",
+            "number",
+            "valid_until",
+            "storehouse_id",
+            "storehouse__code",
+            "storehouse__depot_id",
+        )
+    )
+    return [
+        Subject(
+            depot_id=row["storehouse__depot_id"],
+            storehouse_id=row["storehouse_id"],
+            message=(
+                f"Licence {row['number']} of storehouse {row['storehouse__code']} ends on "
+                f"{row['valid_until']:%Y-%m-%d} and no renewal is recorded."
+            ),
+            details={
+                "licence": row["id"],
+                "number": row["number"],
+                "valid_until": row["valid_until"].isoformat(),
+            },
+        )
+        for row in rows
+    ]
+
+
+def _kg(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value.quantize(Decimal('0.001')).normalize():f}"
+
+
+@detector(AlertKind.LICENCE_EXCEEDED)
+def licence_exceeded(ctx: SweepContext) -> list[Subject]:
+    """Storehouses whose stock breaks their licence in force (DESIGN.md §4 rules 3 and 4), or that
+    hold stock with no licence in force: possible after a policy change or a licence lapsing.
+
+    Three queries: NEQ held per storehouse, type and NEQ per item (what the aggregation rules
+    depend on); the licences in force; their limits. The rules of inventory/rules.py decide.
+    """
+    from inventory.policy import storage_policy
+
+    per_unit = Coalesce(F("lot__neq_per_unit_kg"), F("lot__ammunition_type__neq_per_unit_kg"))
+    rows = (
+        Balance.objects.filter(quantity__gt=0)
+        .values(
+            "depot_id",
+            "storehouse_id",
+            "storehouse__code",
+            "lot__ammunition_type_id",
+            "lot__ammunition_type__code",
+            "lot__ammunition_type__hazard_division",
+            "lot__ammunition_type__compatibility_group",
+            "lot__ammunition_type__shaped_charge",
+            "lot__ammunition_type__high_energy_propellant",
+        )
+        .annotate(
+            per_unit=per_unit,
+            neq=Sum(ExpressionWrapper(F("quantity") * per_unit, output_field=NEQ)),
+        )
+        .order_by()
+    )
+    holdings: dict[int, list[rules.Holding]] = defaultdict(list)
+    storehouses: dict[int, tuple[int, str]] = {}
+    for row in rows:
+        storehouse_id = row["storehouse_id"]
+        storehouses[storehouse_id] = (row["depot_id"], row["storehouse__code"])
+        # One holding per type and NEQ per item: the rules depend on nothing finer. Its number
+        # is a position, unique within the storehouse as the rules require of lot ids.
+        holdings[storehouse_id].append(
+            rules.Holding(
+                lot_id=len(holdings[storehouse_id]) + 1,
+                lot_number=row["lot__ammunition_type__code"],
+                ammunition_type_id=row["lot__ammunition_type_id"],
+                hazard_division=row["lot__ammunition_type__hazard_division"],
+                compatibility_group=row["lot__ammunition_type__compatibility_group"],
+                neq_kg=Decimal(row["neq"] or 0),
+                neq_per_unit_kg=Decimal(row["per_unit"] or 0),
+                shaped_charge=row["lot__ammunition_type__shaped_charge"],
+                high_energy_propellant=row["lot__ammunition_type__high_energy_propellant"],
+            )
+        )
+    if not holdings:
+        return []
+    licences = {
+        licence.storehouse_id: licence
+        for licence in Licence.objects.filter(
+            storehouse_id__in=list(holdings), valid_from__lte=ctx.today, valid_until__gte=ctx.today
+        ).prefetch_related("limits")
+    }
+    policy = storage_policy(dict(ctx.policy))
+    subjects = []
+    for storehouse_id in sorted(holdings):
+        depot_id, code = storehouses[storehouse_id]
+        licence = licences.get(storehouse_id)
+        breaches = rules.licence_breaches(
+            holdings[storehouse_id], licence.limits_dict() if licence else None, policy
+        )
+        if not breaches:
+            continue
+        if licence is None:
+            message = f"Storehouse {code} holds explosives with no licence in force."
+        else:
+            parts = []
+            for breach in breaches:
+                if breach.limit_kg is None:
+                    parts.append(
+                        f"{_kg(breach.neq_kg)} kg assessed as HD {breach.division}, which licence "
+                        f"{licence.number} does not permit"
+                    )
+                else:
+                    parts.append(
+                        f"{_kg(breach.neq_kg)} kg assessed as HD {breach.division}, above the "
+                        f"limit of {_kg(breach.limit_kg)} kg of licence {licence.number}"
+                    )
+            message = f"Storehouse {code} holds " + "; ".join(parts) + "."
+        subjects.append(
+            Subject(
+                depot_id=depot_id,
+                storehouse_id=storehouse_id,
+                message=message,
+                details={
+                    "licence": licence.number if licence else None,
+                    "breaches": [
+                        {
+                            "code": b.code,
+                            "division": b.division,
+                            "neq_kg": _kg(b.neq_kg) if b.neq_kg is not None else None,
+                            "limit_kg": _kg(b.limit_kg) if b.limit_kg is not None else None,
+                            "types": list(b.lot_numbers),
+                        }
+                        for b in breaches
+                    ],
+                },
+            )
+        )
+    return subjects
+
+
+_SUSPECT_MIXED = """
+    SELECT b.depot_id, b.storehouse_id, s.code,
+           array_agg(DISTINCT l.lot_number ORDER BY l.lot_number)
+               FILTER (WHERE c.availability IN (%(suspended)s, %(unserviceable)s)),
+           array_agg(DISTINCT l.lot_number ORDER BY l.lot_number)
+               FILTER (WHERE c.availability IN (%(issuable)s, %(restricted)s))
+    FROM inventory_balance b
+    JOIN inventory_lot l ON l.id = b.lot_id
+    JOIN inventory_conditioncode c ON c.code = l.condition
+    JOIN inventory_storehouse s ON s.id = b.storehouse_id
+    WHERE b.quantity > 0
+      AND NOT EXISTS (
+          SELECT 1 FROM inventory_waiver w
+          WHERE w.storehouse_id = b.storehouse_id AND w.rule = %(rule)s
+            AND w.expires_on >= %(today)s
+      )
+    GROUP BY b.depot_id, b.storehouse_id, s.code
+    HAVING bool_or(c.availability IN (%(suspended)s, %(unserviceable)s))
+       AND bool_or(c.availability IN (%(issuable)s, %(restricted)s))
+"""
+
+
+@detector(AlertKind.SUSPECT_MIXED)
+def suspect_mixed(ctx: SweepContext) -> list[Subject]:
+    """Storehouses holding suspended or unserviceable stock beside serviceable stock of other lots
+    with no isolation waiver in force (DESIGN.md §4 rule 2). One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SUSPECT_MIXED,
+            {
+                "suspended": Availability.SUSPENDED.value,
+                "unserviceable": Availability.UNSERVICEABLE.value,
+                "issuable": Availability.ISSUABLE.value,
+                "restricted": Availability.RESTRICTED.value,
+                "rule": WaiverRule.ISOLATION.value,
+                "today": ctx.today,
+            },
+        )
+        rows = cursor.fetchall()
+    return [
+        Subject(
+            depot_id=depot_id,
+            storehouse_id=storehouse_id,
+            message=(
+                f"Storehouse {code}: suspect or unserviceable {', '.join(suspect)} stored with "
+                f"serviceable {', '.join(serviceable)}. Move lot {suspect[0]} or record a waiver; "
+                f"receipts into {code} are refused until then."
+            ),
+            details={"suspect_lots": suspect, "serviceable_lots": serviceable},
+        )
+        for depot_id, storehouse_id, code, suspect, serviceable in rows
+    ]
+
+
+def _reversed(document_field: str = "pk"):
+    return Exists(Document.objects.filter(reverses_id=OuterRef(document_field)))
+
+
+@detector(AlertKind.TRANSIT_DISCREPANCY)
+def transit_discrepancy(ctx: SweepContext) -> list[Subject]:
+    """Transfers received short, not reversed: one alert for the sending depot and one for the
+    receiving depot. They stay open until acknowledged (an event, a potential diversion) or until
+    the receipt is reversed. One query."""
+    rows = (
+        Document.objects.filter(
+            kind=DocumentKind.TRANSFER, status=DocumentStatus.RECEIVED_WITH_DISCREPANCY
+        )
+        .exclude(_reversed())
+        .exclude(
+            Exists(Document.objects.filter(reverses__transfer_id=OuterRef("pk")))
+        )
+        .values("id", "number", "depot_id", "depot__code", "destination_depot_id",
+                "destination_depot__code", "transfer_receipt__number")
+    )  # fmt: skip
+    subjects = []
+    for row in rows:
+        message = (
+            f"Transfer {row['number']} from {row['depot__code']} to "
+            f"{row['destination_depot__code']} was received short "
+            f"(receipt {row['transfer_receipt__number']}): investigate a possible diversion."
+        )
+        details = {"transfer": row["number"], "receipt": row["transfer_receipt__number"]}
+        for depot_id in {row["depot_id"], row["destination_depot_id"]}:
+            subjects.append(
+                Subject(depot_id=depot_id, document_id=row["id"], message=message, details=details)
+            )
+    return subjects
+
+
+@detector(AlertKind.LOSS_RECORDED)
+def loss_recorded(ctx: SweepContext) -> list[Subject]:
+    """Approved adjustments for lost or stolen stock in the last `loss_alert_days` (policy), not
+    reversed. Stolen is critical, lost a warning. Open until acknowledged. One query."""
+    days = ctx.policy_int("loss_alert_days", DEFAULT_LOSS_ALERT_DAYS)
+    since = timezone.now() - timedelta(days=days)
+    rows = (
+        Document.objects.filter(
+            kind=DocumentKind.ADJUSTMENT,
+            status=DocumentStatus.POSTED,
+            reason__in=[str(reason) for reason in LOSS_REASONS],
+            decided_at__gte=since,
+        )
+        .exclude(_reversed())
+        .values("id", "number", "depot_id", "reason", "occurred_on")
+        .annotate(units=Sum("lines__quantity"))
+        .order_by()
+    )
+    subjects = []
+    for row in rows:
+        stolen = row["reason"] == AdjustmentReason.STOLEN
+        units = -(row["units"] or 0)
+        subjects.append(
+            Subject(
+                depot_id=row["depot_id"],
+                document_id=row["id"],
+                severity=Severity.CRITICAL if stolen else Severity.WARNING,
+                message=(
+                    f"Adjustment {row['number']} records {units} units "
+                    f"{'stolen' if stolen else 'lost'} on {row['occurred_on']:%Y-%m-%d}."
+                ),
+                details={"document": row["number"], "reason": row["reason"], "units": units},
+            )
+        )
+    return subjects
+
+
+_DRIFT = """
+    WITH ledger AS (
+        SELECT lot_id, storehouse_id, SUM(quantity) AS total
+        FROM inventory_ledgerline GROUP BY lot_id, storehouse_id
+    )
+    SELECT s.depot_id, s.code, d.lot_id, lot.lot_number, d.storehouse_id, d.balance, d.ledger
+    FROM (
+        SELECT COALESCE(b.lot_id, l.lot_id) AS lot_id,
+               COALESCE(b.storehouse_id, l.storehouse_id) AS storehouse_id,
+               COALESCE(b.quantity, 0) AS balance, COALESCE(l.total, 0) AS ledger
+        FROM inventory_balance b
+        FULL OUTER JOIN ledger l ON l.lot_id = b.lot_id AND l.storehouse_id = b.storehouse_id
+        WHERE COALESCE(b.quantity, 0) <> COALESCE(l.total, 0)
+    ) AS d
+    JOIN inventory_storehouse s ON s.id = d.storehouse_id
+    JOIN inventory_lot lot ON lot.id = d.lot_id
+    ORDER BY s.depot_id, d.lot_id, d.storehouse_id
+"""
+
+
+@detector(AlertKind.LEDGER_DRIFT, in_sweep=False)
+def ledger_drift(ctx: SweepContext) -> list[Subject]:
+    """Balances that differ from the sum of their ledger lines (should never happen): one query,
+    run by the nightly reconciliation rather than the daily sweep."""
+    with connection.cursor() as cursor:
+        cursor.execute(_DRIFT)
+        rows = cursor.fetchall()
+    return [
+        Subject(
+            depot_id=depot_id,
+            lot_id=lot_id,
+            storehouse_id=storehouse_id,
+            message=(
+                f"Lot {lot_number} in storehouse {code}: balance {balance}, ledger {ledger}. "
+                f"Run ledger verification and investigate."
+            ),
+            details={"balance": int(balance), "ledger": int(ledger)},
+        )
+        for depot_id, code, lot_id, lot_number, storehouse_id, balance, ledger in rows
+    ]

@@ -1,0 +1,128 @@
+"""Alerts (DESIGN.md §8): what the daily jobs found wrong, per subject, until the cause is gone.
+
+An alert is about one subject: a lot, a storehouse, a document or a lot in a storehouse, always
+within one depot (the depot decides who sees it). At most one alert of a kind is open per subject
+(a partial unique index, NULLs compared equal), so re-running a job refreshes `last_seen` and never
+duplicates. When the cause is gone the job sets `resolved_at`; if it comes back, a new alert opens.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class AlertKind(models.TextChoices):
+    """The kinds of DESIGN.md §11, plus losses and unstable propellant (event alerts)."""
+
+    LOT_EXPIRING = "lot_expiring", _("lot expiring")
+    LOT_EXPIRED = "lot_expired", _("lot expired")
+    STABILITY_TEST_OVERDUE = "stability_test_overdue", _("stability test overdue")
+    STABILITY_TEST_MISSING = "stability_test_missing", _("no stability test on record")
+    INSPECTION_OVERDUE = "inspection_overdue", _("inspection overdue")
+    LICENCE_EXPIRING = "licence_expiring", _("licence expiring")
+    LICENCE_EXCEEDED = "licence_exceeded", _("storehouse over its licence")
+    SUSPECT_MIXED = "suspect_mixed", _("suspect stock mixed with serviceable stock")
+    TRANSIT_DISCREPANCY = "transit_discrepancy", _("transit discrepancy")
+    LEDGER_DRIFT = "ledger_drift", _("ledger and balance differ")
+    LOSS_RECORDED = "loss_recorded", _("loss recorded")
+    STABILITY_UNSTABLE = "stability_unstable", _("unstable propellant")
+
+
+class Severity(models.TextChoices):
+    INFO = "info", _("info")
+    WARNING = "warning", _("warning")
+    CRITICAL = "critical", _("critical")
+
+
+# The severity a kind is raised with unless its detector says otherwise.
+DEFAULT_SEVERITY: dict[str, str] = {
+    AlertKind.LOT_EXPIRING: Severity.WARNING,
+    AlertKind.LOT_EXPIRED: Severity.CRITICAL,
+    AlertKind.STABILITY_TEST_OVERDUE: Severity.CRITICAL,
+    AlertKind.STABILITY_TEST_MISSING: Severity.WARNING,
+    AlertKind.INSPECTION_OVERDUE: Severity.WARNING,
+    AlertKind.LICENCE_EXPIRING: Severity.WARNING,
+    AlertKind.LICENCE_EXCEEDED: Severity.CRITICAL,
+    AlertKind.SUSPECT_MIXED: Severity.CRITICAL,
+    AlertKind.TRANSIT_DISCREPANCY: Severity.CRITICAL,
+    AlertKind.LEDGER_DRIFT: Severity.CRITICAL,
+    AlertKind.LOSS_RECORDED: Severity.CRITICAL,
+    AlertKind.STABILITY_UNSTABLE: Severity.CRITICAL,
+}
+
+# Event alerts: the cause is a past event, not a state that goes away by itself. Acknowledging one
+# resolves it, and the sweep never raises it again for that subject.
+ACKNOWLEDGE_RESOLVES = frozenset(
+    {AlertKind.TRANSIT_DISCREPANCY, AlertKind.LOSS_RECORDED, AlertKind.STABILITY_UNSTABLE}
+)
+
+
+class Alert(models.Model):
+    kind = models.CharField(_("kind"), max_length=32, choices=AlertKind.choices)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    depot = models.ForeignKey("inventory.Depot", on_delete=models.CASCADE, related_name="+")
+    lot = models.ForeignKey(
+        "inventory.Lot", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    storehouse = models.ForeignKey(
+        "inventory.Storehouse", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    document = models.ForeignKey(
+        "inventory.Document", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    message = models.TextField(_("message"))
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    first_seen = models.DateTimeField(_("first seen"))
+    last_seen = models.DateTimeField(_("last seen"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "depot", "lot", "storehouse", "document"],
+                condition=Q(resolved_at__isnull=True),
+                nulls_distinct=False,
+                name="alert_one_open_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | Q(acknowledged_by__isnull=False),
+                name="alert_acknowledged_by_someone",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["depot", "severity"],
+                condition=Q(resolved_at__isnull=True),
+                name="alert_open_by_depot",
+            ),
+            models.Index(fields=["depot", "-id"], name="alert_depot_recent"),
+            models.Index(fields=["kind", "-id"], name="alert_kind_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class AlertDigest(models.Model):
+    """When a user's last daily digest was sent: the next one lists alerts first seen after it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    last_sent_at = models.DateTimeField()

@@ -1,0 +1,254 @@
+"""The only code that writes alerts: raise (upsert), sync a kind's current set, acknowledge.
+
+Set-based: `alerts_sync` costs two queries whatever the number of subjects (an INSERT ... ON
+CONFLICT over the arrays of the current set, then one UPDATE resolving what is no longer in it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from alerts.models import ACKNOWLEDGE_RESOLVES, DEFAULT_SEVERITY, Alert, AlertKind, Severity
+from core.roles import Role
+from core.scoping import read_depot_ids
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One thing a detector found wrong now: what it is about, and what to tell people.
+
+    `depot_id` is always given (it decides who sees the alert). Give the lot, storehouse and/or
+    document it is about; they, with the kind and depot, identify the alert. `severity` None
+    means the kind's default (alerts.models.DEFAULT_SEVERITY).
+    """
+
+    depot_id: int
+    lot_id: int | None = None
+    storehouse_id: int | None = None
+    document_id: int | None = None
+    message: str = ""
+    details: dict = field(default_factory=dict)
+    severity: str | None = None
+
+    @property
+    def key(self) -> tuple[int, int, int, int]:
+        return (self.depot_id, self.lot_id or 0, self.storehouse_id or 0, self.document_id or 0)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    raised: int  # alerts opened
+    refreshed: int  # alerts already open, seen again
+    resolved: int  # open alerts whose cause is gone
+
+    def as_dict(self) -> dict[str, int]:
+        return {"raised": self.raised, "refreshed": self.refreshed, "resolved": self.resolved}
+
+
+_SUBJECT_MATCH = """
+    a.depot_id = c.depot_id
+    AND COALESCE(a.lot_id, 0) = c.lot_id
+    AND COALESCE(a.storehouse_id, 0) = c.storehouse_id
+    AND COALESCE(a.document_id, 0) = c.document_id
+"""
+
+_CURRENT = """
+    SELECT * FROM unnest(
+        %(depot)s::bigint[], %(lot)s::bigint[], %(storehouse)s::bigint[], %(document)s::bigint[],
+        %(severity)s::text[], %(message)s::text[], %(details)s::jsonb[]
+    ) AS c(depot_id, lot_id, storehouse_id, document_id, severity, message, details)
+"""
+
+# Open or refresh one alert per current subject. An event kind whose alert for the subject was
+# acknowledged before is not raised again.
+_UPSERT = f"""
+    INSERT INTO alerts_alert (
+        kind, severity, depot_id, lot_id, storehouse_id, document_id, message, details,
+        first_seen, last_seen
+    )
+    SELECT %(kind)s, c.severity, c.depot_id, NULLIF(c.lot_id, 0), NULLIF(c.storehouse_id, 0),
+           NULLIF(c.document_id, 0), c.message, c.details, %(now)s, %(now)s
+    FROM ({_CURRENT}) AS c
+    WHERE NOT (%(ack_resolves)s AND EXISTS (
+        SELECT 1 FROM alerts_alert a
+        WHERE a.kind = %(kind)s AND a.acknowledged_at IS NOT NULL AND {_SUBJECT_MATCH}
+    ))
+    ON CONFLICT (kind, depot_id, lot_id, storehouse_id, document_id) WHERE resolved_at IS NULL
+    DO UPDATE SET last_seen = EXCLUDED.last_seen, severity = EXCLUDED.severity,
+                  message = EXCLUDED.message, details = EXCLUDED.details
+    RETURNING (xmax = 0) AS inserted
+"""  # noqa: S608 (module constants only)
+
+_RESOLVE = f"""
+    UPDATE alerts_alert AS a SET resolved_at = %(now)s
+    WHERE a.kind = %(kind)s AND a.resolved_at IS NULL
+      AND (%(all_depots)s OR a.depot_id = ANY(%(depots)s::bigint[]))
+      AND NOT EXISTS (SELECT 1 FROM ({_CURRENT}) AS c WHERE {_SUBJECT_MATCH})
+"""  # noqa: S608 (module constants only)
+
+
+def _arrays(kind: str, subjects: list[Subject]) -> dict:
+    default = DEFAULT_SEVERITY.get(kind, Severity.WARNING)
+    return {
+        "depot": [s.depot_id for s in subjects],
+        "lot": [s.lot_id or 0 for s in subjects],
+        "storehouse": [s.storehouse_id or 0 for s in subjects],
+        "document": [s.document_id or 0 for s in subjects],
+        "severity": [str(s.severity or default) for s in subjects],
+        "message": [s.message for s in subjects],
+        "details": [json.dumps(s.details, default=str) for s in subjects],
+    }
+
+
+def _unique(subjects: Iterable[Subject]) -> list[Subject]:
+    """One subject per key (ON CONFLICT cannot touch a row twice); the last one given wins."""
+    return list({s.key: s for s in subjects}.values())
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in AlertKind.values:
+        raise ValueError(f"unknown alert kind {kind!r}")
+
+
+def alerts_sync(
+    *,
+    kind: str,
+    subjects: Iterable[Subject],
+    depot_ids: Iterable[int] | None = None,
+    now: datetime | None = None,
+) -> SyncResult:
+    """Make the open alerts of `kind` exactly the current `subjects`: open the new ones, refresh
+    the ones already open (last_seen, message, severity, details), resolve the rest.
+
+    `depot_ids` limits resolution to those depots (a detector that looked at some depots only);
+    None means the detector looked everywhere. Two queries whatever the number of subjects.
+    """
+    _check_kind(kind)
+    now = now or timezone.now()
+    current = _unique(subjects)
+    params = {
+        "kind": str(kind),
+        "now": now,
+        "ack_resolves": kind in ACKNOWLEDGE_RESOLVES,
+        "all_depots": depot_ids is None,
+        "depots": sorted(depot_ids or ()),
+        **_arrays(kind, current),
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        inserted = 0
+        refreshed = 0
+        if current:
+            cursor.execute(_UPSERT, params)
+            for (was_inserted,) in cursor.fetchall():
+                if was_inserted:
+                    inserted += 1
+                else:
+                    refreshed += 1
+        cursor.execute(_RESOLVE, params)
+        resolved = cursor.rowcount
+    return SyncResult(raised=inserted, refreshed=refreshed, resolved=resolved)
+
+
+def alert_raise(
+    *,
+    kind: str,
+    depot_id: int,
+    message: str,
+    lot_id: int | None = None,
+    storehouse_id: int | None = None,
+    document_id: int | None = None,
+    details: dict | None = None,
+    severity: str | None = None,
+    now: datetime | None = None,
+) -> Alert | None:
+    """Open an alert about one subject, or refresh the open one (last_seen, message, severity).
+
+    For events noticed as they happen (an unstable propellant test, a condition change that
+    mixes suspect stock). Returns the open alert; None for an event kind already acknowledged
+    for this subject (it is not raised again). Call it inside the transaction that records the
+    event, so the alert exists exactly when the event does.
+    """
+    _check_kind(kind)
+    subject = Subject(
+        depot_id=depot_id,
+        lot_id=lot_id,
+        storehouse_id=storehouse_id,
+        document_id=document_id,
+        message=message,
+        details=details or {},
+        severity=severity,
+    )
+    params = {
+        "kind": str(kind),
+        "now": now or timezone.now(),
+        "ack_resolves": kind in ACKNOWLEDGE_RESOLVES,
+        **_arrays(kind, [subject]),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, params)
+    return (
+        Alert.objects.filter(
+            kind=kind,
+            depot_id=depot_id,
+            lot_id=lot_id,
+            storehouse_id=storehouse_id,
+            document_id=document_id,
+            resolved_at__isnull=True,
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def alert_resolve(
+    *,
+    kind: str,
+    depot_id: int,
+    lot_id: int | None = None,
+    storehouse_id: int | None = None,
+    document_id: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Resolve the open alert of `kind` about this subject, if any (its cause is known gone)."""
+    _check_kind(kind)
+    return Alert.objects.filter(
+        kind=kind,
+        depot_id=depot_id,
+        lot_id=lot_id,
+        storehouse_id=storehouse_id,
+        document_id=document_id,
+        resolved_at__isnull=True,
+    ).update(resolved_at=now or timezone.now())
+
+
+def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
+    """Record that `user` has seen the alert and acts on it. Anyone who may read the alert's depot
+    may acknowledge it, except auditors, who change nothing (403). An event alert (transit
+    discrepancy, loss, unstable propellant) is resolved by its acknowledgement. Acknowledging
+    twice keeps the first acknowledgement."""
+    readable = read_depot_ids(user)
+    if readable is not None and alert.depot_id not in readable:
+        raise PermissionDenied(_("This alert is outside your depots."))
+    if user.role_set <= {Role.AUDITOR}:
+        raise PermissionDenied(_("Auditors read alerts; they do not acknowledge them."))
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        if locked.acknowledged_at is None:
+            now = timezone.now()
+            locked.acknowledged_by = user
+            locked.acknowledged_at = now
+            fields = ["acknowledged_by", "acknowledged_at"]
+            if locked.kind in ACKNOWLEDGE_RESOLVES and locked.resolved_at is None:
+                locked.resolved_at = now
+                fields.append("resolved_at")
+            locked.save(update_fields=fields)
+    return locked
