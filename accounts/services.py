@@ -35,3 +35,19 @@ def user_upsert(
     )
     user.__dict__.pop("depot_ids", None)
     return user
+
+
+SYSTEM_USERNAME = "system"
+
+
+def system_user() -> User:
+    """The account automatic postings are made by, on behalf of the person whose action caused
+    them (DESIGN.md §1). It cannot sign in: inactive, no password, no roles."""
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"is_active": False, "first_name": "Stockpile", "last_name": "(automatic)"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

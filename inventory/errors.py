@@ -51,3 +51,9 @@ BREACH_ERRORS = {
     "no_licence": NoLicence,
     "suspect_isolation": SuspectIsolation,
 }
+
+
+class LotBanned(ApplicationError):
+    """A ban on the lot (or its type, or the lot it was split from) forbids issue (DESIGN.md §6)."""
+
+    code = "lot_banned"

@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "inventory",
+    "surveillance",
     "surplus",
     "reports",
     "alerts",
@@ -261,6 +262,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Inspection attachments (photos, scanned forms) are never served from MEDIA_URL: a view that checks
+# the reader's depot scope streams them. Larger uploads are refused.
+STOCKPILE_ATTACHMENT_MAX_BYTES = env_int("STOCKPILE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Locally and in tests, serve straight from the source folders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not SECURE
 WHITENOISE_AUTOREFRESH = not SECURE

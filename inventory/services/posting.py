@@ -29,6 +29,7 @@ from inventory.errors import (
     AlreadyReversed,
     InsufficientStock,
     InvalidState,
+    LotBanned,
     LotNotIssuable,
     PeriodClosed,
     RecipientNotPermitted,
@@ -211,8 +212,37 @@ def _check_storage(
 def issue_availability_check(
     lots: Iterable[Lot], *, recipient: Recipient | None, availability: dict[str, str]
 ) -> None:
-    """May these lots go to this recipient (DESIGN.md §6)? Surveillance adds bans to this."""
+    """May these lots go to this recipient (DESIGN.md §6): condition, bans and constraints
+    (surveillance), restricted stock only to permitted recipients."""
+    from surveillance.selectors import bans_binding
+
+    lots = list(lots)
+    binding = bans_binding(lot.pk for lot in lots)
     for lot in lots:
+        for ban in binding.get(lot.pk, ()):
+            if ban.kind == "ban":
+                raise LotBanned(
+                    _("Lot %(lot)s is banned (%(reason)s, %(reference)s).")
+                    % {"lot": lot.lot_number, "reason": ban.reason, "reference": ban.reference},
+                    lot=lot.lot_number,
+                    reference=ban.reference,
+                )
+            kinds = ban.permitted_recipient_kinds
+            if kinds and not (recipient and recipient.kind in kinds):
+                raise RecipientNotPermitted(
+                    _(
+                        "Lot %(lot)s is under a constraint (%(reason)s, %(reference)s): it may go "
+                        "only to %(kinds)s."
+                    )
+                    % {
+                        "lot": lot.lot_number,
+                        "reason": ban.reason,
+                        "reference": ban.reference,
+                        "kinds": ", ".join(kinds),
+                    },
+                    lot=lot.lot_number,
+                    reference=ban.reference,
+                )
         state = availability[lot.condition_id]
         if lot.identity_lost or state in (Availability.SUSPENDED, Availability.UNSERVICEABLE):
             raise LotNotIssuable(
@@ -742,6 +772,10 @@ def document_reverse(*, document: Document, reason: str, posted_by: User) -> Doc
         )
     if document.kind == DocumentKind.REVERSAL:
         raise InvalidState(_("A reversal is not reversed: post a new document instead."))
+    if document.kind == DocumentKind.CONDITION_CHANGE:
+        raise InvalidState(
+            _("A condition change is not reversed: record a new condition change instead.")
+        )
     received_transfer = document.kind == DocumentKind.TRANSFER and document.status in (
         DocumentStatus.RECEIVED,
         DocumentStatus.RECEIVED_WITH_DISCREPANCY,

@@ -1,0 +1,595 @@
+"""Writes of surveillance (DESIGN.md §6, §8): inspections, stability tests, condition changes,
+bans and constraints, shelf-life extensions. Called alike by the web UI, the API and Celery.
+
+A lot's condition is one fact about the lot, wherever it is held; a change is posted as a
+condition-change document (no lines) in every depot that holds the lot, so each depot's books
+show it. Depot inspectors may make a lot worse anywhere (safety first) but may improve it only
+when every depot holding it is theirs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import system_user
+from core.roles import Action
+from core.scoping import action_depot_ids, can, require
+from inventory import policy as inventory_policy
+from inventory.errors import InvalidState
+from inventory.models import (
+    AmmunitionType,
+    Balance,
+    ConditionCode,
+    Depot,
+    Document,
+    Lot,
+    Storehouse,
+)
+from inventory.models.ledger import DocumentKind, DocumentStatus
+from inventory.models.reference import Availability, RecipientKind
+from inventory.services.lots import add_months
+from inventory.services.posting import _check_date, _new_document
+from surveillance import policy
+from surveillance.errors import LotHeldElsewhere
+from surveillance.models import (
+    PASS_FAIL_METHODS,
+    Ban,
+    BanKind,
+    ConditionChange,
+    Inspection,
+    InspectionAttachment,
+    InspectionInterval,
+    LotSurveillance,
+    ShelfLifeExtension,
+    StabilityCategory,
+    StabilityMethod,
+    StabilityTest,
+)
+
+AVAILABILITY_RANK = {
+    Availability.ISSUABLE: 0,
+    Availability.RESTRICTED: 1,
+    Availability.SUSPENDED: 2,
+    Availability.UNSERVICEABLE: 3,
+}
+
+# Attachments: what a photo or a scanned form may be, recognised by its first bytes (the name and
+# the browser's content type are the uploader's claims, not facts).
+ATTACHMENT_SIGNATURES = {
+    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
+    b"%PDF-": ("application/pdf", ".pdf"),
+}
+
+
+# --- Scope --------------------------------------------------------------------------------------
+
+
+def _holding_depot_ids(lot: Lot) -> set[int]:
+    return set(Balance.objects.filter(lot=lot, quantity__gt=0).values_list("depot_id", flat=True))
+
+
+def _known_depot_ids(lot: Lot) -> set[int]:
+    """Depots whose books know the lot (a balance row, even at zero)."""
+    return set(Balance.objects.filter(lot=lot).values_list("depot_id", flat=True))
+
+
+def _require_lot_in_depot(lot: Lot, depot: Depot) -> None:
+    if depot.pk not in _known_depot_ids(lot):
+        raise ValidationError(
+            {
+                "lot": [
+                    _("Lot %(lot)s is not held in %(depot)s.") % {"lot": lot, "depot": depot.code}
+                ]
+            }
+        )
+
+
+def _date_not_future(field: str, day: date) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: [_("The date cannot be in the future.")]})
+
+
+# --- Condition changes --------------------------------------------------------------------------
+
+
+def _is_downgrade(current: str, target: str, availability: dict[str, str]) -> bool:
+    """Does moving from `current` to `target` make the lot less available (or condemn it)?"""
+    now, then = AVAILABILITY_RANK[availability[current]], AVAILABILITY_RANK[availability[target]]
+    if then != now:
+        return then > now
+    # Within one availability: an issuable lot given a priority-issue code, or an unserviceable
+    # lot condemned, is the policy's downgrade; anything else is a reclassification.
+    return target != current
+
+
+@transaction.atomic
+def condition_change_post(
+    *,
+    lot: Lot,
+    condition: str,
+    reason: str,
+    depot: Depot,
+    posted_by: User,
+    authority_reference: str = "",
+    occurred_on: date | None = None,
+    inspection: Inspection | None = None,
+    stability_test: StabilityTest | None = None,
+    automatic: bool = False,
+) -> list[Document]:
+    """Change a lot's condition: one condition-change document in each depot holding the lot
+    (and in `depot`, where the decision was made). `automatic` posts as the system user on
+    behalf of `posted_by` and only ever downgrades (DESIGN.md §8): no change, no document."""
+    lot = Lot.objects.select_for_update().get(pk=lot.pk)
+    availability = inventory_policy.availability_by_condition()
+    if condition not in availability:
+        raise ValidationError({"condition": [_("Unknown condition code.")]})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the condition changes.")]})
+    require(posted_by, Action.RECORD_SURVEILLANCE, depot.pk)
+    current = lot.condition_id
+    if condition == current:
+        if automatic:
+            return []
+        raise ValidationError(
+            {
+                "condition": [
+                    _("Lot %(lot)s is already in condition %(c)s.") % {"lot": lot, "c": current}
+                ]
+            }
+        )
+    downgrade = _is_downgrade(current, condition, availability)
+    if automatic and not downgrade:
+        return []
+    depot_ids = _holding_depot_ids(lot) | {depot.pk}
+    if not downgrade:
+        allowed = action_depot_ids(posted_by, Action.RECORD_SURVEILLANCE)
+        outside = depot_ids - allowed if allowed is not None else set()
+        if outside:
+            codes = sorted(Depot.objects.filter(pk__in=outside).values_list("code", flat=True))
+            raise LotHeldElsewhere(
+                _(
+                    "Lot %(lot)s is also held in %(depots)s, outside your depots: split the lot, "
+                    "or ask a national inspector to change its condition."
+                )
+                % {"lot": lot, "depots": ", ".join(codes)},
+                depots=codes,
+            )
+    poster, on_behalf_of = (system_user(), posted_by) if automatic else (posted_by, None)
+    now = timezone.now()
+    occurred_on = timezone.localdate(now) if occurred_on is None else occurred_on
+    values = inventory_policy.policy_values()
+    depots = list(Depot.objects.filter(pk__in=depot_ids).order_by("pk"))
+    for each in depots:
+        _check_date(depot=each, occurred_on=occurred_on, now=now, policy_values=values)
+    documents = []
+    for each in depots:  # counters in depot order: two changes never wait on each other in a cycle
+        document, _head = _new_document(
+            depot=each,
+            kind=DocumentKind.CONDITION_CHANGE,
+            status=DocumentStatus.POSTED,
+            occurred_on=occurred_on,
+            posted_by=poster,
+            now=now,
+            on_behalf_of=on_behalf_of,
+            reason=f"{current}→{condition}",
+            note=reason.strip(),
+            reference=authority_reference.strip() or lot.lot_number,
+        )
+        ConditionChange.objects.create(
+            document=document,
+            lot=lot,
+            from_condition=current,
+            to_condition=condition,
+            authority_reference=authority_reference.strip(),
+            inspection=inspection,
+            stability_test=stability_test,
+        )
+        documents.append(document)
+    lot.condition_id = condition
+    lot.save(update_fields=["condition"])
+    return documents
+
+
+# --- Inspections ----------------------------------------------------------------------------------
+
+
+def inspection_interval_months(ammunition_type: AmmunitionType) -> int:
+    interval = InspectionInterval.objects.filter(ammunition_type=ammunition_type).first()
+    if interval is not None:
+        return interval.months
+    return int(policy.setting("inspection_interval_months"))
+
+
+def _surveillance_row(lot: Lot) -> LotSurveillance:
+    row, _created = LotSurveillance.objects.select_for_update().get_or_create(lot=lot)
+    return row
+
+
+@transaction.atomic
+def inspection_record(
+    *,
+    lot: Lot,
+    depot: Depot,
+    kind: str,
+    inspected_on: date,
+    sample_size: int,
+    findings: str,
+    condition: str,
+    inspector: User,
+    storehouse: Storehouse | None = None,
+    authority_reference: str = "",
+    attachments: Sequence = (),
+) -> Inspection:
+    """Record an inspection (IATG 07.20). A condition other than the lot's posts a condition
+    change; the next inspection falls due after the type's interval."""
+    require(inspector, Action.RECORD_SURVEILLANCE, depot.pk)
+    lot = Lot.objects.select_related("ammunition_type").get(pk=lot.pk)
+    _require_lot_in_depot(lot, depot)
+    if storehouse is not None and storehouse.depot_id != depot.pk:
+        raise ValidationError({"storehouse": [_("The storehouse is not in this depot.")]})
+    _date_not_future("inspected_on", inspected_on)
+    if inspected_on < lot.manufactured_on:
+        raise ValidationError({"inspected_on": [_("The lot was not yet made on that date.")]})
+    if not findings.strip():
+        raise ValidationError({"findings": [_("Record what the inspection found.")]})
+    if sample_size <= 0:
+        raise ValidationError({"sample_size": [_("The sample is at least one unit.")]})
+    if not ConditionCode.objects.filter(code=condition).exists():
+        raise ValidationError({"condition": [_("Unknown condition code.")]})
+    inspection = Inspection.objects.create(
+        lot=lot,
+        depot=depot,
+        storehouse=storehouse,
+        kind=kind,
+        inspected_on=inspected_on,
+        inspector=inspector,
+        sample_size=sample_size,
+        findings=findings.strip(),
+        condition_id=condition,
+        next_due_on=add_months(inspected_on, inspection_interval_months(lot.ammunition_type)),
+    )
+    for upload in attachments:
+        attachment_add(inspection=inspection, upload=upload, uploaded_by=inspector)
+    if condition != lot.condition_id:
+        condition_change_post(
+            lot=lot,
+            condition=condition,
+            reason=_("%(kind)s on %(day)s: %(findings)s")
+            % {"kind": inspection.get_kind_display(), "day": inspected_on, "findings": findings},
+            depot=depot,
+            posted_by=inspector,
+            authority_reference=authority_reference,
+            inspection=inspection,
+        )
+    row = _surveillance_row(lot)
+    if row.last_inspected_on is None or inspected_on >= row.last_inspected_on:
+        row.last_inspected_on = inspected_on
+        row.next_inspection_due = inspection.next_due_on
+        row.save(update_fields=["last_inspected_on", "next_inspection_due"])
+    return inspection
+
+
+def attachment_add(*, inspection: Inspection, upload, uploaded_by: User) -> InspectionAttachment:
+    """Keep a photo or scanned form (JPEG, PNG or PDF, recognised by content; size-limited)."""
+    require(uploaded_by, Action.RECORD_SURVEILLANCE, inspection.depot_id)
+    limit = settings.STOCKPILE_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "attachments": [
+                    _("%(name)s is %(size)s bytes; the limit is %(limit)s.")
+                    % {"name": upload.name, "size": upload.size, "limit": limit}
+                ]
+            }
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    kind = next(
+        (found for signature, found in ATTACHMENT_SIGNATURES.items() if head.startswith(signature)),
+        None,
+    )
+    if kind is None or upload.size == 0:
+        raise ValidationError(
+            {"attachments": [_("%(name)s is not a JPEG, PNG or PDF file.") % {"name": upload.name}]}
+        )
+    content_type, extension = kind
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = InspectionAttachment(
+        inspection=inspection,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=uploaded_by,
+    )
+    # Stored under a name of our making: the uploader's name is kept, never used as a path.
+    attachment.file.save(f"{digest.hexdigest()[:32]}{extension}", upload, save=False)
+    attachment.save()
+    return attachment
+
+
+# --- Stability tests ----------------------------------------------------------------------------
+
+
+def _check_stability_input(
+    method: str, initial: Decimal | None, measured: Decimal | None, passed: bool | None
+) -> None:
+    if method not in StabilityMethod.values:
+        raise ValidationError({"method": [_("Unknown method.")]})
+    if method in PASS_FAIL_METHODS:
+        if passed is None:
+            raise ValidationError({"passed": [_("This method gives a pass or a fail.")]})
+        if initial is not None or measured is not None:
+            raise ValidationError(
+                {"method": [_("A pass/fail method reports no stabiliser content.")]}
+            )
+        return
+    if passed is not None:
+        raise ValidationError({"passed": [_("This method reports a stabiliser content.")]})
+    errors = {}
+    if initial is None or initial <= 0:
+        errors["initial_content_pct"] = [_("The initial content is a percentage above zero.")]
+    if measured is None or measured < 0:
+        errors["measured_content_pct"] = [_("The measured content is a percentage, zero or more.")]
+    for field, value in (("initial_content_pct", initial), ("measured_content_pct", measured)):
+        if value is not None and value > 100:
+            errors[field] = [_("A content is at most 100 %.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def stability_test_record(
+    *,
+    lot: Lot,
+    depot: Depot,
+    sampled_on: date,
+    laboratory: str,
+    method: str,
+    tested_by: User,
+    stabiliser: str = "",
+    initial_content_pct: Decimal | None = None,
+    measured_content_pct: Decimal | None = None,
+    passed: bool | None = None,
+    note: str = "",
+) -> StabilityTest:
+    """Record a propellant stability test (IATG 07.10) and act on it through the policy table:
+    the category, the next test, and a condition change posted by the system user when the
+    result calls for one (an unstable lot is condemned and raises a critical alert)."""
+    require(tested_by, Action.RECORD_SURVEILLANCE, depot.pk)
+    lot = Lot.objects.select_related("ammunition_type").get(pk=lot.pk)
+    if not lot.ammunition_type.contains_propellant:
+        raise ValidationError({"lot": [_("Lot %(lot)s holds no propellant.") % {"lot": lot}]})
+    _require_lot_in_depot(lot, depot)
+    _date_not_future("sampled_on", sampled_on)
+    if sampled_on < lot.manufactured_on:
+        raise ValidationError({"sampled_on": [_("The lot was not yet made on that date.")]})
+    if not laboratory.strip():
+        raise ValidationError({"laboratory": [_("Name the laboratory.")]})
+    _check_stability_input(method, initial_content_pct, measured_content_pct, passed)
+    remaining = None
+    if passed is None:
+        exact = measured_content_pct * 100 / initial_content_pct
+        remaining = exact.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    else:
+        exact = None
+    outcome = policy.stability_outcome(
+        remaining_pct=exact, measured_pct=measured_content_pct, passed=passed
+    )
+    today = timezone.localdate()
+    test = StabilityTest.objects.create(
+        lot=lot,
+        depot=depot,
+        sampled_on=sampled_on,
+        laboratory=laboratory.strip(),
+        method=method,
+        stabiliser=stabiliser.strip(),
+        initial_content_pct=initial_content_pct,
+        measured_content_pct=measured_content_pct,
+        passed=passed,
+        remaining_pct=remaining,
+        category=outcome.category,
+        action=outcome.action,
+        resulting_condition=outcome.condition,
+        next_test_due=(
+            add_months(sampled_on, outcome.retest_months) if outcome.retest_months else None
+        ),
+        dispose_by=(
+            today + timedelta(days=outcome.dispose_within_days)
+            if outcome.dispose_within_days
+            else None
+        ),
+        tested_by=tested_by,
+        note=note.strip(),
+    )
+    if outcome.condition:
+        condition_change_post(
+            lot=lot,
+            condition=outcome.condition,
+            reason=_("Stability test of %(day)s: %(category)s (%(action)s)")
+            % {"day": sampled_on, "category": test.get_category_display(), "action": test.action},
+            depot=depot,
+            posted_by=tested_by,
+            authority_reference=f"{test.laboratory}",
+            stability_test=test,
+            automatic=True,
+        )
+    row = _surveillance_row(lot)
+    if row.last_stability_test_on is None or sampled_on >= row.last_stability_test_on:
+        row.last_stability_test_on = sampled_on
+        row.last_stability_category = outcome.category
+        row.next_stability_test_due = test.next_test_due
+        row.save(
+            update_fields=[
+                "last_stability_test_on",
+                "last_stability_category",
+                "next_stability_test_due",
+            ]
+        )
+    if outcome.category == StabilityCategory.UNSTABLE:
+        _raise_unstable_alert(test)
+    return test
+
+
+def _raise_unstable_alert(test: StabilityTest) -> None:
+    """A critical alert now, not at the next sweep; it stays open while the lot is in stock."""
+    from alerts.services import alert_raise
+
+    alert_raise(
+        kind="stability_unstable",
+        severity="critical",
+        depot_id=test.depot_id,
+        lot_id=test.lot_id,
+        message=_("Lot %(lot)s is unstable (stability test of %(day)s): dispose by %(by)s.")
+        % {"lot": test.lot, "day": test.sampled_on, "by": test.dispose_by},
+        details={"stability_test": test.pk, "dispose_by": str(test.dispose_by)},
+    )
+
+
+# --- Bans and constraints -----------------------------------------------------------------------
+
+
+def _require_ban_scope(user: User, *, lot: Lot | None, ammunition_type: AmmunitionType | None):
+    """A type's ban is national: national inspectors and admins. A lot's: an inspector of a
+    depot whose books hold the lot."""
+    allowed = action_depot_ids(user, Action.RECORD_SURVEILLANCE)
+    if allowed is None:
+        return
+    if lot is None or not allowed or not (_known_depot_ids(lot) & allowed):
+        raise PermissionDenied(
+            _("Only a national inspector bans a whole type.")
+            if lot is None
+            else _("Your role does not allow this action here.")
+        )
+
+
+@transaction.atomic
+def ban_impose(
+    *,
+    kind: str,
+    reason: str,
+    reference: str,
+    imposed_by: User,
+    lot: Lot | None = None,
+    ammunition_type: AmmunitionType | None = None,
+    permitted_recipient_kinds: Iterable[str] = (),
+) -> Ban:
+    """Ban (no issue) or constrain (limited use) a lot or a whole type until lifted."""
+    if (lot is None) == (ammunition_type is None):
+        raise ValidationError({"lot": [_("Name either a lot or an ammunition type.")]})
+    if kind not in BanKind.values:
+        raise ValidationError({"kind": [_("A ban or a constraint.")]})
+    _require_ban_scope(imposed_by, lot=lot, ammunition_type=ammunition_type)
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = [_("Say why.")]
+    if not reference.strip():
+        errors["reference"] = [_("Give the reference of the decision.")]
+    kinds = sorted(set(permitted_recipient_kinds))
+    if kind == BanKind.BAN and kinds:
+        errors["permitted_recipient_kinds"] = [_("A ban permits no one: use a constraint.")]
+    unknown = [value for value in kinds if value not in RecipientKind.values]
+    if unknown:
+        errors["permitted_recipient_kinds"] = [
+            _("Unknown recipient kind: %(kinds)s.") % {"kinds": ", ".join(unknown)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return Ban.objects.create(
+        kind=kind,
+        lot=lot,
+        ammunition_type=ammunition_type,
+        reason=reason.strip(),
+        reference=reference.strip(),
+        permitted_recipient_kinds=kinds,
+        imposed_by=imposed_by,
+    )
+
+
+@transaction.atomic
+def ban_lift(*, ban: Ban, reason: str, lifted_by: User) -> Ban:
+    ban = Ban.objects.select_for_update(of=("self",)).select_related("lot").get(pk=ban.pk)
+    _require_ban_scope(lifted_by, lot=ban.lot, ammunition_type=ban.ammunition_type)
+    if ban.lifted_at is not None:
+        raise InvalidState(
+            _("This %(kind)s was lifted already.") % {"kind": ban.get_kind_display()}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why it is lifted.")]})
+    ban.lifted_by = lifted_by
+    ban.lifted_at = timezone.now()
+    ban.lift_reason = reason.strip()
+    ban.save(update_fields=["lifted_by", "lifted_at", "lift_reason"])
+    return ban
+
+
+# --- Shelf life ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def shelf_life_extend(
+    *,
+    lot: Lot,
+    new_expires_on: date,
+    reason: str,
+    decided_by: User,
+    inspection: Inspection | None = None,
+    stability_test: StabilityTest | None = None,
+) -> ShelfLifeExtension:
+    """Extend a lot's expiry on the strength of an inspection or a stability test of that lot
+    (DESIGN.md §8): an inspector's decision, in the depot where the evidence was recorded."""
+    lot = Lot.objects.select_for_update().get(pk=lot.pk)
+    evidence = inspection or stability_test
+    if evidence is None:
+        raise ValidationError(
+            {"inspection": [_("Name the inspection or stability test that justifies it.")]}
+        )
+    require(decided_by, Action.RECORD_SURVEILLANCE, evidence.depot_id)
+    if evidence.lot_id != lot.pk:
+        raise ValidationError({"inspection": [_("The evidence is about another lot.")]})
+    if stability_test is not None and stability_test.category == StabilityCategory.UNSTABLE:
+        raise ValidationError({"stability_test": [_("An unstable result extends nothing.")]})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the shelf life is extended.")]})
+    if new_expires_on <= timezone.localdate():
+        raise ValidationError({"new_expires_on": [_("The new expiry is a date in the future.")]})
+    if lot.expires_on is not None and new_expires_on <= lot.expires_on:
+        raise ValidationError(
+            {
+                "new_expires_on": [
+                    _("The new expiry is later than the current %(d)s.") % {"d": lot.expires_on}
+                ]
+            }
+        )
+    extension = ShelfLifeExtension.objects.create(
+        lot=lot,
+        previous_expires_on=lot.expires_on,
+        new_expires_on=new_expires_on,
+        inspection=inspection,
+        stability_test=stability_test,
+        reason=reason.strip(),
+        decided_by=decided_by,
+    )
+    lot.expires_on = new_expires_on
+    lot.expiry_overridden = True
+    lot.save(update_fields=["expires_on", "expiry_overridden"])
+    return extension
+
+
+def can_record(user: User, depot_id: int | None = None) -> bool:
+    return can(user, Action.RECORD_SURVEILLANCE, depot_id)
