@@ -14,6 +14,7 @@ NAV_ITEMS = [
     (_("Inbox"), "inventory:transfer_inbox", {Role.CLERK}),
     (_("Adjust"), "inventory:adjustment_new", {Role.CLERK}),
     (_("Pending adjustments"), "inventory:adjustments_pending", {Role.INSPECTOR}),
+    (_("Waivers"), "inventory:waiver_list", {Role.INSPECTOR}),
 ]
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import Action
 from core.scoping import scope
-from inventory.filters import BalanceFilter
+from inventory.filters import BalanceFilter, WaiverFilter
 from inventory.models import (
     AmmunitionType,
     Balance,
@@ -32,6 +32,7 @@ from inventory.models import (
     Storehouse,
 )
 from inventory.models.ledger import AdjustmentReason, DocumentKind
+from inventory.models.reference import WaiverRule
 from inventory.selectors.ledger import lot_list
 from inventory.selectors.reference import recipient_list, storehouse_list
 from inventory.services.lots import NewLot
@@ -486,34 +487,198 @@ class ReceiveForm(forms.Form):
 
 
 class ReceiveLineForm(forms.Form):
-    """One dispatched line at the destination: where it goes, and how much actually arrived."""
+    """One dispatched line at the destination: where it goes, and how much actually arrived.
+
+    A dispatched line may be split across several storehouses: its first row (`extra=False`)
+    says how much arrived there (0 if none); each extra row puts another part of the same lot
+    into another storehouse, and is ignored when left blank. `lot_sent` is what was sent of the
+    lot on all the transfer's lines (a lot may be dispatched from several storehouses).
+    """
 
     storehouse = StorehouseChoiceField(
         queryset=Storehouse.objects.none(), label=_("Into storehouse"), required=False
     )
     quantity = forms.IntegerField(label=_("Quantity received"), min_value=0)
 
-    def __init__(self, *args, sent_line, storehouses, **kwargs):
+    def __init__(self, *args, sent_line, storehouses, extra: bool = False, lot_sent=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.sent_line = sent_line
         self.sent = -sent_line.quantity
+        self.lot_sent = self.sent if lot_sent is None else lot_sent
+        self.extra = extra
         self.fields["storehouse"].queryset = storehouses
-        self.fields["quantity"].widget.attrs.update({"max": self.sent, "inputmode": "numeric"})
+        self.fields["quantity"].widget.attrs.update({"max": self.lot_sent, "inputmode": "numeric"})
+        if extra:
+            self.fields["quantity"].required = False
+            self.fields["quantity"].help_text = _("Leave blank if not needed.")
 
     def clean_quantity(self):
         quantity = self.cleaned_data["quantity"]
-        if quantity > self.sent:
+        if quantity and quantity > self.lot_sent:
             raise ValidationError(
                 _("%(sent)s were sent: record a surplus with a separate receipt.")
-                % {"sent": self.sent}
+                % {"sent": self.lot_sent}
             )
-        return quantity
+        return quantity or 0
 
     def clean(self):
         data = super().clean()
         if data.get("quantity") and not data.get("storehouse"):
             self.add_error("storehouse", _("Choose the storehouse it goes into."))
         return data
+
+
+# --- Lot split -------------------------------------------------------------------------------
+
+
+class LotSplitForm(forms.Form):
+    """Split part of a lot into a child lot with its own condition (DESIGN.md §5): how many
+    units in each storehouse holding the lot (`holdings`: its Balance rows in the user's acting
+    scope), the child's suffix and condition, why, and the voucher date."""
+
+    suffix = forms.CharField(
+        label=_("Suffix of the child lot"),
+        max_length=20,
+        help_text=_("Added to the lot number as marked, e.g. -A or /1."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    condition = forms.ModelChoiceField(
+        queryset=ConditionCode.objects.order_by("code"),
+        to_field_name="code",
+        label=_("Condition of the child lot"),
+        empty_label="—",
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("E.g. the inspection finding and its reference."),
+    )
+    occurred_on = voucher_date_field()
+
+    def __init__(self, *args, lot: Lot, holdings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lot = lot
+        self.holdings = list(holdings)
+        self.fields["condition"].label_from_instance = lambda code: (
+            f"{code.code} — {code.get_availability_display()} · {code.meaning}"
+        )
+        self.quantity_names = []
+        for balance in self.holdings:
+            storehouse = balance.storehouse
+            name = f"quantity_{storehouse.pk}"
+            self.quantity_names.append(name)
+            self.fields[name] = forms.IntegerField(
+                label=_("Units to split in %(storehouse)s")
+                % {"storehouse": f"{storehouse.depot.code}/{storehouse.code} — {storehouse.name}"},
+                required=False,
+                min_value=0,
+                max_value=MAX_QUANTITY,
+                help_text=_("%(quantity)s on hand.") % {"quantity": balance.quantity},
+                widget=forms.NumberInput(
+                    attrs={"inputmode": "numeric", "min": 0, "max": balance.quantity}
+                ),
+            )
+        self.order_fields([*self.quantity_names, "suffix", "condition", "reason", "occurred_on"])
+
+    def quantity_fields(self):
+        return [self[name] for name in self.quantity_names]
+
+    def other_fields(self):
+        return [self[name] for name in ("suffix", "condition", "reason", "occurred_on")]
+
+    def clean_suffix(self):
+        suffix = self.cleaned_data["suffix"].strip()
+        if len(self.lot.lot_number) + len(suffix) > Lot._meta.get_field("lot_number").max_length:
+            raise ValidationError(_("The child's lot number would be too long."))
+        return suffix
+
+    def clean(self):
+        data = super().clean()
+        if not any(self.errors.get(name) for name in self.quantity_names) and not any(
+            data.get(name) for name in self.quantity_names
+        ):
+            raise ValidationError(
+                _("Give the number of units to split in at least one storehouse.")
+            )
+        return data
+
+    def quantities(self) -> dict[int, int]:
+        """storehouse id -> units to split, for the storehouses given a quantity."""
+        return {
+            balance.storehouse_id: self.cleaned_data[name]
+            for balance, name in zip(self.holdings, self.quantity_names, strict=True)
+            if self.cleaned_data.get(name)
+        }
+
+
+# --- Waivers ---------------------------------------------------------------------------------
+
+
+class WaiverListFilter(WaiverFilter):
+    """The API's WaiverFilter with its parameters shown as choices, plus active or expired."""
+
+    state = django_filters.ChoiceFilter(
+        label=_("State"),
+        choices=[("active", _("In force")), ("expired", _("Expired"))],
+        method="filter_state",
+        empty_label=_("All"),
+    )
+
+    class Meta(WaiverFilter.Meta):
+        fields = ["depot", "storehouse", "rule", "in_force_on", "state"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters.pop("in_force_on")  # "state" says it in words
+        fields = self.form.fields
+        fields["depot"].label = _("Depot")
+        fields["depot"].label_from_instance = lambda depot: f"{depot.code} — {depot.name}"
+        fields["storehouse"].label = _("Storehouse")
+        fields["storehouse"].label_from_instance = lambda sh: (
+            f"{sh.depot.code}/{sh.code} — {sh.name}"
+        )
+        fields["rule"].label = _("Rule")
+        for name in ("depot", "storehouse", "rule"):
+            fields[name].empty_label = _("All")
+        fields["rule"].widget.choices = fields["rule"].choices
+
+    def filter_state(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "active":
+            return queryset.filter(expires_on__gte=today)
+        if value == "expired":
+            return queryset.filter(expires_on__lt=today)
+        return queryset
+
+
+class WaiverForm(forms.Form):
+    """A waiver of a waivable storage rule for one storehouse of the user's depots."""
+
+    storehouse = StorehouseChoiceField(queryset=Storehouse.objects.none(), label=_("Storehouse"))
+    rule = forms.ChoiceField(label=_("Rule waived"), choices=[("", "—"), *WaiverRule.choices])
+    authority_reference = forms.CharField(
+        label=_("Authority reference"),
+        max_length=120,
+        help_text=_("The decision or letter of the authority that grants the waiver."),
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        widget=DateInput(),
+        help_text=_("The last day the waiver is in force."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("E.g. how the stock is segregated, or the authority's conditions."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["storehouse"].queryset = scope(
+            storehouse_list(user=user).filter(is_active=True), user, action=Action.RECORD_WAIVER
+        )
 
 
 class ReverseForm(forms.Form):
@@ -540,8 +705,13 @@ def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def error_summary(form: forms.Form | None = None, formset=None, lines=None) -> list[dict]:
-    """Every error on the page, in page order, for the summary on top: label, message, anchor."""
+def error_summary(
+    form: forms.Form | None = None, formset=None, lines=None, labelled=None
+) -> list[dict]:
+    """Every error on the page, in page order, for the summary on top: label, message, anchor.
+
+    `lines` are numbered "Line 1", "Line 2"...; `labelled` are (label, form or list of
+    messages) pairs, shown in that order after them."""
     items = []
 
     def collect(one_form, prefix=""):
@@ -570,4 +740,9 @@ def error_summary(form: forms.Form | None = None, formset=None, lines=None) -> l
         ]
     for number, line in numbered:
         collect(line, prefix=_("Line %(number)s, ") % {"number": number})
+    for label, one in labelled or []:
+        if isinstance(one, forms.Form):
+            collect(one, prefix=f"{label}, ")
+        else:
+            items.extend({"label": label, "message": message, "anchor": ""} for message in one)
     return items

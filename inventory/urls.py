@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from inventory.views import documents, postings, stock
+from inventory.views import documents, lots, postings, stock, waivers
 
 app_name = "inventory"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("stock/", stock.stock_list, name="stock_list"),
     path("lots/search/", stock.lot_search, name="lot_search"),
     path("lots/<int:pk>/card/", stock.lot_card, name="lot_card"),
+    path("lots/<int:pk>/split/", lots.lot_split_view, name="lot_split"),
+    path("waivers/", waivers.waiver_list_view, name="waiver_list"),
+    path("waivers/new/", waivers.waiver_new, name="waiver_new"),
     path("documents/", documents.document_list_view, name="document_list"),
     path("documents/<int:pk>/", documents.document_detail, name="document_detail"),
     path("documents/<int:pk>/print/", documents.document_print, name="document_print"),

@@ -2,6 +2,7 @@
 approval. Each form is checked for shape, then the posting service posts or refuses; a refusal is
 shown on the form (with what was typed) and nothing is written."""
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -279,10 +280,148 @@ def transfer_inbox_view(request):
     return render(request, "inventory/transfer_inbox.html", context)
 
 
+EXTRA_ROWS_MAX = 10
+
+
+@dataclass
+class ReceiveGroup:
+    """A dispatched line at the destination: its first row, then any extra rows that put other
+    parts of it into other storehouses."""
+
+    number: int
+    sent_line: object
+    rows: list
+    errors: list
+
+    @property
+    def first(self):
+        return self.rows[0]
+
+    @property
+    def extra_rows(self):
+        return self.rows[1:]
+
+    @property
+    def extra_count(self) -> int:
+        return len(self.rows) - 1
+
+    @property
+    def may_add(self) -> bool:
+        return self.extra_count < EXTRA_ROWS_MAX
+
+
+def _typed(data, form_class, prefix: str) -> dict:
+    """What was typed in a form's fields, as its initial values (to show it again unbound)."""
+    return {
+        name: data[f"{prefix}-{name}"]
+        for name in form_class.base_fields
+        if f"{prefix}-{name}" in data
+    }
+
+
+def _receive_groups(transfer, data, storehouses, *, add_row: str):
+    """The receive page's rows: bound to `data`, or, when a row is being added, unbound and
+    showing what was typed (so that nothing is validated yet)."""
+    sent_lines = list(
+        transfer.lines.select_related("lot__ammunition_type", "storehouse").order_by("id")
+    )
+    lot_sent: dict[int, int] = defaultdict(int)
+    for line in sent_lines:
+        lot_sent[line.lot_id] -= line.quantity
+    choices = list(storehouses[:2])
+    only = choices[0] if len(choices) == 1 else None
+    bound = data if not add_row else None
+    groups = []
+    for number, line in enumerate(sent_lines, start=1):
+        raw = (data or {}).get(f"line-{line.pk}-extra", "0")
+        extra = min(int(raw) if raw.isdigit() else 0, EXTRA_ROWS_MAX)
+        if add_row == str(line.pk) and extra < EXTRA_ROWS_MAX:
+            extra += 1
+        rows = []
+        for index in range(extra + 1):
+            prefix = f"line-{line.pk}" if index == 0 else f"line-{line.pk}-{index}"
+            if data is not None and bound is None:
+                initial = _typed(data, forms.ReceiveLineForm, prefix)
+            elif index == 0:
+                initial = {"quantity": -line.quantity, "storehouse": only}
+            else:
+                initial = {}
+            rows.append(
+                forms.ReceiveLineForm(
+                    bound,
+                    prefix=prefix,
+                    sent_line=line,
+                    storehouses=storehouses,
+                    extra=index > 0,
+                    lot_sent=lot_sent[line.lot_id],
+                    initial=initial,
+                )
+            )
+        if add_row == str(line.pk):
+            rows[-1].fields["storehouse"].widget.attrs["autofocus"] = True
+        groups.append(ReceiveGroup(number=number, sent_line=line, rows=rows, errors=[]))
+    return groups, lot_sent
+
+
+def _received_movements(groups, lot_sent) -> list | None:
+    """The receipt's movements, one per lot and storehouse; None (and errors on the groups)
+    when more of a lot is received than was sent."""
+    received: dict[tuple[int, int], int] = {}
+    per_lot: dict[int, int] = defaultdict(int)
+    for group in groups:
+        for row in group.rows:
+            quantity = row.cleaned_data["quantity"]
+            if quantity:
+                key = (group.sent_line.lot_id, row.cleaned_data["storehouse"].pk)
+                received[key] = received.get(key, 0) + quantity
+                per_lot[group.sent_line.lot_id] += quantity
+    ok = True
+    for group in groups:
+        lot_id = group.sent_line.lot_id
+        if per_lot[lot_id] > lot_sent[lot_id]:
+            ok = False
+            group.errors.append(
+                _(
+                    "%(received)s of lot %(lot)s are entered as received, but %(sent)s were "
+                    "sent: record a surplus with a separate receipt."
+                )
+                % {
+                    "received": per_lot[lot_id],
+                    "lot": group.sent_line.lot.lot_number,
+                    "sent": lot_sent[lot_id],
+                }
+            )
+    if not ok:
+        return None
+    return [
+        posting.Movement(lot_id, storehouse_id, quantity)
+        for (lot_id, storehouse_id), quantity in received.items()
+    ]
+
+
+def _receive_errors(form, groups) -> list[dict]:
+    labelled = []
+    for group in groups:
+        label = _("Line %(number)s") % {"number": group.number}
+        labelled.append((label, group.errors))
+        for index, row in enumerate(group.rows, start=1):
+            labelled.append(
+                (
+                    label
+                    if index == 1
+                    else _("Line %(number)s, part %(part)s")
+                    % {"number": group.number, "part": index},
+                    row,
+                )
+            )
+    return forms.error_summary(form, labelled=labelled)
+
+
 @require_http_methods(["GET", "POST"])
 def transfer_receive_view(request, pk: int):
     """Receive a transfer: each dispatched line prefilled; the clerk picks where it goes and
-    enters what actually arrived (less is a transit discrepancy)."""
+    enters what actually arrived (less is a transit discrepancy). A line may be split across
+    several storehouses: "Add a storehouse" adds a row for another part of the same lot."""
     user = request.user
     transfer = transfer_list(user=user).prefetch_related(None).filter(pk=pk).first()
     if transfer is None:
@@ -303,64 +442,52 @@ def transfer_receive_view(request, pk: int):
         return redirect("inventory:document_detail", pk=transfer.pk)
     require(user, Action.RECORD_MOVEMENT, transfer.destination_depot_id)
     storehouses = forms.posting_storehouses(user).filter(depot=transfer.destination_depot)
-    sent_lines = list(
-        transfer.lines.select_related("lot__ammunition_type", "storehouse").order_by("id")
-    )
     data = request.POST if request.method == "POST" else None
-    form = forms.ReceiveForm(data)
-    only = storehouses.first() if storehouses.count() == 1 else None
-    lines = [
-        forms.ReceiveLineForm(
-            data,
-            prefix=f"line-{line.pk}",
-            sent_line=line,
-            storehouses=storehouses,
-            initial={"quantity": -line.quantity, "storehouse": only},
+    add_row = (data or {}).get("add_row", "")
+    groups, lot_sent = _receive_groups(transfer, data, storehouses, add_row=add_row)
+    if add_row:
+        form = forms.ReceiveForm(
+            initial={name: data[name] for name in forms.ReceiveForm.base_fields if name in data}
         )
-        for line in sent_lines
-    ]
-    if data is not None:
-        # Validate every line, so that each shows its errors.
-        lines_valid = [line.is_valid() for line in lines]
-        if form.is_valid() and all(lines_valid):
-            movements = [
-                posting.Movement(
-                    line.sent_line.lot_id,
-                    line.cleaned_data["storehouse"].pk,
-                    line.cleaned_data["quantity"],
-                )
-                for line in lines
-                if line.cleaned_data["quantity"]
-            ]
-            try:
-                receipt = posting.transfer_receive(
-                    transfer=transfer,
-                    lines=movements,
-                    occurred_on=form.cleaned_data["occurred_on"],
-                    posted_by=user,
-                    reference=form.cleaned_data["reference"],
-                )
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            except ValidationError as exc:
-                forms.apply_validation_error(form, exc)
-            else:
-                transfer.refresh_from_db(fields=["status"])
-                messages.success(
-                    request,
-                    _("Transfer receipt %(receipt)s posted: transfer %(number)s is %(status)s.")
-                    % {
-                        "receipt": receipt.number,
-                        "number": transfer.number,
-                        "status": transfer.get_status_display(),
-                    },
-                )
-                return redirect("inventory:document_detail", pk=receipt.pk)
+    else:
+        form = forms.ReceiveForm(data)
+    posted = data is not None and not add_row
+    if posted:
+        # Validate every row, so that each shows its errors.
+        rows_valid = [row.is_valid() for group in groups for row in group.rows]
+        if form.is_valid() and all(rows_valid):
+            movements = _received_movements(groups, lot_sent)
+            if movements is not None:
+                try:
+                    receipt = posting.transfer_receive(
+                        transfer=transfer,
+                        lines=movements,
+                        occurred_on=form.cleaned_data["occurred_on"],
+                        posted_by=user,
+                        reference=form.cleaned_data["reference"],
+                    )
+                except ApplicationError as exc:
+                    form.add_error(None, exc.message)
+                except ValidationError as exc:
+                    forms.apply_validation_error(form, exc)
+                else:
+                    transfer.refresh_from_db(fields=["status"])
+                    messages.success(
+                        request,
+                        _("Transfer receipt %(receipt)s posted: transfer %(number)s is %(status)s.")
+                        % {
+                            "receipt": receipt.number,
+                            "number": transfer.number,
+                            "status": transfer.get_status_display(),
+                        },
+                    )
+                    return redirect("inventory:document_detail", pk=receipt.pk)
     context = {
         "transfer": transfer,
         "form": form,
-        "lines": lines,
-        "errors": forms.error_summary(form, lines=lines) if data is not None else [],
+        "groups": groups,
+        "lines": [group.first for group in groups],
+        "errors": _receive_errors(form, groups) if posted else [],
     }
     return render(request, "inventory/transfer_receive.html", context)
 

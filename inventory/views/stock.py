@@ -3,12 +3,14 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from core.scoping import read_depot_ids, scope
+from core.roles import Action
+from core.scoping import action_depot_ids, read_depot_ids, scope
 from inventory.forms import StockFilter, lots_in_scope
 from inventory.models import Balance
 from inventory.selectors.ledger import balance_list, stock_card
 from inventory.selectors.licence_use import storehouse_neq_summary
 from inventory.views import page_of, render_page
+from inventory.views.lots import split_depot_ids
 
 SEARCH_LIMIT = 15
 SEARCH_MODES = {"stock", "lot", "all"}
@@ -40,10 +42,13 @@ def stock_list(request):
             depot_id=depot.pk if depot else None,
             storehouse_id=storehouse.pk if storehouse else None,
         )
+    waiver_depots = action_depot_ids(user, Action.RECORD_WAIVER)
     context = {
         "filter": filterset,
         "page": page_of(rows, request),
         "summary": summary,
+        "waiver_depots": waiver_depots,
+        "waive_everywhere": waiver_depots is None,
         "show_depot": national or len(depots) > 1,
     }
     return render_page(
@@ -70,8 +75,13 @@ def lot_card(request, pk: int):
     page = page_of(lines, request, size=100)
     for line in page.rows:
         line.outgoing = -line.quantity
+    split_depots = split_depot_ids(user)
     context = {
         "lot": lot,
+        "may_split": any(
+            b.quantity > 0 and (split_depots is None or b.depot_id in split_depots)
+            for b in holdings
+        ),
         "holdings": holdings,
         "total": sum(b.quantity for b in holdings),
         "chosen": chosen,

@@ -152,9 +152,17 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Adjust",
         "API",
     ]
-    assert labels(inspector) == ["Home", "Stock", "Documents", "Pending adjustments", "API"]
+    assert labels(inspector) == [
+        "Home",
+        "Stock",
+        "Documents",
+        "Pending adjustments",
+        "Waivers",
+        "API",
+    ]
     assert labels(officer) == ["Home", "Stock", "Documents", "API"]
     assert "Pending adjustments" in labels(admin_user)
+    assert "Waivers" in labels(admin_user)
     assert "Receive" in labels(admin_user)
 
 
