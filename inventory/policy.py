@@ -1,9 +1,19 @@
 """Policy as data: read the national authority's current tables into the shapes rules.py takes."""
 
+import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from inventory.models import ConditionCode, MixingCell, MixingMatrixVersion, PolicySetting
+from django.db import connection
+
+from inventory.models import (
+    ClosedPeriod,
+    ConditionCode,
+    MixingCell,
+    MixingMatrixVersion,
+    PolicySetting,
+)
 from inventory.rules import MixingMatrix, StoragePolicy
 
 DEFAULT_BACKDATE_DAYS = 30
@@ -42,3 +52,43 @@ def mixing_matrix(on: date) -> MixingMatrix:
 
 def availability_by_condition() -> dict[str, str]:
     return dict(ConditionCode.objects.values_list("code", "availability"))
+
+
+@dataclass(frozen=True)
+class PostingPolicy:
+    """What every posting reads before it writes: policy settings, availability by condition,
+    and the depot's closed period covering the voucher date, if any."""
+
+    values: dict
+    availability: dict[str, str]
+    closed: ClosedPeriod | None
+
+
+_POSTING_POLICY_SQL = """
+SELECT
+    (SELECT coalesce(json_object_agg(key, value), '{}')::text FROM inventory_policysetting),
+    (SELECT coalesce(json_object_agg(code, availability), '{}')::text FROM inventory_conditioncode),
+    closed.id, closed.starts_on, closed.ends_on
+FROM (SELECT 1) AS one
+LEFT JOIN LATERAL (
+    SELECT id, starts_on, ends_on FROM inventory_closedperiod
+    WHERE depot_id = %s AND starts_on <= %s AND ends_on >= %s ORDER BY id LIMIT 1
+) AS closed ON true
+"""
+
+
+def posting_policy(*, depot_id: int, on: date) -> PostingPolicy:
+    """policy_values(), availability_by_condition() and the closed period of `depot_id` covering
+    `on`, in one query. Not cached: read inside the posting's transaction, so the posting after
+    an administrator's edit sees the edit."""
+    with connection.cursor() as cursor:
+        cursor.execute(_POSTING_POLICY_SQL, [depot_id, on, on])
+        values, availability, closed_id, starts_on, ends_on = cursor.fetchone()
+    closed = (
+        None
+        if closed_id is None
+        else ClosedPeriod(id=closed_id, depot_id=depot_id, starts_on=starts_on, ends_on=ends_on)
+    )
+    return PostingPolicy(
+        values=json.loads(values), availability=json.loads(availability), closed=closed
+    )

@@ -94,8 +94,16 @@ def _check_quantities(movements: Sequence[Movement], *, signed: bool = False) ->
             )
 
 
-def _check_date(*, depot: Depot, occurred_on: date, now, policy_values: dict) -> None:
-    """The voucher date: not in the future, within the backdating policy, not in a closed period."""
+_UNREAD = object()
+
+
+def _check_date(
+    *, depot: Depot, occurred_on: date, now, policy_values: dict, closed=_UNREAD
+) -> None:
+    """The voucher date: not in the future, within the backdating policy, not in a closed period.
+
+    `closed` is the depot's closed period covering the date (or None) when already read with
+    the policy (policy.posting_policy); otherwise it is read here."""
     today = timezone.localdate(now)
     backdate_days = policy.backdate_days(policy_values)
     if occurred_on > today:
@@ -109,9 +117,10 @@ def _check_date(*, depot: Depot, occurred_on: date, now, policy_values: dict) ->
                 ]
             }
         )
-    closed = ClosedPeriod.objects.filter(
-        depot=depot, starts_on__lte=occurred_on, ends_on__gte=occurred_on
-    ).first()
+    if closed is _UNREAD:
+        closed = ClosedPeriod.objects.filter(
+            depot=depot, starts_on__lte=occurred_on, ends_on__gte=occurred_on
+        ).first()
     if closed is not None:
         raise PeriodClosed(
             _("%(depot)s's accounts for %(start)s to %(end)s are closed.")
@@ -284,6 +293,20 @@ def _apply(
     The caller holds the depot's counter and chain head (`head`) locks, in that order.
     """
     depot = document.depot
+    deltas: dict[tuple[int, int], int] = defaultdict(int)
+    for movement in movements:
+        deltas[(movement.lot_id, movement.storehouse_id)] += movement.quantity
+    if deltas and all(delta < 0 for delta in deltas.values()):
+        # Outgoing only: no storage rule applies, so no storehouse lock; one UPDATE locks,
+        # checks and lowers the balances.
+        after = locks.balances_withdraw(deltas, depot_id=depot.pk)
+        if len(after) != len(deltas):
+            _refuse_withdrawal(depot, movements, deltas, after)
+        running = {pair: quantity - deltas[pair] for pair, quantity in after.items()}
+        return _write_lines(
+            document, movements, head=head, posted_at=posted_at, poster_id=poster_id,
+            running=running,
+        )  # fmt: skip
     storehouses = locks.storehouses_lock(m.storehouse_id for m in movements)
     for movement in movements:
         storehouse = storehouses.get(movement.storehouse_id)
@@ -296,9 +319,6 @@ def _apply(
                     ]
                 }
             )
-    deltas: dict[tuple[int, int], int] = defaultdict(int)
-    for movement in movements:
-        deltas[(movement.lot_id, movement.storehouse_id)] += movement.quantity
     balances = locks.balances_lock(deltas, dict.fromkeys(storehouses, depot.pk))
     for pair, delta in sorted(deltas.items()):
         balance = balances[pair]
@@ -327,9 +347,81 @@ def _apply(
             policy_values=policy_values,
             availability=availability,
         )
+    lines = _write_lines(
+        document,
+        movements,
+        head=head,
+        posted_at=posted_at,
+        poster_id=poster_id,
+        running={pair: balance.quantity for pair, balance in balances.items()},
+    )
+    for pair, delta in deltas.items():
+        balances[pair].quantity += delta
+    Balance.objects.bulk_update([balances[pair] for pair in deltas], ["quantity"])
+    return lines
+
+
+def _refuse_withdrawal(
+    depot: Depot,
+    movements: Sequence[Movement],
+    deltas: dict[tuple[int, int], int],
+    after: dict[tuple[int, int], int],
+) -> None:
+    """Raise the refusal of an outgoing posting whose balance UPDATE missed a row: the same
+    errors, in the same order, as the locking path (a storehouse of another depot, then the
+    first pair short of stock). The caller's transaction undoes the rows it did change."""
+    storehouses = Storehouse.objects.in_bulk({m.storehouse_id for m in movements})
+    for movement in movements:
+        storehouse = storehouses.get(movement.storehouse_id)
+        if storehouse is None or storehouse.depot_id != depot.pk:
+            raise ValidationError(
+                {
+                    "lines": [
+                        _("A storehouse on this document is not in depot %(depot)s.")
+                        % {"depot": depot.code}
+                    ]
+                }
+            )
+    for pair, delta in sorted(deltas.items()):
+        if pair in after:
+            continue
+        lot_id, storehouse_id = pair
+        balance = Balance.objects.filter(lot_id=lot_id, storehouse_id=storehouse_id).first()
+        available = balance.quantity if balance is not None else 0
+        lot = Lot.objects.get(pk=lot_id)
+        raise InsufficientStock(
+            _(
+                "Lot %(lot)s in storehouse %(storehouse)s: %(available)s on hand, "
+                "%(requested)s requested."
+            )
+            % {
+                "lot": lot.lot_number,
+                "storehouse": storehouses[storehouse_id].code,
+                "available": available,
+                "requested": -delta,
+            },
+            lot=lot.lot_number,
+            storehouse=storehouses[storehouse_id].code,
+            available=available,
+        )
+    raise AssertionError("a balance UPDATE missed a row, yet every row can be withdrawn")
+
+
+def _write_lines(
+    document: Document,
+    movements: Sequence[Movement],
+    *,
+    head: ChainHead,
+    posted_at,
+    poster_id: int,
+    running: dict[tuple[int, int], int],
+) -> list[LedgerLine]:
+    """Write the document's lines, hash-chained from `head`, each with its balance after
+    (`running`: each pair's balance before the document), and move the chain head on."""
+    depot = document.depot
     lines = []
     prev_hash = head.last_hash
-    running = {pair: balance.quantity for pair, balance in balances.items()}
+    running = dict(running)
     for movement in movements:
         pair = (movement.lot_id, movement.storehouse_id)
         running[pair] += movement.quantity
@@ -362,10 +454,7 @@ def _apply(
     LedgerLine.objects.bulk_create(lines)
     head.last_hash = prev_hash
     head.line_count += len(lines)
-    head.save(update_fields=["last_hash", "line_count"])
-    for pair, delta in deltas.items():
-        balances[pair].quantity += delta
-    Balance.objects.bulk_update([balances[pair] for pair in deltas], ["quantity"])
+    locks.chain_head_save(head)
     return lines
 
 
@@ -381,14 +470,12 @@ def _new_document(
 ) -> tuple[Document, ChainHead]:
     """Number and create a document header. Locks the depot's counter, then its chain head,
     and returns the document with the locked head."""
-    counter = locks.counter_lock(depot_id=depot.pk, year=now.year)
+    number = locks.counter_next(depot_id=depot.pk, year=now.year)
     head = locks.chain_head_lock(depot_id=depot.pk)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
     document = Document.objects.create(
         depot=depot,
         kind=kind,
-        number=f"{depot.code}-{now.year}-{counter.last_number:06d}",
+        number=f"{depot.code}-{now.year}-{number:06d}",
         status=status,
         occurred_on=occurred_on,
         posted_at=now,
@@ -409,11 +496,21 @@ def _post(
     check_storage: bool = True,
     policy_values: dict | None = None,
     availability: dict[str, str] | None = None,
+    posting_policy: policy.PostingPolicy | None = None,
     **header,
 ) -> Document:
     now = timezone.now()
-    policy_values = policy.policy_values() if policy_values is None else policy_values
-    _check_date(depot=depot, occurred_on=occurred_on, now=now, policy_values=policy_values)
+    if posting_policy is None:
+        posting_policy = policy.posting_policy(depot_id=depot.pk, on=occurred_on)
+    policy_values = posting_policy.values if policy_values is None else policy_values
+    availability = posting_policy.availability if availability is None else availability
+    _check_date(
+        depot=depot,
+        occurred_on=occurred_on,
+        now=now,
+        policy_values=policy_values,
+        closed=posting_policy.closed,
+    )
     document, head = _new_document(
         depot=depot,
         kind=kind,
@@ -431,7 +528,7 @@ def _post(
         poster_id=posted_by.pk,
         check_storage=check_storage,
         policy_values=policy_values,
-        availability=policy.availability_by_condition() if availability is None else availability,
+        availability=availability,
     )
     return document
 
@@ -491,7 +588,8 @@ def issue_post(
     _check_quantities(lines)
     if not recipient.is_active:
         raise ValidationError({"recipient": [_("This recipient is no longer active.")]})
-    availability = policy.availability_by_condition()
+    read = policy.posting_policy(depot_id=depot.pk, on=occurred_on)
+    availability = read.availability
     lots = Lot.objects.filter(pk__in={line.lot_id for line in lines})
     issue_availability_check(lots, recipient=recipient, availability=availability)
     return _post(
@@ -501,7 +599,7 @@ def issue_post(
         posted_by=posted_by,
         movements=[Movement(m.lot_id, m.storehouse_id, -m.quantity) for m in lines],
         check_storage=False,
-        availability=availability,
+        posting_policy=read,
         recipient=recipient,
         purpose=purpose,
         counterparty=counterparty,
