@@ -57,3 +57,9 @@ class LotBanned(ApplicationError):
     """A ban on the lot (or its type, or the lot it was split from) forbids issue (DESIGN.md §6)."""
 
     code = "lot_banned"
+
+
+class DepotFrozen(ApplicationError):
+    """A 100 % stock check has frozen the depot: no posting until it is approved or cancelled."""
+
+    code = "depot_frozen"

@@ -1,0 +1,306 @@
+"""Stock checks and loss incidents (DESIGN.md §7, IATG 03.10).
+
+A stock check snapshots the book of its lines when counting starts, takes blind counts (recounts
+kept as history, the latest wins), and on approval by a second person posts the variances as
+adjustment documents through inventory.services.posting. The database keeps the two-person rule:
+a CHECK (approver is neither planner nor submitter) and a trigger (approver counted nothing).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models.ledger import AdjustmentReason
+
+
+class StockCheckKind(models.TextChoices):
+    FULL = "full", _("100 % check")
+    SAMPLE = "sample", _("random sample check")
+
+
+class StockCheckStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    COUNTING = "counting", _("counting")
+    SUBMITTED = "submitted", _("submitted for approval")
+    APPROVED = "approved", _("approved")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+OPEN_STATUSES = (StockCheckStatus.PLANNED, StockCheckStatus.COUNTING, StockCheckStatus.SUBMITTED)
+
+
+class StockCheck(models.Model):
+    """A planned count of a depot (or one storehouse), complete or a random sample."""
+
+    depot = models.ForeignKey("inventory.Depot", on_delete=models.PROTECT, related_name="+")
+    storehouse = models.ForeignKey(
+        "inventory.Storehouse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Count one storehouse only; empty counts the whole depot."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=StockCheckKind.choices)
+    sample_size = models.PositiveIntegerField(_("sample size"), null=True, blank=True)
+    seed = models.BigIntegerField(
+        _("selection seed"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The random sample is drawn with this seed: the same book gives the same lines."
+        ),
+    )
+    population = models.PositiveIntegerField(
+        _("lines on the book at the start"), null=True, blank=True
+    )
+    freeze_depot = models.BooleanField(
+        _("freeze the depot"),
+        default=False,
+        help_text=_("Refuse every posting in the depot while the check is open (100 % checks)."),
+    )
+    frozen = models.BooleanField(default=False, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=StockCheckStatus.choices, default="planned"
+    )
+    note = models.TextField(_("note"), blank=True)
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    planned_at = models.DateTimeField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    start_line_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "The depot's last ledger line when counting started: later lines are movements "
+            "during the check."
+        ),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    rejections = models.PositiveIntegerField(default=0)
+    rejection_note = models.TextField(blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Accuracy, recorded on approval.
+    lines_counted = models.PositiveIntegerField(null=True, blank=True)
+    lines_correct = models.PositiveIntegerField(null=True, blank=True)
+    units_variance = models.BigIntegerField(null=True, blank=True, help_text=_("Net units."))
+    units_variance_abs = models.BigIntegerField(null=True, blank=True)
+    neq_variance_kg = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    adjustments = models.ManyToManyField("inventory.Document", blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["depot", "-id"], name="stockcheck_depot_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True)
+                | (
+                    ~Q(approved_by=F("planned_by"))
+                    & (Q(submitted_by__isnull=True) | ~Q(approved_by=F("submitted_by")))
+                ),
+                name="stockcheck_two_person_rule",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="full", sample_size__isnull=True)
+                | Q(kind="sample", sample_size__gte=1),
+                name="stockcheck_sample_size",
+            ),
+            models.CheckConstraint(
+                condition=Q(frozen=False) | Q(freeze_depot=True, kind="full"),
+                name="stockcheck_freeze_full_only",
+            ),
+            # One frozen check per depot: postings read this row to refuse (depot_frozen).
+            models.UniqueConstraint(
+                fields=["depot"], condition=Q(frozen=True), name="stockcheck_one_freeze_per_depot"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"SC-{self.pk:05d}" if self.pk else "SC-new"
+
+    @property
+    def accuracy_pct(self):
+        if not self.lines_counted:
+            return None
+        return round(100 * self.lines_correct / self.lines_counted, 1)
+
+
+class StockCheckLine(models.Model):
+    """One (lot, storehouse) to count: its book at the start, the latest count and the variance."""
+
+    stock_check = models.ForeignKey(StockCheck, on_delete=models.CASCADE, related_name="lines")
+    lot = models.ForeignKey("inventory.Lot", on_delete=models.PROTECT, related_name="+")
+    storehouse = models.ForeignKey(
+        "inventory.Storehouse", on_delete=models.PROTECT, related_name="+"
+    )
+    book_at_start = models.BigIntegerField(default=0)
+    extra = models.BooleanField(
+        _("found, not on the book"), default=False, help_text=_("Added during counting.")
+    )
+    counted_quantity = models.BigIntegerField(null=True, blank=True)
+    movements = models.BigIntegerField(
+        default=0, help_text=_("Units posted for this line after the start, up to the last count.")
+    )
+    counts = models.PositiveIntegerField(default=0)
+    reason = models.CharField(
+        _("reason"),
+        max_length=40,
+        choices=AdjustmentReason.choices,
+        default=AdjustmentReason.COUNT_VARIANCE,
+    )
+    note = models.TextField(_("investigation notes"), blank=True)
+
+    class Meta:
+        ordering = ["storehouse_id", "lot_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stock_check", "lot", "storehouse"], name="stockcheckline_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(counted_quantity__isnull=True) | Q(counted_quantity__gte=0),
+                name="stockcheckline_count_not_negative",
+            ),
+        ]
+
+    @property
+    def expected(self) -> int:
+        """What the book says now for the moment of the last count."""
+        return self.book_at_start + self.movements
+
+    @property
+    def variance(self) -> int | None:
+        if self.counted_quantity is None:
+            return None
+        return self.counted_quantity - self.expected
+
+
+class Count(models.Model):
+    """One count of one line: recounts are kept, the latest is the line's count."""
+
+    stock_check = models.ForeignKey(StockCheck, on_delete=models.CASCADE, related_name="counts")
+    line = models.ForeignKey(StockCheckLine, on_delete=models.CASCADE, related_name="history")
+    quantity = models.BigIntegerField()
+    movements = models.BigIntegerField(default=0)
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["stock_check", "counted_by"], name="count_counter")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="count_not_negative")
+        ]
+
+
+class IncidentKind(models.TextChoices):
+    COUNT_VARIANCE = "count_variance", _("stock-check loss")
+    TRANSIT_SHORTFALL = "transit_shortfall", _("transit shortfall")
+    LOSS_ADJUSTMENT = "loss_adjustment", _("loss recorded by adjustment")
+    THEFT = "theft", _("theft report")
+    OTHER = "other", _("other loss")
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    UNDER_INVESTIGATION = "under_investigation", _("under investigation")
+    CLOSED = "closed", _("closed")
+
+
+INCIDENT_TRANSITIONS = {
+    (IncidentStatus.OPEN, IncidentStatus.UNDER_INVESTIGATION),
+    (IncidentStatus.OPEN, IncidentStatus.CLOSED),
+    (IncidentStatus.UNDER_INVESTIGATION, IncidentStatus.CLOSED),
+    (IncidentStatus.CLOSED, IncidentStatus.UNDER_INVESTIGATION),  # reopened
+}
+
+
+class Incident(models.Model):
+    """A loss or discrepancy to explain: opened automatically for every loss, or reported."""
+
+    depot = models.ForeignKey("inventory.Depot", on_delete=models.PROTECT, related_name="+")
+    other_depot = models.ForeignKey(
+        "inventory.Depot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For a transit shortfall: the sending depot, which sees the incident too."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=IncidentKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=IncidentStatus.choices, default="open"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    occurred_on = models.DateField(_("occurred or discovered on"))
+    units_lost = models.BigIntegerField(_("units lost"), default=0)
+    neq_lost_kg = models.DecimalField(max_digits=20, decimal_places=6, default=0)
+    stock_check = models.ForeignKey(
+        StockCheck, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents"
+    )
+    documents = models.ManyToManyField(
+        "inventory.Document", through="IncidentDocument", blank=True, related_name="+"
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField()
+    findings = models.TextField(_("findings"), blank=True)
+    suspected_point_of_loss = models.CharField(
+        _("suspected point of loss"), max_length=300, blank=True
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["depot", "status", "-id"], name="incident_depot_status"),
+            models.Index(fields=["depot", "reported_at"], name="incident_depot_month"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(findings=""), name="incident_closed_has_findings"
+            ),
+            models.CheckConstraint(condition=Q(units_lost__gte=0), name="incident_units_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"INC-{self.pk:05d}" if self.pk else "INC-new"
+
+
+class IncidentDocument(models.Model):
+    """A document an incident is about; a document belongs to one incident at most, which keeps
+    the automatic opening idempotent."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="links")
+    document = models.OneToOneField(
+        "inventory.Document", on_delete=models.PROTECT, related_name="incident_link"
+    )
