@@ -8,6 +8,7 @@ read-only; the mixing matrix is versioned (a new version is loaded, never edited
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -31,7 +32,7 @@ from inventory.models import (
     Supplier,
     Waiver,
 )
-from inventory.rules import hazard_code_is_legal
+from inventory.rules import COMPATIBILITY_GROUPS, hazard_code_is_legal
 from inventory.selectors.reference import policy_legal_hazard_codes
 
 
@@ -267,9 +268,63 @@ class MixingCellInline(ReadOnlyInline):
 
 @admin.register(MixingMatrixVersion)
 class MixingMatrixVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["version", "effective_from", "source", "created_at"]
-    readonly_fields = ["version", "effective_from", "source", "note", "created_at"]
+    """Every version ever loaded, kept as loaded: the history of the matrix. A new version is
+    loaded with `manage.py load_mixing_matrix` (docs/policy.md), never edited here."""
+
+    list_display = ["version", "effective_from", "in_effect_today", "source", "created_at"]
+    readonly_fields = [
+        "version",
+        "effective_from",
+        "in_effect_today",
+        "source",
+        "note",
+        "created_at",
+        "matrix",
+    ]
+    fields = readonly_fields
     inlines = [MixingCellInline]
+
+    @admin.display(boolean=True, description=_("in effect today"))
+    def in_effect_today(self, obj):
+        today = timezone.localdate()
+        current = (
+            MixingMatrixVersion.objects.filter(effective_from__lte=today)
+            .order_by("-version")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        return obj.pk == current
+
+    @admin.display(description=_("matrix"))
+    def matrix(self, obj):
+        cells = {(c.group_a, c.group_b): c.value for c in obj.cells.all()}
+        head = format_html_join("", "<th scope='col'>{}</th>", ((b,) for b in COMPATIBILITY_GROUPS))
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th>{}</tr>",
+            (
+                (
+                    a,
+                    format_html_join(
+                        "",
+                        "<td>{}</td>",
+                        ((cells.get((a, b), "?"),) for b in COMPATIBILITY_GROUPS),
+                    ),
+                )
+                for a in COMPATIBILITY_GROUPS
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th></th>{}</tr></thead><tbody>{}</tbody></table>", head, rows
+        )
+
+
+@admin.register(MixingCell)
+class MixingCellAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["version", "group_a", "group_b", "value"]
+    list_filter = ["version", "group_a", "value"]
+    list_select_related = ["version"]
+    ordering = ["-version__version", "group_a", "group_b"]
 
 
 # The ledger: read-only. Quantities change only by posting documents through the services.

@@ -1,4 +1,5 @@
-"""Writes of reference data: depots, storehouses, licences, ammunition types, recipients, waivers.
+"""Writes of reference data: depots, storehouses, licences, ammunition types, recipients, waivers,
+and new versions of the mixing matrix.
 
 Each function is one transaction, checks the caller's role and depot scope, validates the model
 (`full_clean`) and the rules of DESIGN.md §3 and §4 before writing anything, and raises Django's
@@ -6,6 +7,8 @@ ValidationError for bad input (the API answers 400) or PermissionDenied (403). T
 of each change names the user who made it, whether or not a request is running.
 """
 
+import csv
+import io
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -13,6 +16,7 @@ from decimal import Decimal
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
@@ -23,12 +27,14 @@ from inventory.models import (
     Depot,
     Licence,
     LicenceLimit,
+    MixingCell,
+    MixingMatrixVersion,
     Recipient,
     Storehouse,
     Waiver,
 )
 from inventory.models.reference import LICENSABLE_DIVISIONS
-from inventory.rules import hazard_code_is_legal
+from inventory.rules import COMPATIBILITY_GROUPS, MIXING_NOTES, MixingMatrix, hazard_code_is_legal
 from inventory.selectors.reference import policy_legal_hazard_codes
 
 
@@ -246,7 +252,7 @@ def waiver_create(
     """
     require(recorded_by, Action.RECORD_WAIVER, storehouse.depot_id)
     if expires_on < timezone.localdate():
-        raise ValidationError({"expires_on": "A waiver cannot expire in the past."})
+        raise ValidationError({"expires_on": _("A waiver cannot expire in the past.")})
     waiver = Waiver(
         storehouse=storehouse,
         rule=rule,
@@ -259,3 +265,138 @@ def waiver_create(
     waiver._history_user = recorded_by
     waiver.save()
     return waiver
+
+
+MIXING_VALUES = ("Y", "N", *MIXING_NOTES)
+
+
+def mixing_matrix_parse(csv_text: str) -> dict[tuple[str, str], str]:
+    """The cells of a mixing matrix written like inventory/reference/mixing_matrix.csv: a header
+    "group" then one column per compatibility group, and one row per group.
+
+    Raises ValidationError listing every problem found: an unknown, repeated or missing group
+    (as a row or a column), a cell value other than Y, N or n1..n7, a cell that differs from its
+    mirror across the diagonal, or a note where its meaning cannot apply.
+    """
+    errors: list[str] = []
+    reader = csv.reader(io.StringIO(csv_text.lstrip("\ufeff")))
+    table = [row for row in reader if any(cell.strip() for cell in row)]
+    if not table:
+        raise ValidationError([_("The file is empty.")])
+    header = [cell.strip() for cell in table[0]]
+    if not header or header[0] != "group":
+        errors.append(_('The first column is headed "group".'))
+    columns = header[1:]
+    groups = ", ".join(COMPATIBILITY_GROUPS)
+    for name in sorted(set(columns) - set(COMPATIBILITY_GROUPS)):
+        errors.append(
+            _("Column %(group)r is not a compatibility group (%(groups)s).")
+            % {"group": name, "groups": groups}
+        )
+    for name in sorted({name for name in columns if columns.count(name) > 1}):
+        errors.append(_("Column %(group)s is given twice.") % {"group": name})
+    for name in COMPATIBILITY_GROUPS:
+        if name not in columns:
+            errors.append(_("Column %(group)s is missing.") % {"group": name})
+    cells: dict[tuple[str, str], str] = {}
+    rows_seen: list[str] = []
+    for number, row in enumerate(table[1:], start=2):
+        a = row[0].strip() if row else ""
+        if a not in COMPATIBILITY_GROUPS:
+            errors.append(
+                _("Line %(line)s: row %(group)r is not a compatibility group (%(groups)s).")
+                % {"line": number, "group": a, "groups": groups}
+            )
+            continue
+        if a in rows_seen:
+            errors.append(
+                _("Line %(line)s: row %(group)s is given twice.") % {"line": number, "group": a}
+            )
+            continue
+        rows_seen.append(a)
+        values = [cell.strip() for cell in row[1:]]
+        if len(values) != len(columns):
+            errors.append(
+                _("Line %(line)s: row %(group)s has %(count)s values for %(columns)s columns.")
+                % {"line": number, "group": a, "count": len(values), "columns": len(columns)}
+            )
+            continue
+        for b, value in zip(columns, values, strict=True):
+            if b not in COMPATIBILITY_GROUPS:
+                continue
+            if value not in MIXING_VALUES:
+                errors.append(
+                    _("Cell %(a)s/%(b)s: %(value)r is not a mixing value (%(values)s).")
+                    % {"a": a, "b": b, "value": value, "values": ", ".join(MIXING_VALUES)}
+                )
+                continue
+            cells[(a, b)] = value
+    for name in COMPATIBILITY_GROUPS:
+        if name not in rows_seen:
+            errors.append(_("Row %(group)s is missing.") % {"group": name})
+    for (a, b), value in sorted(cells.items()):
+        mirror = cells.get((b, a))
+        if a < b and mirror is not None and mirror != value:
+            errors.append(
+                _("Not symmetric: cell %(a)s/%(b)s is %(value)s but %(b)s/%(a)s is %(mirror)s.")
+                % {"a": a, "b": b, "value": value, "mirror": mirror}
+            )
+    if errors:
+        raise ValidationError(errors)
+    try:
+        MixingMatrix(cells)  # where each note may stand (n1 with B, n5 with N, n6 N/N)
+    except ValueError as exc:
+        raise ValidationError([str(exc)]) from exc
+    return cells
+
+
+@transaction.atomic
+def mixing_matrix_version_create(
+    *,
+    csv_text: str,
+    effective_from: date,
+    source: str,
+    note: str = "",
+    created_by: User | None = None,
+) -> MixingMatrixVersion:
+    """Load a new version of the mixing matrix (DESIGN.md §4 rule 1; national amendments).
+
+    The matrix is validated whole (`mixing_matrix_parse`) before anything is written. The new
+    version is numbered after the newest one and applies to movements dated from
+    `effective_from`, which may not precede the newest version's own date (versions take effect
+    in order). Earlier versions are never changed. `created_by` is the administrator asking, or
+    None for the management command (run by whoever operates the server).
+    """
+    if created_by is not None:
+        require(created_by, Action.MANAGE_REFERENCE)
+    cells = mixing_matrix_parse(csv_text)
+    source = source.strip()
+    if not source:
+        raise ValidationError({"source": [_("Name the source of the amended matrix.")]})
+    # One loader at a time: the newest version row is locked, and the version number is unique.
+    newest = MixingMatrixVersion.objects.select_for_update().order_by("-version").first()
+    if newest is not None and effective_from < newest.effective_from:
+        raise ValidationError(
+            {
+                "effective_from": [
+                    _(
+                        "Version %(version)s is effective from %(date)s: a new version takes "
+                        "effect on that day or later."
+                    )
+                    % {"version": newest.version, "date": newest.effective_from.isoformat()}
+                ]
+            }
+        )
+    version = MixingMatrixVersion(
+        version=(newest.version + 1) if newest is not None else 1,
+        effective_from=effective_from,
+        source=source[:200],
+        note=note,
+    )
+    version.full_clean()
+    version.save()
+    MixingCell.objects.bulk_create(
+        MixingCell(version=version, group_a=a, group_b=b, value=value)
+        for (a, b), value in sorted(cells.items())
+    )
+    return version
