@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
 
+ALERTS_URL = "alerts:alert_list"
+
 # Navigation entries (label, URL name) and the roles that see each, in the order shown.
 NAV_ITEMS = [
     (_("Stock"), "inventory:stock_list", None),
@@ -15,20 +17,43 @@ NAV_ITEMS = [
     (_("Adjust"), "inventory:adjustment_new", {Role.CLERK}),
     (_("Pending adjustments"), "inventory:adjustments_pending", {Role.INSPECTOR}),
     (_("Waivers"), "inventory:waiver_list", {Role.INSPECTOR}),
+    (_("Alerts"), ALERTS_URL, None),
+    (_("Job runs"), "alerts:job_run_list", {Role.AUDITOR}),
 ]
 
 
 def stockpile(request):
-    """The classification marking and the navigation for the signed-in user's roles."""
+    """The classification marking, the navigation for the signed-in user's roles, and the counts
+    of open alerts in their depots (`alert_counts`: one query, only for a signed-in user)."""
     user = getattr(request, "user", None)
     nav = []
+    counts = None
     if user is not None and user.is_authenticated:
         roles = user.role_set
         nav.append({"label": _("Home"), "url": reverse("home")})
+        if roles:
+            from alerts.selectors import alert_counts
+
+            counts = alert_counts(user=user)
         for label, name, allowed in NAV_ITEMS:
             if roles and (allowed is None or roles & allowed or Role.ADMIN in roles):
+                if name == ALERTS_URL:
+                    label = _alerts_label(counts)
                 nav.append({"label": label, "url": reverse(name)})
         nav.append({"label": _("API"), "url": reverse("api-docs")})
         if user.has_role(Role.ADMIN):
             nav.append({"label": _("Administration"), "url": reverse("admin:index")})
-    return {"classification_marking": settings.CLASSIFICATION_MARKING, "nav_items": nav}
+    return {
+        "classification_marking": settings.CLASSIFICATION_MARKING,
+        "nav_items": nav,
+        "alert_counts": counts,
+    }
+
+
+def _alerts_label(counts: dict[str, int]) -> str:
+    """ "Alerts (12 open, 3 critical)", or plain "Alerts" when none is open."""
+    if not counts["open"]:
+        return str(_("Alerts"))
+    if counts["critical"]:
+        return _("Alerts (%(open)d open, %(critical)d critical)") % counts
+    return _("Alerts (%(open)d open)") % counts

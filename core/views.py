@@ -22,8 +22,21 @@ def home(request):
         "national_scope": read_depot_ids(user) is None,
         "can_record_movement": can(user, Action.RECORD_MOVEMENT),
         "can_approve": can(user, Action.APPROVE),
+        "open_alerts": _open_alerts(user),
     }
     return render(request, "core/home.html", context)
+
+
+HOME_ALERTS = 10
+
+
+def _open_alerts(user) -> list:
+    """The most severe open alerts of the user's depots, for the home page panel (one query)."""
+    from alerts.selectors import alert_open_list
+
+    if not user.role_set:
+        return []
+    return list(alert_open_list(user=user)[:HOME_ALERTS])
 
 
 @login_not_required

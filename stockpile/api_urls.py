@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenCreateApi, TokenDestroyApi
+from alerts.api import AlertViewSet, JobRunViewSet
 from inventory.api import ledger
 from inventory.api.reference import (
     AmmunitionTypeViewSet,
@@ -31,6 +32,8 @@ router.register("moves", ledger.MoveViewSet, basename="move")
 router.register("transfers", ledger.TransferViewSet, basename="transfer")
 router.register("adjustments", ledger.AdjustmentViewSet, basename="adjustment")
 router.register("documents", ledger.DocumentViewSet, basename="document")
+router.register("alerts", AlertViewSet, basename="alert")
+router.register("job-runs", JobRunViewSet, basename="job-run")
 
 urlpatterns = [
     path("v1/auth/token/", TokenCreateApi.as_view(), name="api-token"),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("stockpile.api_urls")),
     path("", include("inventory.urls")),
+    path("", include("alerts.urls")),
 ]
 
 handler400 = "core.views.bad_request_handler"

@@ -150,6 +150,7 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Transfer",
         "Inbox",
         "Adjust",
+        "Alerts",
         "API",
     ]
     assert labels(inspector) == [
@@ -158,9 +159,12 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Documents",
         "Pending adjustments",
         "Waivers",
+        "Alerts",
         "API",
     ]
-    assert labels(officer) == ["Home", "Stock", "Documents", "API"]
+    assert labels(officer) == ["Home", "Stock", "Documents", "Alerts", "API"]
+    assert "Job runs" in labels(admin_user)
+    assert "Job runs" not in labels(officer)
     assert "Pending adjustments" in labels(admin_user)
     assert "Waivers" in labels(admin_user)
     assert "Receive" in labels(admin_user)
@@ -233,8 +237,9 @@ def test_stock_page_query_count_is_fixed(world, clerk, as_user):
         world.stock(clerk, world.lot(world.ball, f"S-{number}"), world.sh2, 10)
     large = _queries(client, url("stock_list"))
     # Session, user, memberships; licence use (storehouses, NEQ sums, licences, limits, policy);
-    # one page of balances; the filter's four choice lists; the session save (3).
-    assert small == large == 16
+    # one page of balances; the filter's four choice lists; the alert counts in the navigation;
+    # the session save (3).
+    assert small == large == 17
 
 
 def test_document_list_query_count_is_fixed(world, clerk, as_user):
@@ -246,9 +251,10 @@ def test_document_list_query_count_is_fixed(world, clerk, as_user):
     for _ in range(30):
         world.stock(clerk, lot, world.sh1, 10)
     large = _queries(client, url("document_list"))
-    # Session, user, memberships; one page of documents; the depot choices; the session save (3).
-    assert small == large == 8
-    assert _queries(client, url("document_list"), {"kind": "receipt"}) == 8
+    # Session, user, memberships; one page of documents; the depot choices; the alert counts in
+    # the navigation; the session save (3).
+    assert small == large == 9
+    assert _queries(client, url("document_list"), {"kind": "receipt"}) == 9
 
 
 # --- Documents -------------------------------------------------------------------------------
