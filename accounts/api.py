@@ -4,7 +4,7 @@ Tokens are django-rest-knox tokens: stored hashed, expiring after API_TOKEN_TTL_
 revocable one by one. Failed attempts count towards the same lockout as the login page (axes).
 """
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
@@ -53,6 +53,8 @@ class TokenCreateApi(APIView):
                 {"non_field_errors": [_("Unable to sign in with the given credentials.")]}
             )
         instance, token = AuthToken.objects.create(user)
+        # A token sign-in is a sign-in: the audit log records it as the login page's are.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
         return Response(
             TokenSerializer({"token": token, "expiry": instance.expiry}).data,
             status=status.HTTP_201_CREATED,

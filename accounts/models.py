@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.roles import Role
 
@@ -27,6 +28,8 @@ class User(AbstractUser):
         blank=True,
         verbose_name=_("depots"),
     )
+    # Role and account changes reach the audit log (audit.signals); never the password hash.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("user")
@@ -76,6 +79,7 @@ class DepotMembership(models.Model):
         "inventory.Depot", on_delete=models.PROTECT, related_name="memberships"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("depot membership")

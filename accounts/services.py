@@ -28,11 +28,12 @@ def user_upsert(
     user.full_clean(exclude=["password"])
     user.save()
     wanted = set(depot_ids)
-    DepotMembership.objects.filter(user=user).exclude(depot_id__in=wanted).delete()
+    # One by one, not in bulk: each membership change reaches the history and the audit log.
+    for membership in DepotMembership.objects.filter(user=user).exclude(depot_id__in=wanted):
+        membership.delete()
     existing = set(DepotMembership.objects.filter(user=user).values_list("depot_id", flat=True))
-    DepotMembership.objects.bulk_create(
-        DepotMembership(user=user, depot_id=depot_id) for depot_id in sorted(wanted - existing)
-    )
+    for depot_id in sorted(wanted - existing):
+        DepotMembership.objects.create(user=user, depot_id=depot_id)
     user.__dict__.pop("depot_ids", None)
     return user
 

@@ -27,6 +27,7 @@ class AlertKind(models.TextChoices):
     LEDGER_DRIFT = "ledger_drift", _("ledger and balance differ")
     LOSS_RECORDED = "loss_recorded", _("loss recorded")
     STABILITY_UNSTABLE = "stability_unstable", _("unstable propellant")
+    LEDGER_TAMPERED = "ledger_tampered", _("ledger fails verification")
 
 
 class Severity(models.TextChoices):
@@ -49,6 +50,7 @@ DEFAULT_SEVERITY: dict[str, str] = {
     AlertKind.LEDGER_DRIFT: Severity.CRITICAL,
     AlertKind.LOSS_RECORDED: Severity.CRITICAL,
     AlertKind.STABILITY_UNSTABLE: Severity.CRITICAL,
+    AlertKind.LEDGER_TAMPERED: Severity.CRITICAL,
 }
 
 # Event alerts: the cause is a past event, not a state that goes away by itself. Acknowledging one

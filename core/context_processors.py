@@ -19,6 +19,8 @@ NAV_ITEMS = [
     (_("Waivers"), "inventory:waiver_list", {Role.INSPECTOR}),
     (_("Alerts"), ALERTS_URL, None),
     (_("Job runs"), "alerts:job_run_list", {Role.AUDITOR}),
+    (_("Ledger verification"), "audit:ledger", {Role.AUDITOR}),
+    (_("Audit log"), "audit:log", {Role.AUDITOR}),
 ]
 
 

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenCreateApi, TokenDestroyApi
 from alerts.api import AlertViewSet, JobRunViewSet
+from audit.api import AuditEventViewSet, LedgerCheckpointViewSet, LedgerVerificationViewSet
 from inventory.api import ledger
 from inventory.api.reference import (
     AmmunitionTypeViewSet,
@@ -34,6 +35,11 @@ router.register("adjustments", ledger.AdjustmentViewSet, basename="adjustment")
 router.register("documents", ledger.DocumentViewSet, basename="document")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("job-runs", JobRunViewSet, basename="job-run")
+router.register(
+    "ledger-verification", LedgerVerificationViewSet, basename="ledger-verification"
+)
+router.register("ledger-checkpoints", LedgerCheckpointViewSet, basename="ledger-checkpoint")
+router.register("audit-log", AuditEventViewSet, basename="audit-log")
 
 urlpatterns = [
     path("v1/auth/token/", TokenCreateApi.as_view(), name="api-token"),

@@ -109,6 +109,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=15),
     },
     "idempotency-purge": {"task": "core.idempotency_purge", "schedule": crontab(minute=40)},
+    # Checkpoint the chain heads, then verify every chain against them (audit issue).
+    "ledger-checkpoint": {
+        "task": "audit.ledger_checkpoint",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "verify-ledger": {"task": "audit.verify_ledger", "schedule": crontab(hour=2, minute=30)},
 }
 
 CACHES = {
@@ -144,6 +150,7 @@ INSTALLED_APPS = [
     "accounts",
     "inventory",
     "surveillance",
+    "audit",
     "surplus",
     "reports",
     "alerts",

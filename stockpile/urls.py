@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("stockpile.api_urls")),
+    path("audit/", include("audit.urls")),
     path("", include("inventory.urls")),
     path("", include("alerts.urls")),
 ]

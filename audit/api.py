@@ -1,0 +1,182 @@
+"""The audit API (DESIGN.md §11): `ledger-verification/` (POST runs it), `ledger-checkpoints/`,
+`audit-log/` and its CSV export. Auditors and admins only (403 for everyone else)."""
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from alerts.api import CursorPagination
+from audit.filters import AuditEventFilter
+from audit.models import AuditAction, AuditEvent, LedgerCheckpoint, LedgerVerification
+from audit.selectors import audit_csv_rows, audit_event_list, checkpoint_list, verification_list
+from audit.services import audit_record, client_ip, ledger_verification_run
+from core.roles import Action
+from core.scoping import require
+
+
+class BreakSerializer(serializers.Serializer):
+    depot = serializers.CharField(help_text="Depot code.")
+    line = serializers.IntegerField(allow_null=True, help_text="Ledger line id (null: the head).")
+    document = serializers.CharField(allow_null=True, help_text="Document number of the line.")
+    reason = serializers.CharField()
+
+
+class VerificationSerializer(serializers.ModelSerializer):
+    first_broken = BreakSerializer(allow_null=True)
+    requested_by = serializers.CharField(
+        source="requested_by.username", allow_null=True, default=None
+    )
+
+    class Meta:
+        model = LedgerVerification
+        fields = [
+            "id", "ok", "lines_checked", "depots_checked", "checkpoints_checked", "first_broken",
+            "started_at", "finished_at", "requested_by",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class CheckpointSerializer(serializers.ModelSerializer):
+    depot_code = serializers.CharField(source="depot.code", read_only=True)
+
+    class Meta:
+        model = LedgerCheckpoint
+        fields = [
+            "id",
+            "depot",
+            "depot_code",
+            "line_count",
+            "last_line_id",
+            "head_hash",
+            "taken_at",
+        ]
+        read_only_fields = fields
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id", "at", "actor", "actor_username", "action", "object_type", "object_id",
+            "object_repr", "changes", "detail", "ip_address",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets a client ask for `Accept: text/csv`; the export streams its own body."""
+
+    media_type = "text/csv"
+    format = "csv"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes | str) else b""
+
+
+class _AuditorsOnly:
+    audit_action = Action.READ_AUDIT
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        require(request.user, self.audit_action)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Past ledger verifications (auditors and admins)",
+        description="Every run, by auditors and by the nightly job, newest first.",
+    ),
+    retrieve=extend_schema(summary="One ledger verification"),
+    create=extend_schema(
+        request=None,
+        responses={200: VerificationSerializer},
+        summary="Verify the ledger now",
+        description="Recomputes every depot's hash chain over the canonical line encoding and "
+        "compares it with the chain heads and the checkpoints. `ok` is false when a line was "
+        "changed, removed or inserted outside the posting service; `first_broken` names the "
+        "depot and line. A break also raises a critical `ledger_tampered` alert. Auditors and "
+        "admins.",
+    ),
+)
+class LedgerVerificationViewSet(
+    _AuditorsOnly, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    serializer_class = VerificationSerializer
+    pagination_class = CursorPagination
+    lookup_value_regex = r"[0-9]+"
+    filter_backends: list = []
+    audit_action = Action.VERIFY_LEDGER
+
+    def get_queryset(self):
+        return verification_list(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        record = ledger_verification_run(requested_by=request.user)
+        return Response(VerificationSerializer(record).data, status=status.HTTP_200_OK)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Ledger checkpoints (auditors and admins)",
+        description="Each depot's chain head as recorded nightly: keep the `export/` copy "
+        "outside the database so even a rewritten chain is caught.",
+    ),
+    retrieve=extend_schema(summary="One checkpoint"),
+)
+class LedgerCheckpointViewSet(_AuditorsOnly, viewsets.ReadOnlyModelViewSet):
+    serializer_class = CheckpointSerializer
+    pagination_class = CursorPagination
+    lookup_value_regex = r"[0-9]+"
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return checkpoint_list(self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The audit log (auditors and admins)",
+        description="Sign-ins and failed sign-ins, changes to reference data, depots, users, "
+        "roles, memberships, waivers and policy (before/after), downloads, exports and ledger "
+        "verifications. Newest first; cursor-paginated.",
+    ),
+    retrieve=extend_schema(summary="One audit log entry"),
+)
+class AuditEventViewSet(_AuditorsOnly, viewsets.ReadOnlyModelViewSet):
+    serializer_class = AuditEventSerializer
+    pagination_class = CursorPagination
+    filterset_class = AuditEventFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return audit_event_list(self.request.user)
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV")},
+        summary="Export the audit log as CSV",
+        description="The same filters as the list. The export itself is logged.",
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        pagination_class=None,
+        renderer_classes=[CSVRenderer, JSONRenderer],
+    )
+    def export(self, request):
+        events = self.filter_queryset(self.get_queryset())
+        audit_record(
+            action=AuditAction.EXPORT,
+            actor=request.user,
+            object_type="audit.auditevent",
+            detail=request.GET.urlencode()[:300],
+            ip_address=client_ip(request),
+        )
+        response = StreamingHttpResponse(
+            audit_csv_rows(events.iterator(chunk_size=2000)), content_type="text/csv"
+        )
+        response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+        return response

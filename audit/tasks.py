@@ -1,0 +1,45 @@
+"""Celery doorways into ledger tamper evidence: each runs under its advisory lock (core.jobs)."""
+
+import logging
+
+from celery import shared_task
+
+from core.jobs import RETRY_OPTIONS, job_run
+
+logger = logging.getLogger(__name__)
+
+VERIFY_JOB = "verify_ledger"
+CHECKPOINT_JOB = "ledger_checkpoint"
+
+
+def verify_ledger() -> dict[str, int]:
+    from audit.services import ledger_verification_run
+
+    record = ledger_verification_run()
+    if not record.ok:
+        logger.critical("ledger verification failed: %s", record.first_broken)
+    return {
+        "lines_checked": record.lines_checked,
+        "depots_checked": record.depots_checked,
+        "broken": 0 if record.ok else len(record.result.broken),
+    }
+
+
+def ledger_checkpoint() -> dict[str, int]:
+    from audit.services import checkpoint_take
+
+    return {"checkpoints": len(checkpoint_take())}
+
+
+@shared_task(name="audit.verify_ledger", bind=True, **RETRY_OPTIONS)
+def verify_ledger_task(self) -> dict:
+    """Nightly: recompute every depot's hash chain; a break raises a critical alert."""
+    run = job_run(VERIFY_JOB, verify_ledger, attempt=(self.request.retries or 0) + 1)
+    return {"job_run": run.pk, "outcome": run.outcome, "rows_touched": run.rows_touched}
+
+
+@shared_task(name="audit.ledger_checkpoint", bind=True, **RETRY_OPTIONS)
+def ledger_checkpoint_task(self) -> dict:
+    """Nightly: record every depot's chain head."""
+    run = job_run(CHECKPOINT_JOB, ledger_checkpoint, attempt=(self.request.retries or 0) + 1)
+    return {"job_run": run.pk, "outcome": run.outcome, "rows_touched": run.rows_touched}

@@ -1,0 +1,112 @@
+"""Auditor pages: ledger verification with its checkpoints, and the audit log (with CSV export).
+Auditors and admins only; everyone else gets 403."""
+
+import json
+
+from django.contrib import messages
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.filters import AuditEventFilter
+from audit.models import AuditAction
+from audit.selectors import audit_csv_rows, audit_event_list, checkpoint_list, verification_list
+from audit.services import audit_record, checkpoint_export, client_ip, ledger_verification_run
+from core.roles import Action
+from core.scoping import can, require
+from inventory.views import page_of, render_page
+
+
+@require_GET
+def ledger_view(request):
+    require(request.user, Action.READ_AUDIT)
+    context = {
+        "verifications": verification_list(request.user)[:20],
+        "checkpoints": checkpoint_list(request.user)[:50],
+        "can_verify": can(request.user, Action.VERIFY_LEDGER),
+    }
+    return render_page(request, "audit/ledger.html", "audit/ledger.html", context)
+
+
+@require_POST
+def ledger_verify_view(request):
+    record = ledger_verification_run(requested_by=request.user)  # 403 unless auditor or admin
+    if record.ok:
+        messages.success(
+            request,
+            _("Ledger intact: %(lines)s lines in %(depots)s depots checked.")
+            % {"lines": record.lines_checked, "depots": record.depots_checked},
+        )
+    else:
+        broken = record.first_broken
+        messages.error(
+            request,
+            _("Ledger BROKEN in depot %(depot)s at line %(line)s (%(document)s): %(reason)s.")
+            % {
+                "depot": broken["depot"],
+                "line": broken["line"],
+                "document": broken["document"] or "—",
+                "reason": broken["reason"],
+            },
+        )
+    return redirect("audit:ledger")
+
+
+@require_GET
+def checkpoint_export_view(request):
+    checkpoints = checkpoint_list(request.user)
+    audit_record(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        object_type="audit.ledgercheckpoint",
+        detail="checkpoint export",
+        ip_address=client_ip(request),
+    )
+    response = HttpResponse(
+        json.dumps(checkpoint_export(checkpoints), indent=1), content_type="application/json"
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="ledger-checkpoints-{stamp}.json"'
+    return response
+
+
+def _log_filter(request) -> AuditEventFilter:
+    events = AuditEventFilter(request.GET, queryset=audit_event_list(request.user), request=request)
+    events.form.fields["action"].choices = [
+        ("", _("All")),
+        *events.form.fields["action"].choices[1:],
+    ]
+    return events
+
+
+@require_GET
+def log_view(request):
+    events = _log_filter(request)
+    rows = events.qs if events.is_valid() else events.queryset.none()
+    return render_page(
+        request,
+        "audit/log.html",
+        "audit/partials/log_results.html",
+        {"filter": events, "page": page_of(rows, request), "query": request.GET.urlencode()},
+    )
+
+
+@require_GET
+def log_export_view(request):
+    events = _log_filter(request)
+    if not events.is_valid():
+        return HttpResponse(status=400, content=_("Invalid filters."))
+    audit_record(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        object_type="audit.auditevent",
+        detail=request.GET.urlencode()[:300],
+        ip_address=client_ip(request),
+    )
+    response = StreamingHttpResponse(
+        audit_csv_rows(events.qs.iterator(chunk_size=2000)), content_type="text/csv"
+    )
+    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+    return response
