@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 
 from inventory.services.reference import mixing_matrix_version_create
 
@@ -57,6 +58,12 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {message}")
             raise CommandError(
                 f"{path} was not loaded ({len(exc.messages)} problem(s)); nothing was written."
+            ) from exc
+        except IntegrityError as exc:
+            # Another version was loaded at the same moment and took the next number.
+            raise CommandError(
+                f"{path} was not loaded: another version was loaded at the same time; nothing "
+                "was written. Check the versions in the administration, then run again."
             ) from exc
         self.stdout.write(
             self.style.SUCCESS(
