@@ -1,6 +1,8 @@
 """In a real browser: an inspector splits condemned boxes off a lot from its stock card, and a
 clerk receives one transfer line into two storehouses with "Add a storehouse"."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -122,3 +124,31 @@ def test_clerk_receives_one_line_into_two_storehouses(
         )
     )
     assert quantities == {"SH3": 200, "SH4": 90}
+
+
+def test_inspector_records_a_waiver_from_the_stock_page(live_server, page: Page, world, inspector):
+    sign_in(page, inspector.username)
+    nav(page, "Stock")
+    page.locator("article[data-storehouse='SH1']").get_by_role(
+        "link", name="Record a waiver"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a storage waiver")
+    expect(page.get_by_label("Storehouse")).to_have_value(str(world.sh1.pk))
+    page.get_by_label("Rule waived").select_option(value="n2")
+    page.get_by_label("Authority reference").fill("NTA-2026-17")
+    page.get_by_label("Expires on").fill("2000-01-01")
+    page.get_by_label("Reason").fill("Traverse between the F and D stacks")
+    page.get_by_role("button", name="Record waiver").click()
+    expect(page.locator("#error-summary")).to_contain_text("A waiver cannot expire in the past.")
+    expires = (timezone.localdate() + timedelta(days=90)).isoformat()
+    page.get_by_label("Expires on").fill(expires)
+    page.get_by_role("button", name="Record waiver").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Storage waivers")
+    expect(page.get_by_role("status")).to_contain_text("Waiver recorded for storehouse DA/SH1")
+    row = page.locator("#waiver-table tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("In force")
+    expect(row).to_contain_text("NTA-2026-17")
+    expect(row).to_contain_text(expires)
+    screenshot(page, "waiver-list")
