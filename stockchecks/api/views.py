@@ -1,0 +1,513 @@
+"""Stock checks and incidents over the API (DESIGN.md §11, audit module).
+
+`stock-checks/` (plan, list), `stock-checks/{id}/start|submit|approve|reject|cancel/`,
+`stock-checks/{id}/counts/` (GET the lines, blind for counters; POST a count),
+`stock-checks/{id}/notes/` (investigation notes and reason code of a line), `incidents/` (report,
+list), `incidents/{id}/` (PATCH status, findings, suspected point of loss, documents),
+`incidents/monthly/`. Objects outside one's depots are 404; named in a body, 400; a role that
+may not act, 403. Every POST takes an optional Idempotency-Key.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from core.drf import LedgerPagination, ReferencePagination
+from core.idempotency import HEADER, idempotent
+from core.scoping import scope
+from core.serializers import StrictJSONMixin
+from inventory.models import Depot, Document, Lot, Storehouse
+from inventory.models.ledger import AdjustmentReason
+from stockchecks import selectors, services
+from stockchecks.filters import IncidentFilter, StockCheckFilter
+from stockchecks.models import (
+    Incident,
+    IncidentKind,
+    IncidentStatus,
+    StockCheck,
+    StockCheckKind,
+    StockCheckLine,
+)
+
+IDEMPOTENCY = OpenApiParameter(
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Retrying with the same key and body returns the original answer; "
+    "nothing is done twice.",
+)
+
+
+class CursorPagination(LedgerPagination):
+    """Cursor pages; a cursor that was not handed out is malformed input (400)."""
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:
+            raise ValidationError({self.cursor_query_param: [str(exc.detail)]}) from exc
+
+
+class LinePagination(CursorPagination):
+    ordering = "id"
+
+
+class _Scoped(serializers.PrimaryKeyRelatedField):
+    """An object the user may read; any other id is 'does not exist' (400)."""
+
+    model = None
+    depot_field = "depot"
+
+    def get_queryset(self):
+        return scope(
+            self.model.objects.all(), self.context["request"].user, depot_field=self.depot_field
+        )
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedDepotField(_Scoped):
+    model = Depot
+    depot_field = "pk"
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedStorehouseField(_Scoped):
+    model = Storehouse
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedDocumentField(_Scoped):
+    model = Document
+
+
+# --- Stock checks --------------------------------------------------------------------------------
+
+
+class StockCheckPlanSerializer(StrictJSONMixin, serializers.Serializer):
+    depot = ScopedDepotField()
+    storehouse = ScopedStorehouseField(
+        required=False, allow_null=True, help_text="Count one storehouse only."
+    )
+    kind = serializers.ChoiceField(choices=StockCheckKind.choices)
+    sample_size = serializers.IntegerField(
+        min_value=1, max_value=1_000_000, required=False, allow_null=True,
+        help_text="Lines drawn at random (kind sample).",
+    )  # fmt: skip
+    seed = serializers.IntegerField(
+        min_value=0, max_value=2**53 - 1, required=False, allow_null=True,
+        help_text="The random selection's seed (kind sample); drawn and recorded when absent.",
+    )  # fmt: skip
+    freeze_depot = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Refuse every posting in the depot (409 depot_frozen) while the check is open.",
+    )  # fmt: skip
+    note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+class StockCheckSerializer(serializers.ModelSerializer):
+    number = serializers.CharField()
+    depot_code = serializers.CharField(source="depot.code")
+    storehouse_code = serializers.CharField(source="storehouse.code", allow_null=True, default=None)
+    planned_by = serializers.CharField(source="planned_by.username")
+    started_by = serializers.CharField(source="started_by.username", allow_null=True, default=None)
+    submitted_by = serializers.CharField(
+        source="submitted_by.username", allow_null=True, default=None
+    )
+    approved_by = serializers.CharField(
+        source="approved_by.username", allow_null=True, default=None
+    )
+    accuracy_pct = serializers.FloatField(allow_null=True)
+    adjustments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = StockCheck
+        fields = [
+            "id", "number", "depot", "depot_code", "storehouse", "storehouse_code", "kind",
+            "sample_size", "seed", "population", "freeze_depot", "frozen", "status", "note",
+            "planned_by", "planned_at", "started_by", "started_at", "submitted_by",
+            "submitted_at", "approved_by", "approved_at", "rejections", "rejection_note",
+            "lines_counted", "lines_correct", "accuracy_pct", "units_variance",
+            "units_variance_abs", "neq_variance_kg", "adjustments",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class CountLineSerializer(serializers.ModelSerializer):
+    """A line to count. The book fields are null for whoever counts (counting is blind)."""
+
+    lot_number = serializers.CharField(source="lot.lot_number")
+    ammunition_type = serializers.CharField(source="lot.ammunition_type.code")
+    storehouse_code = serializers.CharField(source="storehouse.code")
+    book_at_start = serializers.SerializerMethodField()
+    movements = serializers.SerializerMethodField()
+    expected = serializers.SerializerMethodField()
+    variance = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StockCheckLine
+        fields = [
+            "id", "lot", "lot_number", "ammunition_type", "storehouse", "storehouse_code", "extra",
+            "counted_quantity", "counts", "reason", "note", "book_at_start", "movements",
+            "expected", "variance",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _book(self, line, value):
+        return value if self.context.get("book_visible") else None
+
+    def get_book_at_start(self, line) -> int | None:
+        return self._book(line, line.book_at_start)
+
+    def get_movements(self, line) -> int | None:
+        return self._book(line, line.movements if line.counted_quantity is not None else None)
+
+    def get_expected(self, line) -> int | None:
+        return self._book(line, line.expected if line.counted_quantity is not None else None)
+
+    def get_variance(self, line) -> int | None:
+        return self._book(line, line.variance)
+
+
+class CountSerializer(StrictJSONMixin, serializers.Serializer):
+    lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all())
+    storehouse = ScopedStorehouseField()
+    quantity = serializers.IntegerField(min_value=0, max_value=2_000_000_000)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class NoteSerializer(StrictJSONMixin, serializers.Serializer):
+    line = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    reason = serializers.ChoiceField(choices=AdjustmentReason.choices, required=False)
+
+
+class RejectSerializer(StrictJSONMixin, serializers.Serializer):
+    note = serializers.CharField(max_length=2000)
+    recount = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=5000,
+        help_text="Ids of the lines to count again.",
+    )  # fmt: skip
+
+
+def _decision(summary, request=None):
+    return extend_schema(
+        request=request, responses={200: StockCheckSerializer}, parameters=[IDEMPOTENCY],
+        summary=summary,
+    )  # fmt: skip
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Stock checks in your depots, newest first"),
+    retrieve=extend_schema(summary="One stock check with its accuracy figures"),
+)
+class StockCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = StockCheckSerializer
+    pagination_class = CursorPagination
+    filterset_class = StockCheckFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        rows = selectors.stock_check_list(user=self.request.user)
+        if self.action in ("list", "retrieve"):
+            rows = rows.prefetch_related("adjustments")
+        return rows
+
+    def _answer(self, stock_check, code=status.HTTP_200_OK):
+        row = self.get_queryset().prefetch_related("adjustments").get(pk=stock_check.pk)
+        return Response(StockCheckSerializer(row).data, status=code)
+
+    @extend_schema(
+        request=StockCheckPlanSerializer,
+        responses={201: StockCheckSerializer},
+        parameters=[IDEMPOTENCY],
+        summary="Plan a 100 % check (of a depot or one storehouse) or a random sample check",
+    )
+    @idempotent
+    def create(self, request):
+        data = StockCheckPlanSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        stock_check = services.stock_check_plan(
+            depot=values["depot"],
+            planned_by=request.user,
+            kind=values["kind"],
+            storehouse=values.get("storehouse"),
+            sample_size=values.get("sample_size"),
+            seed=values.get("seed"),
+            freeze_depot=values["freeze_depot"],
+            note=values["note"],
+        )
+        return self._answer(stock_check, status.HTTP_201_CREATED)
+
+    @_decision("Start counting: snapshot the book (and freeze the depot if planned)")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def start(self, request, pk=None):
+        stock_check = services.stock_check_start(
+            stock_check=self.get_object(), started_by=request.user
+        )
+        return self._answer(stock_check)
+
+    @_decision("Submit the counts for approval (every line counted)")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def submit(self, request, pk=None):
+        stock_check = services.stock_check_submit(
+            stock_check=self.get_object(), submitted_by=request.user
+        )
+        return self._answer(stock_check)
+
+    @_decision(
+        "Approve: post the variances as adjustments (an inspector who neither planned, counted "
+        "nor submitted the check; 409 self_approval otherwise)"
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def approve(self, request, pk=None):
+        stock_check = services.stock_check_approve(
+            stock_check=self.get_object(), approved_by=request.user
+        )
+        return self._answer(stock_check)
+
+    @_decision("Send the counts back for recounting", request=RejectSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reject(self, request, pk=None):
+        stock_check = self.get_object()
+        data = RejectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        stock_check = services.stock_check_reject(
+            stock_check=stock_check,
+            rejected_by=request.user,
+            note=data.validated_data["note"],
+            recount=data.validated_data["recount"],
+        )
+        return self._answer(stock_check)
+
+    @_decision("Cancel an open check (nothing posted; the depot is unfrozen)")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def cancel(self, request, pk=None):
+        stock_check = services.stock_check_cancel(
+            stock_check=self.get_object(), cancelled_by=request.user
+        )
+        return self._answer(stock_check)
+
+    @extend_schema(
+        summary="The lines to count, with the latest count; book quantities are null for "
+        "whoever counts",
+        responses={200: CountLineSerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=LinePagination, filterset_class=None)
+    def counts(self, request, pk=None):
+        stock_check = self.get_object()
+        rows = selectors.stock_check_lines(stock_check=stock_check).order_by()
+        page = self.paginate_queryset(rows)
+        context = {"book_visible": selectors.book_visible(request.user, stock_check)}
+        return self.get_paginated_response(
+            CountLineSerializer(page, many=True, context=context).data
+        )
+
+    @extend_schema(
+        summary="Record a count of one line (again to recount; a lot not listed is added as "
+        "found stock)",
+        request=CountSerializer,
+        responses={201: CountLineSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @counts.mapping.post
+    @idempotent
+    def count_create(self, request, pk=None):
+        stock_check = self.get_object()
+        data = CountSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        line = services.stock_check_count(
+            stock_check=stock_check,
+            counted_by=request.user,
+            lot=values["lot"],
+            storehouse=values["storehouse"],
+            quantity=values["quantity"],
+            note=values.get("note"),
+        )
+        return self._line(request, stock_check, line, status.HTTP_201_CREATED)
+
+    def _line(self, request, stock_check, line, code):
+        stock_check.refresh_from_db()
+        context = {"book_visible": selectors.book_visible(request.user, stock_check)}
+        line = selectors.stock_check_lines(stock_check=stock_check).get(pk=line.pk)
+        return Response(CountLineSerializer(line, context=context).data, status=code)
+
+    @extend_schema(
+        summary="Investigation notes and the reason code a line's variance is posted with",
+        request=NoteSerializer,
+        responses={200: CountLineSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def notes(self, request, pk=None):
+        stock_check = self.get_object()
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        line = stock_check.lines.filter(pk=values["line"]).first()
+        if line is None:
+            raise ValidationError({"line": ["Not a line of this stock check."]})
+        line = services.stock_check_line_annotate(
+            line=line, user=request.user, note=values.get("note"), reason=values.get("reason")
+        )
+        return self._line(request, stock_check, line, status.HTTP_200_OK)
+
+
+# --- Incidents -----------------------------------------------------------------------------------
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    number = serializers.CharField()
+    depot_code = serializers.CharField(source="depot.code")
+    other_depot_code = serializers.CharField(
+        source="other_depot.code", allow_null=True, default=None
+    )
+    reported_by = serializers.CharField(source="reported_by.username")
+    closed_by = serializers.CharField(source="closed_by.username", allow_null=True, default=None)
+    documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    document_numbers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id", "number", "depot", "depot_code", "other_depot", "other_depot_code", "kind",
+            "status", "title", "description", "occurred_on", "units_lost", "neq_lost_kg",
+            "stock_check", "documents", "document_numbers", "reported_by", "reported_at",
+            "findings", "suspected_point_of_loss", "closed_by", "closed_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_document_numbers(self, incident) -> list[str]:
+        return [document.number for document in incident.documents.all()]
+
+
+class IncidentReportSerializer(StrictJSONMixin, serializers.Serializer):
+    depot = ScopedDepotField()
+    kind = serializers.ChoiceField(choices=[IncidentKind.THEFT, IncidentKind.OTHER])
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(
+        max_length=10_000, required=False, default="", allow_blank=True
+    )
+    occurred_on = serializers.DateField()
+    units_lost = serializers.IntegerField(
+        min_value=0, max_value=2_000_000_000, required=False, default=0
+    )
+    documents = serializers.ListField(
+        child=ScopedDocumentField(), required=False, default=list, max_length=100
+    )
+
+
+class IncidentUpdateSerializer(StrictJSONMixin, serializers.Serializer):
+    status = serializers.ChoiceField(choices=IncidentStatus.choices, required=False)
+    findings = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    suspected_point_of_loss = serializers.CharField(
+        max_length=300, required=False, allow_blank=True
+    )
+    documents = serializers.ListField(
+        child=ScopedDocumentField(), required=False, max_length=100,
+        help_text="Replaces the documents linked to the incident.",
+    )  # fmt: skip
+
+
+class IncidentMonthSerializer(serializers.Serializer):
+    depot = serializers.IntegerField(source="depot_id")
+    depot_code = serializers.CharField(source="depot__code")
+    month = serializers.DateField()
+    incidents = serializers.IntegerField()
+    unresolved = serializers.IntegerField()
+    thefts = serializers.IntegerField()
+    transit_shortfalls = serializers.IntegerField()
+    count_variances = serializers.IntegerField()
+    units_lost = serializers.IntegerField()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Loss and discrepancy incidents in your depots, newest first"),
+    retrieve=extend_schema(summary="One incident with its linked documents"),
+)
+class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = IncidentSerializer
+    pagination_class = CursorPagination
+    filterset_class = IncidentFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return selectors.incident_list(user=self.request.user).prefetch_related("documents")
+
+    def _answer(self, incident, code=status.HTTP_200_OK):
+        return Response(
+            IncidentSerializer(self.get_queryset().get(pk=incident.pk)).data, status=code
+        )
+
+    @extend_schema(
+        request=IncidentReportSerializer,
+        responses={201: IncidentSerializer},
+        parameters=[IDEMPOTENCY],
+        summary="Report a theft or another loss (losses found by the system open incidents "
+        "themselves)",
+    )
+    @idempotent
+    def create(self, request):
+        data = IncidentReportSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        incident = services.incident_report(
+            depot=values["depot"],
+            reported_by=request.user,
+            kind=values["kind"],
+            title=values["title"],
+            description=values["description"],
+            occurred_on=values["occurred_on"],
+            units_lost=values["units_lost"],
+            documents=values["documents"],
+        )
+        return self._answer(incident, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=IncidentUpdateSerializer,
+        responses={200: IncidentSerializer},
+        summary="Investigate: status (open → under_investigation → closed), findings (needed to "
+        "close), suspected point of loss, linked documents",
+    )
+    def partial_update(self, request, pk=None):
+        incident = self.get_object()
+        data = IncidentUpdateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        incident = services.incident_update(
+            incident=incident,
+            user=request.user,
+            status=values.get("status"),
+            findings=values.get("findings"),
+            suspected_point_of_loss=values.get("suspected_point_of_loss"),
+            documents=values.get("documents"),
+        )
+        return self._answer(incident)
+
+    @extend_schema(
+        summary="Incidents per depot and month: reported, unresolved, by kind, units lost",
+        responses={200: IncidentMonthSerializer(many=True)},
+        filters=False,
+    )
+    @action(
+        detail=False, methods=["get"], pagination_class=ReferencePagination, filterset_class=None
+    )
+    def monthly(self, request):
+        page = self.paginate_queryset(selectors.incident_monthly(user=request.user))
+        return self.get_paginated_response(IncidentMonthSerializer(page, many=True).data)

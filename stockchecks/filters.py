@@ -1,0 +1,43 @@
+"""Filters of the stock-check and incident lists, shared by the web UI and the API."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from inventory.filters import _depots_in_scope
+from stockchecks.models import (
+    Incident,
+    IncidentKind,
+    IncidentStatus,
+    StockCheck,
+    StockCheckKind,
+    StockCheckStatus,
+)
+
+
+class StockCheckFilter(django_filters.FilterSet):
+    depot = django_filters.ModelChoiceFilter(queryset=_depots_in_scope, label=_("Depot"))
+    status = django_filters.ChoiceFilter(choices=StockCheckStatus.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=StockCheckKind.choices, label=_("Kind"))
+
+    class Meta:
+        model = StockCheck
+        fields = ["depot", "status", "kind"]
+
+
+class IncidentFilter(django_filters.FilterSet):
+    depot = django_filters.ModelChoiceFilter(queryset=_depots_in_scope, label=_("Depot"))
+    status = django_filters.ChoiceFilter(choices=IncidentStatus.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=IncidentKind.choices, label=_("Kind"))
+    unresolved = django_filters.BooleanFilter(
+        method="filter_unresolved",
+        label=_("Unresolved"),
+        help_text=_("true: open or under investigation; false: closed."),
+    )
+
+    class Meta:
+        model = Incident
+        fields = ["depot", "status", "kind", "unresolved"]
+
+    def filter_unresolved(self, queryset, name, value):
+        closed = IncidentStatus.CLOSED
+        return queryset.exclude(status=closed) if value else queryset.filter(status=closed)

@@ -1,0 +1,314 @@
+"""Web UI of stock checks and incidents: plan, blind count sheet (print), count entry on a
+tablet (htmx, one line at a time), review with variances, incidents and their monthly profile.
+
+Views are thin: selectors read in the user's depot scope (outside it, 404), forms check shape,
+the services decide and their refusals are shown as messages or form errors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import ApplicationError
+from core.roles import Action
+from core.scoping import can, require
+from inventory.views import page_of, render_page
+from stockchecks import forms, selectors, services
+from stockchecks.filters import IncidentFilter, StockCheckFilter
+from stockchecks.models import OPEN_STATUSES, StockCheckStatus
+
+
+def _problem(exc) -> str:
+    if isinstance(exc, ApplicationError):
+        return exc.message
+    return " ".join(exc.messages)
+
+
+# --- Stock checks --------------------------------------------------------------------------------
+
+
+@require_GET
+def stock_check_list_view(request):
+    rows = selectors.stock_check_list(user=request.user)
+    filterset = StockCheckFilter(request.GET or None, queryset=rows, request=request)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
+    context = {
+        "filter": filterset,
+        "page": page_of(rows.order_by("-id"), request),
+        "may_plan": can(request.user, Action.RECORD_MOVEMENT),
+    }
+    return render_page(
+        request, "stockchecks/check_list.html", "stockchecks/partials/check_results.html", context
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def stock_check_plan_view(request):
+    require(request.user, Action.RECORD_MOVEMENT)
+    form = forms.PlanForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        try:
+            check = services.stock_check_plan(
+                depot=values["depot"],
+                planned_by=request.user,
+                kind=values["kind"],
+                storehouse=values["storehouse"],
+                sample_size=values["sample_size"],
+                seed=values["seed"],
+                freeze_depot=values["freeze_depot"],
+                note=values["note"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Stock check %(number)s planned.") % {"number": check.number}
+            )
+            return redirect("stockchecks:check_detail", check.pk)
+    return render(request, "stockchecks/plan.html", {"form": form})
+
+
+def _check_or_404(request, pk):
+    return get_object_or_404(selectors.stock_check_list(user=request.user), pk=pk)
+
+
+@require_GET
+def stock_check_detail(request, pk):
+    """The check's status and actions; the lines with their variances when the user may see
+    the book (an inspector reviewing), or blind."""
+    check = _check_or_404(request, pk)
+    user = request.user
+    book = selectors.book_visible(user, check)
+    depot_id = check.depot_id
+    lines = selectors.stock_check_lines(stock_check=check)
+    context = {
+        "check": check,
+        "lines": lines,
+        "book_visible": book,
+        "may_count": can(user, Action.RECORD_MOVEMENT, depot_id),
+        "may_approve": can(user, Action.APPROVE, depot_id),
+        "may_cancel": check.status in OPEN_STATUSES
+        and (can(user, Action.RECORD_MOVEMENT, depot_id) or can(user, Action.APPROVE, depot_id)),
+        "reasons": forms.AdjustmentReason.choices,
+        "adjustments": check.adjustments.order_by("id"),
+        "incidents": check.incidents.order_by("id"),
+        "reject_form": forms.RejectForm(),
+    }
+    return render(request, "stockchecks/check_detail.html", context)
+
+
+@require_GET
+def stock_check_sheet(request, pk):
+    """The printable blind count sheet: lot, type, storehouse and an empty box, no book."""
+    check = _check_or_404(request, pk)
+    if check.status != StockCheckStatus.COUNTING:
+        raise Http404(_("The count sheet exists while the check is counting."))
+    lines = selectors.stock_check_lines(stock_check=check)
+    return render(request, "stockchecks/sheet.html", {"check": check, "lines": lines})
+
+
+@require_http_methods(["GET", "POST"])
+def stock_check_count_view(request, pk):
+    """Count entry, one line at a time: an htmx POST answers with the line's row only."""
+    check = _check_or_404(request, pk)
+    require(request.user, Action.RECORD_MOVEMENT, check.depot_id)
+    lines = selectors.stock_check_lines(stock_check=check)
+    found_form = forms.FoundForm(stock_check=check)
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        if "lot_number" in request.POST:
+            found_form = forms.FoundForm(request.POST, stock_check=check)
+            if found_form.is_valid():
+                values = found_form.cleaned_data
+                try:
+                    services.stock_check_count(
+                        stock_check=check, counted_by=request.user, lot=values["lot_number"],
+                        storehouse=values["storehouse"], quantity=values["quantity"],
+                    )  # fmt: skip
+                except (ApplicationError, ValidationError) as exc:
+                    found_form.add_error(None, _problem(exc))
+                else:
+                    messages.success(request, _("Found stock added as a line."))
+                    return redirect("stockchecks:check_count", check.pk)
+        else:
+            form = forms.CountForm(request.POST)
+            line = None
+            if form.is_valid():
+                line = lines.filter(pk=form.cleaned_data["line"]).first()
+            if line is None:
+                raise Http404(_("Not a line of this check."))
+            try:
+                services.stock_check_count(
+                    stock_check=check, counted_by=request.user, lot=line.lot,
+                    storehouse=line.storehouse, quantity=form.cleaned_data["quantity"],
+                    note=form.cleaned_data["note"] or None,
+                )  # fmt: skip
+            except (ApplicationError, ValidationError) as exc:
+                errors[line.pk] = _problem(exc)
+            line = lines.get(pk=line.pk)
+            if request.htmx:
+                return render(
+                    request,
+                    "stockchecks/partials/count_row.html",
+                    {
+                        "line": line,
+                        "check": check,
+                        "error": errors.get(line.pk),
+                        "saved": not errors,
+                    },
+                )
+            if errors:
+                messages.error(request, errors[line.pk])
+            return redirect("stockchecks:check_count", check.pk)
+    context = {"check": check, "lines": lines, "found_form": found_form}
+    return render(request, "stockchecks/count.html", context)
+
+
+@require_POST
+def stock_check_line_note_view(request, pk):
+    check = _check_or_404(request, pk)
+    form = forms.LineNoteForm(request.POST)
+    line = None
+    if form.is_valid():
+        line = check.lines.filter(pk=form.cleaned_data["line"]).first()
+    if line is None:
+        raise Http404(_("Not a line of this check."))
+    try:
+        services.stock_check_line_annotate(
+            line=line, user=request.user, note=form.cleaned_data["note"],
+            reason=form.cleaned_data["reason"],
+        )  # fmt: skip
+    except (ApplicationError, ValidationError) as exc:
+        messages.error(request, _problem(exc))
+    else:
+        messages.success(request, _("Notes saved."))
+    return redirect("stockchecks:check_detail", check.pk)
+
+
+_ACTIONS = {
+    "start": (
+        lambda check, user, post: services.stock_check_start(stock_check=check, started_by=user)
+    ),
+    "submit": (
+        lambda check, user, post: services.stock_check_submit(stock_check=check, submitted_by=user)
+    ),
+    "approve": (
+        lambda check, user, post: services.stock_check_approve(stock_check=check, approved_by=user)
+    ),
+    "cancel": (
+        lambda check, user, post: services.stock_check_cancel(stock_check=check, cancelled_by=user)
+    ),
+}
+
+
+@require_POST
+def stock_check_action_view(request, pk, name):
+    check = _check_or_404(request, pk)
+    try:
+        if name == "reject":
+            form = forms.RejectForm(request.POST)
+            if not form.is_valid():
+                messages.error(
+                    request, " ".join(str(e) for errs in form.errors.values() for e in errs)
+                )
+                return redirect("stockchecks:check_detail", check.pk)
+            services.stock_check_reject(
+                stock_check=check, rejected_by=request.user, note=form.cleaned_data["note"],
+                recount=form.cleaned_data["recount"],
+            )  # fmt: skip
+        elif name in _ACTIONS:
+            _ACTIONS[name](check, request.user, request.POST)
+        else:
+            raise Http404
+    except (ApplicationError, ValidationError) as exc:
+        messages.error(request, _problem(exc))
+    else:
+        messages.success(request, _("Stock check %(number)s: done.") % {"number": check.number})
+    return redirect("stockchecks:check_detail", check.pk)
+
+
+# --- Incidents -----------------------------------------------------------------------------------
+
+
+@require_GET
+def incident_list_view(request):
+    rows = selectors.incident_list(user=request.user)
+    filterset = IncidentFilter(request.GET or None, queryset=rows, request=request)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
+    context = {
+        "filter": filterset,
+        "page": page_of(rows.order_by("-id"), request),
+        "may_report": can(request.user, Action.RECORD_MOVEMENT)
+        or can(request.user, Action.APPROVE),
+    }
+    return render_page(
+        request,
+        "stockchecks/incident_list.html",
+        "stockchecks/partials/incident_results.html",
+        context,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def incident_report_view(request):
+    if not (can(request.user, Action.RECORD_MOVEMENT) or can(request.user, Action.APPROVE)):
+        raise PermissionDenied(_("Your role does not allow this action here."))
+    form = forms.IncidentReportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        try:
+            incident = services.incident_report(reported_by=request.user, **values)
+        except (ApplicationError, ValidationError) as exc:
+            form.add_error(None, _problem(exc))
+        else:
+            messages.success(
+                request, _("Incident %(number)s reported.") % {"number": incident.number}
+            )
+            return redirect("stockchecks:incident_detail", incident.pk)
+    return render(request, "stockchecks/incident_report.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def incident_detail(request, pk):
+    incident = get_object_or_404(selectors.incident_list(user=request.user), pk=pk)
+    may_investigate = can(request.user, Action.APPROVE, incident.depot_id)
+    initial = {
+        "status": incident.status,
+        "findings": incident.findings,
+        "suspected_point_of_loss": incident.suspected_point_of_loss,
+    }
+    form = forms.IncidentUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        require(request.user, Action.APPROVE, incident.depot_id)
+        if form.is_valid():
+            try:
+                services.incident_update(incident=incident, user=request.user, **form.cleaned_data)
+            except (ApplicationError, ValidationError) as exc:
+                form.add_error(None, _problem(exc))
+            else:
+                messages.success(
+                    request, _("Incident %(number)s updated.") % {"number": incident.number}
+                )
+                return redirect("stockchecks:incident_detail", incident.pk)
+    context = {
+        "incident": incident,
+        "documents": incident.documents.order_by("id"),
+        "form": form,
+        "may_investigate": may_investigate,
+    }
+    return render(request, "stockchecks/incident_detail.html", context)
+
+
+@require_GET
+def incident_monthly_view(request):
+    rows = list(selectors.incident_monthly(user=request.user)[:600])
+    return render(request, "stockchecks/incident_monthly.html", {"rows": rows})
