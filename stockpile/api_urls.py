@@ -16,6 +16,7 @@ from inventory.api.reference import (
     StorehouseViewSet,
     WaiverViewSet,
 )
+from surveillance.api import views as surveillance
 
 router = DefaultRouter()
 router.register("depots", DepotViewSet, basename="depot")
@@ -40,10 +41,29 @@ router.register(
 )
 router.register("ledger-checkpoints", LedgerCheckpointViewSet, basename="ledger-checkpoint")
 router.register("audit-log", AuditEventViewSet, basename="audit-log")
+router.register("inspections", surveillance.InspectionViewSet, basename="inspection")
+router.register("stability-tests", surveillance.StabilityTestViewSet, basename="stability-test")
+router.register(
+    "condition-changes", surveillance.ConditionChangeViewSet, basename="condition-change"
+)
+router.register("bans", surveillance.BanViewSet, basename="ban")
+router.register(
+    "shelf-life-extensions", surveillance.ShelfLifeExtensionViewSet, basename="shelf-life-extension"
+)
 
 urlpatterns = [
     path("v1/auth/token/", TokenCreateApi.as_view(), name="api-token"),
     path("v1/auth/logout/", TokenDestroyApi.as_view(), name="api-logout"),
+    path(
+        "v1/surveillance/work-list/",
+        surveillance.WorkListApi.as_view(),
+        name="api-surveillance-work-list",
+    ),
+    path(
+        "v1/lots/<int:pk>/surveillance/",
+        surveillance.LotSurveillanceApi.as_view(),
+        name="api-lot-surveillance",
+    ),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
