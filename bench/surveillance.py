@@ -260,12 +260,12 @@ def add_lots(conn, world: World, sizes: Sizes, count: int) -> None:
     cur.execute(
         f"""
         INSERT INTO inventory_balance (lot_id, storehouse_id, depot_id, quantity)
-        SELECT k, %(sh0)s + x.d * %(shs)s + (k %% %(shs)s), %(depot0)s + x.d,
+        SELECT k, %(sh0)s + x.d * %(shs)s + ((k / %(depots)s) %% %(shs)s), %(depot0)s + x.d,
                CASE WHEN {_r(10)} < 100 THEN 0 ELSE 100 + (k %% 1000) END
         FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS k
         CROSS JOIN LATERAL (SELECT (k %% %(depots)s)::int AS d) x
         UNION ALL
-        SELECT k, %(sh0)s + x.d * %(shs)s + (k %% %(shs)s), %(depot0)s + x.d, 10
+        SELECT k, %(sh0)s + x.d * %(shs)s + ((k / %(depots)s) %% %(shs)s), %(depot0)s + x.d, 10
         FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS k
         CROSS JOIN LATERAL (SELECT ((k + 1) %% %(depots)s)::int AS d) x
         WHERE {_r(9)} < 30 AND %(depots)s > 1
@@ -509,6 +509,7 @@ def run(sizes: Sizes, args, url: str, report: Report) -> None:
                 "SELECT count(DISTINCT lot_id) FILTER (WHERE quantity > 0), count(*) "
                 "FROM inventory_balance"
             ).fetchone()
+            conn.commit()  # no transaction left open while the sweep runs
             point = Point(
                 lots=world.lots,
                 held_lots=held,
@@ -523,7 +524,6 @@ def run(sizes: Sizes, args, url: str, report: Report) -> None:
             point.daily = timed_sweep()
             show("daily sweep (nothing new)", point.daily)
             report.points.append(point)
-            conn.commit()
     summary(report)
 
 

@@ -34,14 +34,21 @@ SWEEP_NOTE = "daily surveillance sweep"
 # Lots overdue for a stability test (first or next: LotDue.stability_due, a view over the lot,
 # its surveillance row and the policy), issuable or restricted, held somewhere, and not held in
 # a depot whose accounts are closed for today (a posting there would be refused: the lot keeps
-# its condition and its stability alert until the period is reopened).
+# its condition and its stability alert until the period is reopened). The view is computed once
+# for all lots (the cost of the query: one pass over lots and surveillance rows), then the few
+# overdue lots are read by id: the plan does not hang on estimates for the condition codes,
+# a table too small for autovacuum ever to analyze.
 _LOCK_LOTS = """
+    WITH overdue AS MATERIALIZED (
+        SELECT due.lot_id FROM surveillance_lotdue due WHERE due.stability_due < %(today)s
+    )
     SELECT l.id
     FROM inventory_lot l
-    JOIN inventory_conditioncode c ON c.code = l.condition
-    JOIN surveillance_lotdue due ON due.lot_id = l.id
-    WHERE c.availability = ANY(%(available)s::text[])
-      AND due.stability_due < %(today)s
+    WHERE l.id IN (SELECT lot_id FROM overdue)
+      AND l.condition IN (
+          SELECT c.code FROM inventory_conditioncode c
+          WHERE c.availability = ANY(%(available)s::text[])
+      )
       AND EXISTS (SELECT 1 FROM inventory_balance b WHERE b.lot_id = l.id AND b.quantity > 0)
       AND NOT EXISTS (
           SELECT 1 FROM inventory_balance b
