@@ -51,7 +51,8 @@ class ScopedStorehouseField(serializers.PrimaryKeyRelatedField):
     """A storehouse the user may read; any other id is 'does not exist' (400)."""
 
     def get_queryset(self):
-        return scope(Storehouse.objects.all(), self.context["request"].user)
+        # With its depot: the posting's depot is the storehouses' (_one_depot), not another query.
+        return scope(Storehouse.objects.select_related("depot"), self.context["request"].user)
 
 
 class NewLotSerializer(StrictJSONMixin, serializers.Serializer):
@@ -148,10 +149,10 @@ class MoveLineSerializer(StrictJSONMixin, serializers.Serializer):
 
 
 def _one_depot(storehouses) -> Depot:
-    depots = {storehouse.depot_id for storehouse in storehouses}
-    if len(depots) != 1:
+    storehouses = list(storehouses)
+    if len({storehouse.depot_id for storehouse in storehouses}) != 1:
         raise serializers.ValidationError({"lines": ["All lines are in storehouses of one depot."]})
-    return Depot.objects.get(pk=depots.pop())
+    return storehouses[0].depot
 
 
 class PostingSerializer(StrictJSONMixin, serializers.Serializer):
@@ -325,13 +326,46 @@ class StockCardLineSerializer(serializers.Serializer):
 # --- Views ---------------------------------------------------------------------------------------
 
 
+def _known_objects(lines) -> list:
+    """The lots and storehouses a request's validated lines already hold."""
+    return [
+        value for line in lines for value in line.values() if isinstance(value, (Lot, Storehouse))
+    ]
+
+
+def _just_posted(document: Document, known=()) -> Document | None:
+    """The document as the posting service returned it, ready to serialize without reading it
+    back: its lines came with it (posting._known_lines) and a new document has no reversal. The
+    lines' lots and storehouses come from `known` objects, the rest in one query each.
+    None if the document did not come with its lines."""
+    cache = getattr(document, "_prefetched_objects_cache", {})
+    if "lines" not in cache or "pending_lines" not in cache:
+        return None
+    lines = list(cache["lines"])
+    lots = {obj.pk: obj for obj in known if isinstance(obj, Lot)}
+    storehouses = {obj.pk: obj for obj in known if isinstance(obj, Storehouse)}
+    if missing := {line.lot_id for line in lines} - lots.keys():
+        lots.update(Lot.objects.in_bulk(missing))
+    if missing := {line.storehouse_id for line in lines} - storehouses.keys():
+        storehouses.update(Storehouse.objects.in_bulk(missing))
+    for line in lines:
+        line.lot = lots[line.lot_id]
+        line.storehouse = storehouses[line.storehouse_id]
+    Document._meta.get_field("reversal").set_cached_value(document, None)
+    return document
+
+
 class DocumentResponseMixin:
     def _document(self, document, status_code=status.HTTP_200_OK):
         document = selectors.document_list_unscoped().get(pk=document.pk)
         return Response(DocumentSerializer(document).data, status=status_code)
 
-    def _created(self, document):
-        return self._document(document, status.HTTP_201_CREATED)
+    def _created(self, document, known=()):
+        """201 with the new document; one the service returned with its lines is not re-read."""
+        posted = _just_posted(document, known)
+        if posted is None:
+            return self._document(document, status.HTTP_201_CREATED)
+        return Response(DocumentSerializer(posted).data, status=status.HTTP_201_CREATED)
 
 
 class PostingViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
@@ -398,7 +432,7 @@ class ReceiptViewSet(PostingViewSet):
             counterparty=values["counterparty"],
             reference=values["reference"],
         )
-        return self._created(document)
+        return self._created(document, _known_objects(values["lines"]))
 
 
 class IssueViewSet(PostingViewSet):
@@ -420,7 +454,7 @@ class IssueViewSet(PostingViewSet):
             counterparty=values["counterparty"],
             reference=values["reference"],
         )
-        return self._created(document)
+        return self._created(document, _known_objects(values["lines"]))
 
 
 class ReturnViewSet(PostingViewSet):
@@ -441,7 +475,7 @@ class ReturnViewSet(PostingViewSet):
             posted_by=request.user,
             reference=values["reference"],
         )
-        return self._created(document)
+        return self._created(document, _known_objects(values["lines"]))
 
 
 class MoveViewSet(PostingViewSet):
@@ -471,7 +505,7 @@ class MoveViewSet(PostingViewSet):
             posted_by=request.user,
             reference=values["reference"],
         )
-        return self._created(document)
+        return self._created(document, _known_objects(values["lines"]))
 
 
 class TransferViewSet(PostingViewSet):
@@ -494,7 +528,7 @@ class TransferViewSet(PostingViewSet):
             posted_by=request.user,
             reference=values["reference"],
         )
-        return self._created(document)
+        return self._created(document, _known_objects(values["lines"]))
 
     @_posting_schema(
         TransferReceiveSerializer,
@@ -517,7 +551,7 @@ class TransferViewSet(PostingViewSet):
             posted_by=request.user,
             reference=values["reference"],
         )
-        return self._created(receipt)
+        return self._created(receipt, _known_objects(values["lines"]))
 
 
 class AdjustmentViewSet(PostingViewSet):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -451,11 +451,45 @@ def _write_lines(
             )
         )
         prev_hash = digest
-    LedgerLine.objects.bulk_create(lines)
+    _insert(lines)
     head.last_hash = prev_hash
     head.line_count += len(lines)
     locks.chain_head_save(head)
     return lines
+
+
+_INSERT_SQL: dict[type, tuple[str, str, list]] = {}
+
+
+def _insert(objs: list) -> None:
+    """INSERT new instances of one model in one statement and set their ids, as bulk_create
+    does but without the ORM's compile on every call (a third of a posting's CPU): the SQL is
+    built once per model, each value prepared by its field as the ORM would. Like bulk_create,
+    it sends no model signals (documents and lines are never saved through save())."""
+    model = type(objs[0])
+    if model not in _INSERT_SQL:
+        quote = connection.ops.quote_name
+        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        columns = ", ".join(quote(field.column) for field in fields)
+        _INSERT_SQL[model] = (
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ",  # noqa: S608 (names from the model, values as parameters)
+            f" RETURNING {quote(model._meta.pk.column)}",
+            fields,
+        )
+    head, returning, fields = _INSERT_SQL[model]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, True), connection)
+        for obj in objs
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(head + ", ".join([row] * len(objs)) + returning, params)
+        ids = cursor.fetchall()
+    for obj, (pk,) in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
 
 
 def _new_document(
@@ -472,7 +506,7 @@ def _new_document(
     and returns the document with the locked head."""
     number = locks.counter_next(depot_id=depot.pk, year=now.year)
     head = locks.chain_head_lock(depot_id=depot.pk)
-    document = Document.objects.create(
+    document = Document(
         depot=depot,
         kind=kind,
         number=f"{depot.code}-{now.year}-{number:06d}",
@@ -482,6 +516,7 @@ def _new_document(
         posted_by=posted_by,
         **header,
     )
+    _insert([document])
     return document, head
 
 
@@ -520,7 +555,7 @@ def _post(
         now=now,
         **header,
     )
-    _apply(
+    lines = _apply(
         document,
         movements,
         head=head,
@@ -530,7 +565,21 @@ def _post(
         policy_values=policy_values,
         availability=availability,
     )
+    _known_lines(document, lines)
     return document
+
+
+def _known_lines(document: Document, lines: list[LedgerLine]) -> None:
+    """Give the new document its lines as if prefetched: `document.lines.all()` is the lines just
+    written (in id order, ids set by the INSERT) and `pending_lines` is empty, with no query.
+    Other lookups (`lines.filter()`, `values_list()`) still query as usual."""
+    cache = {}
+    for name, rows in (("lines", lines), ("pending_lines", [])):
+        queryset = getattr(document, name).all()
+        queryset._result_cache = rows
+        queryset._prefetch_done = True
+        cache[name] = queryset
+    document._prefetched_objects_cache = cache
 
 
 # --- Document kinds ------------------------------------------------------------------------------
