@@ -12,7 +12,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -149,27 +162,42 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
     """Storehouses whose stock breaks their licence in force (DESIGN.md §4 rules 3 and 4), or that
     hold stock with no licence in force: possible after a policy change or a licence lapsing.
 
-    Three queries: NEQ held per storehouse, type and NEQ per item (what the aggregation rules
-    depend on); the licences in force; their limits. The rules of inventory/rules.py decide.
+    Three queries: the NEQ held per storehouse and what the aggregation rules depend on (hazard
+    division, shaped charge, high-energy propellant, NEQ per item above the policy threshold), a
+    handful of rows per storehouse whatever the number of lots; the licences in force; their
+    limits. The rules of inventory/rules.py decide.
     """
     from inventory.policy import storage_policy
 
+    policy = storage_policy(dict(ctx.policy))
     per_unit = Coalesce(F("lot__neq_per_unit_kg"), F("lot__ammunition_type__neq_per_unit_kg"))
     rows = (
         Balance.objects.filter(quantity__gt=0)
+        .annotate(
+            heavy=Case(
+                When(
+                    Q(lot__neq_per_unit_kg__gt=policy.forcing_neq_per_item_kg)
+                    | Q(
+                        lot__neq_per_unit_kg__isnull=True,
+                        lot__ammunition_type__neq_per_unit_kg__gt=policy.forcing_neq_per_item_kg,
+                    ),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
         .values(
             "depot_id",
             "storehouse_id",
             "storehouse__code",
-            "lot__ammunition_type_id",
-            "lot__ammunition_type__code",
             "lot__ammunition_type__hazard_division",
-            "lot__ammunition_type__compatibility_group",
             "lot__ammunition_type__shaped_charge",
             "lot__ammunition_type__high_energy_propellant",
+            "heavy",
         )
         .annotate(
-            per_unit=per_unit,
+            per_unit=Max(per_unit),
             neq=Sum(ExpressionWrapper(F("quantity") * per_unit, output_field=NEQ)),
         )
         .order_by()
@@ -179,15 +207,17 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
     for row in rows:
         storehouse_id = row["storehouse_id"]
         storehouses[storehouse_id] = (row["depot_id"], row["storehouse__code"])
-        # One holding per type and NEQ per item: the rules depend on nothing finer. Its number
-        # is a position, unique within the storehouse as the rules require of lot ids.
+        division = row["lot__ammunition_type__hazard_division"]
+        # One holding per group: the licence rules depend on nothing finer (the largest NEQ per
+        # item of the group is above the threshold exactly when the group is "heavy"). Its id is
+        # a position, unique within the storehouse as the rules require of lot ids.
         holdings[storehouse_id].append(
             rules.Holding(
                 lot_id=len(holdings[storehouse_id]) + 1,
-                lot_number=row["lot__ammunition_type__code"],
-                ammunition_type_id=row["lot__ammunition_type_id"],
-                hazard_division=row["lot__ammunition_type__hazard_division"],
-                compatibility_group=row["lot__ammunition_type__compatibility_group"],
+                lot_number=f"HD {division}",
+                ammunition_type_id=0,
+                hazard_division=division,
+                compatibility_group="D",  # not read by the licence rules
                 neq_kg=Decimal(row["neq"] or 0),
                 neq_per_unit_kg=Decimal(row["per_unit"] or 0),
                 shaped_charge=row["lot__ammunition_type__shaped_charge"],
@@ -202,7 +232,6 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
             storehouse_id__in=list(holdings), valid_from__lte=ctx.today, valid_until__gte=ctx.today
         ).prefetch_related("limits")
     }
-    policy = storage_policy(dict(ctx.policy))
     subjects = []
     for storehouse_id in sorted(holdings):
         depot_id, code = storehouses[storehouse_id]
@@ -241,7 +270,6 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
                             "division": b.division,
                             "neq_kg": _kg(b.neq_kg) if b.neq_kg is not None else None,
                             "limit_kg": _kg(b.limit_kg) if b.limit_kg is not None else None,
-                            "types": list(b.lot_numbers),
                         }
                         for b in breaches
                     ],
@@ -295,14 +323,29 @@ def suspect_mixed(ctx: SweepContext) -> list[Subject]:
             depot_id=depot_id,
             storehouse_id=storehouse_id,
             message=(
-                f"Storehouse {code}: suspect or unserviceable {', '.join(suspect)} stored with "
-                f"serviceable {', '.join(serviceable)}. Move lot {suspect[0]} or record a waiver; "
+                f"Storehouse {code}: suspect or unserviceable {_some(suspect)} stored with "
+                f"serviceable {_some(serviceable)}. Move lot {suspect[0]} or record a waiver; "
                 f"receipts into {code} are refused until then."
             ),
-            details={"suspect_lots": suspect, "serviceable_lots": serviceable},
+            details={
+                "suspect_lots": suspect[:LISTED_LOTS],
+                "suspect_count": len(suspect),
+                "serviceable_lots": serviceable[:LISTED_LOTS],
+                "serviceable_count": len(serviceable),
+            },
         )
         for depot_id, storehouse_id, code, suspect, serviceable in rows
     ]
+
+
+# A storehouse may hold hundreds of lots: messages and details name the first few.
+LISTED_LOTS = 10
+
+
+def _some(lot_numbers: list[str]) -> str:
+    shown = ", ".join(lot_numbers[:LISTED_LOTS])
+    more = len(lot_numbers) - LISTED_LOTS
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def _reversed(document_field: str = "pk"):

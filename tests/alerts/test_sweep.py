@@ -156,7 +156,12 @@ def test_suspect_mixed_until_moved_or_waived(world, clerk, inspector):
     surveillance_sweep()
     [alert] = _open(AlertKind.SUSPECT_MIXED)
     assert alert.storehouse_id == world.sh2.pk
-    assert alert.details == {"suspect_lots": ["BAD"], "serviceable_lots": ["GOOD"]}
+    assert alert.details == {
+        "suspect_lots": ["BAD"],
+        "suspect_count": 1,
+        "serviceable_lots": ["GOOD"],
+        "serviceable_count": 1,
+    }
     Waiver.objects.create(
         storehouse=world.sh2,
         rule="isolation",
@@ -311,3 +316,38 @@ def test_management_command_prints_what_it_did(world, clerk):
     run = JobRun.objects.get(name="surveillance_sweep")
     assert run.outcome == JobOutcome.SUCCEEDED
     assert run.rows_touched["lot_expired.raised"] == 1
+
+
+@pytest.mark.parametrize(
+    ("type_neq", "lot_neq", "exceeded"),
+    [("6", None, True), ("4", None, False), ("4", "6", True), ("6", "4", False)],
+)
+def test_licence_exceeded_follows_the_aggregation_rules(world, clerk, type_neq, lot_neq, exceeded):
+    """A 1.2.1 item over 5 kg NEQ (the type's, or the lot's override) makes the storehouse NEQ
+    count as 1.1 (DESIGN.md §4 rule 4); below it, 1.2.1 stands against its own limit."""
+    from inventory.models import AmmunitionType
+
+    rocket = AmmunitionType.objects.create(
+        code="RKT", name="Rocket", category="rocket", hazard_division="1.2.1",
+        compatibility_group="E", neq_per_unit_kg=Decimal(type_neq), shelf_life_months=240,
+    )  # fmt: skip
+    lot = world.lot(rocket)
+    if lot_neq:
+        Lot.objects.filter(pk=lot.pk).update(neq_per_unit_kg=Decimal(lot_neq))
+    world.stock(clerk, lot, world.sh1, 10)  # 40 or 60 kg, within every 1,000 kg limit
+    LicenceLimit.objects.filter(licence__storehouse=world.sh1, hazard_division="1.1").update(
+        max_neq_kg=Decimal("30")
+    )
+    surveillance_sweep()
+    alerts = _open(AlertKind.LICENCE_EXCEEDED)
+    assert bool(alerts) == exceeded
+    if exceeded:
+        assert "assessed as HD 1.1" in alerts[0].message
+
+
+def test_suspect_mixed_names_the_first_lots_only():
+    from alerts.detectors import _some
+
+    assert _some(["A", "B"]) == "A, B"
+    numbers = [f"L{n:02d}" for n in range(12)]
+    assert _some(numbers) == ", ".join(numbers[:10]) + " and 2 more"
