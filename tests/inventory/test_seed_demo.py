@@ -11,9 +11,12 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import SYSTEM_USERNAME
+from alerts.models import Alert
 from core.roles import Role
 from inventory import demo, policy, rules
 from inventory.chain import GENESIS_HASH
+from inventory.errors import LotBanned, RecipientNotPermitted
 from inventory.models import (
     AmmunitionType,
     Balance,
@@ -34,6 +37,15 @@ from inventory.models.ledger import DocumentKind, DocumentStatus
 from inventory.models.reference import Availability, StorehouseKind, WaiverRule
 from inventory.selectors.reference import policy_legal_hazard_codes
 from inventory.services import posting
+from inventory.services.lots import add_months
+from surveillance.models import (
+    Ban,
+    ConditionChange,
+    Inspection,
+    LotDue,
+    ShelfLifeExtension,
+    StabilityTest,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +89,8 @@ def snapshot() -> dict:
 
     counts = {
         model._meta.label: model.objects.count()
-        for model in apps.get_app_config("inventory").get_models()
+        for app in ("inventory", "surveillance", "alerts")
+        for model in apps.get_app_config(app).get_models()
     }
     return {
         **counts,
@@ -92,7 +105,8 @@ def test_seed_demo_creates_depots_and_one_user_per_role(monkeypatch):
     seed(monkeypatch)
     assert Depot.objects.count() == 3
     assert Depot.objects.values("region").distinct().count() == 2
-    roles = {user.username: user.roles for user in User.objects.all()}
+    people = User.objects.exclude(username=SYSTEM_USERNAME)
+    roles = {user.username: user.roles for user in people}
     assert roles == {
         "clerk": ["clerk"],
         "clerk2": ["clerk"],
@@ -106,7 +120,11 @@ def test_seed_demo_creates_depots_and_one_user_per_role(monkeypatch):
     assert User.objects.get(username="inspector").depot_ids == {first.pk}
     assert User.objects.get(username="clerk2").depot_ids != {first.pk}
     assert User.objects.get(username="officer").depot_ids == frozenset()
-    assert all(user.check_password("demo-pass-123") for user in User.objects.all())
+    assert all(user.check_password("demo-pass-123") for user in people)
+    # The automatic condition changes of the stability tests are posted by the system user,
+    # which cannot sign in.
+    system = User.objects.get(username=SYSTEM_USERNAME)
+    assert (system.is_active, system.roles, system.has_usable_password()) == (False, [], False)
     assert User.objects.get(username="admin").has_role(Role.ADMIN)
 
 
@@ -118,7 +136,7 @@ def test_seed_demo_is_idempotent_and_takes_a_new_password(monkeypatch):
     assert "migrated from paper records" in first_output
     assert "no history was added" in second_output
     assert Depot.objects.count() == 3
-    assert User.objects.count() == 6
+    assert User.objects.exclude(username=SYSTEM_USERNAME).count() == 6
     assert User.objects.get(username="clerk").memberships.count() == 1
     assert User.objects.get(username="clerk").check_password("another-pass-456")
 
@@ -209,7 +227,12 @@ def test_a_year_of_history_through_the_posting_service(monkeypatch):
     }
     assert posters == {
         ("D01", "clerk"), ("D01", "inspector"), ("D02", "clerk2"), ("D03", "admin"),
+        ("D01", "system"), ("D02", "system"),  # stability results, on the inspector's behalf
     }  # fmt: skip
+    automatic = documents.filter(posted_by__username=SYSTEM_USERNAME)
+    assert {(d.kind, d.on_behalf_of.username) for d in automatic} == {
+        (DocumentKind.CONDITION_CHANGE, "inspector")
+    }
     for document in documents.filter(approved_by__isnull=False):
         assert document.approved_by != document.posted_by
         assert document.approved_by.username in {"inspector", "admin"}
@@ -266,3 +289,109 @@ def test_the_demo_breaches_no_rule_and_balances_equal_the_ledger(monkeypatch):
             limit = limits[assessment.division]
             assert limit is None or assessment.neq_kg <= limit * Decimal("0.8"), storehouse
     assert LicenceLimit.objects.count() >= 8
+
+
+def demo_lot(key: str) -> Lot:
+    spec = next(spec for spec in demo.DEMO_LOTS if spec.key == key)
+    return Lot.objects.get(
+        ammunition_type__code=spec.type_code,
+        manufacturer=demo.MAKERS[spec.maker][0],
+        lot_number=spec.lot_number(timezone.localdate()),
+    )
+
+
+def test_a_year_of_surveillance_through_the_surveillance_services(monkeypatch):
+    output = seed(monkeypatch)
+    assert "Surveillance: 7 inspections, 10 stability tests" in output
+    today = timezone.localdate()
+
+    inspections = Inspection.objects.select_related("depot", "inspector")
+    assert inspections.count() == len(demo.DEMO_INSPECTIONS)
+    assert set(inspections.values_list("kind", flat=True)) == {"periodic", "receipt", "pre_issue"}
+    assert {(i.depot.code, i.inspector.username) for i in inspections} == {
+        ("D01", "inspector"), ("D02", "admin"), ("D03", "admin"),
+    }  # fmt: skip
+    assert all(i.findings and i.inspected_on <= today for i in inspections)
+    # An inspection a year ago falls due again within the month: the work list has something.
+    assert LotDue.objects.filter(
+        lot=demo_lot("122-A"), inspection_due__lte=today + timedelta(days=30)
+    ).exists()
+
+    tests = StabilityTest.objects.select_related("lot")
+    assert set(tests.values_list("category", flat=True)) == {
+        "stable", "monitor", "restricted", "unstable",
+    }  # fmt: skip
+    assert all(test.lot.ammunition_type.contains_propellant for test in tests)
+    # Every propellant lot in serviceable stock has been tested in time: the sweep will suspend
+    # nothing when the demo is first loaded.
+    serviceable = {Availability.ISSUABLE, Availability.RESTRICTED}
+    held = Lot.objects.filter(
+        balances__quantity__gt=0,
+        ammunition_type__contains_propellant=True,
+        condition__availability__in=serviceable,
+    ).distinct()
+    assert held.count() >= 20
+    for lot in held:
+        due = LotDue.objects.get(lot=lot).stability_due
+        assert due is None or due > today, lot
+
+    # Monitor: the lot becomes priority issue (C) in both depots holding it, by the system user.
+    monitored = demo_lot("762-A")
+    assert monitored.condition_id == "C"
+    changes = ConditionChange.objects.filter(lot=monitored).select_related("document__depot")
+    assert {c.document.depot.code for c in changes} == {"D01", "D02"}
+    assert {(c.from_condition, c.to_condition) for c in changes} == {("A", "C")}
+    # Restricted result on a restricted lot: an automatic change never upgrades B to C.
+    assert demo_lot("762-B").condition_id == "B"
+    assert not ConditionChange.objects.filter(lot=demo_lot("762-B")).exists()
+
+    # Unstable: condemned (H), all its stock in quarantine, disposal date and a critical alert.
+    unstable = demo_lot("54R-A")
+    assert unstable.condition_id == "H"
+    test = StabilityTest.objects.get(lot=unstable)
+    assert (test.category, test.dispose_by) == ("unstable", today + timedelta(days=90))
+    change = ConditionChange.objects.select_related("document__posted_by").get(
+        lot=unstable, stability_test=test
+    )
+    assert change.document.posted_by.username == SYSTEM_USERNAME
+    stock = Balance.objects.filter(lot=unstable, quantity__gt=0).select_related("storehouse")
+    assert {b.storehouse.code for b in stock} == {QUARANTINE}
+    assert Alert.objects.filter(
+        lot=unstable, severity="critical", resolved_at__isnull=True
+    ).exists()
+
+    # The extension rests on a stable test of the same lot and moved its expiry 24 months.
+    extension = ShelfLifeExtension.objects.select_related("lot", "stability_test").get()
+    assert extension.lot == demo_lot("82-C")
+    assert extension.stability_test.lot == extension.lot
+    assert extension.stability_test.category == "stable"
+    assert extension.lot.expires_on == extension.new_expires_on
+    assert extension.new_expires_on == add_months(extension.previous_expires_on, 24)
+
+
+def test_the_demo_ban_and_constraint_are_enforced_at_issue(monkeypatch):
+    seed(monkeypatch)
+    ban = Ban.objects.get(kind="ban", lifted_at__isnull=True)
+    constraint = Ban.objects.get(kind="constraint", lifted_at__isnull=True)
+    assert ban.lot == demo_lot("23-A")
+    assert (constraint.lot, constraint.permitted_recipient_kinds) == (demo_lot("40-A"), ["range"])
+    clerk = User.objects.get(username="clerk")
+    d01 = Depot.objects.get(code="D01")
+    store = Storehouse.objects.get(depot=d01, code="ECM-01")
+    before = LedgerLine.objects.count()
+
+    def issue(lot, recipient_code):
+        return posting.issue_post(
+            depot=d01,
+            lines=[posting.Movement(lot.pk, store.pk, 1)],
+            recipient=Recipient.objects.get(code=recipient_code),
+            occurred_on=timezone.localdate(),
+            posted_by=clerk,
+        )
+
+    with pytest.raises(LotBanned):
+        issue(ban.lot, "RANGE-C")
+    with pytest.raises(RecipientNotPermitted):
+        issue(constraint.lot, "1BDE")
+    assert LedgerLine.objects.count() == before
+    issue(constraint.lot, "RANGE-C")  # the training range may still draw it
