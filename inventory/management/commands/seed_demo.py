@@ -9,7 +9,8 @@ from inventory import demo
 class Command(BaseCommand):
     help = (
         "Load the demo stockpile: depots, users, storehouses and licences, ammunition types, "
-        "recipients and a year of ledger history migrated from paper records (idempotent). "
+        "recipients, a year of ledger history migrated from paper records and a year of "
+        "surveillance: inspections, stability tests, a ban and a constraint (idempotent). "
         "Password from DEMO_PASSWORD."
     )
 
