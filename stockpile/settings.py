@@ -341,6 +341,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set: several models have a `kind` or a `status` of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "StorehouseKindEnum": "inventory.models.reference.StorehouseKind",
+        "RecipientKindEnum": "inventory.models.reference.RecipientKind",
+        "DocumentKindEnum": "inventory.models.ledger.DocumentKind",
+        "DocumentStatusEnum": "inventory.models.ledger.DocumentStatus",
+        "InspectionKindEnum": "surveillance.models.InspectionKind",
+        "BanKindEnum": "surveillance.models.BanKind",
+        "AlertKindEnum": "alerts.models.AlertKind",
+        "StockCheckKindEnum": "stockchecks.models.StockCheckKind",
+        "StockCheckStatusEnum": "stockchecks.models.StockCheckStatus",
+        "IncidentKindEnum": "stockchecks.models.IncidentKind",
+        "IncidentStatusEnum": "stockchecks.models.IncidentStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.openapi.add_error_responses",
