@@ -8,7 +8,7 @@ Policy settings read (inventory.PolicySetting, with these defaults when absent):
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -388,7 +388,7 @@ def loss_recorded(ctx: SweepContext) -> list[Subject]:
     """Approved adjustments for lost or stolen stock in the last `loss_alert_days` (policy), not
     reversed. Stolen is critical, lost a warning. Open until acknowledged. One query."""
     days = ctx.policy_int("loss_alert_days", DEFAULT_LOSS_ALERT_DAYS)
-    since = timezone.now() - timedelta(days=days)
+    since = timezone.make_aware(datetime.combine(ctx.today - timedelta(days=days), time.min))
     rows = (
         Document.objects.filter(
             kind=DocumentKind.ADJUSTMENT,
