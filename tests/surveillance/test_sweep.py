@@ -3,11 +3,13 @@ resolve when the test or inspection is recorded, unstable lots keep their alert 
 and lots overdue for a stability test are suspended (J) by condition-change documents, set-based,
 idempotently, and with gapless numbers."""
 
+import threading
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -28,7 +30,7 @@ from inventory.services.posting import (
 )
 from surveillance.models import ConditionChange, LotSurveillance
 from surveillance.services import inspection_record, stability_test_record
-from surveillance.sweep import SWEEP_NOTE
+from surveillance.sweep import SWEEP_NOTE, overdue_lots_suspend
 from tests.core.test_worker import worker  # noqa: F401 (the real Celery worker fixture)
 
 pytestmark = pytest.mark.django_db
@@ -381,6 +383,52 @@ def test_a_closed_period_keeps_the_lot_and_its_alert(world, charge_lot, admin_us
     assert counts["suspend_overdue_stability.lots"] == 0
     assert Lot.objects.get(pk=charge_lot.pk).condition_id == "A"
     assert len(_open(AlertKind.STABILITY_TEST_MISSING)) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_suspensions_at_once_post_once(world, charge_lot):
+    """Without the job's advisory lock: the second waits on the first's lot locks, then finds
+    the lot suspended and posts nothing."""
+    system_user()
+    posted, release, result = threading.Event(), threading.Event(), {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                result["first"] = overdue_lots_suspend()
+                posted.set()
+                assert release.wait(30)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            result["second"] = overdue_lots_suspend()
+        finally:
+            connections.close_all()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert posted.wait(30)
+    two = threading.Thread(target=second)
+    two.start()
+    for _ in range(100):  # until the second waits on a lock held by the first
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the second suspension did not wait for the first")
+    release.set()
+    one.join(30)
+    two.join(30)
+    assert result["first"] == {"lots": 1, "documents": 2}
+    assert result["second"] == {"lots": 0, "documents": 0}
+    assert ConditionChange.objects.filter(lot=charge_lot).count() == 2
 
 
 # --- Cost -----------------------------------------------------------------------------------------
