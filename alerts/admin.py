@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from alerts.models import Alert
+from core.models import JobRun
 
 
 @admin.register(Alert)
@@ -20,6 +21,26 @@ class AlertAdmin(admin.ModelAdmin):
     search_fields = ["message"]
     list_select_related = ["depot"]
     readonly_fields = [field.name for field in Alert._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """Runs of the scheduled jobs: a record, viewed only. (Registered here rather than in
+    core/admin.py, which defines the admin site itself and is imported while the site is built.)"""
+
+    list_display = ["name", "started_at", "finished_at", "outcome", "attempt"]
+    list_filter = ["name", "outcome"]
+    date_hierarchy = "started_at"
+    readonly_fields = [field.name for field in JobRun._meta.fields]
 
     def has_add_permission(self, request, obj=None):
         return False

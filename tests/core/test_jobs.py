@@ -115,3 +115,14 @@ def test_lock_keys_are_stable_and_distinct():
     assert job_lock_key("surveillance_sweep") == job_lock_key("surveillance_sweep")
     assert job_lock_key("surveillance_sweep") != job_lock_key("reconcile_ledger")
     assert -(2**63) <= job_lock_key("x") < 2**63
+
+
+@pytest.mark.django_db
+def test_job_runs_are_read_only_in_the_administration(client, admin_user):
+    run = job_run("demo", lambda: {"raised": 1})
+    client.force_login(admin_user)
+    assert client.get("/admin/core/jobrun/").status_code == 200
+    assert client.get(f"/admin/core/jobrun/{run.pk}/change/").status_code == 200
+    assert client.get("/admin/core/jobrun/add/").status_code == 403
+    assert client.post(f"/admin/core/jobrun/{run.pk}/delete/").status_code == 403
+    assert client.get("/admin/alerts/alert/").status_code == 200
