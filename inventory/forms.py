@@ -318,6 +318,10 @@ class ReceiptLineForm(LotLineForm):
 
 
 class IssueLineForm(LotLineForm):
+    search_mode = "issue"  # lots that may not be issued (condition, ban) are listed, not offered
+
+
+class TransferLineForm(LotLineForm):
     search_mode = "stock"
 
 

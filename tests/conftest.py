@@ -119,6 +119,17 @@ def reference_policy(db):
 
 
 @pytest.fixture
+def surveillance_policy(reference_policy):
+    """The seed stability policy and surveillance settings (reloaded after a flush, as above)."""
+    from surveillance import reference_data as surveillance_reference
+    from surveillance.models import StabilityPolicyBand
+
+    surveillance_reference.load(
+        StabilityPolicyBand=StabilityPolicyBand, PolicySetting=inventory_models.PolicySetting
+    )
+
+
+@pytest.fixture
 def world(reference_policy, depot_a, depot_b):
     """A small licensed stockpile to post against (tests/inventory/ledger_world.py)."""
     return make_world(depot_a, depot_b)

@@ -171,7 +171,7 @@ PAGES = {
         ),
         submit=gettext_lazy("Dispatch transfer"),
         form_class=forms.TransferForm,
-        line_form_class=forms.IssueLineForm,
+        line_form_class=forms.TransferLineForm,
         post=_post_transfer,
         success=gettext_lazy("Transfer %(number)s dispatched: in transit."),
     ),

@@ -1,19 +1,23 @@
 """Stock on hand, licence use, stock cards and the lot search."""
 
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.roles import Action
 from core.scoping import action_depot_ids, read_depot_ids, scope
 from inventory.forms import StockFilter, lots_in_scope
 from inventory.models import Balance
+from inventory.models.reference import Availability
 from inventory.selectors.ledger import balance_list, stock_card
 from inventory.selectors.licence_use import storehouse_neq_summary
 from inventory.views import page_of, render_page
 from inventory.views.lots import split_depot_ids
+from surveillance.models import BanKind
+from surveillance.selectors import bans_binding
 
 SEARCH_LIMIT = 15
-SEARCH_MODES = {"stock", "lot", "all"}
+SEARCH_MODES = {"stock", "issue", "lot", "all"}
 
 
 @require_GET
@@ -43,9 +47,11 @@ def stock_list(request):
             storehouse_id=storehouse.pk if storehouse else None,
         )
     waiver_depots = action_depot_ids(user, Action.RECORD_WAIVER)
+    page = page_of(rows, request)
+    _attach_bans(page.rows)
     context = {
         "filter": filterset,
-        "page": page_of(rows, request),
+        "page": page,
         "summary": summary,
         "waiver_depots": waiver_depots,
         "waive_everywhere": waiver_depots is None,
@@ -54,6 +60,28 @@ def stock_list(request):
     return render_page(
         request, "inventory/stock_list.html", "inventory/partials/stock_results.html", context
     )
+
+
+def _why_not_issuable(lot, bans) -> str:
+    """Why the issue form does not offer `lot` ("" when it may be issued to someone)."""
+    if any(ban.kind == BanKind.BAN for ban in bans):
+        return _("banned")
+    if lot.identity_lost:
+        return _("identity lost")
+    if lot.condition.availability in (Availability.SUSPENDED, Availability.UNSERVICEABLE):
+        return _("condition %(code)s, %(state)s") % {
+            "code": lot.condition_id,
+            "state": lot.condition.get_availability_display(),
+        }
+    return ""
+
+
+def _attach_bans(rows) -> None:
+    """Give each row (with a `lot_id`) the bans and constraints binding its lot, as `bans`:
+    one look-up for the whole page (surveillance.selectors.bans_binding)."""
+    binding = bans_binding(row.lot_id for row in rows)
+    for row in rows:
+        row.bans = binding.get(row.lot_id, [])
 
 
 @require_GET
@@ -86,6 +114,7 @@ def lot_card(request, pk: int):
         "total": sum(b.quantity for b in holdings),
         "chosen": chosen,
         "page": page,
+        "bans": bans_binding([lot.pk]).get(lot.pk, []),
     }
     return render(request, "inventory/lot_card.html", context)
 
@@ -96,7 +125,8 @@ def lot_search(request):
 
     For htmx (a posting line's search-as-you-type) the list of picks only; else a page. `mode`:
     "stock" lists each lot in each storehouse holding it, "all" also where it is used up, "lot"
-    each lot once.
+    each lot once; "issue" is "stock" where a lot that may not be issued (its condition, a ban)
+    is listed with the reason but not offered. Bans and constraints are shown on every row.
     """
     user = request.user
     query = request.GET.get("q") or next(
@@ -108,7 +138,7 @@ def lot_search(request):
     rows = []
     if query:
         balances = scope(Balance.objects.filter(lot__lot_number__icontains=query), user)
-        if mode == "stock":
+        if mode in ("stock", "issue"):
             balances = balances.filter(quantity__gt=0)
         balances = balances.select_related(
             "lot__ammunition_type", "lot__condition", "storehouse", "depot"
@@ -117,6 +147,9 @@ def lot_search(request):
         if mode == "lot":
             seen = set()
             rows = [r for r in rows if not (r.lot_id in seen or seen.add(r.lot_id))][:SEARCH_LIMIT]
+        _attach_bans(rows)
+        for row in rows:
+            row.not_issuable = mode == "issue" and _why_not_issuable(row.lot, row.bans)
     context = {"query": query, "mode": mode, "rows": rows, "limit": SEARCH_LIMIT}
     return render_page(
         request, "inventory/lot_search.html", "inventory/partials/lot_results.html", context

@@ -237,9 +237,9 @@ def test_stock_page_query_count_is_fixed(world, clerk, as_user):
         world.stock(clerk, world.lot(world.ball, f"S-{number}"), world.sh2, 10)
     large = _queries(client, url("stock_list"))
     # Session, user, memberships; licence use (storehouses, NEQ sums, licences, limits, policy);
-    # one page of balances; the filter's four choice lists; the alert counts in the navigation;
-    # the session save (3).
-    assert small == large == 17
+    # one page of balances; the bans binding the page's lots; the filter's four choice lists; the
+    # alert counts in the navigation; the session save (3).
+    assert small == large == 18
 
 
 def test_document_list_query_count_is_fixed(world, clerk, as_user):

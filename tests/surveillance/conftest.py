@@ -1,4 +1,5 @@
-"""A propellant type and stock in both depots, on top of the ledger world."""
+"""A propellant type and stock in both depots, on top of the ledger world (the stability
+policy fixture `surveillance_policy` is in tests/conftest.py: browser tests use it too)."""
 
 from datetime import date
 from decimal import Decimal
@@ -6,15 +7,8 @@ from decimal import Decimal
 import pytest
 
 from core.roles import Role
-from inventory.models import AmmunitionType, Lot, PolicySetting
-from surveillance import reference_data
-from surveillance.models import StabilityPolicyBand
+from inventory.models import AmmunitionType, Lot
 from tests.factories import UserFactory
-
-
-@pytest.fixture
-def surveillance_policy(reference_policy):
-    reference_data.load(StabilityPolicyBand=StabilityPolicyBand, PolicySetting=PolicySetting)
 
 
 @pytest.fixture
