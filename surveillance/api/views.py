@@ -8,6 +8,8 @@ Reads go through the scoped selectors (404 outside one's depots). A write checks
 Idempotency-Key.
 """
 
+import logging
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import transaction
@@ -51,6 +53,8 @@ from surveillance.models import (
     StabilityTest,
 )
 
+logger = logging.getLogger(__name__)
+
 TAGS = ["surveillance"]
 WRITE_ROLES = "An inspector of the depot (or a national inspector, or an administrator)."
 
@@ -83,6 +87,19 @@ class _RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 # --- Inspections ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _files_removed_on_failure():
+    """Collect the attachments saved inside the block; if it fails (a later file refused, say),
+    their rows roll back with the transaction and their files are removed from storage too."""
+    saved: list[InspectionAttachment] = []
+    try:
+        yield saved
+    except BaseException:
+        for attachment in saved:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
 
 
 def _inspections(queryset=None):
@@ -149,19 +166,26 @@ class InspectionViewSet(_RecordViewSet):
         data = s.InspectionUploadSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        inspection = services.inspection_record(
-            lot=values["lot"],
-            depot=s.depot_for(request.user, values["lot"], values.get("depot")),
-            storehouse=values.get("storehouse"),
-            kind=values["kind"],
-            inspected_on=values["inspected_on"],
-            sample_size=values["sample_size"],
-            findings=values["findings"],
-            condition=values["condition"].code,
-            inspector=request.user,
-            authority_reference=values["authority_reference"],
-            attachments=values["attachments"],
-        )
+        depot = s.depot_for(request.user, values["lot"], values.get("depot"))
+        with _files_removed_on_failure() as saved, transaction.atomic():
+            inspection = services.inspection_record(
+                lot=values["lot"],
+                depot=depot,
+                storehouse=values.get("storehouse"),
+                kind=values["kind"],
+                inspected_on=values["inspected_on"],
+                sample_size=values["sample_size"],
+                findings=values["findings"],
+                condition=values["condition"].code,
+                inspector=request.user,
+                authority_reference=values["authority_reference"],
+            )
+            for upload in values["attachments"]:
+                saved.append(
+                    services.attachment_add(
+                        inspection=inspection, upload=upload, uploaded_by=request.user
+                    )
+                )
         return Response(
             s.InspectionSerializer(_inspections().get(pk=inspection.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -183,10 +207,12 @@ class InspectionViewSet(_RecordViewSet):
         require(request.user, Action.RECORD_SURVEILLANCE, inspection.depot_id)
         data = s.AttachmentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with transaction.atomic():
+        with _files_removed_on_failure() as saved, transaction.atomic():
             for upload in data.validated_data["attachments"]:
-                services.attachment_add(
-                    inspection=inspection, upload=upload, uploaded_by=request.user
+                saved.append(
+                    services.attachment_add(
+                        inspection=inspection, upload=upload, uploaded_by=request.user
+                    )
                 )
         return Response(
             s.InspectionSerializer(_inspections().get(pk=inspection.pk)).data,
@@ -214,8 +240,13 @@ class InspectionViewSet(_RecordViewSet):
         attachment = get_object_or_404(
             InspectionAttachment.objects.filter(inspection=inspection), pk=attachment_id
         )
+        try:
+            stream = attachment.file.open("rb")
+        except FileNotFoundError:
+            logger.error("Attachment %s is missing from storage", attachment.pk)
+            raise NotFound("The file is missing from storage.") from None
         response = FileResponse(
-            attachment.file.open("rb"),
+            stream,
             as_attachment=True,
             filename=attachment.original_name,
             content_type=attachment.content_type,

@@ -2,12 +2,13 @@
 codes), nothing written on refusal, idempotent replays, depot scope, and attachments."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from inventory.models import Document, LedgerLine, Lot, PolicySetting
+from inventory.models import AmmunitionType, Document, LedgerLine, Lot, PolicySetting
 from surveillance import reference_data as surveillance_reference
 from surveillance.models import (
     Ban,
@@ -318,6 +319,25 @@ class TestAttachments:
         assert created.status_code == 400
         assert "attachments" in created.json()
         assert snapshot() == before
+        assert sorted(path.name for path in media.rglob("*") if path.is_file()) == files
+
+    def test_a_refused_file_leaves_none_of_the_request_behind(
+        self, api_as, inspector_b, inspection_b, charge_lot, media
+    ):
+        before = snapshot()
+        files = sorted(path.name for path in media.rglob("*") if path.is_file())
+        uploads = [
+            SimpleUploadedFile("good.pdf", PDF, content_type="application/pdf"),
+            SimpleUploadedFile("bad.png", b"GIF89a not a png", content_type="image/png"),
+        ]
+        response = api_as(inspector_b).post(
+            "/api/v1/inspections/",
+            {**inspection_body(charge_lot, condition="D"), "attachments": uploads},
+            format="multipart",
+        )
+        assert response.status_code == 400
+        assert "bad.png" in response.json()["attachments"][0]
+        assert snapshot() == before  # no inspection, no condition change
         assert sorted(path.name for path in media.rglob("*") if path.is_file()) == files
 
     def test_out_of_scope_users_get_404_for_inspection_and_file(
@@ -877,3 +897,60 @@ class TestWorkListAndLot:
         theirs = api_as(clerk_b).get(f"/api/v1/lots/{charge_lot.pk}/surveillance/").json()
         assert {e["what"] for e in theirs["timeline"]} == {"condition_change", "ban"}
         assert api_as(clerk_b).get("/api/v1/lots/999999/surveillance/").status_code == 404
+
+
+class TestQueryCounts:
+    """List endpoints cost a fixed number of queries, whatever the number of rows."""
+
+    URLS = [
+        "/api/v1/inspections/",
+        "/api/v1/stability-tests/",
+        "/api/v1/condition-changes/",
+        "/api/v1/bans/",
+        "/api/v1/shelf-life-extensions/",
+    ]
+
+    def _record(self, world, clerk, inspector, number):
+        from surveillance import services
+
+        lot = world.lot(AmmunitionType.objects.get(code="CHG-122"), f"CHG-Q-{number}")
+        lot.expires_on = timezone.localdate() + timedelta(days=30)
+        lot.save()
+        world.stock(clerk, lot, world.sh1, 10)
+        services.inspection_record(
+            lot=lot, depot=world.depot_a, kind="periodic", inspected_on=timezone.localdate(),
+            sample_size=2, findings="ok", condition="C", inspector=inspector,
+            attachments=[SimpleUploadedFile(f"p{number}.png", PNG, content_type="image/png")],
+        )  # fmt: skip
+        test = services.stability_test_record(
+            lot=lot, depot=world.depot_a, sampled_on=timezone.localdate(), laboratory="Lab",
+            method="hplc", initial_content_pct=Decimal("1"), measured_content_pct=Decimal("0.9"),
+            tested_by=inspector,
+        )  # fmt: skip
+        services.ban_impose(kind="ban", lot=lot, reason="r", reference="x", imposed_by=inspector)
+        services.shelf_life_extend(
+            lot=lot, new_expires_on=timezone.localdate() + timedelta(days=400), reason="ok",
+            decided_by=inspector, stability_test=test,
+        )  # fmt: skip
+
+    @pytest.mark.parametrize("url", URLS)
+    def test_fixed_query_count(self, api_as, clerk, inspector, world, charges, media, url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = api_as(clerk)
+        self._record(world, clerk, inspector, 0)
+
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+                assert response.status_code == 200
+            return len(queries), len(response.json()["results"])
+
+        small, rows = count()
+        assert rows == 1
+        for number in range(1, 6):
+            self._record(world, clerk, inspector, number)
+        large, rows = count()
+        assert rows == 6
+        assert large == small
