@@ -354,3 +354,16 @@ def test_counts_are_refused_outside_counting_and_for_other_storehouses(stocked, 
             stock_check=check, counted_by=clerk, lot=stocked.l1, storehouse=w.sh2, quantity=-1
         )
     assert Count.objects.count() == 0
+
+
+def test_the_freeze_costs_a_posting_no_extra_query(stocked, clerk):
+    """The frozen check is read by the one policy query every posting already makes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        _issue(stocked, clerk, stocked.l1, stocked.world.sh2, 1)
+    reads = [q["sql"] for q in captured.captured_queries if "stockchecks_stockcheck" in q["sql"]]
+    assert len(reads) == 1
+    assert "inventory_policysetting" in reads[0]
+    assert "inventory_closedperiod" in reads[0]
