@@ -74,7 +74,7 @@ def test_failing_stability_test_takes_the_lot_out_of_what_a_clerk_can_issue(
     screenshot(page, "inspection-form")
     page.get_by_role("button", name="Record inspection").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Surveillance · CHG-20-01")
-    expect(page.get_by_role("status")).to_contain_text(
+    expect(page.locator(".messages")).to_contain_text(
         "Periodic inspection of lot CHG-20-01 recorded"
     )
     expect(page.locator("#inspections")).to_contain_text("one label faded")
@@ -95,13 +95,14 @@ def test_failing_stability_test_takes_the_lot_out_of_what_a_clerk_can_issue(
     expect(page.get_by_role("heading", level=1)).to_have_text("Stability test · CHG-20-01")
     expect(page.locator("[data-category]")).to_have_text("UNSTABLE")
     expect(page.locator("[data-action]")).not_to_be_empty()
-    expect(page.get_by_role("status")).to_contain_text("Stability test of lot CHG-20-01 recorded")
+    expect(page.locator(".messages")).to_contain_text("Stability test of lot CHG-20-01 recorded")
     screenshot(page, "stability-test-result")
     assert StabilityTest.objects.get().category == "unstable"
 
     page.get_by_role("link", name="Back to the lot").click()
     expect(page.locator("#lot-condition")).to_contain_text("H")
     expect(page.locator("#timeline")).to_contain_text("A → H")
+    screenshot(page, "surveillance-lot-page")
     page.get_by_role("button", name="Sign out").click()
 
     # 4. The clerk of depot DA: the issue form no longer offers the lot ...
