@@ -62,13 +62,16 @@ class PostingPolicy:
     values: dict
     availability: dict[str, str]
     closed: ClosedPeriod | None
+    # The stock check freezing the depot (its number), if any: postings are refused (stockchecks).
+    frozen_by: str | None = None
 
 
 _POSTING_POLICY_SQL = """
 SELECT
     (SELECT coalesce(json_object_agg(key, value), '{}')::text FROM inventory_policysetting),
     (SELECT coalesce(json_object_agg(code, availability), '{}')::text FROM inventory_conditioncode),
-    closed.id, closed.starts_on, closed.ends_on
+    closed.id, closed.starts_on, closed.ends_on,
+    (SELECT id FROM stockchecks_stockcheck WHERE depot_id = %s AND frozen LIMIT 1)
 FROM (SELECT 1) AS one
 LEFT JOIN LATERAL (
     SELECT id, starts_on, ends_on FROM inventory_closedperiod
@@ -82,13 +85,16 @@ def posting_policy(*, depot_id: int, on: date) -> PostingPolicy:
     `on`, in one query. Not cached: read inside the posting's transaction, so the posting after
     an administrator's edit sees the edit."""
     with connection.cursor() as cursor:
-        cursor.execute(_POSTING_POLICY_SQL, [depot_id, on, on])
-        values, availability, closed_id, starts_on, ends_on = cursor.fetchone()
+        cursor.execute(_POSTING_POLICY_SQL, [depot_id, depot_id, on, on])
+        values, availability, closed_id, starts_on, ends_on, frozen_id = cursor.fetchone()
     closed = (
         None
         if closed_id is None
         else ClosedPeriod(id=closed_id, depot_id=depot_id, starts_on=starts_on, ends_on=ends_on)
     )
     return PostingPolicy(
-        values=json.loads(values), availability=json.loads(availability), closed=closed
+        values=json.loads(values),
+        availability=json.loads(availability),
+        closed=closed,
+        frozen_by=None if frozen_id is None else f"SC-{frozen_id:05d}",
     )

@@ -16,6 +16,7 @@ from inventory.api.reference import (
     StorehouseViewSet,
     WaiverViewSet,
 )
+from stockchecks.api.views import IncidentViewSet, StockCheckViewSet
 from surveillance.api import views as surveillance
 
 router = DefaultRouter()
@@ -34,6 +35,8 @@ router.register("moves", ledger.MoveViewSet, basename="move")
 router.register("transfers", ledger.TransferViewSet, basename="transfer")
 router.register("adjustments", ledger.AdjustmentViewSet, basename="adjustment")
 router.register("documents", ledger.DocumentViewSet, basename="document")
+router.register("stock-checks", StockCheckViewSet, basename="stock-check")
+router.register("incidents", IncidentViewSet, basename="incident")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("job-runs", JobRunViewSet, basename="job-run")
 router.register(

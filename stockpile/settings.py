@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "surplus",
     "reports",
     "alerts",
+    "stockchecks",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ from inventory.chain import line_hash
 from inventory.errors import (
     BREACH_ERRORS,
     AlreadyReversed,
+    DepotFrozen,
     InsufficientStock,
     InvalidState,
     LotBanned,
@@ -48,7 +49,7 @@ from inventory.models import (
     Storehouse,
     Waiver,
 )
-from inventory.models.ledger import AdjustmentReason, DocumentKind, DocumentStatus
+from inventory.models.ledger import LOSS_REASONS, AdjustmentReason, DocumentKind, DocumentStatus
 from inventory.models.reference import Availability, WaiverRule
 from inventory.services.lots import NewLot, lot_resolve
 
@@ -125,6 +126,19 @@ def _check_date(
         raise PeriodClosed(
             _("%(depot)s's accounts for %(start)s to %(end)s are closed.")
             % {"depot": depot.code, "start": closed.starts_on, "end": closed.ends_on}
+        )
+
+
+def _check_not_frozen(depot: Depot, read: policy.PostingPolicy) -> None:
+    """A 100 % stock check froze the depot (read with the posting policy, no extra query)."""
+    if read.frozen_by is not None:
+        raise DepotFrozen(
+            _(
+                "Depot %(depot)s is frozen for stock check %(check)s: no posting until the check "
+                "is approved or cancelled."
+            )
+            % {"depot": depot.code, "check": read.frozen_by},
+            stock_check=read.frozen_by,
         )
 
 
@@ -546,6 +560,7 @@ def _post(
         policy_values=policy_values,
         closed=posting_policy.closed,
     )
+    _check_not_frozen(depot, posting_policy)
     document, head = _new_document(
         depot=depot,
         kind=kind,
@@ -803,6 +818,10 @@ def transfer_receive(
         DocumentStatus.RECEIVED_WITH_DISCREPANCY if shortfall else DocumentStatus.RECEIVED
     )
     transfer.save(update_fields=["status"])
+    if shortfall:  # a potential diversion: an incident to investigate
+        from stockchecks.services import incident_open_for_transfer
+
+        incident_open_for_transfer(transfer=transfer, receipt=receipt, reported_by=posted_by)
     return receipt
 
 
@@ -874,6 +893,8 @@ def adjustment_approve(*, document: Document, approved_by: User) -> Document:
     locks.counter_lock(depot_id=document.depot_id, year=timezone.now().year)
     head = locks.chain_head_lock(depot_id=document.depot_id)
     now = timezone.now()
+    read = policy.posting_policy(depot_id=document.depot_id, on=document.occurred_on)
+    _check_not_frozen(document.depot, read)
     movements = [
         Movement(line.lot_id, line.storehouse_id, line.quantity)
         for line in document.pending_lines.all()
@@ -885,13 +906,17 @@ def adjustment_approve(*, document: Document, approved_by: User) -> Document:
         posted_at=now,
         poster_id=approved_by.pk,
         check_storage=True,
-        policy_values=policy.policy_values(),
-        availability=policy.availability_by_condition(),
+        policy_values=read.values,
+        availability=read.availability,
     )
     document.status = DocumentStatus.POSTED
     document.approved_by = approved_by
     document.decided_at = now
     document.save(update_fields=["status", "approved_by", "decided_at"])
+    if document.reason in LOSS_REASONS:  # lost or stolen: an incident to investigate
+        from stockchecks.services import incident_open_for_adjustment
+
+        incident_open_for_adjustment(document=document, reported_by=approved_by)
     return document
 
 
