@@ -239,7 +239,10 @@ class InspectionForm(LotNumberForm):
             storehouses = storehouses.filter(
                 Exists(Balance.objects.filter(lot=self.lot, storehouse=OuterRef("pk")))
             )
-        self.fields["place"].set_places(depots, storehouses.order_by("depot__code", "code"))
+        storehouses = list(storehouses.order_by("depot__code", "code"))
+        self.fields["place"].set_places(depots, storehouses)
+        if self.lot is not None and len(storehouses) == 1:
+            self.fields["place"].initial = f"s:{storehouses[0].pk}"
         self.fields["place"].widget.attrs["data-role"] = "storehouse"
         self.fields["condition"].label_from_instance = lambda code: (
             f"{code.code} — {code.meaning} ({code.get_availability_display()})"

@@ -183,6 +183,13 @@ class TimelineEvent:
     document: Document | None = None
 
 
+def _local_day(moment) -> date:
+    """The day of a timestamp where the depot is (TIME_ZONE), not in UTC."""
+    from django.utils import timezone
+
+    return timezone.localdate(moment)
+
+
 def lot_timeline(user: User, lot: Lot) -> list[TimelineEvent]:
     """The lot's surveillance history, newest first: condition changes, inspections, stability
     tests, bans and extensions the user may read. A fixed number of queries."""
@@ -214,15 +221,15 @@ def lot_timeline(user: User, lot: Lot) -> list[TimelineEvent]:
     ]
     for ban in ban_list(user).filter(Q(lot=lot) | Q(ammunition_type=lot.ammunition_type_id)):
         events.append(
-            TimelineEvent(ban.imposed_at.date(), ban.kind, f"{ban.reason} ({ban.reference})")
+            TimelineEvent(_local_day(ban.imposed_at), ban.kind, f"{ban.reason} ({ban.reference})")
         )
         if ban.lifted_at:
             events.append(
-                TimelineEvent(ban.lifted_at.date(), f"{ban.kind}_lifted", ban.lift_reason)
+                TimelineEvent(_local_day(ban.lifted_at), f"{ban.kind}_lifted", ban.lift_reason)
             )
     events += [
         TimelineEvent(
-            extension.decided_at.date(),
+            _local_day(extension.decided_at),
             "shelf_life_extension",
             f"{extension.previous_expires_on} → {extension.new_expires_on}: {extension.reason}",
         )

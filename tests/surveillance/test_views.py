@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inventory.models import Document, LedgerLine, Lot
-from surveillance import services
+from surveillance import selectors, services
 from surveillance.models import (
     Ban,
     ConditionChange,
@@ -327,6 +327,7 @@ def test_inspection_with_attachments_is_recorded(charge_lot, world, inspector, a
     form = client.get(url("inspection_new"), {"lot": charge_lot.pk})
     assert form.status_code == 200
     places = dict(form.context["form"].fields["place"].choices)
+    assert form.context["form"]["place"].value() == f"s:{world.sh1.pk}"  # the one holding it
     assert f"s:{world.sh1.pk}" in places
     assert f"s:{world.sh3.pk}" not in places
     data = inspection_data(charge_lot, world, condition="D", findings="Rust <b>on</b> cases")
@@ -741,3 +742,16 @@ def test_attachment_is_downloaded_only_in_scope(
     for user in (inspector_b, clerk_b):
         assert as_user(user).get(path).status_code == 404
     assert as_user(officer).get(url("attachment_download", 999_999)).status_code == 404
+
+
+def test_timeline_days_are_those_of_the_depot(charge_lot, inspector, settings):
+    """A ban's day is the local day of TIME_ZONE. At any hour, UTC's date differs from that of
+    UTC+14 or of UTC-11, so one of the two zones tells a UTC day from a local one."""
+    services.ban_impose(
+        kind="ban", lot=charge_lot, reason="Misfires", reference="TB-9", imposed_by=inspector
+    )
+    imposed_at = Ban.objects.get().imposed_at
+    for zone in ("Pacific/Kiritimati", "Pacific/Niue"):
+        settings.TIME_ZONE = zone
+        [event] = [e for e in selectors.lot_timeline(inspector, charge_lot) if e.what == "ban"]
+        assert event.on == timezone.localdate(imposed_at), zone
