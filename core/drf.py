@@ -6,7 +6,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -56,9 +56,19 @@ class ReferencePagination(StrictPageSizeMixin, PageNumberPagination):
 
 
 class LedgerPagination(StrictPageSizeMixin, CursorPagination):
-    """Ledger-sized lists: cursor pages, no unbounded COUNT; newest first by id."""
+    """Ledger-sized lists: cursor pages, no unbounded COUNT; newest first by id.
+
+    A `cursor` that was not handed out is malformed input (400, as the schema documents for
+    query parameters), not DRF's 404.
+    """
 
     ordering = "-id"
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:
+            raise ValidationError({self.cursor_query_param: [str(exc.detail)]}) from exc
 
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

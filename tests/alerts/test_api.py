@@ -175,3 +175,10 @@ def test_list_query_count_is_fixed(api_as, officer, world, django_assert_max_num
 def test_a_user_with_no_role_sees_nothing(api_as, alerts):
     nobody = UserFactory(username="nobody", roles=[])
     assert api_as(nobody).get("/api/v1/alerts/").json()["results"] == []
+
+
+@pytest.mark.parametrize("path", ["/api/v1/alerts/", "/api/v1/job-runs/", "/api/v1/documents/"])
+def test_a_cursor_not_handed_out_is_400(api_as, admin_user, path):
+    response = api_as(admin_user).get(path, {"cursor": "not-a-cursor"})
+    assert response.status_code == 400
+    assert "cursor" in response.json()
