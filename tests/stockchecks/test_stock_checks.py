@@ -367,3 +367,18 @@ def test_the_freeze_costs_a_posting_no_extra_query(stocked, clerk):
     assert len(reads) == 1
     assert "inventory_policysetting" in reads[0]
     assert "inventory_closedperiod" in reads[0]
+
+
+def test_approving_a_frozen_check_thaws_the_depot_before_posting_its_variances(
+    stocked, clerk, inspector
+):
+    w = stocked.world
+    check = _planned_and_started(stocked, clerk, freeze_depot=True, storehouse=w.sh1)
+    services.stock_check_count(
+        stock_check=check, counted_by=clerk, lot=stocked.t1, storehouse=w.sh1, quantity=18
+    )
+    services.stock_check_submit(stock_check=check, submitted_by=clerk)
+    check = services.stock_check_approve(stock_check=check, approved_by=inspector)
+    assert not check.frozen
+    assert _balance(stocked.t1, w.sh1) == 18
+    assert check.neq_variance_kg == Decimal("-0.4")  # 2 x 0.2 kg of TNT
