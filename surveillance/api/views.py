@@ -25,7 +25,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -68,21 +68,10 @@ def _example(name, value):
     return [OpenApiExample(name, value=value, request_only=True)]
 
 
-class CursorPagination(LedgerPagination):
-    """Cursor pages, newest recorded first; a cursor that was not handed out is malformed input
-    (400, as the schema documents) rather than DRF's 404."""
-
-    def decode_cursor(self, request):
-        try:
-            return super().decode_cursor(request)
-        except NotFound as exc:
-            raise ValidationError({self.cursor_query_param: [str(exc.detail)]}) from exc
-
-
 class _RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Surveillance records grow with the stockpile: cursor pages, newest recorded first."""
 
-    pagination_class = CursorPagination
+    pagination_class = LedgerPagination
     lookup_value_regex = r"[0-9]+"
 
 
