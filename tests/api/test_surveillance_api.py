@@ -340,6 +340,26 @@ class TestAttachments:
         assert snapshot() == before  # no inspection, no condition change
         assert sorted(path.name for path in media.rglob("*") if path.is_file()) == files
 
+    def test_a_multipart_post_replayed_with_its_key_records_once(
+        self, api_as, inspector_b, charge_lot, media
+    ):
+        client = api_as(inspector_b)
+
+        def post():
+            upload = SimpleUploadedFile("crate.png", PNG, content_type="image/png")
+            return client.post(
+                "/api/v1/inspections/",
+                {**inspection_body(charge_lot), "attachments": [upload]},
+                format="multipart",
+                HTTP_IDEMPOTENCY_KEY="insp-1",
+            )
+
+        first, second = post(), post()
+        assert first.status_code == second.status_code == 201
+        assert first.json() == second.json()
+        assert second["Idempotent-Replayed"] == "true"
+        assert (Inspection.objects.count(), InspectionAttachment.objects.count()) == (1, 1)
+
     def test_out_of_scope_users_get_404_for_inspection_and_file(
         self, api_as, clerk, inspector, inspection_b
     ):
