@@ -495,6 +495,11 @@ def ban_impose(
     if kind not in BanKind.values:
         raise ValidationError({"kind": [_("A ban or a constraint.")]})
     _require_ban_scope(imposed_by, lot=lot, ammunition_type=ammunition_type)
+    # Wait for issues of this lot (or type) in flight; those that follow see the ban.
+    if lot is not None:
+        Lot.objects.select_for_update().filter(pk=lot.pk).first()
+    else:
+        AmmunitionType.objects.select_for_update().filter(pk=ammunition_type.pk).first()
     errors = {}
     if not reason.strip():
         errors["reason"] = [_("Say why.")]

@@ -635,6 +635,22 @@ def receipt_post(
     )
 
 
+# The lots an issue takes, with their types, share-locked until it commits: a condition change, a
+# ban or the sweep's suspension (which lock them for update) either lands before the issue reads
+# them, and is obeyed, or waits until the issue is posted. Never an issue of a lot just condemned.
+_LOTS_SHARE_LOCK = """
+SELECT lot.* FROM inventory_lot lot
+JOIN inventory_ammunitiontype type ON type.id = lot.ammunition_type_id
+WHERE lot.id = ANY(%s::bigint[])
+ORDER BY lot.id
+FOR SHARE
+"""
+
+
+def _lots_share_lock(lot_ids) -> list[Lot]:
+    return list(Lot.objects.raw(_LOTS_SHARE_LOCK, [sorted(lot_ids)]))
+
+
 @transaction.atomic
 def issue_post(
     *,
@@ -654,8 +670,11 @@ def issue_post(
         raise ValidationError({"recipient": [_("This recipient is no longer active.")]})
     read = policy.posting_policy(depot_id=depot.pk, on=occurred_on)
     availability = read.availability
-    lots = Lot.objects.filter(pk__in={line.lot_id for line in lines})
-    issue_availability_check(lots, recipient=recipient, availability=availability)
+    issue_availability_check(
+        _lots_share_lock({line.lot_id for line in lines}),
+        recipient=recipient,
+        availability=availability,
+    )
     return _post(
         depot=depot,
         kind=DocumentKind.ISSUE,
