@@ -41,7 +41,7 @@ DEFAULT_SEVERITY: dict[str, str] = {
     AlertKind.LOT_EXPIRING: Severity.WARNING,
     AlertKind.LOT_EXPIRED: Severity.CRITICAL,
     AlertKind.STABILITY_TEST_OVERDUE: Severity.CRITICAL,
-    AlertKind.STABILITY_TEST_MISSING: Severity.WARNING,
+    AlertKind.STABILITY_TEST_MISSING: Severity.CRITICAL,
     AlertKind.INSPECTION_OVERDUE: Severity.WARNING,
     AlertKind.LICENCE_EXPIRING: Severity.WARNING,
     AlertKind.LICENCE_EXCEEDED: Severity.CRITICAL,

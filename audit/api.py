@@ -3,7 +3,12 @@
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -165,12 +170,14 @@ class AuditEventViewSet(_AuditorsOnly, viewsets.ReadOnlyModelViewSet):
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV")},
         summary="Export the audit log as CSV",
         description="The same filters as the list. The export itself is logged.",
+        filters=True,
+        parameters=[OpenApiParameter("format", exclude=True)],
     )
     @action(
         detail=False,
         methods=["get"],
         pagination_class=None,
-        renderer_classes=[CSVRenderer, JSONRenderer],
+        renderer_classes=[JSONRenderer, CSVRenderer],  # errors as JSON unless CSV is asked
     )
     def export(self, request):
         events = self.filter_queryset(self.get_queryset())

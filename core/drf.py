@@ -4,6 +4,7 @@ import re
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -88,6 +89,8 @@ def _query_error(filter_, values: list[str]) -> str | None:
         return None if value in ("true", "false") else "Must be true or false."
     if isinstance(filter_, django_filters.DateFilter):
         return None if _DATE.fullmatch(value) else "Must be a date as YYYY-MM-DD."
+    if isinstance(filter_, django_filters.IsoDateTimeFilter):
+        return None if parse_datetime(value) else "Must be a date-time in ISO 8601."
     if isinstance(filter_, django_filters.ModelChoiceFilter):
         return None if _ID.fullmatch(value) else "Must be an id."
     if isinstance(filter_, django_filters.ChoiceFilter) and value == "":

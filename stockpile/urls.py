@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,8 +9,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("stockpile.api_urls")),
+    path("surveillance/", include("surveillance.urls")),
     path("audit/", include("audit.urls")),
     path("", include("inventory.urls")),
+    path("", include("stockchecks.urls")),
     path("", include("alerts.urls")),
 ]
 
@@ -19,7 +20,5 @@ handler400 = "core.views.bad_request_handler"
 handler404 = "core.views.not_found"
 handler500 = "core.views.server_error_handler"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served as such, not even in DEBUG: it holds inspection attachments, which
+# a view streams only to readers of their depot (surveillance.views).

@@ -42,7 +42,7 @@ def _subject(row, text: str) -> Subject:
     return Subject(
         depot_id=row["depot_id"],
         lot_id=row["lot_id"],
-        severity=Severity.WARNING,
+        severity=None,  # the kind's default (alerts.models.DEFAULT_SEVERITY)
         message=text
         % {
             "lot": row["lot__lot_number"],

@@ -150,6 +150,9 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Transfer",
         "Inbox",
         "Adjust",
+        "Surveillance",
+        "Stock checks",
+        "Incidents",
         "Alerts",
         "API",
     ]
@@ -158,13 +161,27 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Stock",
         "Documents",
         "Pending adjustments",
+        "Surveillance",
         "Waivers",
+        "Stock checks",
+        "Incidents",
         "Alerts",
         "API",
     ]
-    assert labels(officer) == ["Home", "Stock", "Documents", "Alerts", "API"]
+    assert labels(officer) == [
+        "Home",
+        "Stock",
+        "Documents",
+        "Surveillance",
+        "Stock checks",
+        "Incidents",
+        "Alerts",
+        "API",
+    ]
     assert "Job runs" in labels(admin_user)
     assert "Job runs" not in labels(officer)
+    assert {"Ledger verification", "Audit log"} <= set(labels(admin_user))
+    assert "Audit log" not in labels(officer)
     assert "Pending adjustments" in labels(admin_user)
     assert "Waivers" in labels(admin_user)
     assert "Receive" in labels(admin_user)

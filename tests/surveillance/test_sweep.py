@@ -105,7 +105,8 @@ def test_stability_test_missing_in_each_depot_until_a_test_is_recorded(
         (world.depot_a.pk, charge_lot.pk),
         (world.depot_b.pk, charge_lot.pk),
     ]
-    assert {a.severity for a in alerts} == {Severity.WARNING}
+    # Propellant of unknown stability: critical (the lot is suspended the same night).
+    assert {a.severity for a in alerts} == {Severity.CRITICAL}
     assert "no stability test on record" in alerts[0].message
     assert "2025-01-01" in alerts[0].message
     assert [a.details["quantity"] for a in alerts] == [50, 20]
@@ -139,7 +140,7 @@ def test_stability_test_overdue_until_the_next_test(world, charges, clerk, inspe
     assert (alert.depot_id, alert.lot_id, alert.severity) == (
         world.depot_a.pk,
         lot.pk,
-        Severity.WARNING,
+        Severity.CRITICAL,
     )
     assert "is overdue" in alert.message
     assert _open(AlertKind.STABILITY_TEST_MISSING) == []
