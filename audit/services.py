@@ -152,7 +152,19 @@ class _Chain:
 def ledger_verify(*, external_checkpoints: Iterable[Mapping] = ()) -> VerificationResult:
     """Recompute every depot's chain and compare it with its chain head, the checkpoints in the
     database and any `external_checkpoints` (exported copies kept outside it). Each depot's
-    first broken link is named; the result's `first_broken` is the earliest line of them."""
+    first broken link is named; the result's `first_broken` is the earliest line of them.
+
+    Heads, checkpoints and lines are read from one snapshot (REPEATABLE READ, read only), so
+    postings made while it runs neither wait for it nor look like tampering."""
+    if connection.in_atomic_block:  # already inside one transaction (a test, a caller's)
+        return _verify(external_checkpoints)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return _verify(external_checkpoints)
+
+
+def _verify(external_checkpoints: Iterable[Mapping]) -> VerificationResult:
     depots = dict(Depot.objects.values_list("pk", "code"))
     chains = {pk: _Chain(code) for pk, code in depots.items()}
     by_code = {code: pk for pk, code in depots.items()}
@@ -184,6 +196,9 @@ def ledger_verify(*, external_checkpoints: Iterable[Mapping] = ()) -> Verificati
         if chain.broken is None:
             chain.broken = Break(chain.code, line, number, reason)
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT depot_id, last_hash, line_count FROM inventory_chainhead")
+        heads = {depot_id: (last_hash, count) for depot_id, last_hash, count in cursor.fetchall()}
     lines = 0
     last_id = 0
     while True:
@@ -211,7 +226,14 @@ def ledger_verify(*, external_checkpoints: Iterable[Mapping] = ()) -> Verificati
             lines += 1
             chain.count += 1
             if chain.broken is None:
-                if prev_hash != chain.prev:
+                if chain.count > heads.get(depot_id, (GENESIS_HASH, 0))[1]:
+                    fail(
+                        chain,
+                        line_id,
+                        number,
+                        "lies beyond the chain head: not posted by the service",
+                    )
+                elif prev_hash != chain.prev:
                     fail(chain, line_id, number, "does not link to the line before it")
                 elif line_on != document_on:
                     fail(chain, line_id, number, "its date differs from its document's")
@@ -233,12 +255,6 @@ def ledger_verify(*, external_checkpoints: Iterable[Mapping] = ()) -> Verificati
                 if head_hash != stored_hash or line_count != chain.count:
                     fail(chain, line_id, number, f"differs from the {source} of this line")
         last_id = rows[-1][0]
-    heads = {
-        depot_id: (last_hash, line_count)
-        for depot_id, last_hash, line_count in connection.cursor().execute(
-            "SELECT depot_id, last_hash, line_count FROM inventory_chainhead"
-        )
-    }
     for depot_id, chain in chains.items():
         last_hash, line_count = heads.get(depot_id, (GENESIS_HASH, 0))
         if last_hash != chain.prev or line_count != chain.count:

@@ -41,13 +41,17 @@ def _value(value):
 @receiver(post_create_historical_record)
 def _history_recorded(sender, instance, history_instance, **kwargs):
     changes = {}
+    detail = ""
     previous = history_instance.prev_record
     if history_instance.history_type == "~" and previous is not None:
         delta = history_instance.diff_against(previous)
         changes = {c.field: [_value(c.old), _value(c.new)] for c in delta.changes}
         if not changes:
             return  # a save that changed nothing is not an event
-    elif history_instance.history_type == "+":
+    elif history_instance.history_type in ("+", "~"):
+        # Created, or changed for the first time since it was seeded without history: every
+        # value after, the earlier ones unknown.
+        detail = "" if history_instance.history_type == "+" else "earlier values not on record"
         changes = {
             field.attname: [None, _value(getattr(instance, field.attname))]
             for field in instance._meta.concrete_fields
@@ -62,5 +66,6 @@ def _history_recorded(sender, instance, history_instance, **kwargs):
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
         changes=changes,
+        detail=detail,
         ip_address=client_ip(request),
     )

@@ -23,6 +23,7 @@ def home(request):
         "can_record_movement": can(user, Action.RECORD_MOVEMENT),
         "can_approve": can(user, Action.APPROVE),
         "open_alerts": _open_alerts(user),
+        "unresolved_incidents": _unresolved_incidents(user),
     }
     return render(request, "core/home.html", context)
 
@@ -37,6 +38,23 @@ def _open_alerts(user) -> list:
     if not user.role_set:
         return []
     return list(alert_open_list(user=user)[:HOME_ALERTS])
+
+
+HOME_INCIDENTS = 5
+
+
+def _unresolved_incidents(user) -> list:
+    """Losses not yet closed in the user's depots, oldest first (one query)."""
+    from stockchecks.models import IncidentStatus
+    from stockchecks.selectors import incident_list
+
+    if not user.role_set:
+        return []
+    return list(
+        incident_list(user=user)
+        .exclude(status=IncidentStatus.CLOSED)
+        .order_by("pk")[:HOME_INCIDENTS]
+    )
 
 
 @login_not_required

@@ -175,6 +175,7 @@ def attachment_download(request, pk: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    services.attachment_download_record(attachment, request)
     return response
 
 

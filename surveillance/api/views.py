@@ -242,6 +242,7 @@ class InspectionViewSet(_RecordViewSet):
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
+        services.attachment_download_record(attachment, request)
         return response
 
 

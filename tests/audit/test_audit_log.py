@@ -109,3 +109,46 @@ def test_audit_pages(client, auditor, clerk):
     client.force_login(clerk)
     assert client.get("/audit/log/").status_code == 403
     assert client.post("/audit/ledger/verify/").status_code == 403
+
+
+def test_a_change_made_over_the_api_names_its_author(api_as, admin_user):
+    response = api_as(admin_user).post(
+        "/api/v1/depots/", {"code": "D77", "name": "Depot 77", "region": "East"}, format="json"
+    )
+    assert response.status_code == 201
+    event = AuditEvent.objects.get(object_type="inventory.depot", action="create")
+    assert event.actor == admin_user
+    assert event.changes["code"] == [None, "D77"]
+
+
+def test_sign_out_is_logged(client, clerk):
+    client.force_login(clerk)
+    client.post(reverse("logout"))
+    assert AuditEvent.objects.filter(action="logout", actor=clerk).exists()
+
+
+def test_attachment_downloads_are_logged(client, charge_lot, world, inspector, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from surveillance.services import inspection_record
+
+    settings.MEDIA_ROOT = tmp_path
+    inspection = inspection_record(
+        lot=charge_lot,
+        depot=world.depot_a,
+        kind="periodic",
+        inspected_on=timezone.localdate(),
+        sample_size=3,
+        findings="photo taken",
+        condition="A",
+        inspector=inspector,
+        attachments=[SimpleUploadedFile("crate.pdf", b"%PDF-1.4 test", "application/pdf")],
+    )
+    attachment = inspection.attachments.get()
+    client.force_login(inspector)
+    response = client.get(reverse("surveillance:attachment_download", args=[attachment.pk]))
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="download")
+    assert event.actor == inspector
+    assert event.object_repr == "crate.pdf"

@@ -195,3 +195,77 @@ def test_checkpoints_and_verifications_are_append_only(history):
     checkpoint_take()
     with pytest.raises(DatabaseError), transaction.atomic():
         LedgerCheckpoint.objects.update(head_hash="0" * 64)
+
+
+def test_a_line_inserted_with_a_correct_hash_is_named_exactly(history):
+    """The strongest insertion: a forged line chained properly onto the last one, with its hash
+    computed by the canonical encoding. The chain head was not moved, so the line lies beyond
+    it and is named."""
+    last = LedgerLine.objects.filter(depot=history.depot_a).select_related("document").latest("id")
+    forged = {
+        "document_number": last.document.number,
+        "kind": last.document.kind,
+        "occurred_on": last.document.occurred_on,
+        "posted_at": last.posted_at,
+        "poster_id": last.document.approved_by_id or last.document.posted_by_id,
+        "lot_id": last.lot_id,
+        "storehouse_id": last.storehouse_id,
+        "quantity": -5,
+        "prev_hash": last.hash,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO inventory_ledgerline (document_id, depot_id, lot_id, storehouse_id, "
+            "quantity, balance_after, occurred_on, posted_at, prev_hash, hash) "
+            "VALUES (%s, %s, %s, %s, -5, 0, %s, %s, %s, %s) RETURNING id",
+            [
+                last.document_id,
+                last.depot_id,
+                last.lot_id,
+                last.storehouse_id,
+                last.occurred_on,
+                last.posted_at,
+                last.hash,
+                line_hash(**forged),
+            ],
+        )
+        inserted = cursor.fetchone()[0]
+    result = ledger_verify()
+    assert result.first_broken.line == inserted
+    assert "beyond the chain head" in result.first_broken.reason
+
+
+def test_two_lines_swapped_are_found_at_the_first_of_them(history):
+    lines = list(LedgerLine.objects.filter(depot=history.depot_a).order_by("id"))
+    first, second = lines[1], lines[3]
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE inventory_ledgerline DISABLE TRIGGER ledgerline_append_only")
+        # Hashes are unique: free both before the swap.
+        cursor.execute(
+            "UPDATE inventory_ledgerline SET hash = md5(hash) WHERE id IN (%s, %s)",
+            [first.pk, second.pk],
+        )
+        for target, source in ((first, second), (second, first)):
+            cursor.execute(
+                "UPDATE inventory_ledgerline SET document_id = %s, lot_id = %s, "
+                "storehouse_id = %s, quantity = %s, balance_after = %s, posted_at = %s, "
+                "prev_hash = %s, hash = %s WHERE id = %s",
+                [
+                    source.document_id,
+                    source.lot_id,
+                    source.storehouse_id,
+                    source.quantity,
+                    source.balance_after,
+                    source.posted_at,
+                    source.prev_hash,
+                    source.hash,
+                    target.pk,
+                ],
+            )
+        cursor.execute("ALTER TABLE inventory_ledgerline ENABLE TRIGGER ledgerline_append_only")
+    swapped = LedgerLine.objects.get(pk=first.pk)
+    assert (swapped.quantity, swapped.hash) == (second.quantity, second.hash)
+    result = ledger_verify()
+    assert result.first_broken.line == first.pk
+    assert result.first_broken.depot == "DA"

@@ -97,3 +97,9 @@ def test_clerk_counts_inspector_approves_auditor_sees(
     nav(page, "Incidents")
     expect(page.locator("#incident-results")).to_contain_text("3 units missing")
     assert page.url.endswith(reverse("stockchecks:incident_list"))
+    # ...and the audit log: who signed in during the check (the auditor reads, changes nothing).
+    nav(page, "Audit log")
+    audit = page.locator("#audit-table")
+    expect(audit).to_contain_text(inspector.username)
+    expect(audit).to_contain_text("Signed in")
+    expect(page.get_by_role("button", name="Approve and post the variances")).to_have_count(0)

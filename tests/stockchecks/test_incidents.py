@@ -186,3 +186,26 @@ def test_monthly_profile_per_depot(stocked, clerk, inspector, clerk_b, depot_b, 
         ("DB", 1, 0, 1),
     ]
     assert [r["depot__code"] for r in selectors.incident_monthly(user=clerk)] == ["DA"]
+
+
+def test_unresolved_incidents_show_on_the_home_page_of_their_depots_only(
+    client, depot_a, clerk, clerk_b
+):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from stockchecks.services import incident_report
+
+    incident = incident_report(
+        depot=depot_a,
+        reported_by=clerk,
+        kind="theft",
+        title="Crate forced open",
+        occurred_on=timezone.localdate(),
+    )
+    client.force_login(clerk)
+    page = client.get(reverse("home")).content.decode()
+    assert "Crate forced open" in page
+    assert reverse("stockchecks:incident_detail", args=[incident.pk]) in page
+    client.force_login(clerk_b)
+    assert "Crate forced open" not in client.get(reverse("home")).content.decode()

@@ -1,0 +1,20 @@
+"""Stock checks and incidents are worked through their pages and the API; here they are read."""
+
+from django.contrib import admin
+
+from inventory.admin import ReadOnlyAdminMixin
+from stockchecks.models import Incident, StockCheck
+
+
+@admin.register(StockCheck)
+class StockCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["pk", "depot", "storehouse", "kind", "status", "planned_by", "approved_by"]
+    list_filter = ["status", "kind", "depot"]
+    list_select_related = ["depot", "storehouse", "planned_by", "approved_by"]
+
+
+@admin.register(Incident)
+class IncidentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["pk", "depot", "kind", "status"]
+    list_filter = ["status", "kind", "depot"]
+    list_select_related = ["depot"]
