@@ -97,6 +97,7 @@ class Sizes:
     one_lot_per_thread: int = 25  # 8 x 25 = 200 concurrent one-unit issues from one lot
     rounds: int = 3  # posting rates: the median of this many interleaved rounds
     workers: int = 0  # gunicorn workers; 0: 2 x CPUs + 1
+    threads: int = 1  # threads per gunicorn worker; 1: sync workers, as deployed; more: gthread
 
     @classmethod
     def smoke(cls) -> Sizes:
@@ -136,6 +137,11 @@ def parse_args(argv: list[str] | None) -> tuple[Sizes, argparse.Namespace]:
     parser.add_argument("--samples", type=int, help="GET requests per latency figure (200)")
     parser.add_argument("--rounds", type=int, help="posting rounds, median reported (3)")
     parser.add_argument(
+        "--threads",
+        type=int,
+        help="threads per gunicorn worker (default 1: sync workers, as deployed; more: gthread)",
+    )
+    parser.add_argument(
         "--smoke", action="store_true", help="tiny sizes: a check that it all runs (CI)"
     )
     parser.add_argument(
@@ -149,7 +155,7 @@ def parse_args(argv: list[str] | None) -> tuple[Sizes, argparse.Namespace]:
     )
     args = parser.parse_args(argv)
     sizes = Sizes.smoke() if args.smoke else Sizes()
-    for name in ("lines", "depots", "lots", "storehouses", "samples", "rounds"):
+    for name in ("lines", "depots", "lots", "storehouses", "samples", "rounds", "threads"):
         value = getattr(args, name)
         if value is not None:
             if value < 1:
@@ -770,17 +776,22 @@ def warm_up(server, world: World, index: int, stocked: int, today) -> tuple[int,
 
 
 class LiveServer:
-    """gunicorn serving the project on a free local port (sync workers)."""
+    """gunicorn serving the project on a free local port: sync workers, as the deployment runs
+    them (Dockerfile, docker-compose.yml), or gthread workers with `threads` > 1 (--threads)."""
 
-    def __init__(self, env: dict[str, str], workers: int):
+    def __init__(self, env: dict[str, str], workers: int, threads: int = 1):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.workers = workers
+        self.threads = threads
+        worker_class = (
+            ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+        )
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "stockpile.wsgi:application",
-                "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+                "--workers", str(workers), *worker_class, "--bind", f"127.0.0.1:{self.port}",
                 "--log-level", "warning",
             ],
             cwd=BASE_DIR,
@@ -1088,7 +1099,7 @@ def run(sizes: Sizes, args, url: str, env: dict[str, str], report: Report) -> No
     workers = sizes.workers or 2 * (os.cpu_count() or 1) + 1
     rounds: dict[str, list[float]] = {}
     refused_total = 0
-    server = LiveServer(env, workers)
+    server = LiveServer(env, workers, sizes.threads)
     try:
         # Warm every worker up (imports, URL resolver, database connection) before timing.
         run_threads(workers, lambda i: warm_up(server, world, i, stocked, today))
@@ -1111,7 +1122,9 @@ def run(sizes: Sizes, args, url: str, env: dict[str, str], report: Report) -> No
     finally:
         server.stop()
     report.rates = {key: statistics.median(values) for key, values in rounds.items()}
-    report.rates.update(http_refused=refused_total, http_workers=workers, rounds=rounds)
+    report.rates.update(
+        http_refused=refused_total, http_workers=workers, http_threads=sizes.threads, rounds=rounds
+    )
     posted, _refused, elapsed = run_threads(THREADS, lambda i: raw_thread(i, one_lot=True))
     report.one_lot["raw_rate"] = rate(posted, elapsed)
 
@@ -1305,9 +1318,10 @@ def print_report(report: Report, sizes: Sizes) -> None:
         f"    {REFERENCE['raw_threads']:>12,}")  # fmt: skip
     say(f"  service layer (issue_post)                     {rates['service_sequential']:>10,.1f}"
         f"    {rates['service_threads']:>12,.1f}")  # fmt: skip
+    server = f"gunicorn {rates['http_workers']}x{rates.get('http_threads', 1)}"
     say(
-        f"  HTTP API (POST /api/v1/issues/, gunicorn x{rates['http_workers']})"
-        f"{'':<6}{rates['http_sequential']:>10,.1f}    {rates['http_clients']:>12,.1f}"
+        f"  {'HTTP API (POST /api/v1/issues/, ' + server + ')':<47}"
+        f"{rates['http_sequential']:>10,.1f}    {rates['http_clients']:>12,.1f}"
     )
     say(f"  ratio service / raw                            "
         f"{rates['service_sequential'] / rates['raw_sequential']:>10.3f}"

@@ -5,6 +5,9 @@ does not exist); the posting service checks the rules. Every POST that posts tak
 Idempotency-Key.
 """
 
+import copy
+
+from django.db import connection
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -20,7 +23,7 @@ from rest_framework.response import Response
 
 from core.drf import LedgerPagination
 from core.idempotency import HEADER, idempotent
-from core.scoping import scope
+from core.scoping import read_depot_ids, scope
 from core.serializers import StrictJSONMixin
 from inventory.filters import BalanceFilter, DocumentFilter, LotFilter
 from inventory.models import (
@@ -46,13 +49,136 @@ IDEMPOTENCY = OpenApiParameter(
 )
 
 
+# --- Resolving a posting's ids in one query ------------------------------------------------------
+
+_BIGINT = range(-(2**63), 2**63)
+_MISSING = object()
+
+
+def _columns(alias: str, model) -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+def _instance(model, values):
+    """A model instance from its concrete columns' values as the database returned them, or None
+    when the row was not found (its primary key is NULL)."""
+    fields = model._meta.concrete_fields
+    if values[[f.primary_key for f in fields].index(True)] is None:
+        return None
+    values = [
+        field.from_db_value(value, None, connection)
+        if value is not None and hasattr(field, "from_db_value")
+        else value
+        for field, value in zip(fields, values, strict=True)
+    ]
+    return model.from_db(connection.alias, [field.attname for field in fields], values)
+
+
+class _Resolver:
+    """The lots, storehouses (with their depots) and recipient a posting names, read with one
+    hand-written query before the fields validate, instead of one ORM query per field. The fields
+    (ResolvedPrimaryKeyField) take their object from here and keep their own checks and messages:
+    an id not found is the field's 'does not exist', a storehouse outside the user's scope too."""
+
+    _sql: str | None = None
+
+    @classmethod
+    def _query(cls) -> str:
+        if cls._sql is None:
+            counts = [
+                len(model._meta.concrete_fields) for model in (Lot, Storehouse, Depot, Recipient)
+            ]
+            cls._counts = counts
+            # Names from the models' meta; the values are parameters.
+            cls._sql = (
+                f"SELECT k.kind, k.id, {_columns('lot', Lot)}, {_columns('sh', Storehouse)}, "  # noqa: S608
+                f"{_columns('dep', Depot)}, {_columns('rec', Recipient)} FROM ("
+                "SELECT 'l' AS kind, unnest(%s::bigint[]) AS id "
+                "UNION ALL SELECT 's', unnest(%s::bigint[]) "
+                "UNION ALL SELECT 'r', unnest(%s::bigint[])) k "
+                f"LEFT JOIN {Lot._meta.db_table} lot ON k.kind = 'l' AND lot.id = k.id "
+                f"LEFT JOIN {Storehouse._meta.db_table} sh ON k.kind = 's' AND sh.id = k.id "
+                f"LEFT JOIN {Depot._meta.db_table} dep ON dep.id = sh.depot_id "
+                f"LEFT JOIN {Recipient._meta.db_table} rec ON k.kind = 'r' AND rec.id = k.id"
+            )
+        return cls._sql
+
+    @staticmethod
+    def _ids(values) -> list[int]:
+        return sorted(
+            {v for v in values if type(v) is int and v in _BIGINT}  # JSON integers only
+        )
+
+    @classmethod
+    def resolve(cls, data) -> dict:
+        """{(model, id): instance or _MISSING} for the integer ids in the raw request data."""
+        lines = data.get("lines") if isinstance(data.get("lines"), list) else []
+        lines = [line for line in lines[:500] if isinstance(line, dict)]
+        lots = cls._ids(line.get("lot") for line in lines)
+        storehouses = cls._ids(line.get("storehouse") for line in lines)
+        recipients = cls._ids([data.get("recipient")])
+        if not (lots or storehouses or recipients):
+            return {}
+        sql = cls._query()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [lots, storehouses, recipients])
+            rows = cursor.fetchall()
+        n_lot, n_sh, n_dep, _n_rec = cls._counts
+        found: dict = {}
+        for row in rows:
+            kind, pk, values = row[0], row[1], row[2:]
+            if kind == "l":
+                obj = _instance(Lot, values[:n_lot])
+                found[(Lot, pk)] = obj or _MISSING
+            elif kind == "s":
+                obj = _instance(Storehouse, values[n_lot : n_lot + n_sh])
+                if obj is not None:
+                    depot = _instance(Depot, values[n_lot + n_sh : n_lot + n_sh + n_dep])
+                    Storehouse._meta.get_field("depot").set_cached_value(obj, depot)
+                found[(Storehouse, pk)] = obj or _MISSING
+            else:
+                obj = _instance(Recipient, values[n_lot + n_sh + n_dep :])
+                found[(Recipient, pk)] = obj or _MISSING
+        return found
+
+
+class ResolvedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A PrimaryKeyRelatedField that takes its object from the serializer's _Resolver results when
+    there are any (then checks `allowed`), else queries as usual."""
+
+    def resolved_model(self):
+        return self.queryset.model
+
+    def allowed(self, obj) -> bool:
+        return True
+
+    def to_internal_value(self, data):
+        resolved = self.context.get("_resolved")
+        if resolved and self.pk_field is None and type(data) is int:
+            obj = resolved.get((self.resolved_model(), data))
+            if obj is not None:
+                if obj is _MISSING or not self.allowed(obj):
+                    self.fail("does_not_exist", pk_value=data)
+                return obj
+        return super().to_internal_value(data)
+
+
 @extend_schema_field(OpenApiTypes.INT)
-class ScopedStorehouseField(serializers.PrimaryKeyRelatedField):
+class ScopedStorehouseField(ResolvedPrimaryKeyField):
     """A storehouse the user may read; any other id is 'does not exist' (400)."""
 
     def get_queryset(self):
         # With its depot: the posting's depot is the storehouses' (_one_depot), not another query.
         return scope(Storehouse.objects.select_related("depot"), self.context["request"].user)
+
+    def resolved_model(self):
+        return Storehouse
+
+    def allowed(self, obj) -> bool:
+        # The same test as scope(): the user's read scope, None meaning every depot.
+        ids = read_depot_ids(self.context["request"].user)
+        return ids is None or obj.depot_id in ids
 
 
 class NewLotSerializer(StrictJSONMixin, serializers.Serializer):
@@ -123,7 +249,7 @@ class LotReferenceField(serializers.Field):
 
 
 class LineSerializer(StrictJSONMixin, serializers.Serializer):
-    lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all())
+    lot = ResolvedPrimaryKeyField(queryset=Lot.objects.all())
     storehouse = ScopedStorehouseField()
     quantity = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
 
@@ -180,11 +306,17 @@ class ReceiptSerializer(PostingSerializer):
 
 
 class IssueSerializer(PostingSerializer):
-    recipient = serializers.PrimaryKeyRelatedField(queryset=Recipient.objects.all())
+    recipient = ResolvedPrimaryKeyField(queryset=Recipient.objects.all())
     purpose = serializers.CharField(max_length=200)
     counterparty = serializers.CharField(
         max_length=200, required=False, default="", allow_blank=True
     )
+
+    def to_internal_value(self, data):
+        # Lots, storehouses and recipient in one query (_Resolver), not one per field.
+        if isinstance(data, dict) and "_resolved" not in self.context:
+            self.context["_resolved"] = _Resolver.resolve(data)
+        return super().to_internal_value(data)
 
 
 class ReturnSerializer(PostingSerializer):
@@ -272,6 +404,16 @@ class DocumentSerializer(serializers.ModelSerializer):
     reversed_by = serializers.SerializerMethodField()
     lines = LedgerLineSerializer(many=True)
     pending_lines = DocumentLineSerializer(many=True)
+
+    # The fields ModelSerializer builds from the model, built once per process instead of on every
+    # response (the model's meta never changes while it runs); each serializer binds copies.
+    _built_fields: dict | None = None
+
+    def get_fields(self):
+        cls = type(self)
+        if cls.__dict__.get("_built_fields") is None:
+            cls._built_fields = super().get_fields()
+        return copy.deepcopy(cls._built_fields)
 
     class Meta:
         model = Document

@@ -399,3 +399,95 @@ def test_stock_card_running_balance_is_right_on_every_page(api_as, clerk, world,
     page = client.get(page["next"]).json()
     balances += [line["running_balance"] for line in page["results"]]
     assert balances == [100, 105, 112, 123]
+
+
+class TestIssueIdsResolvedInOneQuery:
+    """The issue serializer reads its lots, storehouses and recipient with one query
+    (inventory.api.ledger._Resolver); answers must be those of one ORM query per field."""
+
+    def _errors(self, user, body, resolve):
+        from types import SimpleNamespace
+
+        from inventory.api.ledger import IssueSerializer
+
+        context = {"request": SimpleNamespace(user=user)}
+        if not resolve:
+            context["_resolved"] = {}  # empty: every field queries as usual
+        data = IssueSerializer(data=body, context=context)
+        valid = data.is_valid()
+        return valid, (data.validated_data if valid else data.errors)
+
+    @pytest.mark.parametrize(
+        ("lines", "recipient"),
+        [
+            ([{"lot": 999999, "storehouse": "sh1", "quantity": 1}], "unit"),
+            ([{"lot": "stocked", "storehouse": "sh3", "quantity": 1}], "unit"),
+            ([{"lot": "stocked", "storehouse": 999998, "quantity": 1}], 999997),
+            ([{"lot": 2**70, "storehouse": "sh1", "quantity": 1}], -5),
+            (
+                [
+                    {"lot": "stocked", "storehouse": "sh1", "quantity": 1},
+                    {"lot": 999999, "storehouse": "sh3", "quantity": 1},
+                    {"lot": "stocked", "storehouse": "sh1", "quantity": 2},
+                ],
+                "unit",
+            ),
+            ([{"lot": "stocked", "storehouse": "sh1", "quantity": 1}], "unit"),
+        ],
+    )
+    def test_same_answer_as_one_query_per_field(self, clerk, world, stocked, lines, recipient):
+        named = {"stocked": stocked.pk, "sh1": world.sh1.pk, "sh3": world.sh3.pk}
+        body = {
+            "occurred_on": today(),
+            "recipient": world.unit.pk if recipient == "unit" else recipient,
+            "purpose": "exercise",
+            "lines": [
+                {key: named.get(value, value) for key, value in line.items()} for line in lines
+            ],
+        }
+        resolved = self._errors(clerk, body, resolve=True)
+        assert resolved == self._errors(clerk, body, resolve=False)
+        if resolved[0]:
+            line = resolved[1]["lines"][0]
+            assert line["storehouse"].depot.pk == world.sh1.depot_id  # its depot came along
+
+    def test_unknown_or_out_of_scope_ids_are_400_and_write_nothing(
+        self, api_as, clerk, world, stocked
+    ):
+        before = snapshot()
+        response = api_as(clerk).post(
+            "/api/v1/issues/",
+            {
+                "occurred_on": today(),
+                "recipient": 999997,
+                "purpose": "exercise",
+                "lines": [
+                    {"lot": 999999, "storehouse": world.sh1.pk, "quantity": 1},
+                    {"lot": stocked.pk, "storehouse": world.sh3.pk, "quantity": 1},
+                ],
+            },
+            format="json",
+        )
+        assert response.status_code == 400
+        body = response.json()
+        assert "does not exist" in body["recipient"][0]
+        assert "does not exist" in body["lines"]["0"]["lot"][0]
+        assert "does not exist" in body["lines"]["1"]["storehouse"][0]
+        assert snapshot() == before
+
+    def test_one_query_for_lot_storehouse_and_recipient(self, clerk, world, stocked):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        body = {
+            "occurred_on": today(),
+            "recipient": world.unit.pk,
+            "purpose": "exercise",
+            "lines": [{"lot": stocked.pk, "storehouse": world.sh1.pk, "quantity": 1}],
+        }
+        clerk.__dict__.pop("depot_ids", None)
+        _ = clerk.depot_ids  # read once per request by the token query
+        with CaptureQueriesContext(connection) as queries:
+            valid, _values = self._errors(clerk, body, resolve=True)
+        assert valid
+        assert len(queries) == 1
