@@ -39,9 +39,7 @@ router.register("stock-checks", StockCheckViewSet, basename="stock-check")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("job-runs", JobRunViewSet, basename="job-run")
-router.register(
-    "ledger-verification", LedgerVerificationViewSet, basename="ledger-verification"
-)
+router.register("ledger-verification", LedgerVerificationViewSet, basename="ledger-verification")
 router.register("ledger-checkpoints", LedgerCheckpointViewSet, basename="ledger-checkpoint")
 router.register("audit-log", AuditEventViewSet, basename="audit-log")
 router.register("inspections", surveillance.InspectionViewSet, basename="inspection")
