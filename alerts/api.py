@@ -16,10 +16,6 @@ from core.models import JobRun
 from core.roles import Action
 from core.scoping import require
 
-# The 400 for a cursor that was not handed out now lives in core.drf.LedgerPagination; the name
-# stays for modules that import it from here (audit/api.py).
-CursorPagination = LedgerPagination
-
 
 class AlertSerializer(serializers.ModelSerializer):
     depot_code = serializers.CharField(source="depot.code", read_only=True)

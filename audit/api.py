@@ -14,11 +14,11 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from alerts.api import CursorPagination
 from audit.filters import AuditEventFilter
 from audit.models import AuditAction, AuditEvent, LedgerCheckpoint, LedgerVerification
 from audit.selectors import audit_csv_rows, audit_event_list, checkpoint_list, verification_list
 from audit.services import audit_record, client_ip, ledger_verification_run
+from core.drf import LedgerPagination
 from core.roles import Action
 from core.scoping import require
 
@@ -111,7 +111,7 @@ class LedgerVerificationViewSet(
     _AuditorsOnly, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     serializer_class = VerificationSerializer
-    pagination_class = CursorPagination
+    pagination_class = LedgerPagination
     lookup_value_regex = r"[0-9]+"
     filter_backends: list = []
     audit_action = Action.VERIFY_LEDGER
@@ -136,7 +136,7 @@ class LedgerVerificationViewSet(
 )
 class LedgerCheckpointViewSet(_AuditorsOnly, viewsets.ReadOnlyModelViewSet):
     serializer_class = CheckpointSerializer
-    pagination_class = CursorPagination
+    pagination_class = LedgerPagination
     lookup_value_regex = r"[0-9]+"
     filter_backends: list = []
 
@@ -157,7 +157,7 @@ class LedgerCheckpointViewSet(_AuditorsOnly, viewsets.ReadOnlyModelViewSet):
 )
 class AuditEventViewSet(_AuditorsOnly, viewsets.ReadOnlyModelViewSet):
     serializer_class = AuditEventSerializer
-    pagination_class = CursorPagination
+    pagination_class = LedgerPagination
     filterset_class = AuditEventFilter
     lookup_value_regex = r"[0-9]+"
 

@@ -10,7 +10,6 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
-from core.roles import Action
 from core.scoping import read_depot_ids, scope
 from inventory.models import Balance, Document, Lot
 from surveillance.models import (
@@ -237,9 +236,3 @@ def lot_timeline(user: User, lot: Lot) -> list[TimelineEvent]:
     ]
     events.sort(key=lambda event: event.on, reverse=True)
     return events
-
-
-def can_record_in_any(user: User) -> bool:
-    from core.scoping import can
-
-    return can(user, Action.RECORD_SURVEILLANCE)

@@ -25,7 +25,7 @@ from accounts.services import system_user
 from audit.models import AuditAction
 from audit.services import audit_record, client_ip
 from core.roles import Action
-from core.scoping import action_depot_ids, can, require
+from core.scoping import action_depot_ids, require
 from inventory import policy as inventory_policy
 from inventory.errors import InvalidState
 from inventory.models import (
@@ -596,10 +596,6 @@ def shelf_life_extend(
     lot.expiry_overridden = True
     lot.save(update_fields=["expires_on", "expiry_overridden"])
     return extension
-
-
-def can_record(user: User, depot_id: int | None = None) -> bool:
-    return can(user, Action.RECORD_SURVEILLANCE, depot_id)
 
 
 def attachment_download_record(attachment: InspectionAttachment, request) -> None:

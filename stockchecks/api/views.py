@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.drf import LedgerPagination, ReferencePagination
@@ -46,17 +46,7 @@ IDEMPOTENCY = OpenApiParameter(
 )
 
 
-class CursorPagination(LedgerPagination):
-    """Cursor pages; a cursor that was not handed out is malformed input (400)."""
-
-    def decode_cursor(self, request):
-        try:
-            return super().decode_cursor(request)
-        except NotFound as exc:
-            raise ValidationError({self.cursor_query_param: [str(exc.detail)]}) from exc
-
-
-class LinePagination(CursorPagination):
+class LinePagination(LedgerPagination):
     ordering = "id"
 
 
@@ -210,7 +200,7 @@ def _decision(summary, request=None):
 )
 class StockCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = StockCheckSerializer
-    pagination_class = CursorPagination
+    pagination_class = LedgerPagination
     filterset_class = StockCheckFilter
     lookup_value_regex = r"[0-9]+"
 
@@ -443,7 +433,7 @@ class IncidentMonthSerializer(serializers.Serializer):
 )
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = IncidentSerializer
-    pagination_class = CursorPagination
+    pagination_class = LedgerPagination
     filterset_class = IncidentFilter
     lookup_value_regex = r"[0-9]+"
 
