@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from inventory.forms import apply_validation_error, error_summary, lots_in_scope
 from inventory.models import AmmunitionType, Balance
 from inventory.views import page_of, render_page
 from surveillance import forms, selectors, services
+from surveillance.files import attachment_response
 from surveillance.models import InspectionAttachment
 
 SEARCH_LIMIT = 15
@@ -163,20 +164,7 @@ def attachment_download(request, pk: int):
         scope(InspectionAttachment.objects.all(), request.user, depot_field="inspection__depot"),
         pk=pk,
     )
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    services.attachment_download_record(attachment, request)
-    return response
+    return attachment_response(attachment, request)
 
 
 @require_GET

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import transaction
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -25,7 +24,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -44,6 +42,7 @@ from surveillance.api.filters import (
     ShelfLifeExtensionFilter,
     StabilityTestFilter,
 )
+from surveillance.files import attachment_response
 from surveillance.models import (
     Inspection,
     InspectionAttachment,
@@ -229,21 +228,7 @@ class InspectionViewSet(_RecordViewSet):
         attachment = get_object_or_404(
             InspectionAttachment.objects.filter(inspection=inspection), pk=attachment_id
         )
-        try:
-            stream = attachment.file.open("rb")
-        except FileNotFoundError:
-            logger.error("Attachment %s is missing from storage", attachment.pk)
-            raise NotFound("The file is missing from storage.") from None
-        response = FileResponse(
-            stream,
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        services.attachment_download_record(attachment, request)
-        return response
+        return attachment_response(attachment, request)
 
 
 # --- Stability tests ------------------------------------------------------------------------------
