@@ -48,11 +48,13 @@ import psycopg
 
 from bench.ledger import (
     BASE_DIR,
+    SqlTimer,
     base_database_url,
     bench_environment,
     drop_database,
     recreate_database,
     reserve_ids,
+    say,
     with_database,
 )
 
@@ -372,18 +374,6 @@ class Report:
     points: list[Point] = field(default_factory=list)
 
 
-class SqlTimer:
-    def __init__(self):
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - started
-
-
 def timed_sweep() -> SweepRun:
     """One surveillance sweep, with the time of each part (steps, detectors, alert syncs)."""
     from django.db import connection
@@ -440,10 +430,6 @@ def timed_sweep() -> SweepRun:
         parts={name: round(value, 3) for name, value in sorted(parts.items())},
         counts=counts,
     )
-
-
-def say(message: str = "") -> None:
-    print(message, flush=True)
 
 
 def show(label: str, run: SweepRun) -> None:
