@@ -66,6 +66,9 @@ urlpatterns = [
         name="api-lot-surveillance",
     ),
     path("v1/", include(router.urls)),
+    path("v1/", include("surplus.api.urls")),
+    path("v1/", include("reports.api.urls")),
+    path("v1/", include("diversion.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

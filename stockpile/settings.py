@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "reports",
     "alerts",
     "stockchecks",
+    "diversion",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,5 @@
+"""The diversion pages."""
+
+app_name = "diversion"
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+"""The reports pages."""
+
+app_name = "reports"
+
+urlpatterns = []

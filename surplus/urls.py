@@ -1,0 +1,5 @@
+"""The surplus pages."""
+
+app_name = "surplus"
+
+urlpatterns = []
