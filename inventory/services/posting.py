@@ -691,6 +691,37 @@ def issue_post(
 
 
 @transaction.atomic
+def disposal_post(
+    *,
+    depot: Depot,
+    lines: Sequence[Movement],
+    occurred_on: date,
+    posted_by: User,
+    reference: str = "",
+    counterparty: str = "",
+    purpose: str = "",
+) -> Document:
+    """Take stock out of the account because it was destroyed, demilitarised or used up in
+    training under a disposal plan. Any condition may be disposed of (unserviceable stock is what
+    disposal is for), so no availability check applies; the caller (the surplus app) decides
+    what a plan may dispose of. Quantities, dates, frozen depots and stock on hand are checked as
+    for any withdrawal."""
+    require(posted_by, Action.RECORD_MOVEMENT, depot.pk)
+    _check_quantities(lines)
+    return _post(
+        depot=depot,
+        kind=DocumentKind.DISPOSAL,
+        occurred_on=occurred_on,
+        posted_by=posted_by,
+        movements=[Movement(m.lot_id, m.storehouse_id, -m.quantity) for m in lines],
+        check_storage=False,
+        counterparty=counterparty,
+        purpose=purpose,
+        reference=reference,
+    )
+
+
+@transaction.atomic
 def return_post(
     *,
     depot: Depot,

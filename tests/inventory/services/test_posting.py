@@ -30,6 +30,7 @@ from inventory.services.posting import (
     adjustment_create,
     adjustment_reject,
     balance_drift,
+    disposal_post,
     document_reverse,
     issue_post,
     move_post,
@@ -251,6 +252,56 @@ class TestIssue:
             posted_by=clerk,
         )
         assert qty(lot, world.sh2) == 9
+
+
+class TestDisposal:
+    def _dispose(self, world, user, lot, quantity, storehouse=None):
+        return disposal_post(
+            depot=world.depot_a,
+            lines=[Movement(lot.pk, (storehouse or world.sh1).pk, quantity)],
+            occurred_on=TODAY(),
+            posted_by=user,
+            reference="DP-1",
+            purpose="open detonation",
+        )
+
+    @pytest.mark.parametrize("condition", ["A", "H", "J"])
+    def test_disposal_withdraws_stock_of_any_condition(self, world, clerk, condition):
+        lot = world.lot(world.ball)
+        world.stock(clerk, lot, world.sh1, 100)
+        Lot.objects.filter(pk=lot.pk).update(condition=condition)
+        doc = self._dispose(world, clerk, lot, 40)
+        assert (doc.kind, doc.status, doc.reference) == ("disposal", "posted", "DP-1")
+        assert list(doc.lines.values_list("quantity", flat=True)) == [-40]
+        assert qty(lot, world.sh1) == 60
+        assert balance_drift() == []
+
+    def test_more_than_on_hand_is_refused_and_nothing_written(self, world, clerk):
+        lot = world.lot(world.ball)
+        world.stock(clerk, lot, world.sh1, 10)
+        before = counts()
+        with pytest.raises(InsufficientStock):
+            self._dispose(world, clerk, lot, 11)
+        assert counts() == before
+
+    def test_clerk_of_another_depot_and_auditor_may_not_dispose(
+        self, world, clerk, clerk_b, auditor
+    ):
+        lot = world.lot(world.ball)
+        world.stock(clerk, lot, world.sh1, 10)
+        before = counts()
+        for outsider in (clerk_b, auditor):
+            with pytest.raises(PermissionDenied):
+                self._dispose(world, outsider, lot, 1)
+        assert counts() == before
+
+    def test_a_disposal_is_reversed_by_a_new_document(self, world, clerk):
+        lot = world.lot(world.ball)
+        world.stock(clerk, lot, world.sh1, 10)
+        disposal = self._dispose(world, clerk, lot, 10)
+        assert qty(lot, world.sh1) == 0
+        document_reverse(document=disposal, reason="not destroyed after all", posted_by=clerk)
+        assert qty(lot, world.sh1) == 10
 
 
 class TestReversal:
