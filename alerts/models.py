@@ -28,6 +28,7 @@ class AlertKind(models.TextChoices):
     LOSS_RECORDED = "loss_recorded", _("loss recorded")
     STABILITY_UNSTABLE = "stability_unstable", _("unstable propellant")
     LEDGER_TAMPERED = "ledger_tampered", _("ledger fails verification")
+    VERIFICATION_OVERDUE = "verification_overdue", _("delivery verification overdue")
 
 
 class Severity(models.TextChoices):
@@ -51,6 +52,7 @@ DEFAULT_SEVERITY: dict[str, str] = {
     AlertKind.LOSS_RECORDED: Severity.CRITICAL,
     AlertKind.STABILITY_UNSTABLE: Severity.CRITICAL,
     AlertKind.LEDGER_TAMPERED: Severity.CRITICAL,
+    AlertKind.VERIFICATION_OVERDUE: Severity.WARNING,
 }
 
 # Event alerts: the cause is a past event, not a state that goes away by itself. Acknowledging one

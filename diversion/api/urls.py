@@ -2,6 +2,15 @@
 
 from rest_framework.routers import SimpleRouter
 
+from diversion.api import views
+
 router = SimpleRouter()
+router.register("parties", views.PartyViewSet, basename="party")
+router.register("party-documents", views.PartyDocumentViewSet, basename="party-document")
+router.register("transfer-cases", views.TransferCaseViewSet, basename="transfer-case")
+router.register("risk-assessments", views.RiskAssessmentViewSet, basename="risk-assessment")
+router.register("verifications", views.VerificationViewSet, basename="verification")
+router.register("trace", views.TraceViewSet, basename="trace")
+router.register("tracing-requests", views.TracingRequestViewSet, basename="tracing-request")
 
 urlpatterns = router.urls

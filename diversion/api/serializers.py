@@ -1,0 +1,472 @@
+"""Shapes of the diversion API: input serializers check shape (strict JSON types), the services
+decide; output serializers read rows the selectors already joined."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.scoping import scope
+from core.serializers import StrictJSONMixin
+from diversion import selectors
+from diversion.models import (
+    AuthenticationResult,
+    CaseLine,
+    CaseParty,
+    ChecklistItem,
+    FoundContext,
+    Party,
+    PartyDocument,
+    PartyDocumentKind,
+    PartyKind,
+    PartyStatus,
+    RiskAssessment,
+    RiskLevel,
+    TracingRequest,
+    TransferCase,
+    TransferPurpose,
+    Verification,
+    VerificationKind,
+    VerificationResult,
+)
+from inventory.models import Depot, Lot, Recipient, Storehouse
+
+COUNTRY = {"min_length": 2, "max_length": 2, "help_text": "ISO 3166 two-letter code."}
+
+
+def _username(field: str):
+    return serializers.CharField(source=f"{field}.username", allow_null=True, default=None)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedDepotField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return scope(Depot.objects.all(), self.context["request"].user, depot_field="pk")
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedStorehouseField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return scope(Storehouse.objects.all(), self.context["request"].user)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedCaseField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return selectors.transfer_case_list(user=self.context["request"].user)
+
+
+# --- Parties -------------------------------------------------------------------------------------
+
+
+class PartySerializer(serializers.ModelSerializer):
+    identifiers = serializers.DictField(child=serializers.CharField())
+    status_changed_by = serializers.CharField(source="status_changed_by.username")
+
+    class Meta:
+        model = Party
+        fields = [
+            "id", "kind", "name", "country", "identifiers", "address", "status", "status_reason",
+            "status_source", "status_changed_by", "status_changed_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class PartyCreateSerializer(StrictJSONMixin, serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PartyKind.choices)
+    name = serializers.CharField(max_length=200)
+    country = serializers.CharField(**COUNTRY)
+    identifiers = serializers.DictField(
+        child=serializers.CharField(max_length=120, allow_blank=True),
+        required=False,
+        default=dict,
+        help_text='Name → value, e.g. {"IMO": "9074729"}.',
+    )
+    address = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    status = serializers.ChoiceField(
+        choices=PartyStatus.choices, required=False, default=PartyStatus.PENDING
+    )
+    status_reason = serializers.CharField(
+        max_length=2000, required=False, default="", allow_blank=True,
+        help_text="Required unless the status is pending.",
+    )  # fmt: skip
+    status_source = serializers.CharField(
+        max_length=300, required=False, default="", allow_blank=True
+    )
+
+
+class PartyUpdateSerializer(StrictJSONMixin, serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    country = serializers.CharField(required=False, **COUNTRY)
+    identifiers = serializers.DictField(
+        child=serializers.CharField(max_length=120, allow_blank=True), required=False
+    )
+    address = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=PartyStatus.choices, required=False)
+    status_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    status_source = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class HistorySerializer(serializers.Serializer):
+    at = serializers.DateTimeField(source="history_date")
+    user = serializers.CharField(source="history_user.username", allow_null=True, default=None)
+    change = serializers.CharField(source="get_history_type_display")
+    changes = serializers.DictField(child=serializers.ListField(allow_null=True))
+
+
+# --- Party documents -----------------------------------------------------------------------------
+
+
+class PartyDocumentSerializer(serializers.ModelSerializer):
+    party_name = serializers.CharField(source="party.name")
+    authenticated_by = _username("authenticated_by")
+    recorded_by = serializers.CharField(source="recorded_by.username")
+
+    class Meta:
+        model = PartyDocument
+        fields = [
+            "id", "party", "party_name", "kind", "number", "issuer", "valid_from", "valid_until",
+            "authentication_result", "authentication_method", "authenticated_by",
+            "authenticated_at", "recorded_by", "recorded_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class PartyDocumentCreateSerializer(StrictJSONMixin, serializers.Serializer):
+    party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
+    kind = serializers.ChoiceField(choices=PartyDocumentKind.choices)
+    number = serializers.CharField(max_length=120)
+    issuer = serializers.CharField(max_length=200)
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField()
+
+
+class AuthenticateSerializer(StrictJSONMixin, serializers.Serializer):
+    result = serializers.ChoiceField(
+        choices=[c for c in AuthenticationResult.choices if c[0] != AuthenticationResult.UNCHECKED]
+    )
+    method = serializers.CharField(max_length=300, help_text="Who was asked, how.")
+
+
+# --- Transfer cases ------------------------------------------------------------------------------
+
+
+class CaseLineSerializer(serializers.ModelSerializer):
+    lot_number = serializers.CharField(source="lot.lot_number")
+    ammunition_type = serializers.CharField(source="lot.ammunition_type.code")
+    storehouse_code = serializers.CharField(source="storehouse.code")
+
+    class Meta:
+        model = CaseLine
+        fields = [
+            "lot", "lot_number", "ammunition_type", "storehouse", "storehouse_code", "quantity",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class CasePartySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="party.name")
+    country = serializers.CharField(source="party.country")
+    status = serializers.CharField(source="party.status")
+
+    class Meta:
+        model = CaseParty
+        fields = ["party", "role", "name", "country", "status"]
+        read_only_fields = fields
+
+
+class TransferCaseSerializer(serializers.ModelSerializer):
+    number = serializers.CharField()
+    depot_code = serializers.CharField(source="depot.code")
+    consignee_name = serializers.CharField(source="consignee.name")
+    end_user_name = serializers.CharField(source="end_user.name")
+    end_user_certificate_number = serializers.CharField(source="end_user_certificate.number")
+    transit_states = serializers.ListField(child=serializers.CharField())
+    lines = CaseLineSerializer(many=True)
+    chain = CasePartySerializer(many=True)
+    created_by = serializers.CharField(source="created_by.username")
+    dispatch_document_number = serializers.CharField(
+        source="dispatch_document.number", allow_null=True, default=None
+    )
+    dispatched_by = _username("dispatched_by")
+
+    class Meta:
+        model = TransferCase
+        fields = [
+            "id", "number", "depot", "depot_code", "purpose", "reference", "status", "consignee",
+            "consignee_name", "end_user", "end_user_name", "end_user_certificate",
+            "end_user_certificate_number", "recipient", "destination_country", "transit_states",
+            "route", "transport", "port_of_exit", "disposal_plan_reference", "lines", "chain",
+            "created_by", "created_at", "dispatch_document", "dispatch_document_number",
+            "dispatched_by", "dispatched_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class CaseLineInputSerializer(StrictJSONMixin, serializers.Serializer):
+    lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all())
+    storehouse = ScopedStorehouseField()
+    quantity = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
+
+
+class ChainInputSerializer(StrictJSONMixin, serializers.Serializer):
+    party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
+    role = serializers.ChoiceField(choices=PartyKind.choices)
+
+
+class TransferCaseCreateSerializer(StrictJSONMixin, serializers.Serializer):
+    depot = ScopedDepotField(help_text="The depot the consignment leaves from.")
+    purpose = serializers.ChoiceField(choices=TransferPurpose.choices)
+    reference = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
+    consignee = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
+    end_user = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
+    end_user_certificate = serializers.PrimaryKeyRelatedField(queryset=PartyDocument.objects.all())
+    recipient = serializers.PrimaryKeyRelatedField(
+        queryset=Recipient.objects.all(), required=False, allow_null=True,
+        help_text="The recipient to issue to; by default the consignee's, added to the register "
+        "of recipients when first needed.",
+    )  # fmt: skip
+    destination_country = serializers.CharField(**COUNTRY)
+    transit_states = serializers.ListField(
+        child=serializers.CharField(**COUNTRY), required=False, default=list, max_length=30
+    )
+    route = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
+    transport = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    port_of_exit = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True
+    )
+    disposal_plan_reference = serializers.CharField(
+        max_length=60, required=False, default="", allow_blank=True
+    )
+    lines = CaseLineInputSerializer(many=True, allow_empty=False, max_length=500)
+    chain = ChainInputSerializer(many=True, required=False, default=list, max_length=50)
+
+
+class DispatchSerializer(StrictJSONMixin, serializers.Serializer):
+    occurred_on = serializers.DateField()
+
+
+# --- Risk assessments ----------------------------------------------------------------------------
+
+
+class RiskAnswerSerializer(serializers.Serializer):
+    item = serializers.IntegerField(source="item.pk")
+    code = serializers.CharField(source="item.code")
+    question = serializers.CharField(source="item.question")
+    guidance = serializers.CharField(source="item.guidance")
+    risk = serializers.CharField(source="answer.risk", allow_null=True, default=None)
+    evidence = serializers.CharField(source="answer.evidence", allow_null=True, default=None)
+    sources = serializers.CharField(source="answer.sources", allow_null=True, default=None)
+    answered_by = serializers.CharField(
+        source="answer.answered_by.username", allow_null=True, default=None
+    )
+
+
+class RiskAssessmentSerializer(serializers.ModelSerializer):
+    number = serializers.CharField()
+    case_number = serializers.CharField(source="case.number")
+    checklist_version = serializers.IntegerField(source="checklist.version")
+    author = serializers.CharField(source="author.username")
+    override_by = _username("override_by")
+    approved_by = _username("approved_by")
+    overall_risk = serializers.SerializerMethodField()
+    items = serializers.IntegerField(source="item_count")
+    answered = serializers.IntegerField()
+
+    class Meta:
+        model = RiskAssessment
+        fields = [
+            "id", "number", "case", "case_number", "checklist_version", "status", "overall_risk",
+            "items", "answered", "conclusion", "author", "created_at", "override_by",
+            "override_at", "override_reason", "approved_by", "approved_at", "expires_on",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=RiskLevel.choices, allow_null=True))
+    def get_overall_risk(self, assessment):
+        return selectors.overall_risk_of(assessment)
+
+
+class RiskAssessmentDetailSerializer(RiskAssessmentSerializer):
+    answers = serializers.SerializerMethodField()
+
+    class Meta(RiskAssessmentSerializer.Meta):
+        fields = [*RiskAssessmentSerializer.Meta.fields, "answers"]
+        read_only_fields = fields
+
+    @extend_schema_field(RiskAnswerSerializer(many=True))
+    def get_answers(self, assessment):
+        rows = selectors.risk_assessment_answers(assessment=assessment)
+        return RiskAnswerSerializer(rows, many=True).data
+
+
+class RiskAssessmentCreateSerializer(StrictJSONMixin, serializers.Serializer):
+    case = ScopedCaseField()
+
+
+class AnswerInputSerializer(StrictJSONMixin, serializers.Serializer):
+    item = serializers.PrimaryKeyRelatedField(queryset=ChecklistItem.objects.all())
+    risk = serializers.ChoiceField(choices=RiskLevel.choices)
+    evidence = serializers.CharField(max_length=10_000)
+    sources = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
+
+
+class ConclusionSerializer(StrictJSONMixin, serializers.Serializer):
+    conclusion = serializers.CharField(max_length=10_000, allow_blank=True)
+
+
+class OverrideSerializer(StrictJSONMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+# --- Verifications -------------------------------------------------------------------------------
+
+
+class DeliveryVerificationSerializer(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="case.number")
+    depot_code = serializers.CharField(source="case.depot.code")
+    end_user_name = serializers.CharField(source="case.end_user.name")
+    recorded_by = _username("recorded_by")
+    incident_number = serializers.CharField(source="incident.number", allow_null=True, default=None)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Verification
+        fields = [
+            "id", "case", "case_number", "depot_code", "end_user_name", "kind", "due_on",
+            "overdue", "result", "performed_on", "evidence", "recorded_by", "recorded_at",
+            "incident", "incident_number",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_overdue(self, verification) -> bool:
+        return verification.result == VerificationResult.PENDING and (
+            verification.due_on < self.context["today"]
+        )
+
+
+class VerificationScheduleSerializer(StrictJSONMixin, serializers.Serializer):
+    case = ScopedCaseField()
+    kind = serializers.ChoiceField(choices=VerificationKind.choices)
+    due_on = serializers.DateField()
+
+
+class VerificationRecordSerializer(StrictJSONMixin, serializers.Serializer):
+    result = serializers.ChoiceField(
+        choices=[VerificationResult.PASSED.value, VerificationResult.FAILED.value]
+    )
+    performed_on = serializers.DateField()
+    evidence = serializers.CharField(max_length=10_000)
+
+
+# --- Trace and tracing requests ------------------------------------------------------------------
+
+
+class TraceBalanceSerializer(serializers.Serializer):
+    depot = serializers.CharField()
+    storehouse = serializers.CharField()
+    quantity = serializers.IntegerField()
+
+
+class TraceCasePartySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.CharField()
+    country = serializers.CharField()
+
+
+class TraceVerificationSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    due_on = serializers.DateField()
+    result = serializers.CharField()
+
+
+class TraceCaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    consignee = serializers.CharField()
+    end_user = serializers.CharField()
+    destination_country = serializers.CharField()
+    parties = TraceCasePartySerializer(many=True)
+    verifications = TraceVerificationSerializer(many=True)
+
+
+class TraceEventSerializer(serializers.Serializer):
+    document = serializers.CharField(help_text="The document number.")
+    document_id = serializers.IntegerField()
+    kind = serializers.CharField()
+    occurred_on = serializers.DateField()
+    depot = serializers.CharField()
+    storehouse = serializers.CharField()
+    quantity = serializers.IntegerField(help_text="Signed: + into the storehouse, − out of it.")
+    party = serializers.CharField(
+        help_text="Recipient, destination or sending depot, or counterparty."
+    )
+    transfer_case = TraceCaseSerializer(allow_null=True)
+
+
+class TraceLotSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    lot_number = serializers.CharField()
+    ammunition_type = serializers.CharField()
+    manufacturer = serializers.CharField()
+    balances = TraceBalanceSerializer(many=True)
+    events = TraceEventSerializer(many=True)
+
+
+class TraceSerializer(serializers.Serializer):
+    lots = TraceLotSerializer(many=True)
+
+
+class CandidateHolderSerializer(serializers.Serializer):
+    depot = serializers.CharField()
+    quantity = serializers.IntegerField()
+
+
+class CandidateOutgoingSerializer(serializers.Serializer):
+    document = serializers.CharField()
+    kind = serializers.CharField()
+    occurred_on = serializers.DateField()
+    from_depot = serializers.CharField()
+    to = serializers.CharField()
+    quantity = serializers.IntegerField()
+
+
+class CandidateSerializer(serializers.Serializer):
+    lot = serializers.IntegerField()
+    lot_number = serializers.CharField()
+    ammunition_type = serializers.CharField()
+    manufacturer = serializers.CharField()
+    held_by = CandidateHolderSerializer(many=True)
+    last_outgoing = CandidateOutgoingSerializer(many=True)
+
+
+class TracingRequestSerializer(serializers.ModelSerializer):
+    number = serializers.CharField()
+    candidates = CandidateSerializer(many=True)
+    recorded_by = serializers.CharField(source="recorded_by.username")
+    answered_by = _username("answered_by")
+
+    class Meta:
+        model = TracingRequest
+        fields = [
+            "id", "number", "reference", "requesting_authority", "context", "lot_marking",
+            "description", "quantity", "place", "found_on", "candidates", "recorded_by",
+            "recorded_at", "answer", "answered_by", "answered_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class TracingRequestCreateSerializer(StrictJSONMixin, serializers.Serializer):
+    reference = serializers.CharField(max_length=120)
+    requesting_authority = serializers.CharField(max_length=200)
+    context = serializers.ChoiceField(choices=FoundContext.choices)
+    lot_marking = serializers.CharField(max_length=80, help_text="As read; any part, any case.")
+    description = serializers.CharField(
+        max_length=5000, required=False, default="", allow_blank=True
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
+    place = serializers.CharField(max_length=300)
+    found_on = serializers.DateField()
+
+
+class AnswerTextSerializer(StrictJSONMixin, serializers.Serializer):
+    answer = serializers.CharField(max_length=20_000)

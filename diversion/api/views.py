@@ -1,0 +1,468 @@
+"""Diversion control over the API (DESIGN.md §11): `parties/` (and `/history/`),
+`party-documents/` (and `/authenticate/`), `transfer-cases/` (and `/dispatch/`, `/cancel/`),
+`risk-assessments/` (and `/answers/`, `/conclusion/`, `/override/`, `/approve/`, `/withdraw/`),
+`verifications/` (and `/record/`), `trace/?lot_number=`, `tracing-requests/` (and `/answer/`).
+
+Officers and administrators write; auditors read everything and change nothing (403); clerks
+read the transfer cases of their depots and dispatch them, and see nothing else here (403).
+Every POST takes an optional Idempotency-Key.
+"""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from core.drf import LedgerPagination, ReferencePagination
+from core.idempotency import HEADER, idempotent
+from diversion import selectors, services
+from diversion.api import serializers as s
+from diversion.filters import (
+    PartyDocumentFilter,
+    PartyFilter,
+    RiskAssessmentFilter,
+    TracingRequestFilter,
+    TransferCaseFilter,
+    VerificationFilter,
+)
+from diversion.models import (
+    Party,
+    PartyDocument,
+    RiskAssessment,
+    TracingRequest,
+    TransferCase,
+    Verification,
+)
+
+IDEMPOTENCY = OpenApiParameter(
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Retrying with the same key and body returns the original answer; "
+    "nothing is done twice.",
+)
+
+
+def _valid(serializer_class, request, **context):
+    data = serializer_class(data=request.data, context={"request": request, **context})
+    data.is_valid(raise_exception=True)
+    return data.validated_data
+
+
+def _post(summary, request=None, response=None, code=200):
+    return extend_schema(
+        summary=summary, request=request, responses={code: response}, parameters=[IDEMPOTENCY]
+    )
+
+
+class _Base(viewsets.GenericViewSet):
+    lookup_value_regex = r"[0-9]+"
+
+    def _answer(self, obj, code=status.HTTP_200_OK):
+        row = self.get_queryset().get(pk=obj.pk)
+        return Response(
+            self.get_serializer_class()(row, context=self.get_serializer_context()).data,
+            status=code,
+        )
+
+
+# --- Parties -------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The register of parties (officers, auditors, administrators); filter by name or "
+        "identifier (`q`), kind, status, country"
+    ),
+    retrieve=extend_schema(summary="One party"),
+)
+class PartyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+    queryset = Party.objects.none()  # for the schema; get_queryset reads in scope
+    serializer_class = s.PartySerializer
+    pagination_class = ReferencePagination
+    filterset_class = PartyFilter
+
+    def get_queryset(self):
+        return selectors.party_list(user=self.request.user).order_by("name", "id")
+
+    @_post("Add a party to the register", s.PartyCreateSerializer, s.PartySerializer, 201)
+    @idempotent
+    def create(self, request):
+        values = _valid(s.PartyCreateSerializer, request)
+        party = services.party_create(**values, created_by=request.user)
+        return self._answer(party, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a party's details or status (a status other than pending needs its "
+        "reason); kept in the party's history",
+        request=s.PartyUpdateSerializer,
+        responses={200: s.PartySerializer},
+    )
+    def partial_update(self, request, pk=None):
+        party = self.get_object()
+        values = _valid(s.PartyUpdateSerializer, request)
+        party = services.party_update(party=party, changed_by=request.user, **values)
+        return self._answer(party)
+
+    @extend_schema(
+        summary="Every change of the party: when, who, and the fields before and after",
+        responses={200: s.HistorySerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def history(self, request, pk=None):
+        party = self.get_object()
+        return Response(s.HistorySerializer(_history(party), many=True).data)
+
+
+def _history(obj) -> list:
+    """The object's history records, newest first, each with its changes against the one
+    before (`changes`: field → [before, after])."""
+    records = list(obj.history.select_related("history_user").order_by("history_date", "pk"))
+    previous = None
+    for record in records:
+        if previous is None:
+            record.changes = {}
+        else:
+            delta = record.diff_against(previous)
+            record.changes = {c.field: [_plain(c.old), _plain(c.new)] for c in delta.changes}
+        previous = record
+    return list(reversed(records))
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    return str(value)
+
+
+# --- Party documents -----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Documents of parties: end-user certificates, assurances ..."),
+    retrieve=extend_schema(summary="One party document with its authentication record"),
+)
+class PartyDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+    queryset = PartyDocument.objects.none()  # for the schema; get_queryset reads in scope
+    serializer_class = s.PartyDocumentSerializer
+    pagination_class = ReferencePagination
+    filterset_class = PartyDocumentFilter
+
+    def get_queryset(self):
+        return selectors.party_document_list(user=self.request.user).order_by("-id")
+
+    @_post(
+        "Record a document of a party (number, issuer, validity)",
+        s.PartyDocumentCreateSerializer,
+        s.PartyDocumentSerializer,
+        201,
+    )
+    @idempotent
+    def create(self, request):
+        selectors.require_register_reader(request.user)
+        values = _valid(s.PartyDocumentCreateSerializer, request)
+        document = services.party_document_add(**values, recorded_by=request.user)
+        return self._answer(document, status.HTTP_201_CREATED)
+
+    @_post(
+        "Record who checked the document, how, and the result",
+        s.AuthenticateSerializer,
+        s.PartyDocumentSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def authenticate(self, request, pk=None):
+        document = self.get_object()
+        values = _valid(s.AuthenticateSerializer, request)
+        document = services.party_document_authenticate(
+            document=document, authenticated_by=request.user, **values
+        )
+        return self._answer(document)
+
+
+# --- Transfer cases ------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Outbound transfer cases (a clerk sees those of their depots)"),
+    retrieve=extend_schema(summary="One transfer case with its lines and chain of parties"),
+)
+class TransferCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+    queryset = TransferCase.objects.none()  # for the schema; get_queryset reads in scope
+    serializer_class = s.TransferCaseSerializer
+    pagination_class = LedgerPagination
+    filterset_class = TransferCaseFilter
+
+    def get_queryset(self):
+        return selectors.transfer_case_detail(user=self.request.user)
+
+    @_post(
+        "Open a transfer case (409 party_not_permitted for a suspended or denied party)",
+        s.TransferCaseCreateSerializer,
+        s.TransferCaseSerializer,
+        201,
+    )
+    @idempotent
+    def create(self, request):
+        values = _valid(s.TransferCaseCreateSerializer, request)
+        case = services.transfer_case_create(
+            depot=values["depot"],
+            purpose=values["purpose"],
+            reference=values["reference"],
+            consignee=values["consignee"],
+            end_user=values["end_user"],
+            end_user_certificate=values["end_user_certificate"],
+            recipient=values.get("recipient"),
+            destination_country=values["destination_country"],
+            transit_states=values["transit_states"],
+            route=values["route"],
+            transport=values["transport"],
+            port_of_exit=values["port_of_exit"],
+            disposal_plan_reference=values["disposal_plan_reference"],
+            lines=[services.CaseLineInput(**line) for line in values["lines"]],
+            chain=[(link["party"], link["role"]) for link in values["chain"]],
+            created_by=request.user,
+        )
+        return self._answer(case, status.HTTP_201_CREATED)
+
+    @_post(
+        "Dispatch: post the issue to the consignee (a clerk of the depot). 409 "
+        "no_risk_assessment, party_not_permitted or end_user_certificate_invalid, then the "
+        "posting service's codes; nothing is written when refused",
+        s.DispatchSerializer,
+        s.TransferCaseSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    @idempotent
+    def dispatch_case(self, request, pk=None):
+        case = self.get_object()
+        values = _valid(s.DispatchSerializer, request)
+        services.transfer_case_dispatch(
+            case=case, occurred_on=values["occurred_on"], dispatched_by=request.user
+        )
+        return self._answer(case)
+
+    @_post("Cancel a case awaiting dispatch", None, s.TransferCaseSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def cancel(self, request, pk=None):
+        case = services.transfer_case_cancel(case=self.get_object(), cancelled_by=request.user)
+        return self._answer(case)
+
+
+# --- Risk assessments ----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Pre-transfer risk assessments with their overall risk"),
+    retrieve=extend_schema(summary="One assessment with every checklist item and its answer"),
+)
+class RiskAssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+    queryset = RiskAssessment.objects.none()  # for the schema; get_queryset reads in scope
+    pagination_class = LedgerPagination
+    filterset_class = RiskAssessmentFilter
+
+    def get_queryset(self):
+        return selectors.risk_assessment_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return s.RiskAssessmentSerializer
+        return s.RiskAssessmentDetailSerializer
+
+    @_post(
+        "Start an assessment of a case against the checklist in force",
+        s.RiskAssessmentCreateSerializer,
+        s.RiskAssessmentDetailSerializer,
+        201,
+    )
+    @idempotent
+    def create(self, request):
+        selectors.require_register_reader(request.user)
+        values = _valid(s.RiskAssessmentCreateSerializer, request)
+        assessment = services.risk_assessment_create(case=values["case"], author=request.user)
+        return self._answer(assessment, status.HTTP_201_CREATED)
+
+    @_post(
+        "Answer one checklist item: risk level, evidence, sources (the author, while draft)",
+        s.AnswerInputSerializer,
+        s.RiskAssessmentDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def answers(self, request, pk=None):
+        assessment = self.get_object()
+        values = _valid(s.AnswerInputSerializer, request)
+        services.risk_answer_set(assessment=assessment, answered_by=request.user, **values)
+        return self._answer(assessment)
+
+    @_post("The author's conclusion", s.ConclusionSerializer, s.RiskAssessmentDetailSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def conclusion(self, request, pk=None):
+        assessment = self.get_object()
+        values = _valid(s.ConclusionSerializer, request)
+        services.risk_assessment_conclude(assessment=assessment, user=request.user, **values)
+        return self._answer(assessment)
+
+    @_post(
+        "Record a second officer's override of the items rated high (409 self_approval for "
+        "the author)",
+        s.OverrideSerializer,
+        s.RiskAssessmentDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def override(self, request, pk=None):
+        assessment = self.get_object()
+        values = _valid(s.OverrideSerializer, request)
+        services.risk_assessment_override(
+            assessment=assessment, override_by=request.user, reason=values["reason"]
+        )
+        return self._answer(assessment)
+
+    @_post(
+        "Approve (an officer other than the author: 409 self_approval; every item answered: "
+        "409 assessment_incomplete; an item rated high needs an override: 409 "
+        "high_risk_not_overridden). The approval expires after the policy's days",
+        None,
+        s.RiskAssessmentDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def approve(self, request, pk=None):
+        assessment = services.risk_assessment_approve(
+            assessment=self.get_object(), approved_by=request.user
+        )
+        return self._answer(assessment)
+
+    @_post("Withdraw the assessment: it no longer covers its case", None,
+           s.RiskAssessmentDetailSerializer)  # fmt: skip
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def withdraw(self, request, pk=None):
+        assessment = services.risk_assessment_withdraw(
+            assessment=self.get_object(), user=request.user
+        )
+        return self._answer(assessment)
+
+
+# --- Verifications -------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Pre- and post-delivery checks by due date; filter `overdue`"),
+    retrieve=extend_schema(summary="One verification"),
+)
+class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+    queryset = Verification.objects.none()  # for the schema; get_queryset reads in scope
+    serializer_class = s.DeliveryVerificationSerializer
+    pagination_class = ReferencePagination
+    filterset_class = VerificationFilter
+
+    def get_queryset(self):
+        return selectors.verification_list(user=self.request.user).order_by("due_on", "id")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    @_post(
+        "Schedule one more check of a dispatched case",
+        s.VerificationScheduleSerializer,
+        s.DeliveryVerificationSerializer,
+        201,
+    )
+    @idempotent
+    def create(self, request):
+        selectors.require_register_reader(request.user)
+        values = _valid(s.VerificationScheduleSerializer, request)
+        verification = services.verification_schedule(
+            case=values["case"],
+            kind=values["kind"],
+            due_on=values["due_on"],
+            scheduled_by=request.user,
+        )
+        return self._answer(verification, status.HTTP_201_CREATED)
+
+    @_post(
+        "Record the result with its evidence; a failed check opens an incident",
+        s.VerificationRecordSerializer,
+        s.DeliveryVerificationSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def record(self, request, pk=None):
+        verification = self.get_object()
+        values = _valid(s.VerificationRecordSerializer, request)
+        verification = services.verification_record(
+            verification=verification, recorded_by=request.user, **values
+        )
+        return self._answer(verification)
+
+
+# --- Trace and tracing requests ------------------------------------------------------------------
+
+
+class TraceViewSet(viewsets.ViewSet):
+    """The chain of custody of lots by number."""
+
+    @extend_schema(
+        summary="Trace lots whose number contains `lot_number` (any letter case, at most 20 "
+        "lots): every ledger event in order with its party, transfers out with their case, "
+        "parties and verifications, and current balances",
+        parameters=[
+            OpenApiParameter(
+                "lot_number", OpenApiTypes.STR, required=True, description="Any part, any case."
+            )
+        ],
+        responses={200: s.TraceSerializer},
+    )
+    def list(self, request):
+        selectors.require_register_reader(request.user)
+        raw = request.query_params.getlist("lot_number")
+        if len(raw) != 1 or not raw[0].strip() or len(raw[0]) > 80:
+            raise ValidationError({"lot_number": ["Give one lot number (or part of one)."]})
+        lots = selectors.lot_trace(user=request.user, lot_number=raw[0])
+        return Response(s.TraceSerializer({"lots": lots}).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Requests to trace ammunition found outside control"),
+    retrieve=extend_schema(summary="One tracing request with its candidate lots and answer"),
+)
+class TracingRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+    queryset = TracingRequest.objects.none()  # for the schema; get_queryset reads in scope
+    serializer_class = s.TracingRequestSerializer
+    pagination_class = LedgerPagination
+    filterset_class = TracingRequestFilter
+
+    def get_queryset(self):
+        return selectors.tracing_request_list(user=self.request.user)
+
+    @_post(
+        "Record a tracing request: the candidate lots and last accountable holders are found "
+        "and kept",
+        s.TracingRequestCreateSerializer,
+        s.TracingRequestSerializer,
+        201,
+    )
+    @idempotent
+    def create(self, request):
+        values = _valid(s.TracingRequestCreateSerializer, request)
+        tracing_request = services.tracing_request_record(**values, recorded_by=request.user)
+        return self._answer(tracing_request, status.HTTP_201_CREATED)
+
+    @_post("Record the answer given", s.AnswerTextSerializer, s.TracingRequestSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def answer(self, request, pk=None):
+        tracing_request = self.get_object()
+        values = _valid(s.AnswerTextSerializer, request)
+        tracing_request = services.tracing_request_answer(
+            tracing_request=tracing_request, answered_by=request.user, answer=values["answer"]
+        )
+        return self._answer(tracing_request)

@@ -1,0 +1,102 @@
+"""Filters of the diversion lists, shared by the web UI and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from diversion.models import (
+    AssessmentStatus,
+    CaseStatus,
+    Party,
+    PartyDocument,
+    PartyDocumentKind,
+    PartyKind,
+    PartyStatus,
+    RiskAssessment,
+    TracingRequest,
+    TransferCase,
+    Verification,
+    VerificationKind,
+    VerificationResult,
+)
+from inventory.filters import _depots_in_scope
+
+
+class PartyFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("Name or identifier"), help_text=_("Any part, any case.")
+    )
+    kind = django_filters.ChoiceFilter(choices=PartyKind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=PartyStatus.choices, label=_("Status"))
+    country = django_filters.CharFilter(lookup_expr="iexact", label=_("Country"))
+
+    class Meta:
+        model = Party
+        fields = ["q", "kind", "status", "country"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(identifiers__icontains=value))
+
+
+class PartyDocumentFilter(django_filters.FilterSet):
+    party = django_filters.ModelChoiceFilter(queryset=Party.objects.all(), label=_("Party"))
+    kind = django_filters.ChoiceFilter(choices=PartyDocumentKind.choices, label=_("Kind"))
+
+    class Meta:
+        model = PartyDocument
+        fields = ["party", "kind"]
+
+
+class TransferCaseFilter(django_filters.FilterSet):
+    depot = django_filters.ModelChoiceFilter(queryset=_depots_in_scope, label=_("Depot"))
+    status = django_filters.ChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = TransferCase
+        fields = ["depot", "status"]
+
+
+class RiskAssessmentFilter(django_filters.FilterSet):
+    case = django_filters.ModelChoiceFilter(
+        queryset=TransferCase.objects.all(), label=_("Transfer case")
+    )
+    status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = RiskAssessment
+        fields = ["case", "status"]
+
+
+class VerificationFilter(django_filters.FilterSet):
+    case = django_filters.ModelChoiceFilter(
+        queryset=TransferCase.objects.all(), label=_("Transfer case")
+    )
+    kind = django_filters.ChoiceFilter(choices=VerificationKind.choices, label=_("Kind"))
+    result = django_filters.ChoiceFilter(choices=VerificationResult.choices, label=_("Result"))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        label=_("Overdue"),
+        help_text=_("true: pending past the due date."),
+    )
+
+    class Meta:
+        model = Verification
+        fields = ["case", "kind", "result", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(result=VerificationResult.PENDING, due_on__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class TracingRequestFilter(django_filters.FilterSet):
+    answered = django_filters.BooleanFilter(
+        field_name="answered_at", lookup_expr="isnull", exclude=True, label=_("Answered")
+    )
+
+    class Meta:
+        model = TracingRequest
+        fields = ["answered"]

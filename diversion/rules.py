@@ -1,0 +1,25 @@
+"""Pure rules of diversion control: no database, easy to test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from diversion.models import RISK_ORDER, RiskLevel
+
+
+def overall_risk(levels: Iterable[str]) -> str | None:
+    """The overall risk of an assessment: the highest of its item risks (one high item makes the
+    whole transfer high risk). None while no item is answered."""
+    highest = None
+    for level in levels:
+        level = RiskLevel(level)
+        if highest is None or RISK_ORDER[level] > RISK_ORDER[highest]:
+            highest = level
+    return highest
+
+
+def label_payload(lot_number: str) -> str:
+    """What a lot label's QR code and barcode carry: the lot number exactly as marked, so that a
+    scanner typing it into any lot search box finds the lot (the search matches any part of the
+    number, in any letter case)."""
+    return lot_number
