@@ -13,7 +13,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import RowNumber, Upper
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -158,7 +158,7 @@ def _lots_matching(marking: str, limit: int) -> list[Lot]:
     return list(
         Lot.objects.filter(lot_number__icontains=marking.strip())
         .select_related("ammunition_type")
-        .order_by("lot_number", "id")[:limit]
+        .order_by(Upper("lot_number"), "id")[:limit]
     )
 
 

@@ -1,0 +1,125 @@
+"""Trace: the chain of custody of a lot, set-based; tracing requests find lots from a partial,
+differently-cased marking and name their last holders."""
+
+from collections import defaultdict
+
+import pytest
+from django.utils import timezone
+
+from diversion import selectors, services
+from inventory.models import Balance
+from inventory.services.posting import (
+    Movement,
+    disposal_post,
+    issue_post,
+    transfer_dispatch,
+    transfer_receive,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def travelled(transfer, clerk, clerk_b, officer, officer2):
+    """BALL-7: received 100 at A (SH2) → 30 transferred to B (SH3) → 10 issued to 1st Brigade →
+    40 exported under a case → 5 disposed of. A holds 15, B holds 30."""
+    w = transfer.world
+    today = timezone.localdate()
+    lot = transfer.lot
+    sent = transfer_dispatch(
+        depot=w.depot_a, destination_depot=w.depot_b, lines=[Movement(lot.pk, w.sh2.pk, 30)],
+        occurred_on=today, posted_by=clerk,
+    )  # fmt: skip
+    transfer_receive(
+        transfer=sent, lines=[Movement(lot.pk, w.sh3.pk, 30)], occurred_on=today, posted_by=clerk_b
+    )
+    issue_post(
+        depot=w.depot_a, lines=[Movement(lot.pk, w.sh2.pk, 10)], recipient=w.unit,
+        occurred_on=today, posted_by=clerk, purpose="Training",
+    )  # fmt: skip
+    case = transfer.case(officer, quantity=40)
+    transfer.approved(case, officer, officer2)
+    services.transfer_case_dispatch(case=case, occurred_on=today, dispatched_by=clerk)
+    disposal_post(
+        depot=w.depot_a, lines=[Movement(lot.pk, w.sh2.pk, 5)], occurred_on=today,
+        posted_by=clerk, reference="DP-1",
+    )  # fmt: skip
+    return case
+
+
+def test_trace_returns_every_step_and_balances_reconcile(travelled, transfer, auditor):
+    lots = selectors.lot_trace(user=auditor, lot_number="ball-7")
+    assert len(lots) == 1
+    traced = lots[0]
+    assert (traced["lot_number"], traced["ammunition_type"]) == ("BALL-7", "762-BALL")
+    steps = [
+        (e["kind"], e["depot"], e["storehouse"], e["quantity"], e["party"])
+        for e in traced["events"]
+    ]
+    assert steps == [
+        ("receipt", "DA", "SH2", 100, "Factory"),
+        ("transfer", "DA", "SH2", -30, "DB"),
+        ("transfer_receipt", "DB", "SH3", 30, "DA"),
+        ("issue", "DA", "SH2", -10, "1st Brigade"),
+        ("issue", "DA", "SH2", -40, "Ministry of Defence of Kenya"),
+        ("disposal", "DA", "SH2", -5, ""),
+    ]
+    export = traced["events"][4]
+    assert export["transfer_case"]["number"] == travelled.number
+    assert export["transfer_case"]["end_user"] == "Ministry of Defence of Kenya"
+    assert [p["role"] for p in export["transfer_case"]["parties"]] == ["broker", "carrier"]
+    assert {v["result"] for v in export["transfer_case"]["verifications"]} == {"pending"}
+    assert traced["events"][3]["transfer_case"] is None
+    assert traced["balances"] == [
+        {"depot": "DA", "storehouse": "SH2", "quantity": 15},
+        {"depot": "DB", "storehouse": "SH3", "quantity": 30},
+    ]
+    # Balances reconcile with the ledger: the sum of the events per storehouse.
+    summed = defaultdict(int)
+    for event in traced["events"]:
+        summed[(event["depot"], event["storehouse"])] += event["quantity"]
+    assert dict(summed) == {
+        (b.depot.code, b.storehouse.code): b.quantity
+        for b in Balance.objects.filter(lot=transfer.lot).select_related("depot", "storehouse")
+    }
+
+
+def test_trace_costs_a_fixed_number_of_queries(
+    travelled, transfer, clerk, auditor, django_assert_num_queries
+):
+    with django_assert_num_queries(6):
+        selectors.lot_trace(user=auditor, lot_number="BALL-7")
+    w = transfer.world
+    for number in ("BALL-71", "ball-72", "BALL-73"):
+        lot = w.lot(w.ball, number)
+        w.stock(clerk, lot, w.sh2, 5)
+    with django_assert_num_queries(6):
+        lots = selectors.lot_trace(user=auditor, lot_number="BALL-7")
+    assert [lot["lot_number"] for lot in lots] == ["BALL-7", "BALL-71", "ball-72", "BALL-73"]
+
+
+def test_a_tracing_request_finds_the_lot_and_its_last_holders(travelled, transfer, officer):
+    request = services.tracing_request_record(
+        reference="POL/2026/44", requesting_authority="National police, firearms unit",
+        context="seizure", lot_marking="  alL-7 ",
+        quantity=12, place="Checkpoint 4", found_on=timezone.localdate(), recorded_by=officer,
+    )  # fmt: skip
+    assert request.lot_marking == "alL-7"  # kept as read: part of BALL-7, in another case
+    assert [c["lot_number"] for c in request.candidates] == ["BALL-7"]
+    candidate = request.candidates[0]
+    assert candidate["held_by"] == [
+        {"depot": "DA", "quantity": 15},
+        {"depot": "DB", "quantity": 30},
+    ]
+    assert [(o["kind"], o["to"], o["quantity"]) for o in candidate["last_outgoing"]] == [
+        ("issue", "Ministry of Defence of Kenya", 40),
+        ("issue", "1st Brigade", 10),
+        ("transfer", "DB", 30),
+    ]
+    answered = services.tracing_request_answer(
+        tracing_request=request, answer="Lot BALL-7, exported under TC to Kenya.",
+        answered_by=officer,
+    )  # fmt: skip
+    answered.refresh_from_db()
+    assert answered.answer.startswith("Lot BALL-7")
+    assert answered.answered_by == officer
