@@ -1,0 +1,376 @@
+"""Ledger reports: the depot accounting statement and the stock card (DESIGN.md §7, §10)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.scoping import read_depot_ids
+from inventory.models import Document, LedgerLine, Lot, Storehouse
+from inventory.models.ledger import DocumentKind
+from reports.kinds import (
+    Block,
+    Cleaned,
+    Content,
+    ReportBuilder,
+    Table,
+    date_param,
+    depot_param,
+    id_param,
+    in_scope,
+    only,
+    refuse,
+)
+from reports.models import ReportKind
+
+# The order movements are grouped in on a statement: what comes in, then what goes out.
+KIND_ORDER = [
+    DocumentKind.RECEIPT,
+    DocumentKind.TRANSFER_RECEIPT,
+    DocumentKind.RETURN,
+    DocumentKind.ISSUE,
+    DocumentKind.TRANSFER,
+    DocumentKind.INTERNAL_MOVE,
+    DocumentKind.ADJUSTMENT,
+    DocumentKind.LOT_SPLIT,
+    DocumentKind.DISPOSAL,
+    DocumentKind.REVERSAL,
+    DocumentKind.CONDITION_CHANGE,
+]
+DOCUMENTS_PER_BLOCK = 250
+CARD_LINES_PER_BLOCK = 250
+
+
+def _period(start: date, end: date) -> str:
+    return f"{start.isoformat()} – {end.isoformat()}"
+
+
+def _party(row: dict) -> str:
+    destination = row.get("document__destination_depot__code")
+    return (
+        row.get("document__recipient__name")
+        or row.get("document__counterparty")
+        or (_("to %(depot)s") % {"depot": destination} if destination else "")
+    )
+
+
+class AccountingStatement(ReportBuilder):
+    """Per lot held in the depot: opening balance, every movement of the period grouped by kind,
+    closing balance; totals by kind; the documents listed."""
+
+    kind = ReportKind.ACCOUNTING_STATEMENT
+    page_size = "A4 landscape"
+    tabular = True
+
+    def clean(self, *, user, parameters) -> Cleaned:
+        only(parameters, ["depot", "period_start", "period_end"])
+        depot = depot_param(user, parameters)
+        start = date_param(parameters, "period_start")
+        end = date_param(parameters, "period_end")
+        if end < start:
+            raise refuse("period_end", _("The period ends before it starts."))
+        if end > timezone.localdate():
+            raise refuse("period_end", _("The period cannot end in the future."))
+        return Cleaned(
+            {"depot": depot.pk, "period_start": start.isoformat(), "period_end": end.isoformat()},
+            depot,
+        )
+
+    @staticmethod
+    def _dates(run) -> tuple[date, date]:
+        return (
+            date.fromisoformat(run.parameters["period_start"]),
+            date.fromisoformat(run.parameters["period_end"]),
+        )
+
+    def lines(self, run) -> QuerySet[LedgerLine]:
+        start, end = self._dates(run)
+        return LedgerLine.objects.filter(
+            depot_id=run.depot_id, occurred_on__gte=start, occurred_on__lte=end
+        )
+
+    def content(self, run, lines) -> Content:
+        start, end = self._dates(run)
+        opening = dict(
+            LedgerLine.objects.filter(
+                depot_id=run.depot_id, occurred_on__lt=start, posted_at__lte=run.cutoff
+            )
+            .values("lot_id")
+            .annotate(total=Sum("quantity"))
+            .values_list("lot_id", "total")
+        )
+        rows = list(
+            lines.order_by("lot_id", "id").values(
+                "id",
+                "lot_id",
+                "quantity",
+                "occurred_on",
+                "storehouse__code",
+                "document_id",
+                "document__number",
+                "document__kind",
+                "document__counterparty",
+                "document__recipient__name",
+                "document__destination_depot__code",
+            )
+        )
+        moved: dict[int, list[dict]] = defaultdict(list)
+        for row in rows:
+            row["party"] = _party(row)
+            moved[row["lot_id"]].append(row)
+        lot_ids = {lot_id for lot_id, total in opening.items() if total} | set(moved)
+        lots = Lot.objects.filter(pk__in=lot_ids).select_related("ammunition_type")
+        lots = sorted(lots, key=lambda lot: (lot.ammunition_type.code, lot.lot_number, lot.pk))
+        labels = dict(DocumentKind.choices)
+        totals = dict.fromkeys(KIND_ORDER, 0)
+        blocks, quiet, table_rows = [], [], []
+        opening_total = closing_total = 0
+        for lot in lots:
+            before = opening.get(lot.pk, 0)
+            movements = moved.get(lot.pk, [])
+            by_kind: dict[str, list[dict]] = defaultdict(list)
+            for row in movements:
+                by_kind[row["document__kind"]].append(row)
+            groups = []
+            for kind in KIND_ORDER:
+                if kind in by_kind:
+                    subtotal = sum(row["quantity"] for row in by_kind[kind])
+                    totals[kind] += subtotal
+                    groups.append(
+                        {"label": labels[kind], "lines": by_kind[kind], "subtotal": subtotal}
+                    )
+            closing = before + sum(row["quantity"] for row in movements)
+            opening_total += before
+            closing_total += closing
+            lot_name = f"{lot.lot_number} ({lot.ammunition_type.code})"
+            code = lot.ammunition_type.code
+            table_rows.append([lot.lot_number, code, "opening", "", "", "", "", before, before])
+            running = before
+            for group in groups:
+                for row in group["lines"]:
+                    running += row["quantity"]
+                    document = (row["document__kind"], row["document__number"])
+                    where = (row["occurred_on"].isoformat(), row["storehouse__code"])
+                    figures = (row["quantity"], running)
+                    table_rows.append(
+                        [lot.lot_number, code, "movement", *document, *where, *figures]
+                    )
+            table_rows.append(
+                [lot.lot_number, code, "closing", "", "", "", "", closing - before, closing]
+            )
+            if not movements:
+                quiet.append({"lot": lot, "balance": before})
+                continue
+            blocks.append(
+                Block(
+                    "reports/pdf/statement_lot.html",
+                    {
+                        "lot": lot,
+                        "name": lot_name,
+                        "opening": before,
+                        "groups": groups,
+                        "closing": closing,
+                        "net": closing - before,
+                    },
+                    rows=len(movements) + 2 * len(groups) + 4,
+                )
+            )
+        if quiet:
+            blocks.append(
+                Block("reports/pdf/statement_quiet.html", {"lots": quiet}, rows=len(quiet) + 3)
+            )
+        documents = list(
+            Document.objects.filter(pk__in=lines.values("document_id"))
+            .select_related("posted_by", "approved_by", "recipient")
+            .order_by("id")
+        )
+        count_by_document: dict[int, int] = defaultdict(int)
+        for row in rows:
+            count_by_document[row["document_id"]] += 1
+        for document in documents:
+            document.covered_lines = count_by_document[document.pk]
+        for index in range(0, len(documents), DOCUMENTS_PER_BLOCK):
+            chunk = documents[index : index + DOCUMENTS_PER_BLOCK]
+            blocks.append(
+                Block(
+                    "reports/pdf/statement_documents.html",
+                    {"documents": chunk, "first": index == 0, "total": len(documents)},
+                    rows=len(chunk) + 2,
+                )
+            )
+        summary = {
+            "totals": [
+                {"label": labels[kind], "kind": kind, "units": totals[kind]}
+                for kind in KIND_ORDER
+                if kind != DocumentKind.CONDITION_CHANGE
+            ],
+            "opening": opening_total,
+            "closing": closing_total,
+            "lots": len(lots),
+            "moving_lots": len(lots) - len(quiet),
+            "documents": len(documents),
+        }
+        blocks.insert(0, Block("reports/pdf/statement_summary.html", summary, rows=16))
+        return Content(
+            title=_("Depot accounting statement"),
+            period=_period(start, end),
+            blocks=blocks,
+            signatures=[
+                _("Prepared by (depot clerk)"),
+                _("Checked by (depot commander)"),
+                _("Audited by"),
+            ],
+            table=Table(
+                headers=[
+                    "lot",
+                    "ammunition_type",
+                    "entry",
+                    "kind",
+                    "document",
+                    "occurred_on",
+                    "storehouse",
+                    "quantity",
+                    "balance",
+                ],
+                rows=table_rows,
+            ),
+        )
+
+
+class StockCard(ReportBuilder):
+    """One lot's ledger (in one depot, one storehouse, or nationally) with running balances."""
+
+    kind = ReportKind.STOCK_CARD
+    tabular = True
+
+    def clean(self, *, user, parameters) -> Cleaned:
+        only(parameters, ["lot", "depot", "storehouse"])
+        lot_id = id_param(parameters, "lot")
+        lot = Lot.objects.filter(pk=lot_id).first()
+        if lot is None:
+            raise refuse("lot", _("No such lot."))
+        depot = depot_param(user, parameters, required=False)
+        if depot is None and read_depot_ids(user) is not None:
+            raise refuse("depot", _("Name the depot whose stock card you want."))
+        storehouse_id = id_param(parameters, "storehouse", required=False)
+        cleaned = {"lot": lot.pk, "depot": depot.pk if depot else None, "storehouse": None}
+        if storehouse_id is not None:
+            if depot is None:
+                raise refuse("depot", _("Name the depot of the storehouse."))
+            storehouse = in_scope(
+                Storehouse.objects.filter(depot=depot), user, storehouse_id, "storehouse"
+            )
+            cleaned["storehouse"] = storehouse.pk
+        return Cleaned(cleaned, depot)
+
+    def lines(self, run) -> QuerySet[LedgerLine]:
+        lines = LedgerLine.objects.filter(lot_id=run.parameters["lot"])
+        if run.depot_id:
+            lines = lines.filter(depot_id=run.depot_id)
+        if run.parameters.get("storehouse"):
+            lines = lines.filter(storehouse_id=run.parameters["storehouse"])
+        return lines
+
+    def content(self, run, lines) -> Content:
+        lot = Lot.objects.select_related("ammunition_type", "condition").get(
+            pk=run.parameters["lot"]
+        )
+        storehouse = None
+        if run.parameters.get("storehouse"):
+            storehouse = Storehouse.objects.get(pk=run.parameters["storehouse"])
+        rows = list(
+            lines.order_by("id").values(
+                "id",
+                "quantity",
+                "balance_after",
+                "occurred_on",
+                "posted_at",
+                "depot__code",
+                "storehouse__code",
+                "document__number",
+                "document__kind",
+                "document__counterparty",
+                "document__recipient__name",
+                "document__destination_depot__code",
+            )
+        )
+        labels = dict(DocumentKind.choices)
+        running = 0
+        by_storehouse: dict[tuple[str, str], int] = {}
+        table_rows = []
+        received = issued = 0
+        for row in rows:
+            running += row["quantity"]
+            row["running"] = running
+            row["kind_label"] = labels.get(row["document__kind"], row["document__kind"])
+            row["party"] = _party(row)
+            by_storehouse[(row["depot__code"], row["storehouse__code"])] = row["balance_after"]
+            if row["quantity"] > 0:
+                received += row["quantity"]
+            else:
+                issued -= row["quantity"]
+            table_rows.append(
+                [
+                    row["occurred_on"].isoformat(),
+                    row["document__number"],
+                    row["document__kind"],
+                    row["depot__code"],
+                    row["storehouse__code"],
+                    row["party"],
+                    row["quantity"],
+                    row["balance_after"],
+                    running,
+                ]
+            )
+        blocks = [
+            Block(
+                "reports/pdf/stock_card_lines.html",
+                {"lines": rows[index : index + CARD_LINES_PER_BLOCK], "first": index == 0},
+                rows=len(rows[index : index + CARD_LINES_PER_BLOCK]) + 1,
+            )
+            for index in range(0, len(rows), CARD_LINES_PER_BLOCK)
+        ] or [Block("reports/pdf/stock_card_lines.html", {"lines": [], "first": True})]
+        blocks.append(
+            Block(
+                "reports/pdf/stock_card_summary.html",
+                {
+                    "balances": sorted(by_storehouse.items()),
+                    "received": received,
+                    "issued": issued,
+                    "balance": running,
+                },
+                rows=len(by_storehouse) + 4,
+            )
+        )
+        where = storehouse.code if storehouse else ""
+        return Content(
+            title=_("Stock card"),
+            facts=[
+                (_("Lot"), lot.lot_number),
+                (_("Ammunition type"), f"{lot.ammunition_type.code} {lot.ammunition_type.name}"),
+                (_("Manufacturer"), lot.manufacturer),
+                (_("Manufactured on"), lot.manufactured_on.isoformat()),
+                (_("Expires on"), lot.expires_on.isoformat() if lot.expires_on else "—"),
+                (_("Condition (now)"), lot.condition_id),
+                (_("Storehouse"), where or _("all storehouses")),
+            ],
+            blocks=blocks,
+            table=Table(
+                headers=[
+                    "occurred_on",
+                    "document",
+                    "kind",
+                    "depot",
+                    "storehouse",
+                    "counterparty",
+                    "quantity",
+                    "storehouse_balance",
+                    "running_balance",
+                ],
+                rows=table_rows,
+            ),
+        )

@@ -1,0 +1,7 @@
+"""The report kinds this app renders (others register theirs in their own report_kinds.py)."""
+
+from reports.builders.ledger import AccountingStatement, StockCard
+from reports.kinds import register
+
+register(AccountingStatement())
+register(StockCard())
