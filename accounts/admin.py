@@ -5,6 +5,7 @@ from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DepotMembership, User
+from accounts.selectors import vetting_status_filter
 from core.roles import Role
 
 
@@ -27,15 +28,46 @@ class DepotMembershipInline(admin.TabularInline):
     autocomplete_fields = ["depot"]
 
 
+class VettingStatusFilter(admin.SimpleListFilter):
+    """Who must renew: lapsed, lapsing within VETTING_WARNING_DAYS, or valid beyond that."""
+
+    title = _("vetting")
+    parameter_name = "vetting"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("lapsed", _("lapsed or none")),
+            ("expiring", _("expiring soon")),
+            ("valid", _("valid")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"lapsed", "expiring", "valid"}:
+            return queryset.filter(vetting_status_filter(self.value()))
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "get_full_name", "roles", "is_active", "last_login"]
-    list_filter = ["is_active"]
+    list_display = [
+        "username",
+        "get_full_name",
+        "roles",
+        "is_active",
+        "vetting_level",
+        "vetting_expires_on",
+        "last_login",
+    ]
+    list_filter = ["is_active", VettingStatusFilter, "vetting_level"]
     form = UserForm
     inlines = [DepotMembershipInline]
     fieldsets = (
         *DjangoUserAdmin.fieldsets[:2],
         (_("Stockpile roles"), {"fields": ("roles",)}),
+        (
+            _("Personnel vetting"),
+            {"fields": ("vetting_level", "vetting_expires_on", "vetting_reference")},
+        ),
         (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     readonly_fields = ["last_login", "date_joined"]

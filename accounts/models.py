@@ -1,5 +1,6 @@
 """Users, their roles and their depot memberships (DESIGN.md §1)."""
 
+from datetime import date
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
@@ -9,6 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.roles import Role
+
+
+class VettingLevel(models.TextChoices):
+    """Personnel security vetting (IATG 09.10): national schemes name their levels differently;
+    these are the usual three steps, lowest first."""
+
+    BASELINE = "baseline", _("baseline check")
+    SECURITY = "security", _("security check")
+    ENHANCED = "enhanced", _("enhanced vetting")
 
 
 class User(AbstractUser):
@@ -27,6 +37,24 @@ class User(AbstractUser):
         related_name="members",
         blank=True,
         verbose_name=_("depots"),
+    )
+    vetting_level = models.CharField(
+        _("vetting level"), max_length=16, choices=VettingLevel.choices, blank=True
+    )
+    vetting_expires_on = models.DateField(
+        _("vetting valid until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Last day of validity. With VETTING_REQUIRED on, a user whose vetting has "
+            "lapsed can read but cannot post documents or approve."
+        ),
+    )
+    vetting_reference = models.CharField(
+        _("vetting reference"),
+        max_length=64,
+        blank=True,
+        help_text=_("Certificate or file number of the vetting decision."),
     )
     # Role and account changes reach the audit log (audit.signals); never the password hash.
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
@@ -53,6 +81,12 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return role in self.role_set
+
+    def vetting_valid_on(self, day: date) -> bool:
+        """Vetted, and the vetting still runs on `day` (its expiry date is its last valid day)."""
+        return bool(self.vetting_level) and (
+            self.vetting_expires_on is not None and self.vetting_expires_on >= day
+        )
 
     @cached_property
     def depot_ids(self) -> frozenset[int]:

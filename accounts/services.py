@@ -1,6 +1,7 @@
 """Writes to users, roles and memberships."""
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.db import transaction
 
@@ -18,10 +19,14 @@ def user_upsert(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    vetting: tuple[str, date, str] | None = None,
 ) -> User:
-    """Create the user or bring an existing one to exactly these roles, depots and password."""
+    """Create the user or bring an existing one to exactly these roles, depots and password;
+    `vetting` (level, valid until, reference) replaces the vetting record when given."""
     user, _created = User.objects.get_or_create(username=username)
     user.first_name, user.last_name, user.email = first_name, last_name, email
+    if vetting is not None:
+        user.vetting_level, user.vetting_expires_on, user.vetting_reference = vetting
     user.roles = sorted(Role(role).value for role in roles)
     user.is_active = True
     user.set_password(password)

@@ -50,7 +50,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -915,6 +915,7 @@ def run(sizes: Sizes, args, url: str, env: dict[str, str], report: Report) -> No
             password=secrets.token_urlsafe(24),
             roles=[Role.CLERK],
             depot_ids=depot_ids,
+            vetting=("security", date.today() + timedelta(days=365), "BENCH"),
         )
         recipient = Recipient.objects.create(code="BENCH-UNIT", name="Benchmark unit", kind="unit")
         world.user_id, world.recipient_id = user.pk, recipient.pk

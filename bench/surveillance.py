@@ -41,7 +41,7 @@ import time
 import warnings
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
@@ -480,7 +480,10 @@ def run(sizes: Sizes, args, url: str, report: Report) -> None:
     from core.roles import Role
 
     tester = user_upsert(
-        username="bench_inspector", password=secrets.token_urlsafe(24), roles=[Role.INSPECTOR]
+        username="bench_inspector",
+        password=secrets.token_urlsafe(24),
+        roles=[Role.INSPECTOR],
+        vetting=("security", date.today() + timedelta(days=365), "BENCH"),
     )
     system_user()
     with psycopg.connect(url) as conn:

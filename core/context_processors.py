@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
@@ -52,7 +55,26 @@ def stockpile(request):
         "classification_marking": settings.CLASSIFICATION_MARKING,
         "nav_items": nav,
         "alert_counts": counts,
+        "vetting_notice": _vetting_notice(user),
     }
+
+
+def _vetting_notice(user) -> dict | None:
+    """For a user who posts or approves: lapsed vetting (they are refused), or vetting that
+    lapses within VETTING_WARNING_DAYS (they should renew). None otherwise; no query."""
+    from core.roles import ACTION_ROLES, VETTED_ACTIONS
+
+    if user is None or not user.is_authenticated or not settings.VETTING_REQUIRED:
+        return None
+    vetted_roles = frozenset().union(*(ACTION_ROLES[action] for action in VETTED_ACTIONS))
+    if not user.role_set & vetted_roles:
+        return None
+    today = timezone.localdate()
+    if not user.vetting_valid_on(today):
+        return {"lapsed": True, "expires_on": user.vetting_expires_on}
+    if user.vetting_expires_on <= today + timedelta(days=settings.VETTING_WARNING_DAYS):
+        return {"lapsed": False, "expires_on": user.vetting_expires_on}
+    return None
 
 
 def _alerts_label(counts: dict[str, int]) -> str:

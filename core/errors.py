@@ -26,3 +26,9 @@ class SelfApproval(ApplicationError):
 
 class IdempotencyMismatch(ApplicationError):
     code = "idempotency_mismatch"
+
+
+class VettingExpired(ApplicationError):
+    """The user holds the role, but their personnel vetting is missing or has lapsed."""
+
+    code = "vetting_expired"

@@ -1,4 +1,7 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.shortcuts import render
+
+from core.errors import ApplicationError
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -31,3 +34,26 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class ApplicationErrorMiddleware:
+    """A page whose view let a domain refusal through (a form page guarded by `require`, for a
+    user whose vetting has lapsed, say) answers 409 with the refusal's message, not 500.
+
+    Views that show refusals on their forms catch them first; the API has its own handler."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ApplicationError) or request.path_info.startswith("/api/"):
+            return None
+        return render(
+            request,
+            "409.html",
+            {"message": exception.message, "code": exception.code},
+            status=exception.status,
+        )

@@ -61,5 +61,18 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.READ_AUDIT: frozenset({Role.AUDITOR}),
     Action.MANAGE_REFERENCE: frozenset(),
 }
+# Actions that post documents, approve or decide: with settings.VETTING_REQUIRED on they need
+# valid personnel vetting as well as the role (issue 8: physical security and stockpile
+# management). Reading, requesting reports and verifying the ledger do not.
+VETTED_ACTIONS = frozenset(
+    {
+        Action.RECORD_MOVEMENT,
+        Action.RECORD_SURVEILLANCE,
+        Action.APPROVE,
+        Action.RECORD_WAIVER,
+        Action.MANAGE_OVERSIGHT,
+    }
+)
+
 # An admin may do anything any other role may do, in every depot (DESIGN.md §1).
 ACTION_ROLES = {action: roles | {Role.ADMIN} for action, roles in ACTION_ROLES.items()}

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.roles import ACTION_ROLES, DEPOT_BOUND_ROLES, Action, Role
+from core.errors import VettingExpired
+from core.roles import ACTION_ROLES, DEPOT_BOUND_ROLES, VETTED_ACTIONS, Action, Role
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -61,9 +64,30 @@ def can(user: User, action: Action, depot_id: int | None = None) -> bool:
 
 
 def require(user: User, action: Action, depot_id: int | None = None) -> None:
-    """Raise PermissionDenied (403) unless `can(user, action, depot_id)`."""
+    """Raise PermissionDenied (403) unless `can(user, action, depot_id)`; then, for an action
+    that posts or approves, VettingExpired (409 `vetting_expired`) unless the user's vetting is
+    valid today (when settings.VETTING_REQUIRED is on). Every service that writes calls this
+    first, so the vetting rule holds for the web pages, the API and anything built later."""
     if not can(user, action, depot_id):
         raise PermissionDenied(_("Your role does not allow this action here."))
+    if action in VETTED_ACTIONS and vetting_lapsed(user):
+        if user.vetting_expires_on is None or not user.vetting_level:
+            message = _("You have no personnel vetting on record, so you cannot post or approve.")
+        else:
+            message = _(
+                "Your personnel vetting expired on %(day)s, so you cannot post or approve."
+            ) % {"day": user.vetting_expires_on.isoformat()}
+        raise VettingExpired(
+            message + " " + _("Ask an administrator to record your renewed vetting."),
+            vetting_expires_on=(
+                user.vetting_expires_on.isoformat() if user.vetting_expires_on else None
+            ),
+        )
+
+
+def vetting_lapsed(user: User) -> bool:
+    """Does the vetting rule stop this user from posting and approving today?"""
+    return settings.VETTING_REQUIRED and not user.vetting_valid_on(timezone.localdate())
 
 
 def scope(

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -24,6 +25,7 @@ def home(request):
         "can_approve": can(user, Action.APPROVE),
         "open_alerts": _open_alerts(user),
         "unresolved_incidents": _unresolved_incidents(user),
+        "vetting_renewals": _vetting_renewals(user),
     }
     return render(request, "core/home.html", context)
 
@@ -38,6 +40,15 @@ def _open_alerts(user) -> list:
     if not user.role_set:
         return []
     return list(alert_open_list(user=user)[:HOME_ALERTS])
+
+
+def _vetting_renewals(user) -> list:
+    """For administrators: whose vetting has lapsed or lapses soon (one query)."""
+    from accounts.selectors import vetting_renewals_due
+
+    if not user.has_role(Role.ADMIN) or not settings.VETTING_REQUIRED:
+        return []
+    return list(vetting_renewals_due())
 
 
 HOME_INCIDENTS = 5

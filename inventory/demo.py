@@ -546,6 +546,8 @@ def seed(*, password: str) -> SeedSummary:
             depot_ids=[depots[code].pk for code in demo.depot_codes],
             first_name=demo.first_name,
             last_name=demo.last_name,
+            # Vetted for a year from the day of seeding (settings.VETTING_REQUIRED).
+            vetting=("security", timezone.localdate() + timedelta(days=365), "DEMO-VET"),
         )
     today = timezone.localdate()
     admin = users["admin"]

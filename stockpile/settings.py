@@ -168,6 +168,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "core.middleware.NoStoreMiddleware",
+    "core.middleware.ApplicationErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -375,6 +376,12 @@ SPECTACULAR_SETTINGS = {
 
 # Printed in the header and footer of every page and report, e.g. "RESTRICTED".
 CLASSIFICATION_MARKING = os.environ.get("CLASSIFICATION_MARKING", "UNCLASSIFIED")
+
+# Personnel vetting (docs/roles.md): with this on, a user whose vetting has lapsed can read but not
+# post or approve (409 `vetting_expired`). On unless set to 0 (the demo users are seeded vetted);
+# administrators see who lapses within VETTING_WARNING_DAYS on their home page.
+VETTING_REQUIRED = env_bool("VETTING_REQUIRED", True)
+VETTING_WARNING_DAYS = int(os.environ.get("VETTING_WARNING_DAYS", "60"))
 
 LOGGING = {
     "version": 1,

@@ -38,6 +38,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Test"
     last_name = factory.Sequence(lambda n: f"User {n}")
     roles = factory.LazyFunction(list)
+    # Vetted for a year, as every user who posts must be (settings.VETTING_REQUIRED).
+    vetting_level = "security"
+    vetting_expires_on = factory.LazyFunction(
+        lambda: datetime.date.today() + datetime.timedelta(days=365)
+    )
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
