@@ -137,12 +137,3 @@ def balances_withdraw(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {(lot_id, sh_id): quantity for lot_id, sh_id, quantity in cursor.fetchall()}
-
-
-def chain_head_save(head: ChainHead) -> None:
-    """Write back a head locked by chain_head_lock, after its lines are written."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE inventory_chainhead SET last_hash = %s, line_count = %s WHERE depot_id = %s",
-            [head.last_hash, head.line_count, head.depot_id],
-        )

@@ -1,6 +1,8 @@
 """Policy as data: read the national authority's current tables into the shapes rules.py takes."""
 
+import functools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -64,14 +66,17 @@ class PostingPolicy:
     closed: ClosedPeriod | None
     # The stock check freezing the depot (its number), if any: postings are refused (stockchecks).
     frozen_by: str | None = None
+    # (lot id, ban id) of the active bans binding the lots asked for with `bans_for`, if asked.
+    ban_pairs: list[tuple[int, int]] | None = None
 
 
-_POSTING_POLICY_SQL = """
+_POSTING_POLICY_SELECT = """
 SELECT
     (SELECT coalesce(json_object_agg(key, value), '{}')::text FROM inventory_policysetting),
     (SELECT coalesce(json_object_agg(code, availability), '{}')::text FROM inventory_conditioncode),
     closed.id, closed.starts_on, closed.ends_on,
     (SELECT id FROM stockchecks_stockcheck WHERE depot_id = %s AND frozen LIMIT 1)
+    {bans}
 FROM (SELECT 1) AS one
 LEFT JOIN LATERAL (
     SELECT id, starts_on, ends_on FROM inventory_closedperiod
@@ -80,13 +85,37 @@ LEFT JOIN LATERAL (
 """
 
 
-def posting_policy(*, depot_id: int, on: date) -> PostingPolicy:
+_POSTING_POLICY_SQL = _POSTING_POLICY_SELECT.replace("{bans}", "")
+
+
+@functools.cache
+def _posting_policy_with_bans_sql() -> str:
+    from surveillance.selectors import BANS_BINDING_CTES
+
+    bans = (
+        ", (SELECT coalesce(json_agg(json_build_array(lot_id, ban_id) ORDER BY lot_id, ban_id),"
+        " '[]')::text FROM binding)"
+    )
+    select = _POSTING_POLICY_SELECT.replace("{bans}", bans)
+    return "WITH RECURSIVE" + BANS_BINDING_CTES + "\n" + select
+
+
+def posting_policy(*, depot_id: int, on: date, bans_for: Iterable[int] = ()) -> PostingPolicy:
     """policy_values(), availability_by_condition() and the closed period of `depot_id` covering
     `on`, in one query. Not cached: read inside the posting's transaction, so the posting after
-    an administrator's edit sees the edit."""
+    an administrator's edit sees the edit. With `bans_for` (lot ids), the same statement also
+    reads the active bans binding those lots (`ban_pairs`): an issue's one read after it has
+    share-locked its lots."""
+    lot_ids = sorted(set(bans_for))
     with connection.cursor() as cursor:
-        cursor.execute(_POSTING_POLICY_SQL, [depot_id, depot_id, on, on])
-        values, availability, closed_id, starts_on, ends_on, frozen_id = cursor.fetchone()
+        if lot_ids:
+            cursor.execute(_posting_policy_with_bans_sql(), [lot_ids, depot_id, depot_id, on, on])
+            *row, pairs = cursor.fetchone()
+            ban_pairs = [tuple(pair) for pair in json.loads(pairs)]
+        else:
+            cursor.execute(_POSTING_POLICY_SQL, [depot_id, depot_id, on, on])
+            row, ban_pairs = cursor.fetchone(), None
+        values, availability, closed_id, starts_on, ends_on, frozen_id = row
     closed = (
         None
         if closed_id is None
@@ -97,4 +126,5 @@ def posting_policy(*, depot_id: int, on: date) -> PostingPolicy:
         availability=json.loads(availability),
         closed=closed,
         frozen_by=None if frozen_id is None else f"SC-{frozen_id:05d}",
+        ban_pairs=ban_pairs,
     )
