@@ -2,7 +2,7 @@
 
 One alert per dispatched transfer case with a check still pending past its due date, raised at
 the dispatching depot on the dispatch document; it resolves itself once every overdue check of
-the case has a result. Two queries whatever the number of cases.
+the case has a result. One query whatever the number of cases.
 """
 
 from __future__ import annotations

@@ -149,6 +149,27 @@ def tracing_request_list(*, user: User) -> QuerySet[TracingRequest]:
     return TracingRequest.objects.select_related("recorded_by", "answered_by")
 
 
+def history_of(obj) -> list:
+    """The object's history records, newest first, each with its changes against the one
+    before (`changes`: field → [before, after])."""
+    records = list(obj.history.select_related("history_user").order_by("history_date", "pk"))
+    previous = None
+    for record in records:
+        if previous is None:
+            record.changes = {}
+        else:
+            delta = record.diff_against(previous)
+            record.changes = {c.field: [_plain(c.old), _plain(c.new)] for c in delta.changes}
+        previous = record
+    return list(reversed(records))
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    return str(value)
+
+
 # --- Trace ---------------------------------------------------------------------------------------
 
 

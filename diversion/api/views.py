@@ -115,28 +115,7 @@ class PartyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def history(self, request, pk=None):
         party = self.get_object()
-        return Response(s.HistorySerializer(_history(party), many=True).data)
-
-
-def _history(obj) -> list:
-    """The object's history records, newest first, each with its changes against the one
-    before (`changes`: field → [before, after])."""
-    records = list(obj.history.select_related("history_user").order_by("history_date", "pk"))
-    previous = None
-    for record in records:
-        if previous is None:
-            record.changes = {}
-        else:
-            delta = record.diff_against(previous)
-            record.changes = {c.field: [_plain(c.old), _plain(c.new)] for c in delta.changes}
-        previous = record
-    return list(reversed(records))
-
-
-def _plain(value):
-    if value is None or isinstance(value, bool | int | float | str | list | dict):
-        return value
-    return str(value)
+        return Response(s.HistorySerializer(selectors.history_of(party), many=True).data)
 
 
 # --- Party documents -----------------------------------------------------------------------------

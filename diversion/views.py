@@ -1,0 +1,471 @@
+"""Web UI of diversion control: the register of parties, transfer cases (built by officers,
+dispatched by clerks), risk assessments, verifications, the trace page and tracing requests.
+
+Views are thin: selectors read in the user's scope (a clerk reads the cases of their depots and
+nothing else here: 403), forms check shape, the services decide and their refusals are shown as
+form errors or messages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import ApplicationError
+from core.roles import Action
+from core.scoping import can, scope
+from diversion import forms, selectors, services
+from diversion.filters import PartyFilter, TransferCaseFilter, VerificationFilter
+from diversion.models import (
+    AssessmentStatus,
+    CaseStatus,
+    ChecklistItem,
+    PartyDocument,
+    Verification,
+)
+from inventory.models import Storehouse
+from inventory.views import page_of, render_page
+
+
+def _problem(exc) -> str:
+    if isinstance(exc, ApplicationError):
+        return exc.message
+    return " ".join(exc.messages)
+
+
+def _form_error(form, exc) -> None:
+    """Show a service refusal on the form: field errors next to their fields."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, _problem(exc))
+
+
+def _manages(user) -> bool:
+    return can(user, Action.MANAGE_OVERSIGHT)
+
+
+# --- Parties -------------------------------------------------------------------------------------
+
+
+@require_GET
+def party_list_view(request):
+    rows = selectors.party_list(user=request.user)
+    filterset = PartyFilter(request.GET or None, queryset=rows, request=request)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
+    context = {
+        "filter": filterset,
+        "page": page_of(rows.order_by("name", "id"), request),
+        "may_manage": _manages(request.user),
+    }
+    return render_page(
+        request, "diversion/party_list.html", "diversion/partials/party_results.html", context
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def party_new_view(request):
+    if not _manages(request.user):
+        raise PermissionDenied
+    form = forms.PartyForm(request.POST or None, initial={"status": "pending"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            party = services.party_create(**form.cleaned_data, created_by=request.user)
+        except (ApplicationError, ValidationError) as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s added to the register.") % {"name": party.name})
+            return redirect("diversion:party_detail", party.pk)
+    return render(request, "diversion/party_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def party_detail_view(request, pk):
+    party = get_object_or_404(selectors.party_list(user=request.user), pk=pk)
+    may_manage = _manages(request.user)
+    status_form = forms.PartyStatusForm(initial={"status": party.status})
+    document_form = forms.PartyDocumentForm()
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        what = request.POST.get("form")
+        try:
+            if what == "status":
+                status_form = forms.PartyStatusForm(request.POST)
+                if status_form.is_valid():
+                    services.party_update(
+                        party=party, changed_by=request.user, **status_form.cleaned_data
+                    )
+                    messages.success(request, _("Status recorded."))
+                    return redirect("diversion:party_detail", party.pk)
+            elif what == "document":
+                document_form = forms.PartyDocumentForm(request.POST)
+                if document_form.is_valid():
+                    services.party_document_add(
+                        party=party, recorded_by=request.user, **document_form.cleaned_data
+                    )
+                    messages.success(request, _("Document recorded."))
+                    return redirect("diversion:party_detail", party.pk)
+            elif what == "authenticate":
+                document = get_object_or_404(
+                    PartyDocument, pk=request.POST.get("document", "0"), party=party
+                )
+                auth_form = forms.AuthenticateForm(request.POST)
+                if auth_form.is_valid():
+                    services.party_document_authenticate(
+                        document=document, authenticated_by=request.user,
+                        **auth_form.cleaned_data,
+                    )  # fmt: skip
+                    messages.success(request, _("Authentication recorded."))
+                    return redirect("diversion:party_detail", party.pk)
+                messages.error(request, _("Choose a result and say how it was checked."))
+        except (ApplicationError, ValidationError) as exc:
+            target = document_form if what == "document" else status_form
+            _form_error(target, exc)
+    context = {
+        "party": party,
+        "documents": party.documents.select_related("authenticated_by").order_by(
+            "-valid_until", "id"
+        ),
+        "history": selectors.history_of(party),
+        "may_manage": may_manage,
+        "status_form": status_form,
+        "document_form": document_form,
+        "auth_form": forms.AuthenticateForm(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "diversion/party_detail.html", context)
+
+
+# --- Transfer cases ------------------------------------------------------------------------------
+
+
+@require_GET
+def case_list_view(request):
+    rows = selectors.transfer_case_list(user=request.user)
+    filterset = TransferCaseFilter(request.GET or None, queryset=rows, request=request)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
+    context = {
+        "filter": filterset,
+        "page": page_of(rows.order_by("-id"), request),
+        "may_manage": _manages(request.user),
+        "reads_register": selectors.reads_register(request.user),
+    }
+    return render_page(
+        request, "diversion/case_list.html", "diversion/partials/case_results.html", context
+    )
+
+
+def _storehouses(user):
+    return scope(Storehouse.objects.select_related("depot"), user).order_by("depot__code", "code")
+
+
+@require_http_methods(["GET", "POST"])
+def case_new_view(request):
+    user = request.user
+    if not _manages(user):
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    form = forms.CaseForm(data, user=user)
+    lines = forms.line_formset(data, storehouses=_storehouses(user))
+    if data is not None and form.is_valid() and lines.is_valid():
+        values = form.cleaned_data
+        try:
+            case = services.transfer_case_create(
+                depot=values["depot"],
+                purpose=values["purpose"],
+                consignee=values["consignee"],
+                end_user=values["end_user"],
+                end_user_certificate=values["end_user_certificate"],
+                destination_country=values["destination_country"],
+                transit_states=values["transit_states"],
+                route=values["route"],
+                transport=values["transport"],
+                port_of_exit=values["port_of_exit"],
+                reference=values["reference"],
+                disposal_plan_reference=values["disposal_plan_reference"],
+                chain=[(party, party.kind) for party in values["chain"]],
+                lines=[
+                    services.CaseLineInput(
+                        row.cleaned_data["lot"],
+                        row.cleaned_data["storehouse"],
+                        row.cleaned_data["quantity"],
+                    )
+                    for row in lines
+                    if row.cleaned_data.get("lot")
+                ],
+                created_by=user,
+            )
+        except (ApplicationError, ValidationError) as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Transfer case %(number)s opened.") % {"number": case})
+            return redirect("diversion:case_detail", case.pk)
+    return render(request, "diversion/case_form.html", {"form": form, "lines": lines})
+
+
+def _case_or_404(request, pk):
+    return get_object_or_404(selectors.transfer_case_detail(user=request.user), pk=pk)
+
+
+@require_GET
+def case_detail_view(request, pk):
+    case = _case_or_404(request, pk)
+    user = request.user
+    register = selectors.reads_register(user)
+    today = timezone.localdate()
+    in_force = selectors.assessment_in_force(case=case, on=today)
+    context = {
+        "case": case,
+        "reads_register": register,
+        "may_manage": _manages(user),
+        "may_dispatch": case.status == CaseStatus.DRAFT
+        and can(user, Action.RECORD_MOVEMENT, case.depot_id),
+        "in_force": in_force,
+        "assessments": (
+            selectors.risk_assessment_list(user=user).filter(case=case).order_by("-id")
+            if register
+            else []
+        ),
+        "verifications": (
+            case.verifications.select_related("incident").order_by("due_on", "id")
+            if register
+            else []
+        ),
+        "dispatch_form": forms.DispatchForm(),
+        "schedule_form": forms.VerificationScheduleForm(),
+        "today": today,
+    }
+    return render(request, "diversion/case_detail.html", context)
+
+
+@require_POST
+def case_dispatch_view(request, pk):
+    case = _case_or_404(request, pk)
+    form = forms.DispatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the dispatch date."))
+        return redirect("diversion:case_detail", case.pk)
+    try:
+        document = services.transfer_case_dispatch(
+            case=case, occurred_on=form.cleaned_data["occurred_on"], dispatched_by=request.user
+        )
+    except (ApplicationError, ValidationError) as exc:
+        messages.error(request, _("Not dispatched: %(why)s") % {"why": _problem(exc)})
+    else:
+        messages.success(
+            request,
+            _("Dispatched: issue %(number)s posted.") % {"number": document.number},
+        )
+    return redirect("diversion:case_detail", case.pk)
+
+
+@require_POST
+def case_action_view(request, pk, name):
+    """Officers: cancel the case, start an assessment, schedule a check."""
+    case = _case_or_404(request, pk)
+    try:
+        if name == "cancel":
+            services.transfer_case_cancel(case=case, cancelled_by=request.user)
+            messages.success(request, _("Case cancelled."))
+        elif name == "assess":
+            assessment = services.risk_assessment_create(case=case, author=request.user)
+            return redirect("diversion:assessment_detail", assessment.pk)
+        elif name == "schedule":
+            form = forms.VerificationScheduleForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Choose the check and its due date."))
+            else:
+                services.verification_schedule(
+                    case=case, scheduled_by=request.user, **form.cleaned_data
+                )
+                messages.success(request, _("Check scheduled."))
+        else:
+            raise PermissionDenied
+    except (ApplicationError, ValidationError) as exc:
+        messages.error(request, _problem(exc))
+    return redirect("diversion:case_detail", case.pk)
+
+
+# --- Risk assessments ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_detail_view(request, pk):
+    assessment = get_object_or_404(selectors.risk_assessment_list(user=request.user), pk=pk)
+    user = request.user
+    is_author = assessment.author_id == user.pk
+    draft = assessment.status == AssessmentStatus.DRAFT
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "answer":
+                item = get_object_or_404(
+                    ChecklistItem, pk=request.POST.get("item", "0"),
+                    checklist_id=assessment.checklist_id,
+                )  # fmt: skip
+                form = forms.AnswerForm(request.POST, prefix=f"item-{item.pk}")
+                if form.is_valid():
+                    services.risk_answer_set(
+                        assessment=assessment, item=item, answered_by=user, **form.cleaned_data
+                    )
+                    return redirect(f"{request.path}#item-{item.pk}")
+                errors[item.pk] = _("Choose a risk level and give the evidence.")
+            elif action == "conclusion":
+                services.risk_assessment_conclude(
+                    assessment=assessment, conclusion=request.POST.get("conclusion", ""),
+                    user=user,
+                )  # fmt: skip
+                return redirect("diversion:assessment_detail", assessment.pk)
+            elif action == "override":
+                services.risk_assessment_override(
+                    assessment=assessment, reason=request.POST.get("reason", ""),
+                    override_by=user,
+                )  # fmt: skip
+                messages.success(request, _("Override recorded."))
+                return redirect("diversion:assessment_detail", assessment.pk)
+            elif action == "approve":
+                services.risk_assessment_approve(assessment=assessment, approved_by=user)
+                messages.success(request, _("Assessment approved."))
+                return redirect("diversion:assessment_detail", assessment.pk)
+            elif action == "withdraw":
+                services.risk_assessment_withdraw(assessment=assessment, user=user)
+                messages.success(request, _("Assessment withdrawn."))
+                return redirect("diversion:assessment_detail", assessment.pk)
+            else:
+                raise PermissionDenied
+        except (ApplicationError, ValidationError) as exc:
+            messages.error(request, _problem(exc))
+    rows = selectors.risk_assessment_answers(assessment=assessment)
+    for row in rows:
+        answer = row["answer"]
+        row["form"] = forms.AnswerForm(
+            prefix=f"item-{row['item'].pk}",
+            initial={
+                "risk": answer.risk if answer else "low",
+                "evidence": answer.evidence if answer else "",
+                "sources": answer.sources if answer else "",
+            },
+        )
+        row["error"] = errors.get(row["item"].pk)
+    may_manage = _manages(user)
+    context = {
+        "assessment": assessment,
+        "case": assessment.case,
+        "rows": rows,
+        "overall": selectors.overall_risk_of(assessment),
+        "may_answer": draft and is_author and may_manage,
+        "may_decide": draft and not is_author and may_manage,
+        "may_withdraw": assessment.status != AssessmentStatus.WITHDRAWN and may_manage,
+        "today": timezone.localdate(),
+    }
+    return render(request, "diversion/assessment_detail.html", context)
+
+
+# --- Verifications -------------------------------------------------------------------------------
+
+
+@require_GET
+def verification_list_view(request):
+    rows = selectors.verification_list(user=request.user)
+    filterset = VerificationFilter(request.GET or None, queryset=rows, request=request)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
+    context = {
+        "filter": filterset,
+        "page": page_of(rows.order_by("due_on", "id"), request),
+        "may_manage": _manages(request.user),
+        "record_form": forms.VerificationRecordForm(),
+        "today": timezone.localdate(),
+    }
+    return render_page(
+        request,
+        "diversion/verification_list.html",
+        "diversion/partials/verification_results.html",
+        context,
+    )
+
+
+@require_POST
+def verification_record_view(request, pk):
+    verification = get_object_or_404(
+        Verification.objects.filter(pk__in=selectors.verification_list(user=request.user)), pk=pk
+    )
+    form = forms.VerificationRecordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the result, the date and the evidence."))
+    else:
+        try:
+            recorded = services.verification_record(
+                verification=verification, recorded_by=request.user, **form.cleaned_data
+            )
+        except (ApplicationError, ValidationError) as exc:
+            messages.error(request, _problem(exc))
+        else:
+            if recorded.incident_id:
+                messages.warning(
+                    request,
+                    _("Check failed: incident %(number)s opened.")
+                    % {"number": recorded.incident.number},
+                )
+            else:
+                messages.success(request, _("Result recorded."))
+    return redirect(request.POST.get("next") or "diversion:verification_list")
+
+
+# --- Trace and tracing requests ------------------------------------------------------------------
+
+
+@require_GET
+def trace_view(request):
+    selectors.require_register_reader(request.user)
+    query = (request.GET.get("lot_number") or "").strip()[:80]
+    lots = selectors.lot_trace(user=request.user, lot_number=query) if query else []
+    return render(request, "diversion/trace.html", {"query": query, "lots": lots})
+
+
+@require_GET
+def tracing_request_list_view(request):
+    rows = selectors.tracing_request_list(user=request.user)
+    context = {"page": page_of(rows.order_by("-id"), request), "may_manage": _manages(request.user)}
+    return render(request, "diversion/tracing_request_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def tracing_request_new_view(request):
+    if not _manages(request.user):
+        raise PermissionDenied
+    form = forms.TracingRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            found = services.tracing_request_record(**form.cleaned_data, recorded_by=request.user)
+        except (ApplicationError, ValidationError) as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("diversion:tracing_request_detail", found.pk)
+    return render(request, "diversion/tracing_request_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def tracing_request_detail_view(request, pk):
+    found = get_object_or_404(selectors.tracing_request_list(user=request.user), pk=pk)
+    form = forms.AnswerTextForm(request.POST or None, initial={"answer": found.answer})
+    if request.method == "POST":
+        if not _manages(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.tracing_request_answer(
+                    tracing_request=found, answered_by=request.user, **form.cleaned_data
+                )
+            except (ApplicationError, ValidationError) as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Answer recorded."))
+                return redirect("diversion:tracing_request_detail", found.pk)
+    context = {"found": found, "form": form, "may_manage": _manages(request.user)}
+    return render(request, "diversion/tracing_request_detail.html", context)
