@@ -115,6 +115,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=30),
     },
     "verify-ledger": {"task": "audit.verify_ledger", "schedule": crontab(hour=2, minute=30)},
+    # Nightly surplus snapshot for the dashboard's trends (surplus issue).
+    "surplus-snapshot": {"task": "surplus.snapshot", "schedule": crontab(hour=3, minute=10)},
 }
 
 CACHES = {

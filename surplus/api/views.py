@@ -1,0 +1,353 @@
+"""The surplus API (DESIGN.md §9, §11): national requirements, the surplus now and in snapshots,
+disposal plans, their approval and executions.
+
+Reads go through surplus.selectors in the reader's scope (404 outside it). A write checks the role
+(403), then the shape (400), then calls one surplus service whose refusals are 400 or 409
+(`{code, detail}`). Writes take an optional Idempotency-Key.
+"""
+
+from functools import partial
+
+import django_filters
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.drf import LedgerPagination
+from core.idempotency import idempotent
+from core.roles import Action
+from core.scoping import require
+from inventory.api.ledger import IDEMPOTENCY
+from surplus import selectors, services
+from surplus.api import serializers as s
+from surplus.models import InterchangeableGroup, Requirement
+
+TAGS = ["surplus"]
+OFFICER = "An officer (or an administrator)."
+
+
+class RequirementFilter(django_filters.FilterSet):
+    ammunition_type = django_filters.NumberFilter(field_name="ammunition_type_id", min_value=1)
+    group = django_filters.NumberFilter(field_name="group_id", min_value=1)
+
+    class Meta:
+        model = Requirement
+        fields = ["ammunition_type", "group"]
+
+
+@extend_schema(tags=TAGS)
+@extend_schema_view(
+    list=extend_schema(
+        summary="National requirements, every version, newest set first",
+        description="Filters: `ammunition_type`, `group`. The version in force on a day is the "
+        "newest version whose `effective_from` is on or before it.",
+    ),
+    retrieve=extend_schema(summary="One version of a requirement"),
+)
+class RequirementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.RequirementSerializer
+    filterset_class = RequirementFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return selectors.requirement_list()
+
+    @extend_schema(
+        summary="Set a new version of a type's or a group's requirement",
+        description=f"{OFFICER} Earlier versions are kept unchanged. A type that belongs to a "
+        "group of interchangeable types takes the group's requirement (400 if named).",
+        request=s.RequirementCreateSerializer,
+        responses={201: s.RequirementSerializer},
+        parameters=[IDEMPOTENCY],
+        examples=[
+            OpenApiExample(
+                "7.62 mm ball",
+                value={
+                    "ammunition_type": 1,
+                    "effective_from": "2027-01-01",
+                    "operational": 2000000,
+                    "training_per_year": 400000,
+                    "training_years": 2,
+                    "testing": 5000,
+                    "contingency": 100000,
+                    "approval_reference": "MoD/LOG/2026/118",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @idempotent
+    def create(self, request):
+        require(request.user, Action.MANAGE_OVERSIGHT)
+        data = s.RequirementCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        requirement = services.requirement_set(set_by=request.user, **data.validated_data)
+        return Response(
+            s.RequirementSerializer(self.get_queryset().get(pk=requirement.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=TAGS)
+@extend_schema_view(
+    list=extend_schema(summary="Groups of interchangeable types"),
+    retrieve=extend_schema(summary="One group of interchangeable types"),
+)
+class GroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.GroupSerializer
+    lookup_value_regex = r"[0-9]+"
+    filter_backends = []
+
+    def get_queryset(self):
+        return InterchangeableGroup.objects.prefetch_related("types").order_by("code")
+
+
+@extend_schema(tags=TAGS)
+class SurplusViewSet(viewsets.GenericViewSet):
+    serializer_class = s.SurplusRowSerializer
+    filter_backends = []
+
+    @extend_schema(
+        summary="Surplus per type (or group of interchangeable types), as of today",
+        description="Computed now, by the definitions of DESIGN.md §9. Filters: `depot`, "
+        "`region`, `ammunition_type`, `category`, `as_of` (requirements in force then). "
+        "Without a depot or region filter an officer or auditor sees the national figures; "
+        "with one, the unserviceable, expiring and obsolete stock lying there plus the depots' "
+        "share of the national excess. Clerks and depot inspectors see their own depots only.",
+        parameters=[s.SurplusQuerySerializer],
+        responses={200: s.SurplusRowSerializer(many=True)},
+    )
+    def list(self, request):
+        query = s.SurplusQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        view = selectors.surplus_view(
+            request.user,
+            as_of=values.get("as_of") or timezone.localdate(),
+            depot=values.get("depot"),
+            region=values.get("region", ""),
+            ammunition_type=values.get("ammunition_type"),
+            category=values.get("category", ""),
+        )
+        page = self.paginate_queryset(view.by_subject)
+        return self.get_paginated_response(s.SurplusRowSerializer(page, many=True).data)
+
+
+def _start_snapshot(snapshot_id: int) -> None:
+    from surplus.tasks import surplus_snapshot_task
+
+    surplus_snapshot_task.delay(snapshot_id=snapshot_id)
+
+
+@extend_schema(tags=TAGS)
+@extend_schema_view(
+    list=extend_schema(summary="Surplus snapshots, newest first"),
+    retrieve=extend_schema(summary="One snapshot: status and progress"),
+)
+class SnapshotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.SnapshotSerializer
+    lookup_value_regex = r"[0-9]+"
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.snapshot_list()
+
+    @extend_schema(
+        summary="Take a snapshot now",
+        description=f"{OFFICER} Answers 202 at once; a worker computes and stores it. Poll the "
+        "snapshot for `status` and `progress`.",
+        request=s.SnapshotCreateSerializer,
+        responses={202: s.SnapshotSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @idempotent
+    def create(self, request):
+        require(request.user, Action.MANAGE_OVERSIGHT)
+        data = s.SnapshotCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            snapshot = services.snapshot_request(
+                requested_by=request.user, taken_on=data.validated_data.get("taken_on")
+            )
+            transaction.on_commit(partial(_start_snapshot, snapshot.pk))
+        return Response(s.SnapshotSerializer(snapshot).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="A snapshot's rows: per depot, and national (depot null) for national readers",
+        responses={200: s.SnapshotRowSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=LedgerPagination)
+    def rows(self, request, pk=None):
+        snapshot = get_object_or_404(self.get_queryset(), pk=pk)
+        rows = selectors.snapshot_rows(request.user, snapshot)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.SnapshotRowSerializer(page, many=True).data)
+
+
+@extend_schema(tags=TAGS)
+@extend_schema_view(
+    list=extend_schema(summary="Disposal plans in your depots, newest first"),
+    retrieve=extend_schema(summary="One disposal plan with its lines"),
+)
+class DisposalPlanViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = s.PlanSerializer
+    lookup_value_regex = r"[0-9]+"
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.disposal_plan_detail(self.request.user)
+
+    def _answer(self, plan, code=status.HTTP_200_OK):
+        return Response(s.PlanSerializer(self.get_queryset().get(pk=plan.pk)).data, status=code)
+
+    @extend_schema(
+        summary="Draft a disposal plan",
+        description=f"{OFFICER} Lines name lots held in the plan's depot. Only surplus or "
+        "unserviceable stock may be planned (409 `not_disposable`), never more than is held. "
+        "Sale, gift and transfer plans may be drafted and approved but are executed through "
+        "the diversion-control transfer cases.",
+        request=s.PlanCreateSerializer,
+        responses={201: s.PlanSerializer},
+        parameters=[IDEMPOTENCY],
+        examples=[
+            OpenApiExample(
+                "Open detonation",
+                value={
+                    "depot": 1,
+                    "method": "open_detonation",
+                    "site": "Range 4 demolition ground",
+                    "scheduled_from": "2027-03-01",
+                    "scheduled_until": "2027-03-31",
+                    "lines": [{"lot": 12, "storehouse": 3, "quantity": 400}],
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @idempotent
+    def create(self, request):
+        require(request.user, Action.MANAGE_OVERSIGHT)
+        data = s.PlanCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        plan = services.disposal_plan_create(
+            depot=values["depot"],
+            method=values["method"],
+            site=values["site"],
+            scheduled_from=values["scheduled_from"],
+            scheduled_until=values["scheduled_until"],
+            note=values["note"],
+            lines=[
+                services.PlanLineInput(line["lot"].pk, line["storehouse"].pk, line["quantity"])
+                for line in values["lines"]
+            ],
+            created_by=request.user,
+        )
+        return self._answer(plan, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Approve a draft plan",
+        description=f"{OFFICER} Not its author (409 `self_approval`); a plan not in draft is 409 "
+        "`invalid_state`; stock is checked again (409 `not_disposable`).",
+        request=s.PlanApproveSerializer,
+        responses={200: s.PlanSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def approve(self, request, pk=None):
+        plan = get_object_or_404(self.get_queryset(), pk=pk)
+        require(request.user, Action.MANAGE_OVERSIGHT)
+        data = s.PlanApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.disposal_plan_approve(
+            plan=plan,
+            approved_by=request.user,
+            approval_reference=data.validated_data["approval_reference"],
+        )
+        return self._answer(plan)
+
+    @extend_schema(
+        summary="Close a plan",
+        description=f"{OFFICER} What was not executed is no longer planned.",
+        request=s.PlanCloseSerializer,
+        responses={200: s.PlanSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def close(self, request, pk=None):
+        plan = get_object_or_404(self.get_queryset(), pk=pk)
+        require(request.user, Action.MANAGE_OVERSIGHT)
+        data = s.PlanCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.disposal_plan_close(
+            plan=plan, closed_by=request.user, note=data.validated_data["note"]
+        )
+        return self._answer(plan)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="A plan's executions (destruction certificates)",
+        responses={200: s.ExecutionSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Execute (part of) an approved plan",
+        description="A clerk of the plan's depot (or an administrator). Posts one disposal "
+        "document taking the quantities out of stock; the witnesses go on the certificate. "
+        "409 `exceeds_plan` beyond a line's remaining quantity, `insufficient_stock` beyond "
+        "what is held, `invalid_state` for a plan not approved, `transfer_case_required` for "
+        "sale, gift or transfer.",
+        request=s.ExecutionCreateSerializer,
+        responses={201: s.ExecutionSerializer},
+        parameters=[IDEMPOTENCY],
+        examples=[
+            OpenApiExample(
+                "Part of a plan",
+                value={
+                    "executed_on": "2027-03-04",
+                    "witnesses": [
+                        {"name": "Capt. A. Mensah", "position": "ATO"},
+                        {"name": "Ms B. Okafor", "position": "Inspectorate"},
+                    ],
+                    "lines": [{"plan_line": 7, "quantity": 200}],
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=LedgerPagination)
+    def executions(self, request, pk=None):
+        plan = get_object_or_404(self.get_queryset(), pk=pk)
+        if request.method == "GET":
+            rows = selectors.execution_list(request.user).filter(plan=plan)
+            page = self.paginate_queryset(rows)
+            return self.get_paginated_response(s.ExecutionSerializer(page, many=True).data)
+        return self._execute(request, plan)
+
+    @idempotent
+    def _execute(self, request, plan):
+        require(request.user, Action.RECORD_MOVEMENT, plan.depot_id)
+        data = s.ExecutionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        execution = services.disposal_execute(
+            plan=plan,
+            lines=[
+                services.ExecutionLineInput(line["plan_line"], line["quantity"])
+                for line in values["lines"]
+            ],
+            executed_on=values["executed_on"],
+            witnesses=values["witnesses"],
+            executed_by=request.user,
+            note=values["note"],
+        )
+        answer = selectors.execution_list(request.user).get(pk=execution.pk)
+        return Response(s.ExecutionSerializer(answer).data, status=status.HTTP_201_CREATED)

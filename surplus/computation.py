@@ -1,0 +1,488 @@
+"""The surplus computation (DESIGN.md §9), set-based: one SQL statement whatever the number of lots.
+
+Subjects. Surplus is computed per *subject*: an ammunition type, or the group of interchangeable
+types it belongs to (then the group's requirement applies and its types' lots are consumed
+together). In SQL a subject is one integer key `sk`: the type's id, or minus the group's id.
+
+Stock is counted per *item*: one lot's stock in one depot (its storehouses summed), classed by
+the lot's condition availability:
+
+- serviceable: issuable or restricted; within it, `obsolete_or_banned` when the type is flagged
+  obsolete or a ban (not a constraint) binds the type, the lot or a lot it was split from;
+- suspended: shown, counted neither as serviceable nor as surplus;
+- unserviceable: unserviceable availability, or a lot whose identity is lost (§5: never
+  issuable, flagged for disposal); reparable conditions (policy, default F) are counted here only
+  when the policy switch `surplus_count_reparable` is on, otherwise they are shown as `reparable`;
+- in transit: stock of transfers dispatched and not yet received, counted at the destination
+  depot, shown only.
+
+Expiring before use. Training consumes a subject's serviceable, not obsolete-or-banned items
+first-expiry-first (then lot id, then depot id) at the requirement's annual rate r from today.
+With `A_i` the running sum of quantities and `c_i = floor(r·e_i)` the consumption possible before
+item i expires (`e_i` its years to expiry, 0 if past; items without expiry put no limit), the
+quantity consumed from the first i items is `D_i = A_i + min(0, min_{k<=i}(c_k - A_k))` (a running
+minimum: a window function). Item i's rest `q_i - (D_i - D_{i-1})` counts as expiring before use
+when it expires within the policy horizon. Items of one lot in several depots are consecutive in
+the order, so each lot's total is exactly that of the formula applied to lots.
+
+Per depot. Unserviceable, expiring and obsolete stock count where they lie; the national excess
+`max(0, usable - requirement)` is shared among depots in proportion to their usable stock, in
+whole units (largest remainder, ties to the lower depot id), so depot shares add up to the
+national excess exactly. Each component's NEQ comes from its lots' own NEQ per unit; a share of
+the excess takes the subject's national average NEQ per usable unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+
+from surplus.policy import SurplusPolicy
+
+# Stock-bearing rows: lot x depot in storehouses, plus lot x destination depot in transit.
+_ITEMS = """
+WITH RECURSIVE
+held AS (
+    SELECT b.lot_id, b.depot_id, sum(b.quantity)::bigint AS q, false AS transit
+    FROM inventory_balance b
+    WHERE b.quantity > 0
+    GROUP BY b.lot_id, b.depot_id
+    UNION ALL
+    SELECT line.lot_id, doc.destination_depot_id, (-sum(line.quantity))::bigint, true
+    FROM inventory_document doc
+    JOIN inventory_ledgerline line ON line.document_id = doc.id
+    WHERE doc.kind = 'transfer' AND doc.status = 'in_transit'
+      AND NOT EXISTS (SELECT 1 FROM inventory_document rev WHERE rev.reverses_id = doc.id)
+    GROUP BY line.lot_id, doc.destination_depot_id
+),
+item0 AS (
+    SELECT h.lot_id, h.depot_id, h.q, h.transit, lot.ammunition_type_id AS type_id,
+           coalesce(-m.group_id, lot.ammunition_type_id) AS sk,
+           lot.expires_on, lot.condition, lot.identity_lost, lot.parent_id,
+           coalesce(lot.neq_per_unit_kg, t.neq_per_unit_kg) AS neq,
+           t.obsolete, cc.availability
+    FROM held h
+    JOIN inventory_lot lot ON lot.id = h.lot_id
+    JOIN inventory_ammunitiontype t ON t.id = lot.ammunition_type_id
+    JOIN inventory_conditioncode cc ON cc.code = lot.condition
+    LEFT JOIN surplus_groupmember m ON m.ammunition_type_id = lot.ammunition_type_id
+    WHERE h.q > 0
+      AND (%(sk)s::bigint IS NULL OR coalesce(-m.group_id, lot.ammunition_type_id) = %(sk)s)
+),
+lineage(lot_id, ancestor_id) AS (
+    SELECT DISTINCT lot_id, parent_id FROM item0 WHERE parent_id IS NOT NULL
+    UNION
+    SELECT lineage.lot_id, lot.parent_id
+    FROM lineage JOIN inventory_lot lot ON lot.id = lineage.ancestor_id
+    WHERE lot.parent_id IS NOT NULL
+),
+banned_lot AS (
+    SELECT ban.lot_id FROM surveillance_ban ban
+    WHERE ban.kind = 'ban' AND ban.lifted_at IS NULL AND ban.lot_id IS NOT NULL
+    UNION
+    SELECT lineage.lot_id FROM lineage
+    JOIN surveillance_ban ban ON ban.lot_id = lineage.ancestor_id
+    WHERE ban.kind = 'ban' AND ban.lifted_at IS NULL
+),
+banned_type AS (
+    SELECT DISTINCT ban.ammunition_type_id FROM surveillance_ban ban
+    WHERE ban.kind = 'ban' AND ban.lifted_at IS NULL AND ban.ammunition_type_id IS NOT NULL
+),
+req AS (
+    SELECT DISTINCT ON (coalesce(-r.group_id, r.ammunition_type_id))
+           coalesce(-r.group_id, r.ammunition_type_id) AS sk,
+           (r.operational + r.training_per_year * r.training_years + r.testing
+            + r.contingency)::bigint AS total,
+           r.training_per_year AS rate
+    FROM surplus_requirement r
+    LEFT JOIN surplus_groupmember m ON m.ammunition_type_id = r.ammunition_type_id
+    WHERE r.effective_from <= %(today)s::date AND m.id IS NULL
+      AND (%(sk)s::bigint IS NULL OR coalesce(-r.group_id, r.ammunition_type_id) = %(sk)s)
+    ORDER BY coalesce(-r.group_id, r.ammunition_type_id), r.effective_from DESC, r.version DESC
+),
+item AS (
+    SELECT i.*,
+        CASE
+            WHEN i.transit THEN 'in_transit'
+            WHEN i.identity_lost THEN 'unserviceable'
+            WHEN i.availability = 'unserviceable' AND i.condition = ANY(%(reparable)s::text[])
+                 AND NOT %(count_reparable)s THEN 'reparable'
+            WHEN i.availability IN ('issuable', 'restricted') THEN
+                CASE WHEN i.obsolete OR bt.ammunition_type_id IS NOT NULL
+                          OR bl.lot_id IS NOT NULL
+                     THEN 'obsolete_or_banned' ELSE 'serviceable' END
+            ELSE i.availability
+        END AS class
+    FROM item0 i
+    LEFT JOIN banned_type bt ON bt.ammunition_type_id = i.type_id
+    LEFT JOIN (SELECT DISTINCT lot_id FROM banned_lot) bl ON bl.lot_id = i.lot_id
+),
+fefo1 AS (
+    SELECT item.*,
+        sum(item.q) OVER w AS a,
+        CASE WHEN item.expires_on IS NULL THEN NULL
+             WHEN item.expires_on <= %(today)s::date THEN 0
+             ELSE floor(coalesce(req.rate, 0) * (
+                 (extract(year FROM age(item.expires_on, %(today)s::date)) * 12
+                  + extract(month FROM age(item.expires_on, %(today)s::date))) / 12
+                 + extract(day FROM age(item.expires_on, %(today)s::date)) / 365.25))
+        END - sum(item.q) OVER w AS slack
+    FROM item LEFT JOIN req ON req.sk = item.sk
+    WINDOW w AS (PARTITION BY item.sk, item.class = 'serviceable'
+                 ORDER BY item.expires_on NULLS LAST, item.lot_id, item.depot_id
+                 ROWS UNBOUNDED PRECEDING)
+),
+fefo2 AS (
+    SELECT fefo1.*, a + least(0, coalesce(min(slack) OVER w, 0)) AS d
+    FROM fefo1
+    WINDOW w AS (PARTITION BY sk, class = 'serviceable'
+                 ORDER BY expires_on NULLS LAST, lot_id, depot_id ROWS UNBOUNDED PRECEDING)
+),
+fefo AS (
+    SELECT fefo2.*,
+        CASE WHEN class = 'serviceable' AND expires_on IS NOT NULL
+                  AND expires_on <= (%(today)s::date + make_interval(months => %(months)s))
+             THEN q - (d - coalesce(lag(d) OVER w, 0))
+             ELSE 0 END::bigint AS expiring
+    FROM fefo2
+    WINDOW w AS (PARTITION BY sk, class = 'serviceable'
+                 ORDER BY expires_on NULLS LAST, lot_id, depot_id)
+)
+"""
+
+_PER_DEPOT = """,
+per_depot AS (
+    SELECT sk, depot_id,
+        coalesce(sum(q) FILTER (WHERE class IN ('serviceable', 'obsolete_or_banned')), 0)::bigint
+            AS serviceable,
+        coalesce(sum(q) FILTER (WHERE class = 'suspended'), 0)::bigint AS suspended,
+        coalesce(sum(q) FILTER (WHERE class = 'in_transit'), 0)::bigint AS in_transit,
+        coalesce(sum(q) FILTER (WHERE class = 'unserviceable'), 0)::bigint AS unserviceable,
+        coalesce(sum(q) FILTER (WHERE class = 'reparable'), 0)::bigint AS reparable,
+        coalesce(sum(q) FILTER (WHERE class = 'obsolete_or_banned'), 0)::bigint
+            AS obsolete_or_banned,
+        sum(expiring)::bigint AS expiring,
+        coalesce(sum(q * neq) FILTER (WHERE class <> 'in_transit'), 0) AS holdings_neq,
+        coalesce(sum(q * neq) FILTER (WHERE class IN ('serviceable', 'obsolete_or_banned')), 0)
+            AS serviceable_neq,
+        coalesce(sum(q * neq) FILTER (WHERE class = 'unserviceable'), 0) AS unserviceable_neq,
+        coalesce(sum(q * neq) FILTER (WHERE class = 'obsolete_or_banned'), 0) AS obsolete_neq,
+        coalesce(sum(expiring * neq), 0) AS expiring_neq
+    FROM fefo GROUP BY sk, depot_id
+),
+per_depot_u AS (
+    SELECT per_depot.*,
+        serviceable - obsolete_or_banned - expiring AS usable,
+        serviceable_neq - obsolete_neq - expiring_neq AS usable_neq
+    FROM per_depot
+),
+national AS (
+    SELECT coalesce(p.sk, req.sk) AS sk,
+        coalesce(sum(p.usable), 0)::bigint AS usable,
+        coalesce(sum(p.usable_neq), 0) AS usable_neq,
+        coalesce(max(req.total), 0)::bigint AS requirement,
+        greatest(0, coalesce(sum(p.usable), 0) - coalesce(max(req.total), 0))::bigint AS excess
+    FROM per_depot_u p FULL JOIN req ON req.sk = p.sk
+    GROUP BY coalesce(p.sk, req.sk)
+),
+share1 AS (
+    SELECT p.*, n.requirement, n.usable AS national_usable, n.excess AS national_excess,
+        n.usable_neq AS national_usable_neq,
+        CASE WHEN n.usable > 0 THEN n.excess * p.usable / n.usable ELSE 0 END AS base,
+        CASE WHEN n.usable > 0 THEN n.excess * p.usable %% n.usable ELSE 0 END AS rest
+    FROM per_depot_u p JOIN national n ON n.sk = p.sk
+),
+share AS (
+    SELECT share1.*,
+        base + CASE WHEN row_number() OVER (PARTITION BY sk ORDER BY rest DESC, depot_id)
+                         <= national_excess - sum(base) OVER (PARTITION BY sk)
+                    THEN 1 ELSE 0 END AS excess
+    FROM share1
+),
+rows AS (
+    SELECT sk, depot_id, requirement, national_usable, serviceable, suspended, in_transit,
+        unserviceable, reparable, expiring, obsolete_or_banned, usable, excess,
+        holdings_neq, serviceable_neq, unserviceable_neq, expiring_neq, obsolete_neq, usable_neq,
+        CASE WHEN national_usable > 0
+             THEN excess * national_usable_neq / national_usable ELSE 0 END AS excess_neq
+    FROM share
+    WHERE %(depots)s::bigint[] IS NULL OR depot_id = ANY(%(depots)s::bigint[])
+    UNION ALL
+    SELECT n.sk, NULL, n.requirement, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    FROM national n
+    WHERE %(depots)s::bigint[] IS NULL
+      AND NOT EXISTS (SELECT 1 FROM per_depot p WHERE p.sk = n.sk)
+)
+SELECT rows.*,
+    CASE WHEN rows.sk > 0 THEN rows.sk END AS type_id,
+    CASE WHEN rows.sk < 0 THEN -rows.sk END AS group_id,
+    coalesce(t.code, g.code) AS code,
+    coalesce(t.name, g.name) AS name,
+    coalesce(t.category, (SELECT min(mt.category) FROM surplus_groupmember gm
+                          JOIN inventory_ammunitiontype mt ON mt.id = gm.ammunition_type_id
+                          WHERE gm.group_id = g.id), '') AS category
+FROM rows
+LEFT JOIN inventory_ammunitiontype t ON rows.sk > 0 AND t.id = rows.sk
+LEFT JOIN surplus_interchangeablegroup g ON rows.sk < 0 AND g.id = -rows.sk
+ORDER BY code, depot_id NULLS FIRST
+"""
+
+_PER_LOT = """
+SELECT fefo.lot_id, fefo.depot_id, fefo.class, fefo.q, fefo.expiring, fefo.expires_on,
+    fefo.condition, fefo.neq, lot.lot_number, t.code AS type_code, d.code AS depot_code
+FROM fefo
+JOIN inventory_lot lot ON lot.id = fefo.lot_id
+JOIN inventory_ammunitiontype t ON t.id = fefo.type_id
+JOIN inventory_depot d ON d.id = fefo.depot_id
+WHERE %(depots)s::bigint[] IS NULL OR fefo.depot_id = ANY(%(depots)s::bigint[])
+ORDER BY fefo.expires_on NULLS LAST, fefo.lot_id, fefo.depot_id, fefo.class
+"""
+
+UNITS = (
+    "serviceable",
+    "suspended",
+    "in_transit",
+    "unserviceable",
+    "reparable",
+    "expiring_before_use",
+    "obsolete_or_banned",
+    "usable",
+    "excess",
+)
+NEQS = (
+    "holdings_neq_kg",
+    "serviceable_neq_kg",
+    "unserviceable_neq_kg",
+    "expiring_neq_kg",
+    "obsolete_neq_kg",
+    "usable_neq_kg",
+    "excess_neq_kg",
+)
+_KG = Decimal("0.001")
+
+
+@dataclass
+class SurplusRow:
+    """A subject's surplus in one depot (`depot_id`), or summed over several (`depot_id` None).
+
+    `requirement` and `national_usable` are national whatever the depots summed; `excess` is the
+    depots' share of the national excess (all of it when every depot is summed)."""
+
+    sk: int
+    type_id: int | None
+    group_id: int | None
+    code: str
+    name: str
+    category: str
+    depot_id: int | None = None
+    requirement: int = 0
+    national_usable: int = 0
+    serviceable: int = 0
+    suspended: int = 0
+    in_transit: int = 0
+    unserviceable: int = 0
+    reparable: int = 0
+    expiring_before_use: int = 0
+    obsolete_or_banned: int = 0
+    usable: int = 0
+    excess: int = 0
+    holdings_neq_kg: Decimal = field(default_factory=Decimal)
+    serviceable_neq_kg: Decimal = field(default_factory=Decimal)
+    unserviceable_neq_kg: Decimal = field(default_factory=Decimal)
+    expiring_neq_kg: Decimal = field(default_factory=Decimal)
+    obsolete_neq_kg: Decimal = field(default_factory=Decimal)
+    usable_neq_kg: Decimal = field(default_factory=Decimal)
+    excess_neq_kg: Decimal = field(default_factory=Decimal)
+
+    @property
+    def margin(self) -> int:
+        """National usable stock less the requirement: negative when short."""
+        return self.national_usable - self.requirement
+
+    @property
+    def holdings(self) -> int:
+        return self.serviceable + self.suspended + self.unserviceable + self.reparable
+
+    @property
+    def surplus(self) -> int:
+        return self.excess + self.unserviceable + self.expiring_before_use + self.obsolete_or_banned
+
+    @property
+    def surplus_neq_kg(self) -> Decimal:
+        return (
+            self.excess_neq_kg
+            + self.unserviceable_neq_kg
+            + self.expiring_neq_kg
+            + self.obsolete_neq_kg
+        ).quantize(_KG)
+
+    @property
+    def subject(self) -> str:
+        """The subject's key in URLs: "t<type id>" or "g<group id>"."""
+        return f"t{self.type_id}" if self.type_id else f"g{self.group_id}"
+
+
+@dataclass(frozen=True)
+class LotItem:
+    """One lot's stock in one depot, its class and the part of it expiring before use."""
+
+    lot_id: int
+    depot_id: int
+    depot_code: str
+    lot_number: str
+    type_code: str
+    cls: str
+    quantity: int
+    expiring_before_use: int
+    expires_on: date | None
+    condition: str
+    neq_per_unit_kg: Decimal
+
+    @property
+    def neq_kg(self) -> Decimal:
+        return (self.quantity * self.neq_per_unit_kg).quantize(_KG)
+
+
+def _params(*, today, policy, sk, depot_ids) -> dict:
+    return {
+        "today": today,
+        "months": policy.expiry_horizon_months,
+        "count_reparable": policy.count_reparable,
+        "reparable": list(policy.reparable_conditions),
+        "sk": sk,
+        "depots": None if depot_ids is None else sorted(depot_ids),
+    }
+
+
+def subject_key(*, type_id: int | None = None, group_id: int | None = None) -> int:
+    return -group_id if group_id else type_id
+
+
+def surplus_by_depot(
+    *,
+    today: date,
+    policy: SurplusPolicy,
+    sk: int | None = None,
+    depot_ids: Iterable[int] | None = None,
+) -> list[SurplusRow]:
+    """Every subject's surplus per depot (one query). With `depot_ids`, only those depots' rows;
+    without, also a row (depot None, zero stock) per subject that has a requirement and no stock.
+    `sk` limits the computation to one subject (nationally: nothing else affects it)."""
+    params = _params(today=today, policy=policy, sk=sk, depot_ids=depot_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_ITEMS + _PER_DEPOT, params)
+        names = [column.name for column in cursor.description]
+        records = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    rows = []
+    for record in records:
+        row = SurplusRow(
+            sk=record["sk"],
+            type_id=record["type_id"],
+            group_id=record["group_id"],
+            code=record["code"],
+            name=record["name"],
+            category=record["category"],
+            depot_id=record["depot_id"],
+        )
+        for name in (
+            "requirement",
+            "national_usable",
+            "serviceable",
+            "suspended",
+            "in_transit",
+            "unserviceable",
+            "reparable",
+            "obsolete_or_banned",
+            "usable",
+            "excess",
+        ):
+            setattr(row, name, int(record[name]))
+        row.expiring_before_use = int(record["expiring"])
+        row.holdings_neq_kg = Decimal(record["holdings_neq"]).quantize(_KG)
+        row.serviceable_neq_kg = Decimal(record["serviceable_neq"]).quantize(_KG)
+        row.unserviceable_neq_kg = Decimal(record["unserviceable_neq"]).quantize(_KG)
+        row.expiring_neq_kg = Decimal(record["expiring_neq"]).quantize(_KG)
+        row.obsolete_neq_kg = Decimal(record["obsolete_neq"]).quantize(_KG)
+        row.usable_neq_kg = Decimal(record["usable_neq"]).quantize(_KG)
+        row.excess_neq_kg = Decimal(record["excess_neq"]).quantize(_KG)
+        rows.append(row)
+    return rows
+
+
+def rows_summed(rows: Iterable[SurplusRow], key=lambda row: row.sk) -> list[SurplusRow]:
+    """Sum per-depot rows into one row per `key` (the subject by default). Requirement and
+    national usable stock are national figures: summed once per subject."""
+    return list(rows_grouped(rows, key).values())
+
+
+def rows_grouped(rows: Iterable[SurplusRow], key) -> dict:
+    """rows_summed, keyed."""
+    summed: dict = {}
+    subjects_seen: dict = {}
+    for row in rows:
+        k = key(row)
+        total = summed.get(k)
+        if total is None:
+            total = summed[k] = SurplusRow(
+                sk=row.sk,
+                type_id=row.type_id,
+                group_id=row.group_id,
+                code=row.code,
+                name=row.name,
+                category=row.category,
+            )
+            subjects_seen[k] = set()
+        if row.sk not in subjects_seen[k]:
+            subjects_seen[k].add(row.sk)
+            total.requirement += row.requirement
+            total.national_usable += row.national_usable
+        for name in UNITS:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        for name in NEQS:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return summed
+
+
+def surplus_lots(
+    *, today: date, policy: SurplusPolicy, sk: int, depot_ids: Iterable[int] | None = None
+) -> list[LotItem]:
+    """A subject's stock per lot and depot with its class and expiring part (one query)."""
+    params = _params(today=today, policy=policy, sk=sk, depot_ids=depot_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_ITEMS + _PER_LOT, params)
+        records = cursor.fetchall()
+    return [
+        LotItem(
+            lot_id=lot_id,
+            depot_id=depot_id,
+            depot_code=depot_code,
+            lot_number=lot_number,
+            type_code=type_code,
+            cls=cls,
+            quantity=int(q),
+            expiring_before_use=int(expiring),
+            expires_on=expires_on,
+            condition=condition,
+            neq_per_unit_kg=neq,
+        )
+        for (
+            lot_id,
+            depot_id,
+            cls,
+            q,
+            expiring,
+            expires_on,
+            condition,
+            neq,
+            lot_number,
+            type_code,
+            depot_code,
+        ) in records
+    ]
+
+
+ROW_FIELDS = [f.name for f in fields(SurplusRow)]
