@@ -1,5 +1,6 @@
 """The diversion resources of /api/v1/ (included by stockpile.api_urls)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from diversion.api import views
@@ -10,7 +11,6 @@ router.register("party-documents", views.PartyDocumentViewSet, basename="party-d
 router.register("transfer-cases", views.TransferCaseViewSet, basename="transfer-case")
 router.register("risk-assessments", views.RiskAssessmentViewSet, basename="risk-assessment")
 router.register("verifications", views.VerificationViewSet, basename="verification")
-router.register("trace", views.TraceViewSet, basename="trace")
 router.register("tracing-requests", views.TracingRequestViewSet, basename="tracing-request")
 
-urlpatterns = router.urls
+urlpatterns = [path("trace/", views.TraceApi.as_view(), name="trace"), *router.urls]

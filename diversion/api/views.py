@@ -15,6 +15,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.drf import LedgerPagination, ReferencePagination
 from core.idempotency import HEADER, idempotent
@@ -386,7 +387,7 @@ class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Bas
 # --- Trace and tracing requests ------------------------------------------------------------------
 
 
-class TraceViewSet(viewsets.ViewSet):
+class TraceApi(APIView):
     """The chain of custody of lots by number."""
 
     @extend_schema(
@@ -400,7 +401,7 @@ class TraceViewSet(viewsets.ViewSet):
         ],
         responses={200: s.TraceSerializer},
     )
-    def list(self, request):
+    def get(self, request):
         selectors.require_register_reader(request.user)
         raw = request.query_params.getlist("lot_number")
         if len(raw) != 1 or not raw[0].strip() or len(raw[0]) > 80:

@@ -148,3 +148,19 @@ def test_the_assessment_page_drives_answers_override_and_approval(
     assert (assessment.status, assessment.approved_by, assessment.override_by) == (
         "approved", officer2, officer2,
     )  # fmt: skip
+
+
+def test_administrators_add_a_checklist_version_but_cannot_change_one_in_use(
+    client, transfer, officer, admin_user
+):
+    from diversion.models import ChecklistVersion
+
+    version = ChecklistVersion.objects.get(version=1)
+    client.force_login(admin_user)
+    change = reverse("admin:diversion_checklistversion_change", args=[version.pk])
+    assert client.get(change).status_code == 200
+    assert 'name="items-0-question"' in client.get(change).content.decode()  # editable
+    services.risk_assessment_create(case=transfer.case(officer), author=officer)
+    page = client.get(change).content.decode()
+    assert 'name="items-0-question"' not in page  # answered by an assessment: view only
+    assert client.get(reverse("admin:diversion_checklistversion_add")).status_code == 200
