@@ -7,11 +7,15 @@ not import Django, so the render worker processes (reports.pdf_worker) start qui
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+# WeasyPrint reports each rendering step at INFO (from its import on): noise in a worker's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 # Relative URLs in report templates resolve against this origin; it never leaves the process.
 STATIC_ORIGIN = "https://static.stockpile.invalid"

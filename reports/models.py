@@ -93,6 +93,12 @@ class ReportRun(models.Model):
     )
     line_count = models.PositiveIntegerField(_("ledger lines covered"), null=True, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    parts = models.PositiveSmallIntegerField(
+        _("parts rendered"), null=True, blank=True, help_text=_("Rendered side by side, merged.")
+    )
+    timings = models.JSONField(
+        _("timings (s)"), default=dict, blank=True, help_text=_("Seconds spent in each phase.")
+    )
 
     class Meta:
         ordering = ["-id"]

@@ -29,6 +29,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 # The page box of every report; the overlay that numbers the pages must use the same.
 PAGE_MARGINS = "16mm 12mm 16mm 12mm"
+STYLESHEET = "css/reports-pdf.css"
 
 
 class RenderError(RuntimeError):
@@ -48,8 +49,18 @@ def static_roots() -> list[str]:
     return roots
 
 
+def _static_prefix() -> str:
+    return "/" + settings.STATIC_URL.strip("/") + "/"
+
+
 def url_fetcher() -> StaticURLFetcher:
-    return StaticURLFetcher(static_roots(), "/" + settings.STATIC_URL.strip("/") + "/")
+    return StaticURLFetcher(static_roots(), _static_prefix())
+
+
+def stylesheet_url() -> str:
+    """The reports' stylesheet by its source name (not the manifest's hashed one): the fetcher
+    reads it from the static directories, collected or not."""
+    return f"{_static_prefix()}{STYLESHEET}"
 
 
 def html_to_pdf(html: str, fetcher: StaticURLFetcher | None = None) -> bytes:

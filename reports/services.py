@@ -4,9 +4,11 @@ the Celery task all call these functions."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -162,6 +164,7 @@ def render_html(
         "generated_at": timezone.localtime(run.started_at or timezone.now()),
         "page_size": builder.page_size,
         "page_margins": pdf.PAGE_MARGINS,
+        "stylesheet": pdf.stylesheet_url(),
     }
     return [
         render_to_string(
@@ -224,6 +227,7 @@ def report_render(*, run_id: int) -> ReportRun:
 
 
 def _render(run: ReportRun) -> dict:
+    clock = _Clock()
     builder = builder_or_refuse(run.kind)
     lines = covered_lines(builder, run)
     values: dict[str, Any] = {"ledger_digest": "", "record_digest": "", "line_count": None}
@@ -235,15 +239,19 @@ def _render(run: ReportRun) -> dict:
         values["record_digest"] = record_digest(records)
     for name, value in values.items():
         setattr(run, name, value)
+    clock.lap("digest")
     _progress(run.pk, 5)
     content = builder.content(run, lines)
+    clock.lap("query")
     _progress(run.pk, 10)
     parts = split_blocks(content.blocks, _setting("REPORTS_PART_ROWS", 1500))
     htmls = render_html(run, builder, content, parts)
+    clock.lap("html")
     _progress(run.pk, 15)
     pdfs = pdf.render_parts(
         htmls, on_progress=lambda done, total: _progress(run.pk, 15 + 75 * done // total)
     )
+    clock.lap("pdf")
     assembled = pdf.assemble(
         pdfs,
         page_size=builder.page_size,
@@ -256,9 +264,8 @@ def _render(run: ReportRun) -> dict:
             "/StockpileDigest": run.digest,
         },
     )
+    clock.lap("merge_and_number")
     _progress(run.pk, 95)
-    import hashlib
-
     run.file.save(f"{run.number}.pdf", ContentFile(assembled.pdf), save=False)
     values.update(
         file=run.file.name,
@@ -270,7 +277,20 @@ def _render(run: ReportRun) -> dict:
         run.csv_file.save(f"{run.number}.csv", ContentFile(csv_bytes), save=False)
         run.xlsx_file.save(f"{run.number}.xlsx", ContentFile(xlsx_bytes), save=False)
         values.update(csv_file=run.csv_file.name, xlsx_file=run.xlsx_file.name)
+    clock.lap("files")
+    values.update(parts=len(parts), timings=clock.laps)
     return values
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 2)
+        self.last = now
 
 
 # --- Verification ---------------------------------------------------------------------------------
@@ -319,8 +339,6 @@ def report_verify(
     digest again (else they were altered), no line dated in its period may have been posted
     after its cut-off (else the ledger changed since, e.g. a reversal), the records it showed
     must hash the same, and an uploaded PDF must be, byte for byte, the file the system made."""
-    import hashlib
-
     if pdf_data is not None:
         number = report_number_in_pdf(pdf_data)
         if number is None:

@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as lazy
 
 from core.scoping import read_depot_ids
 from inventory.models import Document, LedgerLine, Lot, Storehouse
@@ -25,6 +26,7 @@ from reports.kinds import (
     only,
     refuse,
 )
+from reports.listing import Column, Listing
 from reports.models import ReportKind
 
 # The order movements are grouped in on a statement: what comes in, then what goes out.
@@ -41,8 +43,55 @@ KIND_ORDER = [
     DocumentKind.REVERSAL,
     DocumentKind.CONDITION_CHANGE,
 ]
-DOCUMENTS_PER_BLOCK = 250
-CARD_LINES_PER_BLOCK = 250
+ROWS_PER_BLOCK = 250
+
+MOVEMENTS = Listing(
+    Column(lazy("Document"), 18),
+    Column(lazy("Occurred on"), 11),
+    Column(lazy("Storehouse"), 10),
+    Column(lazy("Counterparty / recipient"), 60),
+    Column(lazy("Quantity"), 14, right=True),
+)
+DOCUMENTS = Listing(
+    Column(lazy("Number"), 18),
+    Column(lazy("Kind"), 17),
+    Column(lazy("Occurred on"), 11),
+    Column(lazy("Posted at"), 16),
+    Column(lazy("Posted by / approved by"), 30),
+    Column(lazy("Counterparty · reference"), 56),
+    Column(lazy("Lines"), 6, right=True),
+)
+QUIET = Listing(
+    Column(lazy("Lot"), 40),
+    Column(lazy("Ammunition type"), 30),
+    Column(lazy("Opening = closing balance"), 26, right=True),
+)
+CARD = Listing(
+    Column(lazy("Occurred on"), 10),
+    Column(lazy("Document"), 18),
+    Column(lazy("Kind"), 17),
+    Column(lazy("Store"), 10),
+    Column(lazy("Counterparty"), 22),
+    Column(lazy("Qty"), 9, right=True),
+    Column(lazy("In store"), 10, right=True),
+    Column(lazy("Running"), 10, right=True),
+)
+
+
+def listing_blocks(listing: Listing, rows: list, *, title: str = "") -> list[Block]:
+    """`rows` of a listing in blocks of ROWS_PER_BLOCK (the units long reports split at)."""
+    return [
+        Block(
+            "reports/pdf/listing_block.html",
+            {
+                "listing": listing,
+                "rows": rows[index : index + ROWS_PER_BLOCK],
+                "title": title if index == 0 else "",
+            },
+            rows=len(rows[index : index + ROWS_PER_BLOCK]) + 2,
+        )
+        for index in range(0, len(rows), ROWS_PER_BLOCK)
+    ]
 
 
 def _period(start: date, end: date) -> str:
@@ -163,26 +212,37 @@ class AccountingStatement(ReportBuilder):
                 [lot.lot_number, code, "closing", "", "", "", "", closing - before, closing]
             )
             if not movements:
-                quiet.append({"lot": lot, "balance": before})
+                quiet.append(QUIET.row(lot.lot_number, code, before))
                 continue
+            listed = [MOVEMENTS.label(_("Opening balance"), before, css="balance")]
+            for group in groups:
+                listed.append(MOVEMENTS.label(str(group["label"]).capitalize(), css="group"))
+                listed.extend(
+                    MOVEMENTS.row(
+                        row["document__number"],
+                        row["occurred_on"].isoformat(),
+                        row["storehouse__code"],
+                        row["party"],
+                        row["quantity"],
+                    )
+                    for row in group["lines"]
+                )
+                listed.append(
+                    MOVEMENTS.label(
+                        _("Total %(kind)s") % {"kind": group["label"]},
+                        group["subtotal"],
+                        css="subtotal",
+                    )
+                )
+            listed.append(MOVEMENTS.label(_("Closing balance"), closing, css="balance"))
             blocks.append(
                 Block(
                     "reports/pdf/statement_lot.html",
-                    {
-                        "lot": lot,
-                        "name": lot_name,
-                        "opening": before,
-                        "groups": groups,
-                        "closing": closing,
-                        "net": closing - before,
-                    },
-                    rows=len(movements) + 2 * len(groups) + 4,
+                    {"lot": lot, "name": lot_name, "listing": MOVEMENTS, "rows": listed},
+                    rows=len(listed) + 3,
                 )
             )
-        if quiet:
-            blocks.append(
-                Block("reports/pdf/statement_quiet.html", {"lots": quiet}, rows=len(quiet) + 3)
-            )
+        blocks.extend(listing_blocks(QUIET, quiet, title=_("Lots without movements in the period")))
         documents = list(
             Document.objects.filter(pk__in=lines.values("document_id"))
             .select_related("posted_by", "approved_by", "recipient")
@@ -191,17 +251,30 @@ class AccountingStatement(ReportBuilder):
         count_by_document: dict[int, int] = defaultdict(int)
         for row in rows:
             count_by_document[row["document_id"]] += 1
+        listed = []
         for document in documents:
-            document.covered_lines = count_by_document[document.pk]
-        for index in range(0, len(documents), DOCUMENTS_PER_BLOCK):
-            chunk = documents[index : index + DOCUMENTS_PER_BLOCK]
-            blocks.append(
-                Block(
-                    "reports/pdf/statement_documents.html",
-                    {"documents": chunk, "first": index == 0, "total": len(documents)},
-                    rows=len(chunk) + 2,
+            people = document.posted_by.username
+            if document.approved_by:
+                people += f" / {document.approved_by.username}"
+            party = document.recipient.name if document.recipient else document.counterparty
+            if document.reference:
+                party = f"{party} · {document.reference}" if party else document.reference
+            listed.append(
+                DOCUMENTS.row(
+                    document.number,
+                    document.get_kind_display(),
+                    document.occurred_on.isoformat(),
+                    timezone.localtime(document.posted_at).strftime("%Y-%m-%d %H:%M"),
+                    people,
+                    party,
+                    count_by_document[document.pk],
                 )
             )
+        blocks.extend(
+            listing_blocks(
+                DOCUMENTS, listed, title=_("Documents (%(count)d)") % {"count": len(documents)}
+            )
+        )
         summary = {
             "totals": [
                 {"label": labels[kind], "kind": kind, "units": totals[kind]}
@@ -326,14 +399,22 @@ class StockCard(ReportBuilder):
                     running,
                 ]
             )
-        blocks = [
-            Block(
-                "reports/pdf/stock_card_lines.html",
-                {"lines": rows[index : index + CARD_LINES_PER_BLOCK], "first": index == 0},
-                rows=len(rows[index : index + CARD_LINES_PER_BLOCK]) + 1,
+        listed = [
+            CARD.row(
+                row["occurred_on"].isoformat(),
+                row["document__number"],
+                row["kind_label"],
+                f"{row['depot__code']} {row['storehouse__code']}",
+                row["party"],
+                row["quantity"],
+                row["balance_after"],
+                row["running"],
             )
-            for index in range(0, len(rows), CARD_LINES_PER_BLOCK)
-        ] or [Block("reports/pdf/stock_card_lines.html", {"lines": [], "first": True})]
+            for row in rows
+        ]
+        blocks = listing_blocks(CARD, listed, title=_("Ledger lines")) or [
+            Block("reports/pdf/stock_card_empty.html")
+        ]
         blocks.append(
             Block(
                 "reports/pdf/stock_card_summary.html",
