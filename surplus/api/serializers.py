@@ -94,16 +94,28 @@ class GroupSerializer(serializers.ModelSerializer):
 # --- Surplus ----------------------------------------------------------------------------------
 
 
-class SurplusQuerySerializer(StrictJSONMixin, serializers.Serializer):
+class SurplusQuerySerializer(serializers.Serializer):
+    """Query parameters: each given at most once and never empty (as the schema says)."""
+
     depot = ScopedPrimaryKeyRelatedField(
         selector=depot_list, queryset=Depot.objects.all(), required=False
     )
-    region = serializers.CharField(max_length=100, required=False, default="")
+    region = serializers.CharField(max_length=100, required=False)
     ammunition_type = serializers.PrimaryKeyRelatedField(
         queryset=AmmunitionType.objects.all(), required=False
     )
     category = serializers.ChoiceField(choices=AmmunitionCategory.choices, required=False)
     as_of = serializers.DateField(required=False)
+
+    def to_internal_value(self, data):
+        errors = {}
+        for name in self.fields:
+            values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+            if name in data and (len(values) != 1 or values[0] in ("", None)):
+                errors[name] = [_("Give this parameter once, not empty.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
 
 def _neq():
