@@ -20,6 +20,7 @@ from diversion.models import (
     TransferPurpose,
     VerificationKind,
 )
+from inventory.labels import scanned_lot
 from inventory.models import Depot, Lot, Storehouse
 
 MAX_QUANTITY = 2_000_000_000
@@ -164,7 +165,7 @@ class CaseLineForm(forms.Form):
     """A line: the lot by number (typed or scanned from its label) and the storehouse."""
 
     lot_number = forms.CharField(
-        max_length=80,
+        max_length=200,
         required=False,
         label=_("Lot number"),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -188,14 +189,13 @@ class CaseLineForm(forms.Form):
             raise forms.ValidationError(_("Give the lot, the storehouse and the quantity."))
         if values.get("lot_number") and values.get("storehouse"):
             storehouse = values["storehouse"]
-            number = values["lot_number"].strip()
-            lots = list(
-                Lot.objects.filter(
-                    lot_number__iexact=number,
-                    balances__storehouse=storehouse,
-                    balances__quantity__gt=0,
-                )[:2]
+            number, type_code = scanned_lot(values["lot_number"])
+            lots = Lot.objects.filter(
+                lot_number__iexact=number, balances__storehouse=storehouse, balances__quantity__gt=0
             )
+            if type_code:
+                lots = lots.filter(ammunition_type__code__iexact=type_code)
+            lots = list(lots[:2])
             if len(lots) != 1:
                 raise forms.ValidationError(
                     _("No single lot %(number)s is held in %(storehouse)s.")

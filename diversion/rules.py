@@ -16,10 +16,3 @@ def overall_risk(levels: Iterable[str]) -> str | None:
         if highest is None or RISK_ORDER[level] > RISK_ORDER[highest]:
             highest = level
     return highest
-
-
-def label_payload(lot_number: str) -> str:
-    """What a lot label's QR code and barcode carry: the lot number exactly as marked, so that a
-    scanner typing it into any lot search box finds the lot (the search matches any part of the
-    number, in any letter case)."""
-    return lot_number

@@ -23,6 +23,7 @@ urlpatterns = [
         name="verification_record",
     ),
     path("trace/", views.trace_view, name="trace"),
+    path("labels/", views.lot_labels_view, name="lot_labels"),
     path("tracing-requests/", views.tracing_request_list_view, name="tracing_request_list"),
     path("tracing-requests/new/", views.tracing_request_new_view, name="tracing_request_new"),
     path(

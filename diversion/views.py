@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.functions import Upper
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from core.roles import Action
 from core.scoping import can, scope
 from diversion import forms, selectors, services
 from diversion.filters import PartyFilter, TransferCaseFilter, VerificationFilter
+from diversion.labels import lot_label
 from diversion.models import (
     AssessmentStatus,
     CaseStatus,
@@ -26,7 +29,9 @@ from diversion.models import (
     PartyDocument,
     Verification,
 )
+from inventory.labels import scanned_lot
 from inventory.models import Storehouse
+from inventory.selectors.ledger import lot_list
 from inventory.views import page_of, render_page
 
 
@@ -417,13 +422,30 @@ def verification_record_view(request, pk):
     return redirect(request.POST.get("next") or "diversion:verification_list")
 
 
+# --- Labels ------------------------------------------------------------------------------------
+
+
+MAX_LABELS = 60
+
+
+@require_GET
+def lot_labels_view(request):
+    """Printable labels of the lots named by ?lot= (repeated; lots are national reference, so
+    anyone signed in may print them)."""
+    ids = [raw for raw in request.GET.getlist("lot")[:MAX_LABELS] if raw.isdigit()]
+    lots = list(lot_list(user=request.user).filter(pk__in=ids).order_by(Upper("lot_number"), "id"))
+    if not lots:
+        raise Http404(_("Name the lots to label."))
+    return render(request, "diversion/labels.html", {"labels": [lot_label(lot) for lot in lots]})
+
+
 # --- Trace and tracing requests ------------------------------------------------------------------
 
 
 @require_GET
 def trace_view(request):
     selectors.require_register_reader(request.user)
-    query = (request.GET.get("lot_number") or "").strip()[:80]
+    query = scanned_lot((request.GET.get("lot_number") or "")[:200])[0][:80]
     lots = selectors.lot_trace(user=request.user, lot_number=query) if query else []
     return render(request, "diversion/trace.html", {"query": query, "lots": lots})
 

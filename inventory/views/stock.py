@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from core.roles import Action
 from core.scoping import action_depot_ids, read_depot_ids, scope
 from inventory.forms import StockFilter, lots_in_scope
+from inventory.labels import scanned_lot
 from inventory.models import Balance
 from inventory.models.reference import Availability
 from inventory.selectors.ledger import balance_list, stock_card
@@ -132,12 +133,15 @@ def lot_search(request):
     query = request.GET.get("q") or next(
         (value for key, value in request.GET.items() if key.endswith("lot_number")), ""
     )
-    query = query.strip()[:80]
+    query, type_code = scanned_lot(query[:200])  # typed, or scanned from a lot label
+    query = query[:80]
     mode = request.GET.get("mode", "stock")
     mode = mode if mode in SEARCH_MODES else "stock"
     rows = []
     if query:
         balances = scope(Balance.objects.filter(lot__lot_number__icontains=query), user)
+        if type_code:
+            balances = balances.filter(lot__ammunition_type__code__iexact=type_code)
         if mode in ("stock", "issue"):
             balances = balances.filter(quantity__gt=0)
         balances = balances.select_related(
