@@ -72,6 +72,9 @@ class RiskAssessmentFilter(django_filters.FilterSet):
 
 
 class VerificationFilter(django_filters.FilterSet):
+    depot = django_filters.ModelChoiceFilter(
+        queryset=_depots_in_scope, field_name="case__depot", label=_("Depot")
+    )
     case = django_filters.ModelChoiceFilter(
         queryset=TransferCase.objects.all(), label=_("Transfer case")
     )
@@ -85,7 +88,7 @@ class VerificationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Verification
-        fields = ["case", "kind", "result", "overdue"]
+        fields = ["depot", "case", "kind", "result", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
         overdue = Q(result=VerificationResult.PENDING, due_on__lt=timezone.localdate())

@@ -24,6 +24,8 @@ urlpatterns = [
     ),
     path("trace/", views.trace_view, name="trace"),
     path("labels/", views.lot_labels_view, name="lot_labels"),
+    path("profiles/", views.profile_view, name="profile"),
+    path("profiles/recipients/<int:pk>/", views.recipient_profile_view, name="recipient_profile"),
     path("tracing-requests/", views.tracing_request_list_view, name="tracing_request_list"),
     path("tracing-requests/new/", views.tracing_request_new_view, name="tracing_request_new"),
     path(

@@ -7,6 +7,9 @@ form errors or messages."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models.functions import Upper
@@ -19,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import ApplicationError
 from core.roles import Action
 from core.scoping import can, scope
-from diversion import forms, selectors, services
+from diversion import forms, profiling, selectors, services
 from diversion.filters import PartyFilter, TransferCaseFilter, VerificationFilter
 from diversion.labels import lot_label
 from diversion.models import (
@@ -30,7 +33,7 @@ from diversion.models import (
     Verification,
 )
 from inventory.labels import scanned_lot
-from inventory.models import Storehouse
+from inventory.models import Recipient, Storehouse
 from inventory.selectors.ledger import lot_list
 from inventory.views import page_of, render_page
 
@@ -420,6 +423,69 @@ def verification_record_view(request, pk):
             else:
                 messages.success(request, _("Result recorded."))
     return redirect(request.POST.get("next") or "diversion:verification_list")
+
+
+# --- Profiles ------------------------------------------------------------------------------------
+
+
+class PeriodForm(django_forms.Form):
+    start = django_forms.DateField(
+        required=False, label=_("From"), widget=django_forms.DateInput(attrs={"type": "date"})
+    )
+    end = django_forms.DateField(
+        required=False, label=_("To"), widget=django_forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _period(request) -> tuple[PeriodForm, date, date]:
+    """The period asked for; by default the last 365 days."""
+    form = PeriodForm(request.GET or None)
+    end = timezone.localdate()
+    start = end - timedelta(days=365)
+    if form.is_bound and form.is_valid():
+        end = form.cleaned_data["end"] or end
+        start = form.cleaned_data["start"] or end - timedelta(days=365)
+    return form, min(start, end), end
+
+
+RECIPIENT_ROWS = 100
+
+
+@require_GET
+def profile_view(request):
+    """Diversion-risk profiles: depots ranked by score, recipients by consumption, with trends
+    and links down to the documents."""
+    form, start, end = _period(request)
+    depots, months = profiling.depot_profiles(user=request.user, start=start, end=end)
+    recipients = profiling.recipient_profiles(user=request.user, start=start, end=end)
+    context = {
+        "form": form,
+        "start": start,
+        "end": end,
+        "depots": depots,
+        "months": months,
+        "recipients": recipients[:RECIPIENT_ROWS],
+        "weights": profiling.DEPOT_WEIGHTS,
+    }
+    return render(request, "diversion/profile.html", context)
+
+
+@require_GET
+def recipient_profile_view(request, pk):
+    selectors.require_register_reader(request.user)
+    recipient = get_object_or_404(Recipient, pk=pk)
+    form, start, end = _period(request)
+    documents = profiling.recipient_documents(
+        user=request.user, recipient=recipient, start=start, end=end
+    )
+    context = {
+        "recipient": recipient,
+        "form": form,
+        "start": start,
+        "end": end,
+        "page": page_of(documents, request),
+    }
+    return render(request, "diversion/recipient_profile.html", context)
 
 
 # --- Labels ------------------------------------------------------------------------------------
