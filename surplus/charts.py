@@ -35,7 +35,7 @@ def _fill(prefix: str, index: int) -> str:
 
 def _fmt(value) -> str:
     if isinstance(value, Decimal | float):
-        return f"{value:,.1f}"
+        return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
     return f"{int(value):,}"
 
 

@@ -26,7 +26,7 @@ class DashboardFilter(forms.Form):
     )
     type_code = forms.CharField(max_length=40, required=False, label=_("Ammunition type (code)"))
     months = forms.TypedChoiceField(
-        choices=[(6, _("6 months")), (12, _("12 months"))],
+        choices=[(12, _("12 months")), (6, _("6 months"))],
         coerce=int,
         required=False,
         empty_value=12,
@@ -111,6 +111,9 @@ class PlanLineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.depot = depot
         self.fields["storehouse"].queryset = Storehouse.objects.filter(depot=depot).order_by("code")
+        # The lines are table rows: each input is named by its column header for screen readers.
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = str(field.label)
 
     def clean(self):
         data = super().clean()
