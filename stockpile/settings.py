@@ -359,6 +359,7 @@ SPECTACULAR_SETTINGS = {
         "StockCheckStatusEnum": "stockchecks.models.StockCheckStatus",
         "IncidentKindEnum": "stockchecks.models.IncidentKind",
         "IncidentStatusEnum": "stockchecks.models.IncidentStatus",
+        "ReportKindEnum": "reports.models.ReportKind",
         "StabilityMethodEnum": "surveillance.models.StabilityMethod",
         "DisposalMethodEnum": "surplus.models.DisposalMethod",
         "DisposalPlanStatusEnum": "surplus.models.PlanStatus",

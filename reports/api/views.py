@@ -1,0 +1,193 @@
+"""The reports API (DESIGN.md §10, §11): request a report, poll it, download it, verify one.
+
+Reads go through the scoped selector (404 outside what one may read). A request checks the role
+(403), the input's shape and the parameters' scope (400, an out-of-scope object like one that does
+not exist), then calls reports.services; nothing is written by a refused request.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from core.drf import LedgerPagination
+from core.idempotency import idempotent
+from inventory.api.ledger import IDEMPOTENCY
+from inventory.errors import InvalidState
+from reports import selectors, services
+from reports.api import serializers as s
+from reports.files import FORMATS, report_file_response
+from reports.filters import ReportFilter
+from reports.models import ReportStatus
+
+TAGS = ["reports"]
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def field_errors(exc: DjangoValidationError) -> serializers.ValidationError:
+    """A service's refusal as the API's 400: parameter errors nested under `parameters`."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    top = {name: messages for name, messages in errors.items() if name in ("kind", "parameters")}
+    nested = {name: messages for name, messages in errors.items() if name not in top}
+    if nested:
+        top["parameters"] = nested
+    return serializers.ValidationError(top)
+
+
+@extend_schema(tags=TAGS)
+@extend_schema_view(
+    list=extend_schema(
+        summary="Reports you may read, newest first",
+        description="Filters: `kind`, `status`, `depot`. Cursor-paginated.",
+    ),
+    retrieve=extend_schema(
+        summary="One report: status, progress, digest (404 outside what you may read)",
+        description="Poll until `status` is `done` (then `downloads` lists the files) or "
+        "`failed` (then `error` says why; POST retry/ to try again).",
+    ),
+)
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.ReportSerializer
+    filterset_class = ReportFilter
+    pagination_class = LedgerPagination
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return selectors.report_list(user=self.request.user)
+
+    def perform_content_negotiation(self, request, force=False):
+        # A download answers with the file whatever the client accepts.
+        return super().perform_content_negotiation(
+            request, force=force or self.action == "download"
+        )
+
+    @extend_schema(
+        summary="Request a report (rendered in the background)",
+        description="Clerks, inspectors, officers, auditors and administrators, about what they "
+        "may read. Answers 202 with the report's `id`, `number` and `status`: `queued`, or "
+        "already `done` for a small report rendered at once. The report covers the ledger "
+        "lines posted up to now (its cut-off).",
+        request=s.ReportRequestSerializer,
+        responses={202: s.ReportSerializer},
+        parameters=[IDEMPOTENCY],
+        examples=[
+            OpenApiExample(
+                "Depot accounting statement",
+                value={
+                    "kind": "accounting_statement",
+                    "parameters": {
+                        "depot": 1,
+                        "period_start": "2026-01-01",
+                        "period_end": "2026-03-31",
+                    },
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Stock card",
+                value={"kind": "stock_card", "parameters": {"lot": 12, "depot": 1}},
+                request_only=True,
+            ),
+        ],
+    )
+    @idempotent
+    def create(self, request):
+        data = s.ReportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            run = services.report_request(
+                kind=data.validated_data["kind"],
+                parameters=data.validated_data["parameters"],
+                requested_by=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise field_errors(exc) from exc
+        run = self.get_queryset().get(pk=run.pk)
+        return Response(s.ReportSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Render a failed report again",
+        description="Only a `failed` report (409 `invalid_state` otherwise). Answers 202.",
+        request=None,
+        responses={202: s.ReportSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def retry(self, request, pk=None):
+        run = get_object_or_404(self.get_queryset(), pk=pk)
+        run = services.report_retry(run=run, retried_by=request.user)
+        return Response(
+            s.ReportSerializer(self.get_queryset().get(pk=run.pk)).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+    @extend_schema(
+        summary="Download a report (PDF, or CSV/XLSX for tabular reports)",
+        description="`format` is `pdf` (default), `csv` or `xlsx`. 409 `invalid_state` until the "
+        "report is done; 404 for a format the report does not have. Every download is in the "
+        "audit log.",
+        parameters=[
+            OpenApiParameter("format", {"type": "string", "enum": list(FORMATS)}, required=False)
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, FORMATS["xlsx"][1]): OpenApiTypes.BINARY,
+        },
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def download(self, request, pk=None):
+        run = get_object_or_404(self.get_queryset(), pk=pk)
+        raw = request.query_params.getlist("format") or ["pdf"]
+        if len(raw) != 1 or raw[0] not in FORMATS:
+            raise serializers.ValidationError({"format": ["One of pdf, csv, xlsx."]})
+        if run.status != ReportStatus.DONE:
+            raise InvalidState(f"Report {run.number} is {run.get_status_display()}: not ready.")
+        return report_file_response(run, request, raw[0])
+
+    @extend_schema(
+        summary="Does the ledger still match a report?",
+        description="Send the report's `number` (JSON) or the PDF itself as `file` (multipart). "
+        "The system recomputes the digest over the ledger lines the report covered and checks "
+        "that no line of its content was posted after its cut-off (a reversal, say); an "
+        "uploaded PDF must also be, byte for byte, the file the system made. An unknown number, "
+        "or a report you may not read, is 400.",
+        request={
+            "application/json": s.ReportVerifyRequestSerializer,
+            "multipart/form-data": s.ReportVerifyRequestSerializer,
+        },
+        responses={200: s.ReportVerificationSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def verify(self, request):
+        data = s.ReportVerifyRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data.get("file")
+        if upload is not None and upload.size > MAX_UPLOAD_BYTES:
+            raise serializers.ValidationError({"file": ["The file is too large."]})
+        try:
+            result = services.report_verify(
+                user=request.user,
+                runs=self.get_queryset(),
+                number=data.validated_data.get("number"),
+                pdf_data=upload.read() if upload is not None else None,
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return Response(s.ReportVerificationSerializer(result).data)
