@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 
 from accounts.models import User
 from core.scoping import read_depot_ids, scope
@@ -142,8 +142,6 @@ def trend(user: User, *, depot_ids: set[int] | None = None, limit: int = 60) -> 
         if scoped is not None:
             allowed &= set(scoped)
         rows = rows.filter(depot_id__in=allowed)
-    from django.db.models import Sum
-
     totals = {
         row["snapshot_id"]: row
         for row in rows.values("snapshot_id").annotate(

@@ -279,3 +279,54 @@ def test_requirement_list_page(client, clerk, stocked):
     page = client.get(reverse("surplus:requirement_list"))
     assert page.status_code == 200
     assert _table(page.content.decode(), "current")[0][0] == "762-BALL"
+
+
+def _plan(world, officer, lot, quantity=5):
+    from surplus.services import PlanLineInput, disposal_plan_create
+
+    today = timezone.localdate()
+    return disposal_plan_create(
+        depot=world.depot_a,
+        method="open_burning",
+        site="R",
+        scheduled_from=today,
+        scheduled_until=today,
+        lines=[PlanLineInput(lot.pk, world.sh1.pk, quantity)],
+        created_by=officer,
+    )
+
+
+def test_plan_pages_scoped_by_depot(client, officer, clerk, clerk_b, inspector, stocked):
+    from inventory.models import Lot
+
+    plan = _plan(stocked, officer, Lot.objects.get(condition="H"))
+    for user, status in ((clerk, 200), (inspector, 200), (clerk_b, 404)):
+        client.force_login(user)
+        assert client.get(reverse("surplus:plan_detail", args=[plan.pk])).status_code == status
+    client.force_login(clerk_b)
+    assert plan.number not in client.get(reverse("surplus:plan_list")).content.decode()
+    client.force_login(clerk)
+    assert client.post(reverse("surplus:plan_approve", args=[plan.pk])).status_code == 403
+
+
+def test_plan_list_query_count_does_not_grow(
+    client, officer, stocked, stock, django_assert_max_num_queries
+):
+    from inventory.models import Lot
+
+    client.force_login(officer)
+    _plan(stocked, officer, Lot.objects.get(condition="H"), 1)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("surplus:plan_list"))
+    for _n in range(6):
+        _plan(stocked, officer, stock(3, condition="H"), 3)
+    with django_assert_max_num_queries(12) as many:
+        client.get(reverse("surplus:plan_list"))
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_inspector_sees_own_depot_only(client, inspector, stocked):
+    client.force_login(inspector)
+    page = client.get(reverse("surplus:dashboard")).content.decode()
+    assert [row[0] for row in _table(page, "depots")] == ["DA"]
+    assert "TNT-200" not in [row[0] for row in _table(page, "types")]  # held in DB only
