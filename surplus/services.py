@@ -76,10 +76,10 @@ def requirement_set(
                     ]
                 }
             )
-        subject = AmmunitionType.objects.select_for_update().get(pk=ammunition_type.pk)
+        subject = AmmunitionType.objects.select_for_update(no_key=True).get(pk=ammunition_type.pk)
         versions = Requirement.objects.filter(ammunition_type=subject)
     else:
-        subject = InterchangeableGroup.objects.select_for_update().get(pk=group.pk)
+        subject = InterchangeableGroup.objects.select_for_update(no_key=True).get(pk=group.pk)
         versions = Requirement.objects.filter(group=subject)
     if not approval_reference.strip():
         raise ValidationError({"approval_reference": [_("Give the approval reference.")]})
@@ -327,7 +327,9 @@ def disposal_plan_create(
     require(created_by, Action.MANAGE_OVERSIGHT)
     if scheduled_until < scheduled_from:
         raise ValidationError({"scheduled_until": [_("The schedule ends after it starts.")]})
-    Depot.objects.select_for_update().get(pk=depot.pk)  # one planner per depot at a time
+    # One planner per depot at a time. NO KEY UPDATE: postings' foreign-key checks on the depot
+    # (KEY SHARE) are not blocked.
+    Depot.objects.select_for_update(no_key=True).get(pk=depot.pk)
     _check_lines(depot, lines, plan=None, today=timezone.localdate())
     plan = DisposalPlan.objects.create(
         depot=depot,
@@ -348,7 +350,11 @@ def disposal_plan_create(
 
 
 def _locked(plan: DisposalPlan) -> DisposalPlan:
-    return DisposalPlan.objects.select_for_update().select_related("depot").get(pk=plan.pk)
+    return (
+        DisposalPlan.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("depot")
+        .get(pk=plan.pk)
+    )
 
 
 @transaction.atomic
@@ -366,7 +372,7 @@ def disposal_plan_approve(
     lines = [
         PlanLineInput(line.lot_id, line.storehouse_id, line.quantity) for line in plan.lines.all()
     ]
-    Depot.objects.select_for_update().get(pk=plan.depot_id)
+    Depot.objects.select_for_update(no_key=True).get(pk=plan.depot_id)
     _check_lines(plan.depot, lines, plan=plan, today=timezone.localdate())
     plan.status = PlanStatus.APPROVED
     plan.approved_by = approved_by
