@@ -72,6 +72,13 @@ class PartyForm(forms.Form):
     status_source = forms.CharField(max_length=300, required=False, label=_("Source"))
 
 
+class PartyDetailsForm(forms.Form):
+    name = forms.CharField(max_length=200, label=_("Name"))
+    country = forms.CharField(max_length=2, min_length=2, label=_("Country (ISO code)"))
+    identifiers = IdentifiersField(required=False, label=_("Identifiers"))
+    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
 class PartyStatusForm(forms.Form):
     status = forms.ChoiceField(choices=PartyStatus.choices, label=_("New status"))
     status_reason = forms.CharField(

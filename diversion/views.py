@@ -96,6 +96,14 @@ def party_detail_view(request, pk):
     party = get_object_or_404(selectors.party_list(user=request.user), pk=pk)
     may_manage = _manages(request.user)
     status_form = forms.PartyStatusForm(initial={"status": party.status})
+    details_form = forms.PartyDetailsForm(
+        initial={
+            "name": party.name,
+            "country": party.country,
+            "identifiers": party.identifiers,
+            "address": party.address,
+        }
+    )
     document_form = forms.PartyDocumentForm()
     if request.method == "POST":
         if not may_manage:
@@ -109,6 +117,14 @@ def party_detail_view(request, pk):
                         party=party, changed_by=request.user, **status_form.cleaned_data
                     )
                     messages.success(request, _("Status recorded."))
+                    return redirect("diversion:party_detail", party.pk)
+            elif what == "details":
+                details_form = forms.PartyDetailsForm(request.POST)
+                if details_form.is_valid():
+                    services.party_update(
+                        party=party, changed_by=request.user, **details_form.cleaned_data
+                    )
+                    messages.success(request, _("Details recorded."))
                     return redirect("diversion:party_detail", party.pk)
             elif what == "document":
                 document_form = forms.PartyDocumentForm(request.POST)
@@ -132,7 +148,7 @@ def party_detail_view(request, pk):
                     return redirect("diversion:party_detail", party.pk)
                 messages.error(request, _("Choose a result and say how it was checked."))
         except (ApplicationError, ValidationError) as exc:
-            target = document_form if what == "document" else status_form
+            target = {"document": document_form, "details": details_form}.get(what, status_form)
             _form_error(target, exc)
     context = {
         "party": party,
@@ -142,6 +158,7 @@ def party_detail_view(request, pk):
         "history": selectors.history_of(party),
         "may_manage": may_manage,
         "status_form": status_form,
+        "details_form": details_form,
         "document_form": document_form,
         "auth_form": forms.AuthenticateForm(),
         "today": timezone.localdate(),

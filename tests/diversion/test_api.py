@@ -233,3 +233,14 @@ def test_list_query_counts_do_not_grow(api_as, transfer, officer, django_assert_
     for path, expected in counts.items():
         with django_assert_max_num_queries(expected):
             as_officer.get(f"{API}{path}")
+
+
+def test_the_register_is_searched_by_name_or_identifier(api_as, transfer, auditor):
+    as_auditor = api_as(auditor)
+    by_imo = as_auditor.get(f"{API}parties/", {"q": "9074729"}).json()
+    assert [row["name"] for row in by_imo["results"]] == ["MV Example"]
+    by_name = as_auditor.get(f"{API}parties/", {"q": "kenya"}).json()
+    assert [row["name"] for row in by_name["results"]] == ["Ministry of Defence of Kenya"]
+    vessels = as_auditor.get(f"{API}parties/", {"kind": "vessel"}).json()
+    assert vessels["count"] == 1
+    assert vessels["results"][0]["identifiers"] == {"IMO": "9074729"}

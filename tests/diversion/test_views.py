@@ -198,3 +198,28 @@ def test_list_pages_cost_a_fixed_number_of_queries(client, transfer, clerk, offi
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         assert len(queries) == before[url], url
+
+
+def test_an_officer_keeps_a_party_up_to_date_with_history(client, transfer, officer):
+    client.force_login(officer)
+    url = reverse("diversion:party_detail", args=[transfer.carrier.pk])
+    details = {
+        "form": "details",
+        "name": "MV Example II",
+        "country": "pa",
+        "identifiers": "IMO: 9074729\ncall sign: HO1234",
+        "address": "",
+    }
+    client.post(url, details)
+    suspend = {"form": "status", "status": "suspended", "status_reason": "", "status_source": ""}
+    refused = client.post(url, suspend)
+    assert "Say why the party has this status." in refused.content.decode()
+    client.post(
+        url, {**suspend, "status_reason": "Flag state query", "status_source": "Port authority"}
+    )
+    party = Party.objects.get(pk=transfer.carrier.pk)
+    assert (party.name, party.country, party.status) == ("MV Example II", "PA", "suspended")
+    assert party.identifiers == {"IMO": "9074729", "call sign": "HO1234"}
+    page = client.get(url).content.decode()
+    assert "status: pending → suspended" in page
+    assert "name: MV Example → MV Example II" in page
