@@ -198,7 +198,8 @@ def lot_trace(*, user: User, lot_number: str) -> list[dict]:
     """The chain of custody of every lot whose number contains `lot_number` (any letter case):
     each ledger line in posting order (receipt or import, transfers between depots, moves,
     issues, returns, adjustments, transfers out under a case, disposals), current balances, and
-    the transfer cases it left under with their parties and verification status.
+    the transfer cases it left under with their parties and verification status. A lot's first
+    TRACE_EVENT_LIMIT events are given (`events_complete` false when it has more).
 
     Six queries whatever the number of lots and lines."""
     require_register_reader(user)
@@ -229,10 +230,16 @@ def lot_trace(*, user: User, lot_number: str) -> list[dict]:
             "depot",
             "storehouse",
         )
-        .order_by("lot_id", "id")[: TRACE_EVENT_LIMIT * len(ids)]
+        .annotate(seq=Window(RowNumber(), partition_by=[F("lot_id")], order_by=F("id").asc()))
+        .filter(seq__lte=TRACE_EVENT_LIMIT + 1)
+        .order_by("lot_id", "id")
     )
     document_ids = set()
+    truncated = set()
     for line in lines:
+        if line.seq > TRACE_EVENT_LIMIT:
+            truncated.add(line.lot_id)
+            continue
         document = line.document
         document_ids.add(document.pk)
         events[line.lot_id].append(
@@ -272,6 +279,7 @@ def lot_trace(*, user: User, lot_number: str) -> list[dict]:
                 "manufacturer": lot.manufacturer,
                 "balances": balances[lot.pk],
                 "events": lot_events,
+                "events_complete": lot.pk not in truncated,
             }
         )
     return answer

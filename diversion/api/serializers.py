@@ -410,6 +410,9 @@ class TraceLotSerializer(serializers.Serializer):
     manufacturer = serializers.CharField()
     balances = TraceBalanceSerializer(many=True)
     events = TraceEventSerializer(many=True)
+    events_complete = serializers.BooleanField(
+        help_text="False when the lot has more events than the trace gives (its first 2,000)."
+    )
 
 
 class TraceSerializer(serializers.Serializer):

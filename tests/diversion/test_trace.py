@@ -123,3 +123,15 @@ def test_a_tracing_request_finds_the_lot_and_its_last_holders(travelled, transfe
     answered.refresh_from_db()
     assert answered.answer.startswith("Lot BALL-7")
     assert answered.answered_by == officer
+
+
+def test_a_long_history_is_cut_and_says_so(travelled, auditor, monkeypatch):
+    monkeypatch.setattr(selectors, "TRACE_EVENT_LIMIT", 4)
+    (traced,) = selectors.lot_trace(user=auditor, lot_number="BALL-7")
+    assert [e["kind"] for e in traced["events"]] == [
+        "receipt", "transfer", "transfer_receipt", "issue",
+    ]  # fmt: skip
+    assert traced["events_complete"] is False
+    monkeypatch.setattr(selectors, "TRACE_EVENT_LIMIT", 6)
+    (traced,) = selectors.lot_trace(user=auditor, lot_number="BALL-7")
+    assert traced["events_complete"] is True
