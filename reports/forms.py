@@ -1,0 +1,145 @@
+"""Web forms of reports: shape only; the report kind's clean() and the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Action
+from core.scoping import scope
+from inventory.models import Depot, Lot, Storehouse
+from reports import kinds
+
+MAX_PDF_BYTES = 50 * 1024 * 1024
+
+# The fields each kind asks for, in order (their names are the kind's parameters).
+KIND_FIELDS = {
+    "accounting_statement": ["depot", "period_start", "period_end"],
+    "stock_card": ["lot", "depot", "storehouse"],
+    "inspection": ["inspection"],
+    "stability_certificate": ["stability_test"],
+    "stock_check": ["stock_check"],
+}
+
+SUMMARIES = {
+    "accounting_statement": _(
+        "Per lot of a depot: opening balance, every movement of a period grouped by kind, "
+        "closing balance; totals; the documents. PDF, CSV, XLSX."
+    ),
+    "stock_card": _("One lot's ledger lines with running balances. PDF, CSV, XLSX."),
+    "inspection": _("One inspection: lot, findings, condition decided, signatures."),
+    "stability_certificate": _("A stability test: result, category, action, next test."),
+    "stock_check": _("Counted against book, variances, approvals. PDF, CSV, XLSX."),
+}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ReportRequestForm(forms.Form):
+    """A report request: the kind, then the parameters that kind takes."""
+
+    kind = forms.ChoiceField(label=_("Report"))
+    depot = forms.ModelChoiceField(queryset=Depot.objects.none(), label=_("Depot"), required=False)
+    period_start = forms.DateField(label=_("Period from"), widget=DateInput, required=False)
+    period_end = forms.DateField(label=_("Period to"), widget=DateInput, required=False)
+    lot = forms.CharField(
+        label=_("Lot"),
+        max_length=80,
+        required=False,
+        help_text=_("The lot number as marked (or the lot's id)."),
+    )
+    storehouse = forms.ModelChoiceField(
+        queryset=Storehouse.objects.none(),
+        label=_("Storehouse"),
+        required=False,
+        help_text=_("Leave empty for every storehouse of the depot."),
+    )
+    inspection = forms.IntegerField(label=_("Inspection (id)"), min_value=1, required=False)
+    stability_test = forms.IntegerField(label=_("Stability test (id)"), min_value=1, required=False)
+    stock_check = forms.IntegerField(label=_("Stock check (id)"), min_value=1, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["kind"].choices = [
+            (builder.kind, builder.label.capitalize())
+            for builder in kinds.available()
+            if builder.may_read(user)
+        ]
+        self.fields["depot"].queryset = scope(
+            Depot.objects.order_by("code"), user, depot_field="pk", action=Action.REQUEST_REPORT
+        )
+        self.fields["storehouse"].queryset = scope(
+            Storehouse.objects.select_related("depot").order_by("depot__code", "code"),
+            user,
+            action=Action.REQUEST_REPORT,
+        )
+        kind = self.data.get("kind") or self.initial.get("kind")
+        if kind not in dict(self.fields["kind"].choices):
+            kind = None
+        self.kind = kind
+        self.kind_fields = [self[name] for name in KIND_FIELDS.get(kind, [])]
+        self.kind_choices = [
+            {"kind": value, "label": label, "summary": SUMMARIES.get(value, "")}
+            for value, label in self.fields["kind"].choices
+        ]
+
+    def clean_lot(self):
+        value = self.cleaned_data["lot"].strip()
+        if not value:
+            return None
+        if value.isdigit() and Lot.objects.filter(pk=int(value)).exists():
+            return int(value)
+        ids = list(
+            Lot.objects.annotate(number=Upper("lot_number"))
+            .filter(number=value.upper())
+            .values_list("pk", flat=True)[:2]
+        )
+        if not ids:
+            raise forms.ValidationError(_("No lot carries this number."))
+        if len(ids) > 1:
+            raise forms.ValidationError(
+                _("Several lots carry this number (of different types or makers): give its id.")
+            )
+        return ids[0]
+
+    def parameters(self) -> dict:
+        """The parameters of the chosen kind, as the API takes them."""
+        values = {}
+        for name in KIND_FIELDS.get(self.cleaned_data["kind"], []):
+            value = self.cleaned_data.get(name)
+            if isinstance(value, Depot | Storehouse):
+                value = value.pk
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            if value is not None:
+                values[name] = value
+        return values
+
+
+class VerifyForm(forms.Form):
+    number = forms.RegexField(
+        regex=r"^\s*RPT-[0-9]{4}-[0-9]{6}\s*$",
+        required=False,
+        label=_("Report number"),
+        help_text=_("As printed on the report, e.g. RPT-2026-000123."),
+        error_messages={"invalid": _("A report number looks like RPT-2026-000123.")},
+    )
+    file = forms.FileField(
+        required=False,
+        label=_("…or the PDF itself"),
+        help_text=_("The file is checked byte for byte against the one the system produced."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("number")) == bool(data.get("file")):
+            raise forms.ValidationError(_("Enter the report's number or choose its PDF (one)."))
+        upload = data.get("file")
+        if upload is not None and upload.size > MAX_PDF_BYTES:
+            self.add_error("file", _("The file is too large."))
+        return data
