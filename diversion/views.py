@@ -30,10 +30,14 @@ from diversion.models import (
     CaseStatus,
     ChecklistItem,
     PartyDocument,
+    PartyKind,
     Verification,
+    VerificationKind,
+    VerificationResult,
 )
 from inventory.labels import scanned_lot
 from inventory.models import Recipient, Storehouse
+from inventory.models.ledger import DocumentKind
 from inventory.selectors.ledger import lot_list
 from inventory.views import page_of, render_page
 
@@ -530,6 +534,20 @@ def trace_view(request):
     selectors.require_register_reader(request.user)
     query = scanned_lot((request.GET.get("lot_number") or "")[:200])[0][:80]
     lots = selectors.lot_trace(user=request.user, lot_number=query) if query else []
+    kinds, checks, results, roles = (
+        dict(DocumentKind.choices),
+        dict(VerificationKind.choices),
+        dict(VerificationResult.choices),
+        dict(PartyKind.choices),
+    )
+    for lot in lots:
+        for event in lot["events"]:
+            event["kind_label"] = kinds.get(event["kind"], event["kind"])
+            case = event["transfer_case"]
+            for check in case["verifications"] if case else []:
+                check["label"] = f"{checks[check['kind']]}: {results[check['result']]}"
+            for party in case["parties"] if case else []:
+                party["role_label"] = roles[party["role"]]
     return render(request, "diversion/trace.html", {"query": query, "lots": lots})
 
 

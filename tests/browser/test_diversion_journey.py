@@ -115,5 +115,6 @@ def test_officer_builds_a_case_second_officer_approves_clerk_dispatches(
     expect(export).to_contain_text("-40")
     expect(export).to_contain_text("Ministry of Defence of Kenya")
     expect(export).to_contain_text("broker Brokerage Ltd")
+    expect(export).to_contain_text("end-use check: pending")
     expect(page.get_by_text("DA/SH2 60")).to_be_visible()
     screenshot(page, "diversion-trace")
