@@ -67,7 +67,7 @@ QUIET = Listing(
     Column(lazy("Opening = closing balance"), 26, right=True),
 )
 CARD = Listing(
-    Column(lazy("Occurred on"), 10),
+    Column(lazy("Occurred on"), 11),
     Column(lazy("Document"), 18),
     Column(lazy("Kind"), 17),
     Column(lazy("Store"), 10),
