@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from core.roles import Action
 from core.scoping import scope
 from inventory.filters import BalanceFilter, WaiverFilter
+from inventory.labels import scanned_lot
 from inventory.models import (
     AmmunitionType,
     Balance,
@@ -213,12 +214,15 @@ class LotLineForm(forms.Form):
         }
 
     def resolve_lot(self, number: str, lot_id: int | None) -> Lot | None:
-        """The lot of the user's depots that `number` names (the picked id decides a tie)."""
+        """The lot of the user's depots that `number` names (the picked id decides a tie). A
+        scanned label, `lot|type` (inventory.labels), names the lot and its type."""
+        number, type_code = scanned_lot(number)
+        lots = self.lots.filter(ammunition_type__code__iexact=type_code) if type_code else self.lots
         if lot_id:
-            picked = self.lots.filter(pk=lot_id, lot_number__iexact=number).first()
+            picked = lots.filter(pk=lot_id, lot_number__iexact=number).first()
             if picked is not None:
                 return picked
-        matches = list(self.lots.filter(lot_number__iexact=number).order_by("id")[:20])
+        matches = list(lots.filter(lot_number__iexact=number).order_by("id")[:20])
         if len(matches) == 1:
             return matches[0]
         if not matches:

@@ -46,3 +46,31 @@ def test_a_scanned_label_fills_a_case_line_and_the_trace(client, transfer, offic
     client.force_login(officer)
     trace = client.get(reverse("diversion:trace"), {"lot_number": "BALL-7|762-BALL"})
     assert "Arsenal 10" in trace.content.decode()
+
+
+def test_a_scanned_label_submitted_on_a_posting_line_names_the_lot(client, transfer, clerk):
+    """Submitted without picking from the list, `lot|type` still names the lot (and the type
+    tells it from another lot of the same number)."""
+    from django.utils import timezone
+
+    from inventory.models import Document
+    from tests.inventory.test_views import lines_data
+
+    w = transfer.world
+    other = w.lot(w.tnt, "BALL-7", manufacturer="Other")
+    w.stock(clerk, other, w.sh1, 5)
+    client.force_login(clerk)
+    answer = client.post(
+        reverse("inventory:issue_new"),
+        {
+            "occurred_on": timezone.localdate().isoformat(),
+            "recipient": w.unit.pk,
+            "purpose": "Training",
+            **lines_data(
+                [{"lot_number": "BALL-7|762-BALL", "storehouse": w.sh2.pk, "quantity": 4}]
+            ),
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    issue = Document.objects.get(kind="issue")
+    assert [(line.lot_id, line.quantity) for line in issue.lines.all()] == [(transfer.lot.pk, -4)]
