@@ -14,10 +14,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import queue
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,38 +73,103 @@ def html_to_pdf(html: str, fetcher: StaticURLFetcher | None = None) -> bytes:
     return HTML(string=html, base_url=f"{STATIC_ORIGIN}/", url_fetcher=fetcher).write_pdf()
 
 
-def _render_in_worker(html: str) -> bytes:
-    job = json.dumps({"html": html, "roots": static_roots(), "static_url": url_fetcher().prefix})
-    done = subprocess.run(
-        [sys.executable, "-m", "reports.pdf_worker"],
-        input=job.encode(),
-        capture_output=True,
-        cwd=BASE_DIR,
-        timeout=getattr(settings, "REPORTS_PART_TIMEOUT_SECONDS", 600),
-        check=False,
-    )
-    if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
-        tail = done.stderr.decode(errors="replace").strip().splitlines()[-3:]
-        raise RenderError("A report part failed to render: " + " / ".join(tail))
-    return done.stdout
+class _Worker:
+    """One `reports.pdf_worker` process, fed one part at a time by its own thread."""
+
+    def __init__(self) -> None:
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 (the worker's life; close())
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "reports.pdf_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+            cwd=BASE_DIR,
+        )
+
+    def render(self, index: int, html: str) -> bytes:
+        job = {
+            "index": index,
+            "html": html,
+            "roots": static_roots(),
+            "static_url": _static_prefix(),
+        }
+        self.process.stdin.write(json.dumps(job).encode() + b"\n")
+        self.process.stdin.flush()
+        header = self.process.stdout.readline().split()
+        if len(header) != 2 or int(header[0]) != index:
+            raise RenderError("A report part failed to render: " + self.error_tail())
+        pdf = self.process.stdout.read(int(header[1]))
+        if not pdf.startswith(b"%PDF"):
+            raise RenderError("A report part came back damaged.")
+        return pdf
+
+    def error_tail(self) -> str:
+        self._stop()
+        self.errors.seek(0)
+        lines = self.errors.read().decode(errors="replace").strip().splitlines()
+        return " / ".join(lines[-3:]) or f"the worker exited with {self.process.returncode}"
+
+    def close(self) -> None:
+        self._stop()
+        self.errors.close()
+
+    def _stop(self) -> None:
+        if self.process.stdin and not self.process.stdin.closed:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=getattr(settings, "REPORTS_PART_TIMEOUT_SECONDS", 600))
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def render_parts(
     parts: Sequence[str], on_progress: Callable[[int, int], None] | None = None
 ) -> list[bytes]:
-    """Render each HTML part to PDF, in parallel when there are several; in order."""
+    """Render each HTML part to PDF, in order: here for one part; else in worker processes
+    (REPORTS_RENDER_PROCESSES of them, each started once and fed parts as it finishes them)."""
     if len(parts) == 1:
         pdfs = [html_to_pdf(parts[0])]
         if on_progress:
             on_progress(1, 1)
         return pdfs
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for index in range(len(parts)):
+        todo.put(index)
+    done: queue.SimpleQueue = queue.SimpleQueue()
+
+    def feed() -> None:
+        worker = _Worker()
+        try:
+            while True:
+                try:
+                    index = todo.get_nowait()
+                except queue.Empty:
+                    break
+                done.put((index, worker.render(index, parts[index])))
+        except Exception as exc:  # handed to the main thread, which raises it
+            done.put((None, exc))
+        finally:
+            worker.close()
+
+    threads = [
+        threading.Thread(target=feed, daemon=True)
+        for _ in range(min(render_processes(), len(parts)))
+    ]
+    for thread in threads:
+        thread.start()
     results: list[bytes | None] = [None] * len(parts)
-    with ThreadPoolExecutor(max_workers=min(render_processes(), len(parts))) as pool:
-        futures = {pool.submit(_render_in_worker, html): index for index, html in enumerate(parts)}
-        for done, future in enumerate(as_completed(futures), start=1):
-            results[futures[future]] = future.result()
-            if on_progress:
-                on_progress(done, len(parts))
+    for count in range(1, len(parts) + 1):
+        index, pdf = done.get()
+        if index is None:
+            while not todo.empty():  # let the other workers stop after their current part
+                todo.get_nowait()
+            raise pdf
+        results[index] = pdf
+        if on_progress:
+            on_progress(count, len(parts))
+    for thread in threads:
+        thread.join()
     return [pdf for pdf in results if pdf is not None]
 
 

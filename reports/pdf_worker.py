@@ -1,9 +1,11 @@
-"""Render one part of a long report in a process of its own: `python -m reports.pdf_worker`.
+"""Render parts of long reports in a process of its own: `python -m reports.pdf_worker`.
 
-Reads `{"html", "roots", "static_url"}` as JSON on stdin and writes the PDF to stdout. WeasyPrint is
-pure Python, so parts of a long report render in parallel only in separate processes; a plain
-subprocess works under any Celery pool (a prefork child may not start multiprocessing children).
-It never imports Django and loads nothing but the static files under `roots` and data: URLs.
+WeasyPrint is pure Python, so the parts of a long report render in parallel only in separate
+processes; plain subprocesses work under any Celery pool (a prefork child may not start
+multiprocessing children). Each worker renders parts until its stdin closes: one JSON line per part
+in (`{"index", "html", "roots", "static_url"}`), one frame per part out (`<index> <length>\n`,
+then the PDF). It never imports Django and loads nothing but the static files under `roots` and
+data: URLs.
 """
 
 import json
@@ -20,9 +22,15 @@ def render(html: str, roots: list[str], static_url: str) -> bytes:
 
 
 def main() -> int:
-    job = json.load(sys.stdin)
-    sys.stdout.buffer.write(render(job["html"], job["roots"], job["static_url"]))
-    sys.stdout.buffer.flush()
+    out = sys.stdout.buffer
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        job = json.loads(line)
+        pdf = render(job["html"], job["roots"], job["static_url"])
+        out.write(f"{job['index']} {len(pdf)}\n".encode())
+        out.write(pdf)
+        out.flush()
     return 0
 
 

@@ -10,6 +10,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -115,8 +116,15 @@ def _enqueue(run_id: int) -> None:
 
 @transaction.atomic
 def report_retry(*, run: ReportRun, retried_by: User) -> ReportRun:
-    """Queue a failed report again (409 invalid_state for any other status)."""
+    """Queue a failed report again, or one left running longer than REPORTS_STALE_MINUTES (its
+    worker died: it is marked failed, then queued). 409 invalid_state for any other status."""
     require(retried_by, Action.REQUEST_REPORT, run.depot_id)
+    stale = timezone.now() - timedelta(minutes=_setting("REPORTS_STALE_MINUTES", 30))
+    ReportRun.objects.filter(pk=run.pk, status=ReportStatus.RUNNING, started_at__lt=stale).update(
+        status=ReportStatus.FAILED,
+        finished_at=timezone.now(),
+        error="Abandoned: still running after REPORTS_STALE_MINUTES (its worker stopped).",
+    )
     moved = ReportRun.objects.filter(pk=run.pk, status=ReportStatus.FAILED).update(
         status=ReportStatus.QUEUED, progress=0
     )

@@ -1,9 +1,12 @@
 """Runs: queued, running, done or failed with the error kept; a failed run is retried."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from inventory.errors import InvalidState
-from reports.models import ReportStatus
+from reports.models import ReportRun, ReportStatus
 from reports.services import report_render, report_request, report_retry
 from tests.reports.conftest import pdf_text
 
@@ -57,3 +60,21 @@ def test_only_a_failed_report_is_retried(history, auditor):
     assert run.status == ReportStatus.DONE
     with pytest.raises(InvalidState):
         report_retry(run=run, retried_by=auditor)
+
+
+def test_a_run_abandoned_by_its_worker_is_retried_later(history, auditor):
+    run = report_request(
+        kind="stock_card",
+        parameters={"lot": history.tnt1.pk, "depot": history.world.depot_a.pk},
+        requested_by=auditor,
+        inline=False,
+    )
+    started = timezone.now() - timedelta(minutes=5)
+    ReportRun.objects.filter(pk=run.pk).update(status=ReportStatus.RUNNING, started_at=started)
+    with pytest.raises(InvalidState):  # still rendering, as far as anyone knows
+        report_retry(run=run, retried_by=auditor)
+    ReportRun.objects.filter(pk=run.pk).update(started_at=started - timedelta(hours=1))
+    queued = report_retry(run=run, retried_by=auditor)
+    assert queued.status == ReportStatus.QUEUED
+    assert queued.error.startswith("Abandoned")
+    assert report_render(run_id=run.pk).status == ReportStatus.DONE
