@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import Action
 from core.scoping import scope
+from inventory.labels import scanned_lot
 from inventory.models import Depot, Lot, Storehouse
 from inventory.models.ledger import AdjustmentReason
 from stockchecks.models import IncidentKind, IncidentStatus, StockCheckKind
@@ -67,9 +68,11 @@ class CountForm(forms.Form):
 
 
 class FoundForm(forms.Form):
-    """Stock found that is not on the list: named by its lot number."""
+    """Stock found that is not on the list: named by its lot number, typed or scanned from its
+    label (`lot|type`, inventory.labels: the type tells apart lots of the same number)."""
 
-    lot_number = forms.CharField(max_length=80, label=_("Lot number"))
+    # Room for a scanned label: the lot number, `|` and the type code.
+    lot_number = forms.CharField(max_length=200, label=_("Lot number"))
     storehouse = forms.ModelChoiceField(queryset=Storehouse.objects.none(), label=_("Storehouse"))
     quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY, label=_("Counted"))
 
@@ -81,8 +84,11 @@ class FoundForm(forms.Form):
         self.fields["storehouse"].queryset = storehouses.order_by("code")
 
     def clean_lot_number(self):
-        number = self.cleaned_data["lot_number"].strip()
-        lots = list(Lot.objects.filter(lot_number__iexact=number)[:2])
+        number, type_code = scanned_lot(self.cleaned_data["lot_number"])
+        lots = Lot.objects.filter(lot_number__iexact=number)
+        if type_code:
+            lots = lots.filter(ammunition_type__code__iexact=type_code)
+        lots = list(lots[:2])
         if not lots:
             raise forms.ValidationError(_("No lot has this number."))
         if len(lots) > 1:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from inventory.labels import scanned_lot
 from inventory.models import AmmunitionType, Balance, Lot, Storehouse
 from inventory.models.reference import AmmunitionCategory
 from inventory.selectors.reference import depot_list
@@ -101,7 +102,8 @@ class PlanForm(forms.Form):
 
 
 class PlanLineForm(forms.Form):
-    lot_number = forms.CharField(max_length=80, required=False, label=_("Lot number"))
+    # Typed, or scanned from a lot label (`lot|type`, inventory.labels): room for the type too.
+    lot_number = forms.CharField(max_length=200, required=False, label=_("Lot number"))
     storehouse = forms.ModelChoiceField(queryset=None, required=False, label=_("Storehouse"))
     quantity = forms.IntegerField(
         min_value=1, max_value=MAX_QUANTITY, required=False, label=_("Quantity")
@@ -117,7 +119,7 @@ class PlanLineForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        number = (data.get("lot_number") or "").strip()
+        number, type_code = scanned_lot(data.get("lot_number") or "")
         if not number and not data.get("quantity"):
             data["lot"] = None
             return data
@@ -127,8 +129,10 @@ class PlanLineForm(forms.Form):
             lot_number__iexact=number,
             balances__storehouse=data["storehouse"],
             balances__quantity__gt=0,
-        ).distinct()[:2]
-        lots = list(lots)
+        )
+        if type_code:
+            lots = lots.filter(ammunition_type__code__iexact=type_code)
+        lots = list(lots.distinct()[:2])
         if not lots:
             raise ValidationError(_("No lot with this number is held in that storehouse."))
         if len(lots) > 1:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.roles import Action
 from core.scoping import action_depot_ids
 from inventory.forms import DateInput, DepotChoiceField
+from inventory.labels import scanned_lot
 from inventory.models import AmmunitionType, Balance, ConditionCode, Depot, Lot, Storehouse
 from inventory.models.reference import RecipientKind
 from surveillance.models import (
@@ -95,11 +96,13 @@ def check_attachment(upload) -> str | None:
 
 
 class LotNumberForm(forms.Form):
-    """A form naming a lot by its number as marked; the search list also fills a hidden id,
-    which decides between lots that share a number. Without a lot (`lot` given) the two fields
-    are dropped: the lot is the page's."""
+    """A form naming a lot by its number as marked, typed or scanned from its label (`lot|type`,
+    inventory.labels: the type narrows lots of the same number); the search list also fills a
+    hidden id, which decides between lots that share a number. Without a lot (`lot` given) the
+    two fields are dropped: the lot is the page's."""
 
-    lot_number = forms.CharField(label=_("Lot number"), max_length=80)
+    # Room for a scanned label: the lot number, `|` and the type code.
+    lot_number = forms.CharField(label=_("Lot number"), max_length=200)
     lot_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(
@@ -136,16 +139,17 @@ class LotNumberForm(forms.Form):
         if self.lot is not None:
             data["lot"] = self.lot
             return data
-        number = (data.get("lot_number") or "").strip()
+        number, type_code = scanned_lot(data.get("lot_number") or "")
         if not number:
             return data
+        lots = self.lots.filter(ammunition_type__code__iexact=type_code) if type_code else self.lots
         lot_id = data.get("lot_id")
         if lot_id:
-            picked = self.lots.filter(pk=lot_id, lot_number__iexact=number).first()
+            picked = lots.filter(pk=lot_id, lot_number__iexact=number).first()
             if picked is not None:
                 data["lot"] = picked
                 return data
-        matches = list(self.lots.filter(lot_number__iexact=number).order_by("id")[:20])
+        matches = list(lots.filter(lot_number__iexact=number).order_by("id")[:20])
         if len(matches) == 1:
             data["lot"] = matches[0]
         elif not matches:

@@ -25,6 +25,7 @@ from core.errors import ApplicationError
 from core.roles import Action
 from core.scoping import action_depot_ids, can, scope
 from inventory.forms import apply_validation_error, error_summary, lots_in_scope
+from inventory.labels import scanned_lot
 from inventory.models import AmmunitionType, Balance
 from inventory.views import page_of, render_page
 from surveillance import forms, selectors, services
@@ -189,13 +190,18 @@ def ban_list_view(request):
 @require_GET
 def lot_search(request):
     """Lots in stock in the depots where the user records surveillance whose number contains
-    ?q= (any letter case): the picks of a form's search-as-you-type, or a page of them."""
+    ?q= (any letter case; a scanned label `lot|type` narrows by the type too): the picks of a
+    form's search-as-you-type, or a page of them."""
     user = request.user
     _require_recorder(user)
-    query = (request.GET.get("q") or request.GET.get("lot_number") or "").strip()[:80]
+    query = request.GET.get("q") or request.GET.get("lot_number") or ""
+    query, type_code = scanned_lot(query[:200])  # typed, or scanned from a lot label
+    query = query[:80]
     rows = []
     if query:
         balances = Balance.objects.filter(lot__lot_number__icontains=query, quantity__gt=0)
+        if type_code:
+            balances = balances.filter(lot__ammunition_type__code__iexact=type_code)
         balances = scope(balances, user, action=Action.RECORD_SURVEILLANCE)
         rows = list(
             balances.select_related(
