@@ -580,6 +580,9 @@ def seed(*, password: str) -> SeedSummary:
             "stability tests (lot 54R-A unstable: condemned and quarantined), a ban, a "
             "constraint and a shelf-life extension."
         )
+    from diversion import demo as diversion_demo
+
+    summary.notes.extend(diversion_demo.seed(users=users))
     summary.documents = Document.objects.filter(depot__in=depots.values()).count()
     summary.lots = Lot.objects.filter(balances__depot__in=depots.values()).distinct().count()
     return summary

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from core.roles import Action
 from core.scoping import action_depot_ids, read_depot_ids, scope
+from diversion.selectors import reads_register
 from inventory.forms import StockFilter, lots_in_scope
 from inventory.labels import scanned_lot
 from inventory.models import Balance
@@ -116,6 +117,7 @@ def lot_card(request, pk: int):
         "chosen": chosen,
         "page": page,
         "bans": bans_binding([lot.pk]).get(lot.pk, []),
+        "may_trace": reads_register(user),
     }
     return render(request, "inventory/lot_card.html", context)
 

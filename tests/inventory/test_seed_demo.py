@@ -121,6 +121,11 @@ def test_seed_demo_creates_depots_and_one_user_per_role(monkeypatch):
     assert User.objects.get(username="clerk2").depot_ids != {first.pk}
     assert User.objects.get(username="officer").depot_ids == frozenset()
     assert all(user.check_password("demo-pass-123") for user in people)
+    # Vetted for about a year, so the demo works with VETTING_REQUIRED on.
+    in_a_year = timezone.localdate() + timedelta(days=365)
+    assert {(user.vetting_level, user.vetting_expires_on) for user in people} == {
+        ("security", in_a_year)
+    }
     # The automatic condition changes of the stability tests are posted by the system user,
     # which cannot sign in.
     system = User.objects.get(username=SYSTEM_USERNAME)
@@ -178,9 +183,23 @@ def test_reference_data_is_a_small_national_stockpile(monkeypatch):
     assert codes["GL-40-HE"].hazard_division == "1.2.2"
 
     recipients = Recipient.objects.all()
-    assert recipients.count() == len(demo.DEMO_RECIPIENTS)
-    assert {r.kind for r in recipients} >= {"unit", "police", "range", "agency"}
+    assert recipients.count() == len(demo.DEMO_RECIPIENTS) + 1
+    assert {r.kind for r in recipients} >= {"unit", "police", "range", "agency", "foreign_state"}
     assert recipients.filter(permitted_restricted=True).exists()
+
+
+def test_the_demo_has_an_export_case_ready_to_dispatch(monkeypatch):
+    """diversion.demo: a register of parties and an export case with an approved assessment,
+    its consignee entered in the register of recipients, waiting for the clerk of D01."""
+    from diversion.models import Party, TransferCase
+
+    seed(monkeypatch)
+    assert Party.objects.count() >= 3
+    case = TransferCase.objects.get()
+    assert case.depot.code == "D01"
+    assert Recipient.objects.filter(kind="foreign_state", code__startswith="PARTY-").count() == 1
+    seed(monkeypatch)  # a second run adds nothing
+    assert TransferCase.objects.count() == 1
 
 
 def test_a_year_of_history_through_the_posting_service(monkeypatch):

@@ -154,6 +154,7 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Stock checks",
         "Incidents",
         "Alerts",
+        "Transfer cases",
         "API",
     ]
     assert labels(inspector) == [
@@ -176,6 +177,9 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Stock checks",
         "Incidents",
         "Alerts",
+        "Transfer cases",
+        "Parties",
+        "Trace",
         "API",
     ]
     assert "Job runs" in labels(admin_user)
