@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from surplus.policy import SurplusPolicy
 
@@ -347,6 +347,19 @@ class LotItem:
         return (self.quantity * self.neq_per_unit_kg).quantize(_KG)
 
 
+# For the one big statement: JIT compilation costs more than it saves (0.6 s of 3.3 s at 200,000
+# lots), and its window sorts fit in memory with a larger work_mem instead of spilling to disk.
+_SESSION = "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+
+
+def _run(sql: str, params: dict) -> tuple[list[str], list[tuple]]:
+    """Run the computation in a transaction of its own settings (two statements)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_SESSION)
+        cursor.execute(sql, params)
+        return [column.name for column in cursor.description], cursor.fetchall()
+
+
 def _params(*, today, policy, sk, depot_ids) -> dict:
     return {
         "today": today,
@@ -369,14 +382,13 @@ def surplus_by_depot(
     sk: int | None = None,
     depot_ids: Iterable[int] | None = None,
 ) -> list[SurplusRow]:
-    """Every subject's surplus per depot (one query). With `depot_ids`, only those depots' rows;
-    without, also a row (depot None, zero stock) per subject that has a requirement and no stock.
-    `sk` limits the computation to one subject (nationally: nothing else affects it)."""
+    """Every subject's surplus per depot: one query (after the one setting the session). With
+    `depot_ids`, only those depots' rows; without, also a row (depot None, zero stock) per
+    subject that has a requirement and no stock. `sk` limits the computation to one subject
+    (nationally: nothing else affects it)."""
     params = _params(today=today, policy=policy, sk=sk, depot_ids=depot_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(_ITEMS + _PER_DEPOT, params)
-        names = [column.name for column in cursor.description]
-        records = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    names, values = _run(_ITEMS + _PER_DEPOT, params)
+    records = [dict(zip(names, row, strict=True)) for row in values]
     rows = []
     for record in records:
         row = SurplusRow(
@@ -452,9 +464,7 @@ def surplus_lots(
 ) -> list[LotItem]:
     """A subject's stock per lot and depot with its class and expiring part (one query)."""
     params = _params(today=today, policy=policy, sk=sk, depot_ids=depot_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(_ITEMS + _PER_LOT, params)
-        records = cursor.fetchall()
+    _names, records = _run(_ITEMS + _PER_LOT, params)
     return [
         LotItem(
             lot_id=lot_id,
