@@ -727,10 +727,53 @@ def snapshot_detail(request, pk: int):
     _require_role(request.user)
     snapshot = get_object_or_404(selectors.snapshot_list(), pk=pk)
     running = snapshot.status in (SnapshotStatus.QUEUED, SnapshotStatus.RUNNING)
-    context = {"snapshot": snapshot, "running": running}
     htmx = getattr(request, "htmx", None)
-    template = "surplus/partials/snapshot_status.html" if htmx else "surplus/snapshot_detail.html"
-    return render(request, template, context)
+    if htmx:
+        context = {"snapshot": snapshot, "running": running}
+        return render(request, "surplus/partials/snapshot_status.html", context)
+    table = Table(
+        "rows",
+        _("Stored figures"),
+        [
+            Column("subject", _("Type or group")),
+            Column("depot", _("Depot")),
+            Column("requirement", _("Requirement"), True),
+            Column("serviceable", _("Serviceable"), True),
+            Column("unserviceable", _("Unserviceable"), True),
+            Column("expiring_before_use", _("Expiring before use"), True),
+            Column("obsolete_or_banned", _("Obsolete or banned"), True),
+            Column("usable", _("Usable"), True),
+            Column("excess", _("Excess"), True),
+            Column("surplus", _("Surplus"), True),
+            Column("surplus_neq_kg", _("Surplus NEQ (kg)"), True),
+        ],
+    )
+    rows = selectors.snapshot_rows(request.user, snapshot)
+    if read_depot_ids(request.user) is None:
+        rows = rows.filter(depot__isnull=True)
+    for row in rows[: LIST_LIMIT * 10]:
+        subject = row.ammunition_type or row.group
+        table.add(
+            [
+                subject.code if subject else "",
+                row.depot.code if row.depot else _("national"),
+                row.requirement,
+                row.serviceable,
+                row.unserviceable,
+                row.expiring_before_use,
+                row.obsolete_or_banned,
+                row.usable,
+                row.excess,
+                row.surplus,
+                row.surplus_neq_kg,
+            ]
+        )
+    tables = {"rows": table}
+    exported = _export(request, tables, f"surplus-snapshot-{snapshot.taken_on.isoformat()}")
+    if exported is not None:
+        return exported
+    context = {"snapshot": snapshot, "running": running, "tables": tables, "query": "?"}
+    return render(request, "surplus/snapshot_detail.html", context)
 
 
 # --- Disposal plans ------------------------------------------------------------------------

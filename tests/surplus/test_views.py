@@ -271,6 +271,15 @@ def test_snapshot_pages(client, officer, stocked):
     snapshot_take(snapshot)
     page = client.get(reverse("surplus:snapshot_detail", args=[snapshot.pk]))
     assert "rows stored" in page.content.decode()
+    screen = _table(page.content.decode(), "rows")
+    assert [(row[0], row[1], row[9]) for row in screen] == [
+        ("762-BALL", "national", "270"),
+        ("TNT-200", "national", "7"),
+    ]
+    exported = client.get(
+        reverse("surplus:snapshot_detail", args=[snapshot.pk]), {"export": "csv", "table": "rows"}
+    )
+    assert len(list(csv.reader(io.StringIO(exported.content.decode())))) == 3
     assert client.get(reverse("surplus:snapshot_list")).status_code == 200
 
 
