@@ -30,6 +30,10 @@ def _json_type_error(field: serializers.Field, value) -> str | None:
     DRF coerces generously ("5" for 5, 5 for "5", "yes" for true, " D01 " for "D01"); the API
     refuses what its schema refuses, so clients learn the contract instead of relying on luck.
     """
+    if isinstance(value, str) and "\x00" in value:
+        # PostgreSQL text cannot hold NUL: refused here for every field, slugs and codes
+        # included, rather than failing in the database.
+        return "Null characters are not allowed."
     if isinstance(field, serializers.BooleanField):
         return None if isinstance(value, bool) else "Must be true or false."
     if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):

@@ -390,6 +390,23 @@ def test_lot_expiry_from_shelf_life_or_overridden(api_as, clerk, world):
     assert Lot.objects.filter(lot_number__iexact="exp-1").count() == 1
 
 
+@pytest.mark.parametrize("field", ["condition", "lot_number", "manufacturer"])
+def test_a_nul_character_is_a_field_error_not_a_server_error(api_as, clerk, world, field):
+    """Found by the schema fuzz: a NUL in a code looked up in the database was a 500."""
+    body = {
+        "ammunition_type": world.ball.pk,
+        "manufacturer": "Arsenal 10",
+        "lot_number": "NUL-1",
+        "manufactured_on": "2021-01-31",
+        "condition": "A",
+    }
+    before = snapshot()
+    response = api_as(clerk).post("/api/v1/lots/", {**body, field: "A\x00B"}, format="json")
+    assert response.status_code == 400
+    assert response.json()[field] == ["Null characters are not allowed."]
+    assert snapshot() == before
+
+
 def test_stock_card_running_balance_is_right_on_every_page(api_as, clerk, world, stocked):
     for quantity in (5, 7, 11):
         world.stock(clerk, stocked, world.sh1, quantity)
