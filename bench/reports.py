@@ -54,6 +54,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--large", action="store_true", help="also measure 50,000 lines")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: it all runs (CI)")
     parser.add_argument("--processes", type=int, help="parts rendered at once (default: CPUs)")
+    parser.add_argument("--part-rows", type=int, help="most table rows per part (default 4,000)")
     parser.add_argument(
         "--database",
         default=DEFAULT_DATABASE,
@@ -183,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     call_command("migrate", verbosity=0)
     if args.processes:
         settings.REPORTS_RENDER_PROCESSES = args.processes
+    if args.part_rows:
+        settings.REPORTS_PART_ROWS = args.part_rows
     try:
         run(args)
     finally:
@@ -210,7 +213,7 @@ def run(args) -> None:
         hazard_division="1.4", compatibility_group="S", neq_per_unit_kg="0.0016",
         shelf_life_months=300,
     )  # fmt: skip
-    say(f"Parts of at most {getattr(settings, 'REPORTS_PART_ROWS', 1500):,} table rows, "
+    say(f"Parts of at most {getattr(settings, 'REPORTS_PART_ROWS', 4000):,} table rows, "
         f"{pdf.render_processes()} rendered at once")  # fmt: skip
     say()
     say(f"{'lines':>8} {'documents':>9} {'pages':>6} {'parts':>5} {'seconds':>8}   phases (s)")

@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import logging
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -152,6 +153,18 @@ def covered_lines(builder: kinds.ReportBuilder, run: ReportRun) -> QuerySet[Ledg
     return None if lines is None else lines.filter(posted_at__lte=run.cutoff)
 
 
+def part_rows(total: int) -> int:
+    """Rows per part: one part up to REPORTS_PART_ROWS (4,000); beyond, parts of equal weight,
+    a whole number of them per render process, none above REPORTS_PART_ROWS. Each part costs
+    WeasyPrint a fixed start (styles, fonts), and an uneven last round leaves a CPU idle."""
+    most = max(1, _setting("REPORTS_PART_ROWS", 4000))
+    if total <= most:
+        return most
+    processes = pdf.render_processes()
+    rounds = math.ceil(total / (processes * most))
+    return math.ceil(total / (processes * rounds))
+
+
 def split_blocks(blocks: list[kinds.Block], weight: int) -> list[list[kinds.Block]]:
     """Consecutive blocks in parts of about `weight` rows (a block is never cut)."""
     parts: list[list[kinds.Block]] = [[]]
@@ -256,7 +269,7 @@ def _render(run: ReportRun) -> dict:
     content = builder.content(run, lines)
     clock.lap("query")
     _progress(run.pk, 10)
-    parts = split_blocks(content.blocks, _setting("REPORTS_PART_ROWS", 1500))
+    parts = split_blocks(content.blocks, part_rows(sum(block.rows for block in content.blocks)))
     htmls = render_html(run, builder, content, parts)
     clock.lap("html")
     _progress(run.pk, 15)
