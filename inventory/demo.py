@@ -581,7 +581,9 @@ def seed(*, password: str) -> SeedSummary:
             "constraint and a shelf-life extension."
         )
     from diversion import demo as diversion_demo
+    from surplus import demo as surplus_demo
 
+    summary.notes.extend(surplus_demo.seed(users=users))
     summary.notes.extend(diversion_demo.seed(users=users))
     summary.documents = Document.objects.filter(depot__in=depots.values()).count()
     summary.lots = Lot.objects.filter(balances__depot__in=depots.values()).distinct().count()

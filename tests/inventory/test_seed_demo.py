@@ -188,6 +188,28 @@ def test_reference_data_is_a_small_national_stockpile(monkeypatch):
     assert recipients.filter(permitted_restricted=True).exists()
 
 
+def test_the_demo_sets_requirements_with_surplus_and_shortfall(monkeypatch):
+    """surplus.demo: national requirements that leave some types in surplus, others short."""
+    from surplus.computation import rows_summed, surplus_by_depot
+    from surplus.models import Requirement
+    from surplus.policy import surplus_policy
+
+    seed(monkeypatch)
+    assert Requirement.objects.count() >= 6
+    rows = {
+        row.code: row
+        for row in rows_summed(
+            surplus_by_depot(today=timezone.localdate(), policy=surplus_policy())
+        )
+    }
+    assert rows["ART-122-HE"].excess > 0  # required: 40 % of what is held
+    assert rows["SAA-556-BALL"].usable < rows["SAA-556-BALL"].requirement  # 120 %: short
+    seed(monkeypatch)  # a second run adds nothing
+    assert Requirement.objects.count() == len(
+        {r.ammunition_type_id for r in Requirement.objects.all()}
+    )
+
+
 def test_the_demo_has_an_export_case_ready_to_dispatch(monkeypatch):
     """diversion.demo: a register of parties and an export case with an approved assessment,
     its consignee entered in the register of recipients, waiting for the clerk of D01."""

@@ -154,6 +154,7 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Stock checks",
         "Incidents",
         "Alerts",
+        "Disposal plans",
         "Transfer cases",
         "API",
     ]
@@ -177,6 +178,8 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Stock checks",
         "Incidents",
         "Alerts",
+        "Surplus",
+        "Disposal plans",
         "Transfer cases",
         "Parties",
         "Trace",
