@@ -15,6 +15,7 @@ from diversion.models import (
     PartyStatus,
     RiskAssessment,
     TracingRequest,
+    TrainingAllocation,
     TransferCase,
     Verification,
     VerificationKind,
@@ -103,3 +104,15 @@ class TracingRequestFilter(django_filters.FilterSet):
     class Meta:
         model = TracingRequest
         fields = ["answered"]
+
+
+class TrainingAllocationFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("Year"))
+    recipient = django_filters.NumberFilter(field_name="recipient_id", label=_("Recipient (id)"))
+    ammunition_type = django_filters.NumberFilter(
+        field_name="ammunition_type_id", label=_("Ammunition type (id)")
+    )
+
+    class Meta:
+        model = TrainingAllocation
+        fields = ["year", "recipient", "ammunition_type"]

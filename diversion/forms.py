@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import Action
 from core.scoping import scope
+from diversion import rules
 from diversion.models import (
     AuthenticationResult,
     FoundContext,
@@ -21,7 +22,7 @@ from diversion.models import (
     VerificationKind,
 )
 from inventory.labels import scanned_lot
-from inventory.models import Depot, Lot, Storehouse
+from inventory.models import AmmunitionType, Depot, Lot, Recipient, Storehouse
 
 MAX_QUANTITY = 2_000_000_000
 LINE_ROWS = 5
@@ -271,3 +272,25 @@ class TracingRequestForm(forms.Form):
 
 class AnswerTextForm(forms.Form):
     answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=_("Answer"))
+
+
+class TrainingAllocationForm(forms.Form):
+    """Set a unit's training allocation of a type for a year (changing one keeps the old)."""
+
+    recipient = forms.ModelChoiceField(queryset=Recipient.objects.none(), label=_("Recipient unit"))
+    ammunition_type = forms.ModelChoiceField(
+        queryset=AmmunitionType.objects.order_by("code"), label=_("Ammunition type")
+    )
+    year = forms.IntegerField(min_value=2000, max_value=2100, label=_("Year"))
+    quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY, label=_("Quantity"))
+    approval_reference = forms.CharField(max_length=120, label=_("Approval reference"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = Recipient.objects.filter(
+            kind__in=rules.ALLOCATION_RECIPIENT_KINDS
+        ).order_by("code")
+        self.fields["recipient"].label_from_instance = lambda r: f"{r.code} {r.name}"
+        self.fields["ammunition_type"].label_from_instance = lambda t: f"{t.code} {t.name}"
+        if not self.is_bound:
+            self.initial.setdefault("year", timezone.localdate().year)

@@ -506,3 +506,35 @@ class TracingRequest(models.Model):
     @property
     def number(self) -> str:
         return f"TR-{self.pk:05d}" if self.pk else "TR-new"
+
+
+class TrainingAllocation(models.Model):
+    """How much of an ammunition type a recipient unit may consume for training in a calendar
+    year, as approved (the reference). Set again to change it: the history keeps every earlier
+    figure. The recipient profile sets consumption against it, pro-rated to the period."""
+
+    recipient = models.ForeignKey(
+        "inventory.Recipient", on_delete=models.PROTECT, related_name="training_allocations"
+    )
+    ammunition_type = models.ForeignKey(
+        "inventory.AmmunitionType", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quantity = models.PositiveIntegerField(_("quantity allocated"))
+    approval_reference = models.CharField(_("approval reference"), max_length=120)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "recipient_id", "ammunition_type_id"]
+        verbose_name = _("training allocation")
+        verbose_name_plural = _("training allocations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "ammunition_type", "year"], name="training_allocation_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.ammunition_type_id} → {self.recipient_id}: {self.quantity}"

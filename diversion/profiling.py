@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from fractions import Fraction
 
-from django.db.models import Count, DateField, Q, Sum
+from django.db.models import Count, DateField, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import User
-from diversion.models import Verification, VerificationResult
+from diversion.models import TrainingAllocation, Verification, VerificationResult
 from diversion.selectors import require_register_reader
 from inventory.models import Depot, Document, LedgerLine, Recipient
 from inventory.models.ledger import DocumentKind, DocumentStatus
@@ -177,73 +178,176 @@ def depot_profiles(*, user: User, start: date, end: date) -> tuple[list[DepotPro
 
 
 @dataclass
+class TypeConsumption:
+    """One ammunition type consumed by a recipient in the period, against its training
+    allocation pro-rated to the period (None when no allocation covers the period)."""
+
+    type_id: int
+    type_code: str
+    units_issued: int = 0
+    units_returned: int = 0
+    allocated: int | None = None
+
+    @property
+    def consumed(self) -> int:
+        return self.units_issued - self.units_returned
+
+    @property
+    def over(self) -> bool:
+        return self.allocated is not None and self.consumed > self.allocated
+
+    @property
+    def units_over(self) -> int:
+        return max(0, self.consumed - self.allocated) if self.allocated is not None else 0
+
+
+@dataclass
 class RecipientProfile:
     recipient: Recipient
     issues: int = 0
     units_issued: int = 0
     units_returned: int = 0
     failed_verifications: int = 0
+    types: list[TypeConsumption] = field(default_factory=list)
 
     @property
     def consumed(self) -> int:
         return self.units_issued - self.units_returned
 
+    @property
+    def units_over_allocation(self) -> int:
+        return sum(t.units_over for t in self.types)
 
-def recipient_profiles(*, user: User, start: date, end: date) -> list[RecipientProfile]:
-    """Per recipient (unit, agency, consignee) for [start, end]: issues, units issued and
-    returned, net consumption, failed delivery verifications; ranked by consumption. Three
-    queries."""
+    @property
+    def over_allocation(self) -> bool:
+        return any(t.over for t in self.types)
+
+
+def _year_shares(start: date, end: date) -> dict[int, tuple[int, int]]:
+    """Per calendar year touched by [start, end]: (days of the period in it, days in the year)."""
+    shares = {}
+    for year in range(start.year, end.year + 1):
+        first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
+        shares[year] = ((last - first).days + 1, (date(year, 12, 31) - date(year, 1, 1)).days + 1)
+    return shares
+
+
+def _pro_rated(allocations, start: date, end: date) -> dict[tuple[int, int], int]:
+    """(recipient id, type id) → the allocations of the years the period touches, each pro-rated
+    by the share of its year inside the period, rounded half up to whole units."""
+    shares = _year_shares(start, end)
+    totals: dict[tuple[int, int], Fraction] = defaultdict(Fraction)
+    for recipient_id, type_id, year, quantity in allocations:
+        days, year_days = shares[year]
+        totals[(recipient_id, type_id)] += Fraction(quantity * days, year_days)
+    return {key: int(value + Fraction(1, 2)) for key, value in totals.items()}
+
+
+def recipient_profiles(
+    *, user: User, start: date, end: date, recipient: Recipient | None = None
+) -> list[RecipientProfile]:
+    """Per recipient (unit, agency, consignee) for [start, end], or the one `recipient`: issues,
+    units issued and returned, net consumption, failed delivery verifications, and per type the
+    consumption against the training allocation pro-rated to the period; ranked by failed
+    verifications, then units over allocation, then consumption. Five queries."""
     require_register_reader(user)
+    lines = LedgerLine.objects.filter(
+        occurred_on__gte=start,
+        occurred_on__lte=end,
+        document__kind__in=[DocumentKind.ISSUE, DocumentKind.RETURN],
+        document__recipient__isnull=False,
+        document__reversal__isnull=True,  # a reversed issue or return is undone
+    )
+    allocations = TrainingAllocation.objects.filter(year__gte=start.year, year__lte=end.year)
+    verifications = Verification.objects.filter(result=VerificationResult.FAILED)
+    if recipient is not None:
+        lines = lines.filter(document__recipient=recipient)
+        allocations = allocations.filter(recipient=recipient)
+        verifications = verifications.filter(case__recipient=recipient)
+    issued = Sum("quantity", filter=Q(document__kind=DocumentKind.ISSUE))
+    returned = Sum("quantity", filter=Q(document__kind=DocumentKind.RETURN))
     rows = (
-        LedgerLine.objects.filter(
-            occurred_on__gte=start,
-            occurred_on__lte=end,
-            document__kind__in=[DocumentKind.ISSUE, DocumentKind.RETURN],
-            document__recipient__isnull=False,
-        )
-        .values("document__recipient_id")
+        lines.values("document__recipient_id")
         .annotate(
             issues=Count("document_id", distinct=True, filter=Q(document__kind=DocumentKind.ISSUE)),
-            issued=Sum("quantity", filter=Q(document__kind=DocumentKind.ISSUE)),
-            returned=Sum("quantity", filter=Q(document__kind=DocumentKind.RETURN)),
+            issued=issued,
+            returned=returned,
         )
         .order_by()
     )
     figures = {row["document__recipient_id"]: row for row in rows}
+    types: dict[int, dict[int, TypeConsumption]] = defaultdict(dict)
+    for row in (
+        lines.values("document__recipient_id", "lot__ammunition_type_id")
+        .annotate(code=F("lot__ammunition_type__code"), issued=issued, returned=returned)
+        .order_by()
+    ):
+        types[row["document__recipient_id"]][row["lot__ammunition_type_id"]] = TypeConsumption(
+            type_id=row["lot__ammunition_type_id"],
+            type_code=row["code"],
+            units_issued=-(row["issued"] or 0),
+            units_returned=row["returned"] or 0,
+        )
+    allocation_rows = list(
+        allocations.values_list(
+            "recipient_id", "ammunition_type_id", "year", "quantity", "ammunition_type__code"
+        )
+    )
+    pro_rated = _pro_rated([row[:4] for row in allocation_rows], start, end)
+    for recipient_id, type_id, _year, _quantity, code in allocation_rows:
+        consumption = types[recipient_id].setdefault(
+            type_id, TypeConsumption(type_id=type_id, type_code=code)
+        )
+        consumption.allocated = pro_rated[(recipient_id, type_id)]
     failed = dict(
-        Verification.objects.filter(result=VerificationResult.FAILED)
-        .values("case__recipient_id")
+        verifications.values("case__recipient_id")
         .annotate(n=Count("id"))
         .order_by()
         .values_list("case__recipient_id", "n")
     )
-    recipients = Recipient.objects.filter(pk__in=set(figures) | set(failed)).order_by("code")
+    recipients = Recipient.objects.filter(pk__in=set(figures) | set(failed) | set(types))
     profiles = []
-    for recipient in recipients:
-        row = figures.get(recipient.pk, {})
+    for one in recipients.order_by("code"):
+        row = figures.get(one.pk, {})
         profiles.append(
             RecipientProfile(
-                recipient=recipient,
+                recipient=one,
                 issues=row.get("issues") or 0,
                 units_issued=-(row.get("issued") or 0),
                 units_returned=row.get("returned") or 0,
-                failed_verifications=failed.get(recipient.pk, 0),
+                failed_verifications=failed.get(one.pk, 0),
+                types=sorted(types.get(one.pk, {}).values(), key=lambda t: t.type_code),
             )
         )
-    return sorted(profiles, key=lambda p: (-p.failed_verifications, -p.consumed, p.recipient.code))
+    return sorted(
+        profiles,
+        key=lambda p: (
+            -p.failed_verifications,
+            -p.units_over_allocation,
+            -p.consumed,
+            p.recipient.code,
+        ),
+    )
 
 
-def recipient_documents(*, user: User, recipient: Recipient, start: date, end: date):
-    """Drill-down: the issues to and returns from a recipient in the period, newest first."""
+def recipient_documents(
+    *, user: User, recipient: Recipient, start: date, end: date, ammunition_type_id=None
+):
+    """Drill-down: the issues to and returns from a recipient in the period (not reversed: as
+    counted by the profile), newest first; with a type, only the documents moving it, and their
+    units of it."""
     require_register_reader(user)
+    documents = Document.objects.filter(
+        recipient=recipient,
+        kind__in=[DocumentKind.ISSUE, DocumentKind.RETURN],
+        occurred_on__gte=start,
+        occurred_on__lte=end,
+        reversal__isnull=True,
+    )
+    if ammunition_type_id is not None:
+        documents = documents.filter(lines__lot__ammunition_type_id=ammunition_type_id)
     return (
-        Document.objects.filter(
-            recipient=recipient,
-            kind__in=[DocumentKind.ISSUE, DocumentKind.RETURN],
-            occurred_on__gte=start,
-            occurred_on__lte=end,
-        )
-        .select_related("depot")
+        documents.select_related("depot")
         .annotate(units=Sum("lines__quantity"))
         .order_by("-occurred_on", "-id")
     )

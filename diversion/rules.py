@@ -5,6 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from diversion.models import RISK_ORDER, RiskLevel
+from inventory.models.reference import RecipientKind
+
+# Own forces that train; not a foreign state or private end user (a transfer's consignee).
+ALLOCATION_RECIPIENT_KINDS = (
+    RecipientKind.UNIT,
+    RecipientKind.RANGE,
+    RecipientKind.POLICE,
+    RecipientKind.AGENCY,
+)
 
 
 def overall_risk(levels: Iterable[str]) -> str | None:

@@ -27,6 +27,7 @@ from diversion.models import (
     RiskAnswer,
     RiskAssessment,
     TracingRequest,
+    TrainingAllocation,
     TransferCase,
     Verification,
     VerificationResult,
@@ -355,3 +356,9 @@ def tracing_candidates(marking: str) -> list[dict]:
         }
         for lot in lots
     ]
+
+
+def training_allocation_list(*, user: User) -> QuerySet[TrainingAllocation]:
+    """Every unit's training allocations (national reference: officers, auditors, admins)."""
+    require_register_reader(user)
+    return TrainingAllocation.objects.select_related("recipient", "ammunition_type", "set_by")

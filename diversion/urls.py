@@ -26,6 +26,16 @@ urlpatterns = [
     path("labels/", views.lot_labels_view, name="lot_labels"),
     path("profiles/", views.profile_view, name="profile"),
     path("profiles/recipients/<int:pk>/", views.recipient_profile_view, name="recipient_profile"),
+    path(
+        "training-allocations/",
+        views.training_allocation_list_view,
+        name="training_allocation_list",
+    ),
+    path(
+        "training-allocations/<int:pk>/",
+        views.training_allocation_detail_view,
+        name="training_allocation_detail",
+    ),
     path("tracing-requests/", views.tracing_request_list_view, name="tracing_request_list"),
     path("tracing-requests/new/", views.tracing_request_new_view, name="tracing_request_new"),
     path(

@@ -493,17 +493,38 @@ def profile_view(request):
 
 @require_GET
 def recipient_profile_view(request, pk):
+    """A recipient's consumption per type against its training allocation, and the issues and
+    returns behind it (?type= narrows them to one ammunition type)."""
     selectors.require_register_reader(request.user)
     recipient = get_object_or_404(Recipient, pk=pk)
     form, start, end = _period(request)
-    documents = profiling.recipient_documents(
-        user=request.user, recipient=recipient, start=start, end=end
+    raw_type = request.GET.get("type") or ""
+    if raw_type and not raw_type.isdigit():
+        raise Http404(_("No such ammunition type."))
+    type_id = int(raw_type) if raw_type else None
+    profile = next(
+        iter(
+            profiling.recipient_profiles(
+                user=request.user, start=start, end=end, recipient=recipient
+            )
+        ),
+        None,
     )
+    documents = profiling.recipient_documents(
+        user=request.user,
+        recipient=recipient,
+        start=start,
+        end=end,
+        ammunition_type_id=type_id,
+    )
+    types = profile.types if profile else []
     context = {
         "recipient": recipient,
         "form": form,
         "start": start,
         "end": end,
+        "types": types,
+        "type_shown": next((t for t in types if t.type_id == type_id), None),
         "page": page_of(documents, request),
     }
     return render(request, "diversion/recipient_profile.html", context)
@@ -592,3 +613,54 @@ def tracing_request_detail_view(request, pk):
                 return redirect("diversion:tracing_request_detail", found.pk)
     context = {"found": found, "form": form, "may_manage": _manages(request.user)}
     return render(request, "diversion/tracing_request_detail.html", context)
+
+
+# --- Training allocations ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def training_allocation_list_view(request):
+    """Units' training allocations by year; officers set one (or change it) from the form."""
+    rows = selectors.training_allocation_list(user=request.user)
+    may_manage = _manages(request.user)
+    form = forms.TrainingAllocationForm(request.POST or None)
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                allocation = services.training_allocation_set(
+                    **form.cleaned_data, set_by=request.user
+                )
+            except (ApplicationError, ValidationError) as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Allocation set: %(recipient)s, %(type)s, %(year)s: %(quantity)s.")
+                    % {
+                        "recipient": allocation.recipient.code,
+                        "type": allocation.ammunition_type.code,
+                        "year": allocation.year,
+                        "quantity": allocation.quantity,
+                    },
+                )
+                return redirect("diversion:training_allocation_list")
+    year = request.GET.get("year") or ""
+    if year.isdigit():
+        rows = rows.filter(year=int(year))
+    rows = rows.order_by("-year", "recipient__code", "ammunition_type__code", "id")
+    context = {
+        "page": page_of(rows, request),
+        "form": form,
+        "may_manage": may_manage,
+        "year": year if year.isdigit() else "",
+    }
+    return render(request, "diversion/training_allocation_list.html", context)
+
+
+@require_GET
+def training_allocation_detail_view(request, pk):
+    allocation = get_object_or_404(selectors.training_allocation_list(user=request.user), pk=pk)
+    context = {"allocation": allocation, "history": selectors.history_of(allocation)}
+    return render(request, "diversion/training_allocation_detail.html", context)

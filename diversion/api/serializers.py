@@ -22,13 +22,14 @@ from diversion.models import (
     RiskAssessment,
     RiskLevel,
     TracingRequest,
+    TrainingAllocation,
     TransferCase,
     TransferPurpose,
     Verification,
     VerificationKind,
     VerificationResult,
 )
-from inventory.models import Depot, Lot, Recipient, Storehouse
+from inventory.models import AmmunitionType, Depot, Lot, Recipient, Storehouse
 
 COUNTRY = {"min_length": 2, "max_length": 2, "help_text": "ISO 3166 two-letter code."}
 
@@ -473,3 +474,28 @@ class TracingRequestCreateSerializer(StrictJSONMixin, serializers.Serializer):
 
 class AnswerTextSerializer(StrictJSONMixin, serializers.Serializer):
     answer = serializers.CharField(max_length=20_000)
+
+
+# --- Training allocations ------------------------------------------------------------------------
+
+
+class TrainingAllocationSerializer(serializers.ModelSerializer):
+    recipient_code = serializers.CharField(source="recipient.code")
+    ammunition_type_code = serializers.CharField(source="ammunition_type.code")
+    set_by = serializers.CharField(source="set_by.username")
+
+    class Meta:
+        model = TrainingAllocation
+        fields = [
+            "id", "recipient", "recipient_code", "ammunition_type", "ammunition_type_code",
+            "year", "quantity", "approval_reference", "set_by", "set_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class TrainingAllocationSetSerializer(StrictJSONMixin, serializers.Serializer):
+    recipient = serializers.PrimaryKeyRelatedField(queryset=Recipient.objects.all())
+    ammunition_type = serializers.PrimaryKeyRelatedField(queryset=AmmunitionType.objects.all())
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    quantity = serializers.IntegerField(min_value=0, max_value=2_000_000_000)
+    approval_reference = serializers.CharField(max_length=120)

@@ -11,6 +11,9 @@ router.register("party-documents", views.PartyDocumentViewSet, basename="party-d
 router.register("transfer-cases", views.TransferCaseViewSet, basename="transfer-case")
 router.register("risk-assessments", views.RiskAssessmentViewSet, basename="risk-assessment")
 router.register("verifications", views.VerificationViewSet, basename="verification")
+router.register(
+    "training-allocations", views.TrainingAllocationViewSet, basename="training-allocation"
+)
 router.register("tracing-requests", views.TracingRequestViewSet, basename="tracing-request")
 
 urlpatterns = [path("trace/", views.TraceApi.as_view(), name="trace"), *router.urls]

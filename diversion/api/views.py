@@ -26,6 +26,7 @@ from diversion.filters import (
     PartyFilter,
     RiskAssessmentFilter,
     TracingRequestFilter,
+    TrainingAllocationFilter,
     TransferCaseFilter,
     VerificationFilter,
 )
@@ -34,6 +35,7 @@ from diversion.models import (
     PartyDocument,
     RiskAssessment,
     TracingRequest,
+    TrainingAllocation,
     TransferCase,
     Verification,
 )
@@ -446,3 +448,48 @@ class TracingRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _B
             tracing_request=tracing_request, answered_by=request.user, answer=values["answer"]
         )
         return self._answer(tracing_request)
+
+
+# --- Training allocations ------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Units' training allocations per ammunition type and year (officers, auditors, "
+        "administrators); filter by year, recipient, ammunition_type"
+    ),
+    retrieve=extend_schema(summary="One training allocation"),
+)
+class TrainingAllocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+    queryset = TrainingAllocation.objects.none()  # for the schema; get_queryset reads in scope
+    serializer_class = s.TrainingAllocationSerializer
+    pagination_class = ReferencePagination
+    filterset_class = TrainingAllocationFilter
+
+    def get_queryset(self):
+        return selectors.training_allocation_list(user=self.request.user).order_by(
+            "-year", "recipient__code", "ammunition_type__code", "id"
+        )
+
+    @_post(
+        "Set a unit's training allocation of a type for a year (officers): created, or changed "
+        "with the earlier figure kept in its history",
+        s.TrainingAllocationSetSerializer,
+        s.TrainingAllocationSerializer,
+        201,
+    )
+    @idempotent
+    def create(self, request):
+        values = _valid(s.TrainingAllocationSetSerializer, request)
+        allocation = services.training_allocation_set(**values, set_by=request.user)
+        return self._answer(allocation, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Every change of the allocation: when, who, and the fields before and after",
+        responses={200: s.HistorySerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def history(self, request, pk=None):
+        allocation = self.get_object()
+        return Response(s.HistorySerializer(selectors.history_of(allocation), many=True).data)
