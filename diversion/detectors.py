@@ -2,7 +2,7 @@
 
 One alert per dispatched transfer case with a check still pending past its due date, raised at
 the dispatching depot on the dispatch document; it resolves itself once every overdue check of
-the case has a result. One query whatever the number of cases.
+the case has a result, or once the dispatch is reversed. One query whatever the number of cases.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ def verification_overdue_detector(ctx: SweepContext) -> list[Subject]:
     """Transfer cases with a pre- or post-delivery check pending past its due date."""
     rows = (
         verification_overdue(today=ctx.today)
-        .filter(case__dispatch_document__isnull=False)
+        # A reversed dispatch is undone: its checks are cancelled, not overdue.
+        .filter(case__dispatch_document__isnull=False, case__dispatch_document__reversal=None)
         .values("case_id", "case__depot_id", "case__dispatch_document_id", "kind", "due_on")
         .order_by("case_id", "due_on", "id")
     )

@@ -417,18 +417,20 @@ class VerificationResult(models.TextChoices):
     PENDING = "pending", _("pending")
     PASSED = "passed", _("passed")
     FAILED = "failed", _("failed")
+    CANCELLED = "cancelled", _("cancelled: the dispatch was reversed")
 
 
 class Verification(models.Model):
     """A scheduled pre- or post-delivery check of a case. Overdue while pending past its due date
-    (an alert); a failed one opens an incident."""
+    (an alert); a failed one opens an incident; cancelled, naming the reversal, when the case's
+    dispatch is reversed."""
 
     case = models.ForeignKey(TransferCase, on_delete=models.PROTECT, related_name="verifications")
     kind = models.CharField(_("kind"), max_length=24, choices=VerificationKind.choices)
     due_on = models.DateField(_("due on"))
     result = models.CharField(
         _("result"),
-        max_length=8,
+        max_length=10,
         choices=VerificationResult.choices,
         default=VerificationResult.PENDING,
     )
@@ -440,6 +442,10 @@ class Verification(models.Model):
     recorded_at = models.DateTimeField(null=True, blank=True)
     incident = models.ForeignKey(
         "stockchecks.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The reversal of the case's dispatch that cancelled this check (result "cancelled").
+    cancelled_by_reversal = models.ForeignKey(
+        "inventory.Document", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     history = HistoricalRecords()
 
@@ -453,8 +459,13 @@ class Verification(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(result="pending")
-                | (Q(performed_on__isnull=False) & Q(recorded_by__isnull=False) & ~Q(evidence="")),
+                | (Q(performed_on__isnull=False) & Q(recorded_by__isnull=False) & ~Q(evidence=""))
+                | (Q(result="cancelled") & Q(cancelled_by_reversal__isnull=False)),
                 name="verification_result_recorded",
+            ),
+            models.CheckConstraint(
+                condition=Q(result="cancelled") | Q(cancelled_by_reversal__isnull=True),
+                name="verification_cancelled_by_reversal",
             ),
             models.CheckConstraint(
                 condition=~Q(result="failed") | Q(incident__isnull=False),

@@ -136,7 +136,9 @@ def depot_profiles(*, user: User, start: date, end: date) -> tuple[list[DepotPro
         profiles[row["depot_id"]].lines_correct = row["correct"] or 0
     for row in (
         Verification.objects.filter(
-            result=VerificationResult.PENDING, due_on__lt=timezone.localdate()
+            result=VerificationResult.PENDING,
+            due_on__lt=timezone.localdate(),
+            case__dispatch_document__reversal=None,  # a reversed dispatch's checks are moot
         )
         .values("case__depot_id")
         .annotate(n=Count("id"))

@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from alerts.models import AlertKind
+from alerts.services import alert_resolve
 from core.errors import SelfApproval
 from core.roles import Action
-from core.scoping import require
+from core.scoping import can, require
 from diversion import rules, selectors
 from diversion.errors import (
     AssessmentIncomplete,
@@ -680,6 +682,8 @@ def verification_schedule(
         raise ValidationError({"kind": [_("Not a kind of verification.")]})
     if case.status != CaseStatus.DISPATCHED:
         raise InvalidState(_("Checks are scheduled for a dispatched case."))
+    if Document.objects.filter(reverses_id=case.dispatch_document_id).exists():
+        raise InvalidState(_("The dispatch of this case was reversed: nothing to check."))
     verification = Verification(case=case, kind=kind, due_on=due_on)
     verification._history_user = scheduled_by
     verification.save()
@@ -703,6 +707,8 @@ def verification_record(
         .select_related("case__consignee", "case__end_user")
         .get(pk=verification.pk)
     )
+    if verification.result == VerificationResult.CANCELLED:
+        raise InvalidState(_("This check was cancelled: the case's dispatch was reversed."))
     if verification.result != VerificationResult.PENDING:
         raise InvalidState(_("This verification's result is already recorded."))
     if result not in (VerificationResult.PASSED, VerificationResult.FAILED):
@@ -721,6 +727,52 @@ def verification_record(
     verification._history_user = recorded_by
     verification.save()
     return verification
+
+
+@transaction.atomic
+def transfer_case_dispatch_reversed(*, case: TransferCase, user: User) -> list[Verification]:
+    """The case's dispatch (its issue document) has been reversed through the posting service:
+    cancel its pending checks, each naming the reversal, and resolve the case's
+    verification_overdue alert (the sweep no longer raises it for a reversed dispatch either).
+    For officers, or a clerk of the depot. Returns the checks cancelled (none if already done)."""
+    if not (
+        can(user, Action.MANAGE_OVERSIGHT, case.depot_id)
+        or can(user, Action.RECORD_MOVEMENT, case.depot_id)
+    ):
+        raise PermissionDenied(_("Your role does not allow this action here."))
+    case = _locked_case(case)
+    reversal = (
+        Document.objects.filter(reverses_id=case.dispatch_document_id).first()
+        if case.dispatch_document_id
+        else None
+    )
+    if reversal is None:
+        raise InvalidState(_("The dispatch of this case has not been reversed."))
+    cancelled = []
+    now = timezone.now()
+    pending = Verification.objects.select_for_update().filter(
+        case=case, result=VerificationResult.PENDING
+    )
+    for verification in pending.order_by("due_on", "id"):
+        verification.result = VerificationResult.CANCELLED
+        verification.cancelled_by_reversal = reversal
+        verification.evidence = _("Dispatch %(dispatch)s reversed by %(reversal)s: %(why)s") % {
+            "dispatch": case.dispatch_document.number,
+            "reversal": reversal.number,
+            "why": reversal.note,
+        }
+        verification.recorded_by = user
+        verification.recorded_at = now
+        verification._history_user = user
+        verification.save()
+        cancelled.append(verification)
+    alert_resolve(
+        kind=AlertKind.VERIFICATION_OVERDUE,
+        depot_id=case.depot_id,
+        document_id=case.dispatch_document_id,
+        now=now,
+    )
+    return cancelled
 
 
 def _incident_for_failed(verification: Verification, reported_by: User) -> Incident:

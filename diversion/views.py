@@ -36,7 +36,7 @@ from diversion.models import (
     VerificationResult,
 )
 from inventory.labels import scanned_lot
-from inventory.models import Recipient, Storehouse
+from inventory.models import Document, Recipient, Storehouse
 from inventory.models.ledger import DocumentKind
 from inventory.selectors.ledger import lot_list
 from inventory.views import page_of, render_page
@@ -248,8 +248,19 @@ def case_detail_view(request, pk):
     register = selectors.reads_register(user)
     today = timezone.localdate()
     in_force = selectors.assessment_in_force(case=case, on=today)
+    reversal = (
+        Document.objects.filter(reverses_id=case.dispatch_document_id).first()
+        if case.dispatch_document_id
+        else None
+    )
     context = {
         "case": case,
+        "dispatch_reversal": reversal,
+        # A reversed dispatch whose checks are still pending: officers or the depot's clerks
+        # cancel them (diversion.services.transfer_case_dispatch_reversed).
+        "checks_to_cancel": reversal is not None
+        and (_manages(user) or can(user, Action.RECORD_MOVEMENT, case.depot_id))
+        and case.verifications.filter(result=VerificationResult.PENDING).exists(),
         "reads_register": register,
         "may_manage": _manages(user),
         "may_dispatch": case.status == CaseStatus.DRAFT
@@ -295,7 +306,8 @@ def case_dispatch_view(request, pk):
 
 @require_POST
 def case_action_view(request, pk, name):
-    """Officers: cancel the case, start an assessment, schedule a check."""
+    """Officers: cancel the case, start an assessment, schedule a check; officers or the depot's
+    clerks: cancel the pending checks of a dispatch that was reversed."""
     case = _case_or_404(request, pk)
     try:
         if name == "cancel":
@@ -304,6 +316,12 @@ def case_action_view(request, pk, name):
         elif name == "assess":
             assessment = services.risk_assessment_create(case=case, author=request.user)
             return redirect("diversion:assessment_detail", assessment.pk)
+        elif name == "reversed":
+            cancelled = services.transfer_case_dispatch_reversed(case=case, user=request.user)
+            messages.success(
+                request,
+                _("Dispatch reversed: %(n)s pending checks cancelled.") % {"n": len(cancelled)},
+            )
         elif name == "schedule":
             form = forms.VerificationScheduleForm(request.POST)
             if not form.is_valid():

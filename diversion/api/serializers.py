@@ -335,7 +335,7 @@ class DeliveryVerificationSerializer(serializers.ModelSerializer):
         fields = [
             "id", "case", "case_number", "depot_code", "end_user_name", "kind", "due_on",
             "overdue", "result", "performed_on", "evidence", "recorded_by", "recorded_at",
-            "incident", "incident_number",
+            "incident", "incident_number", "cancelled_by_reversal",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -235,6 +235,25 @@ class TransferCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Bas
         case = services.transfer_case_cancel(case=self.get_object(), cancelled_by=request.user)
         return self._answer(case)
 
+    @_post(
+        "After the dispatch document was reversed: cancel the case's pending checks, naming the "
+        "reversal, and resolve its verification_overdue alert (officers, or a clerk of the "
+        "depot). 409 invalid_state when the dispatch is not reversed",
+        None,
+        s.DeliveryVerificationSerializer(many=True),
+    )
+    @action(detail=True, methods=["post"], url_path="dispatch-reversed")
+    @idempotent
+    def dispatch_reversed(self, request, pk=None):
+        cancelled = services.transfer_case_dispatch_reversed(
+            case=self.get_object(), user=request.user
+        )
+        # The service checked the user (a clerk of the depot may do this); the case is theirs.
+        rows = Verification.objects.filter(pk__in=[v.pk for v in cancelled]).select_related(
+            "case__depot", "case__end_user", "recorded_by", "incident"
+        )
+        return Response(s.DeliveryVerificationSerializer(rows, many=True).data)
+
 
 # --- Risk assessments ----------------------------------------------------------------------------
 
