@@ -20,4 +20,6 @@ urlpatterns = [
     path("disposal/<int:pk>/close/", views.plan_close, name="plan_close"),
     path("disposal/<int:pk>/execute/", views.plan_execute, name="plan_execute"),
     path("executions/<int:pk>/certificate/", views.certificate, name="certificate"),
+    path("executions/<int:pk>/certificate/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("report/", views.report_pdf, name="report_pdf"),
 ]

@@ -62,6 +62,14 @@ def _require_manager(user) -> None:
         raise PermissionDenied(_("Your role does not allow this action here."))
 
 
+def _may_report(user) -> bool:
+    """The national surplus report is for national readers (surplus.report_kinds)."""
+    from reports.kinds import builder_for
+
+    builder = builder_for("surplus")
+    return builder is not None and can(user, Action.REQUEST_REPORT) and builder.may_read(user)
+
+
 def _require_role(user) -> None:
     """Users with no role read nothing here."""
     if not user.role_set:
@@ -480,6 +488,7 @@ def dashboard(request):
         "tables": tables,
         "charts": chart_data,
         "may_manage": _may_manage(user),
+        "may_report": _may_report(user),
         "scoped": read_depot_ids(user) is not None,
         "depot": values["depot"],
         "region": values["region"],
@@ -1002,3 +1011,44 @@ def certificate(request, pk: int):
         "destruction": execution.plan.method in DESTRUCTION_METHODS,
     }
     return render(request, "surplus/certificate.html", context)
+
+
+def _request_report(request, kind: str, parameters: dict, back: str):
+    """Request a PDF of this app's kinds and show the report's page (the reports request form
+    has no fields for them: docs/surplus.md). A refusal comes back as a message on `back`."""
+    from reports.services import report_request
+
+    try:
+        run = report_request(kind=kind, parameters=parameters, requested_by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(message for message in exc.messages))
+        return redirect(back)
+    return redirect("reports:report_detail", run.pk)
+
+
+@require_http_methods(["POST"])
+def certificate_pdf(request, pk: int):
+    """The certificate as a report (PDF, digests); an execution outside the scope is a 404."""
+    _require_role(request.user)
+    execution = get_object_or_404(selectors.execution_list(request.user), pk=pk)
+    return _request_report(
+        request,
+        "destruction_certificate",
+        {"execution": execution.pk},
+        reverse("surplus:certificate", args=[execution.pk]),
+    )
+
+
+@require_http_methods(["POST"])
+def report_pdf(request):
+    """The national surplus report with the dashboard's depot or region filter."""
+    _require_role(request.user)
+    parameters = {}
+    depot, region = request.POST.get("depot", ""), request.POST.get("region", "").strip()
+    if depot:
+        parameters["depot"] = depot
+    elif region:
+        parameters["region"] = region
+    return _request_report(
+        request, "surplus", parameters, reverse("surplus:dashboard") + _query(request)
+    )
