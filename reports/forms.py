@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
@@ -81,7 +82,12 @@ class ReportRequestForm(forms.Form):
         if kind not in dict(self.fields["kind"].choices):
             kind = None
         self.kind = kind
-        self.kind_fields = [self[name] for name in KIND_FIELDS.get(kind, [])]
+        self.kind_names = list(KIND_FIELDS.get(kind, []))
+        if kind and kind not in KIND_FIELDS:  # a kind another app registered
+            extra = kinds.builder_for(kind).form_fields(user)
+            self.fields.update(extra)
+            self.kind_names = list(extra)
+        self.kind_fields = [self[name] for name in self.kind_names]
         self.kind_choices = [
             {"kind": value, "label": label, "summary": SUMMARIES.get(value, "")}
             for value, label in self.fields["kind"].choices
@@ -109,9 +115,9 @@ class ReportRequestForm(forms.Form):
     def parameters(self) -> dict:
         """The parameters of the chosen kind, as the API takes them."""
         values = {}
-        for name in KIND_FIELDS.get(self.cleaned_data["kind"], []):
+        for name in self.kind_names:
             value = self.cleaned_data.get(name)
-            if isinstance(value, Depot | Storehouse):
+            if isinstance(value, models.Model):
                 value = value.pk
             elif hasattr(value, "isoformat"):
                 value = value.isoformat()

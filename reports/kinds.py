@@ -97,6 +97,12 @@ class ReportBuilder:
         """What the report shows; `lines` are the covered lines (cut-off applied)."""
         raise NotImplementedError
 
+    def form_fields(self, user: User) -> dict[str, Any]:
+        """The request page's fields for this kind's parameters (name → django form field;
+        model choices give their pk, dates their ISO form). The built-in kinds have theirs in
+        reports.forms."""
+        return {}
+
     def may_read(self, user: User) -> bool:
         return self.reader_roles is None or bool(user.role_set & (self.reader_roles | {Role.ADMIN}))
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from inventory.errors import InvalidState
@@ -78,3 +79,28 @@ def test_a_run_abandoned_by_its_worker_is_retried_later(history, auditor):
     assert queued.status == ReportStatus.QUEUED
     assert queued.error.startswith("Abandoned")
     assert report_render(run_id=run.pk).status == ReportStatus.DONE
+
+
+def test_the_database_keeps_reports_as_records(history, auditor):
+    run = report_request(
+        kind="stock_card",
+        parameters={"lot": history.tnt1.pk, "depot": history.world.depot_a.pk},
+        requested_by=auditor,
+    )
+    assert run.status == ReportStatus.DONE
+    for change in (
+        lambda: ReportRun.objects.filter(pk=run.pk).delete(),
+        lambda: ReportRun.objects.filter(pk=run.pk).update(pdf_sha256="0" * 64),
+        lambda: ReportRun.objects.filter(pk=run.pk).update(status=ReportStatus.QUEUED),
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            change()
+    queued = report_request(
+        kind="stock_card",
+        parameters={"lot": history.tnt1.pk, "depot": history.world.depot_a.pk},
+        requested_by=auditor,
+        inline=False,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportRun.objects.filter(pk=queued.pk).update(cutoff=timezone.now())
+    assert ReportRun.objects.get(pk=run.pk).pdf_sha256 == run.pdf_sha256

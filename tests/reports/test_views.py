@@ -1,5 +1,6 @@
 """The reports pages: request, follow (htmx polling), download, verify; scope by URL is 404."""
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -136,3 +137,46 @@ def test_the_list_page_costs_a_fixed_number_of_queries(client, history, auditor)
     one = queries()
     add(5)
     assert queries() == one
+
+
+def test_a_kind_registered_by_another_app_gets_its_fields_on_the_request_page(
+    client, history, auditor
+):
+    from django import forms
+
+    from reports import kinds
+    from reports.models import ReportKind
+
+    free = [kind for kind in ReportKind.values if kinds.builder_for(kind) is None]
+    if not free:
+        pytest.skip("every kind of DESIGN.md is registered")
+
+    class DepotNote(kinds.ReportBuilder):
+        kind = free[0]
+
+        def clean(self, *, user, parameters):
+            kinds.only(parameters, ["depot"])
+            depot = kinds.depot_param(user, parameters)
+            return kinds.Cleaned({"depot": depot.pk}, depot)
+
+        def form_fields(self, user):
+            return {"depot": forms.ModelChoiceField(queryset=type(history.world.depot_a).objects)}
+
+        def content(self, run, lines):
+            return kinds.Content(title="Depot note")
+
+    kinds.register(DepotNote())
+    try:
+        client.force_login(auditor)
+        page = client.get(reverse("reports:report_new") + f"?kind={free[0]}")
+        assert b'name="depot"' in page.content
+        answer = client.post(
+            reverse("reports:report_new"), {"kind": free[0], "depot": history.world.depot_a.pk}
+        )
+        assert answer.status_code == 302
+        run = ReportRun.objects.get()
+        assert (run.kind, run.parameters, run.status) == (
+            free[0], {"depot": history.world.depot_a.pk}, ReportStatus.DONE
+        )  # fmt: skip
+    finally:
+        kinds._REGISTRY.pop(free[0])
