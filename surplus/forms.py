@@ -236,3 +236,23 @@ class ExecutionForm(forms.Form):
             for line in self.plan_lines
             if self.cleaned_data.get(f"line_{line.pk}")
         ]
+
+
+class GroupForm(forms.Form):
+    code = forms.CharField(max_length=40, label=_("Code"))
+    name = forms.CharField(max_length=200, label=_("Name"))
+
+
+class GroupMemberForm(forms.Form):
+    ammunition_type = forms.CharField(
+        max_length=40,
+        label=_("Ammunition type (code)"),
+        help_text=_("The type that stands in for the group's other types."),
+    )
+
+    def clean_ammunition_type(self):
+        code = self.cleaned_data["ammunition_type"].strip()
+        found = AmmunitionType.objects.filter(code__iexact=code).first()
+        if found is None:
+            raise ValidationError(_("No ammunition type has this code."))
+        return found

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.scoping import read_depot_ids, scope
@@ -24,6 +25,7 @@ from surplus.models import (
     DisposalPlan,
     DisposalPlanLine,
     GroupMember,
+    InterchangeableGroup,
     Requirement,
     SnapshotRow,
     SnapshotStatus,
@@ -201,3 +203,46 @@ def execution_list(user: User) -> QuerySet[DisposalExecution]:
         .prefetch_related("lines__plan_line__lot__ammunition_type", "lines__plan_line__storehouse")
         .order_by("-id")
     )
+
+
+def group_list() -> QuerySet[InterchangeableGroup]:
+    return InterchangeableGroup.objects.prefetch_related(
+        Prefetch("types", queryset=AmmunitionType.objects.order_by("code"))
+    ).order_by("code")
+
+
+def group_members(group: InterchangeableGroup) -> QuerySet[GroupMember]:
+    return (
+        GroupMember.objects.filter(group=group)
+        .select_related("ammunition_type")
+        .order_by("ammunition_type__code")
+    )
+
+
+def group_history(group: InterchangeableGroup, limit: int = 200) -> list[dict]:
+    """Who created or renamed the group and who added or removed which type, newest first
+    (simple_history's records: two queries)."""
+    labels = {"+": _("added"), "-": _("removed"), "~": _("changed")}
+    events = [
+        {
+            "at": record.history_date,
+            "by": record.history_user,
+            "what": _("group %(action)s: %(code)s %(name)s")
+            % {"action": labels[record.history_type], "code": record.code, "name": record.name},
+        }
+        for record in InterchangeableGroup.history.filter(id=group.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    ]
+    events += [
+        {
+            "at": record.history_date,
+            "by": record.history_user,
+            "what": _("type %(action)s: %(code)s")
+            % {"action": labels[record.history_type], "code": record.ammunition_type.code},
+        }
+        for record in GroupMember.history.filter(group_id=group.pk)
+        .select_related("history_user", "ammunition_type")
+        .order_by("-history_date")[:limit]
+    ]
+    return sorted(events, key=lambda event: event["at"], reverse=True)[:limit]

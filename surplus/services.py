@@ -100,6 +100,125 @@ def requirement_set(
     )
 
 
+# --- Groups of interchangeable types ------------------------------------------------------------
+# The computation (surplus.computation, `req`) ignores the requirement of a type that is in a
+# group: the group's requirement counts for all its types. Requirement versions are never
+# changed or deleted, so a type whose requirement still asks for stock (today or from a later
+# date) cannot join a group: its requirement would silently stop counting. Its officer first
+# sets a version of 0 (its history stays), or folds it into the group's requirement.
+
+
+def _with_history_user(instance, user):
+    instance._history_user = user  # simple_history: who made the change, also outside a request
+    return instance
+
+
+def _code_taken(code: str) -> bool:
+    return (
+        InterchangeableGroup.objects.filter(code__iexact=code).exists()
+        or AmmunitionType.objects.filter(code__iexact=code).exists()
+    )
+
+
+@transaction.atomic
+def group_create(*, code: str, name: str, created_by: User) -> InterchangeableGroup:
+    """A new, empty group. Its code may be neither another group's nor a type's (a requirement
+    names its subject by code)."""
+    require(created_by, Action.MANAGE_OVERSIGHT)
+    code, name = code.strip(), name.strip()
+    errors = {}
+    if not code:
+        errors["code"] = [_("Give the group's code.")]
+    elif _code_taken(code):
+        errors["code"] = [_("A group or an ammunition type already has this code.")]
+    if not name:
+        errors["name"] = [_("Give the group's name.")]
+    if errors:
+        raise ValidationError(errors)
+    group = _with_history_user(InterchangeableGroup(code=code, name=name), created_by)
+    group.save()
+    return group
+
+
+def _requirement_asks(ammunition_type: AmmunitionType, today: date) -> Requirement | None:
+    """The type's own requirement version in force today or later that asks for stock, if any."""
+    versions = Requirement.objects.filter(ammunition_type=ammunition_type).order_by(
+        "-effective_from", "-version"
+    )
+    current = versions.filter(effective_from__lte=today).first()
+    later = versions.filter(effective_from__gt=today)
+    for version in [current, *later]:
+        if version is not None and version.total > 0:
+            return version
+    return None
+
+
+@transaction.atomic
+def group_member_add(
+    *, group: InterchangeableGroup, ammunition_type: AmmunitionType, added_by: User
+) -> GroupMember:
+    """Put a type into a group: from now on the group's requirement covers its stock. Refused
+    for a type already in a group, and for a type whose own requirement still asks for stock."""
+    require(added_by, Action.MANAGE_OVERSIGHT)
+    AmmunitionType.objects.select_for_update(no_key=True).get(pk=ammunition_type.pk)
+    member = (
+        GroupMember.objects.filter(ammunition_type=ammunition_type).select_related("group").first()
+    )
+    if member is not None:
+        raise ValidationError(
+            {
+                "ammunition_type": [
+                    _("This type is already in the group %(group)s: a type is in one group only.")
+                    % {"group": member.group.code}
+                ]
+            }
+        )
+    asking = _requirement_asks(ammunition_type, timezone.localdate())
+    if asking is not None:
+        raise ValidationError(
+            {
+                "ammunition_type": [
+                    _(
+                        "This type has its own national requirement (version %(version)d, "
+                        "%(total)s from %(day)s), which stops counting in a group. Set it to 0 "
+                        "first (and the group's requirement to cover it)."
+                    )
+                    % {
+                        "version": asking.version,
+                        "total": f"{asking.total:,}",
+                        "day": asking.effective_from.isoformat(),
+                    }
+                ]
+            }
+        )
+    member = _with_history_user(GroupMember(group=group, ammunition_type=ammunition_type), added_by)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def group_member_remove(
+    *, group: InterchangeableGroup, ammunition_type: AmmunitionType, removed_by: User
+) -> None:
+    """Take a type out of a group: its stock is its own subject again (with its own requirement,
+    0 if it never had one). The membership's history keeps that it was in the group."""
+    require(removed_by, Action.MANAGE_OVERSIGHT)
+    member = (
+        GroupMember.objects.select_for_update()
+        .filter(group=group, ammunition_type=ammunition_type)
+        .first()
+    )
+    if member is None:
+        raise ValidationError(
+            {
+                "ammunition_type": [
+                    _("This type is not in the group %(group)s.") % {"group": group.code}
+                ]
+            }
+        )
+    _with_history_user(member, removed_by).delete()
+
+
 # --- Snapshots ---------------------------------------------------------------------------------
 
 SNAPSHOT_BATCH = 2000
