@@ -91,6 +91,15 @@ class GroupSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class GroupCreateSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=200)
+
+
+class GroupMemberSerializer(serializers.Serializer):
+    ammunition_type = serializers.PrimaryKeyRelatedField(queryset=AmmunitionType.objects.all())
+
+
 # --- Surplus ----------------------------------------------------------------------------------
 
 

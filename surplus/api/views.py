@@ -22,6 +22,7 @@ from core.idempotency import idempotent
 from core.roles import Action
 from core.scoping import require
 from inventory.api.ledger import IDEMPOTENCY
+from inventory.models import AmmunitionType
 from surplus import selectors, services
 from surplus.api import serializers as s
 from surplus.models import InterchangeableGroup, Requirement
@@ -104,6 +105,62 @@ class GroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def get_queryset(self):
         return InterchangeableGroup.objects.prefetch_related("types").order_by("code")
+
+    def _answer(self, group, code=status.HTTP_200_OK):
+        return Response(s.GroupSerializer(self.get_queryset().get(pk=group.pk)).data, status=code)
+
+    @extend_schema(
+        summary="Create a group of interchangeable types (empty)",
+        description=f"{OFFICER} The code may be neither another group's nor a type's (400).",
+        request=s.GroupCreateSerializer,
+        responses={201: s.GroupSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @idempotent
+    def create(self, request):
+        require(request.user, Action.MANAGE_OVERSIGHT)
+        data = s.GroupCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        group = services.group_create(created_by=request.user, **data.validated_data)
+        return self._answer(group, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Add a type to the group",
+        description=f"{OFFICER} 400 if the type is in a group already, or if its own "
+        "requirement (in force today or from a later date) is above 0: set it to 0 first.",
+        request=s.GroupMemberSerializer,
+        responses={201: s.GroupSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @action(detail=True, methods=["post"], url_path="types")
+    @idempotent
+    def add_type(self, request, pk=None):
+        require(request.user, Action.MANAGE_OVERSIGHT)
+        group = self.get_object()
+        data = s.GroupMemberSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.group_member_add(
+            group=group,
+            ammunition_type=data.validated_data["ammunition_type"],
+            added_by=request.user,
+        )
+        return self._answer(group, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Take a type out of the group",
+        description=f"{OFFICER} 400 if the type is not in the group.",
+        request=None,
+        responses={200: s.GroupSerializer},
+    )
+    @action(detail=True, methods=["delete"], url_path=r"types/(?P<type_pk>[0-9]+)")
+    def remove_type(self, request, pk=None, type_pk=None):
+        require(request.user, Action.MANAGE_OVERSIGHT)
+        group = self.get_object()
+        ammunition_type = get_object_or_404(AmmunitionType, pk=type_pk)
+        services.group_member_remove(
+            group=group, ammunition_type=ammunition_type, removed_by=request.user
+        )
+        return self._answer(group)
 
 
 @extend_schema(tags=TAGS)

@@ -171,3 +171,42 @@ def test_the_group_pages(client, world, officer, auditor, clerk):
         )
         assert client.post(remove).status_code == 403
         assert _counts() == before
+
+
+def test_the_group_api(api_as, world, officer, auditor, clerk):
+    client = api_as(officer)
+    answer = client.post(
+        "/api/v1/requirement-groups/", {"code": "G-HE", "name": "HE"}, format="json"
+    )
+    assert answer.status_code == 201, answer.json()
+    group = answer.json()
+    url = f"/api/v1/requirement-groups/{group['id']}/types/"
+    answer = client.post(url, {"ammunition_type": world.tnt.pk}, format="json")
+    assert answer.status_code == 201, answer.json()
+    assert answer.json()["types"] == [world.tnt.pk]
+    _require(world.ball, officer, 100)
+    before = _counts()
+    for body in ({"ammunition_type": world.ball.pk}, {"ammunition_type": 0}, {}):
+        answer = client.post(url, body, format="json")
+        assert answer.status_code == 400
+    answer = client.post(
+        "/api/v1/requirement-groups/", {"code": "TNT-200", "name": "X"}, format="json"
+    )
+    assert answer.status_code == 400
+    assert client.delete(f"{url}{world.ball.pk}/").status_code == 400  # not in the group
+    for user in (auditor, clerk):
+        reader = api_as(user)
+        assert reader.get(f"/api/v1/requirement-groups/{group['id']}/").status_code == 200
+        assert (
+            reader.post(url, {"ammunition_type": world.detonator.pk}, format="json").status_code
+            == 403
+        )
+        assert reader.delete(f"{url}{world.tnt.pk}/").status_code == 403
+        answer = reader.post(
+            "/api/v1/requirement-groups/", {"code": "G", "name": "G"}, format="json"
+        )
+        assert answer.status_code == 403
+    assert _counts() == before
+    answer = client.delete(f"{url}{world.tnt.pk}/")
+    assert answer.status_code == 200
+    assert answer.json()["types"] == []
