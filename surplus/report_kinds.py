@@ -46,6 +46,13 @@ def _who(user) -> str:
     return f"{name} ({user.username})" if name else user.username
 
 
+def _chart_width(rows: int, series: int) -> int:
+    """The width (mm) at which a surplus.charts.bar_chart of `rows` groups of `series` bars is at
+    most 150 mm high: an SVG is one box, and WeasyPrint never splits it between pages."""
+    width, height = 810, 40 + (14 * series + 10) * max(1, rows) + 10  # bar_chart's geometry
+    return min(260, int(150 * width / height))
+
+
 def _neq(line) -> Decimal:
     lot = line.plan_line.lot
     per_unit = lot.neq_per_unit_kg or lot.ammunition_type.neq_per_unit_kg
@@ -313,7 +320,8 @@ class SurplusReport(ReportBuilder):
     def content(self, run, lines) -> Content:
         view, by_type, by_depot, total, top = self._view(run)
         depot_rows = by_depot
-        chart_types = by_type[:25]
+        chart_types = sorted(by_type, key=lambda row: (-row.surplus, row.code))[:TOP]
+        chart_depots = depot_rows[:25]
         blocks = [
             Block(
                 "surplus/reports/surplus_summary.html",
@@ -335,7 +343,13 @@ class SurplusReport(ReportBuilder):
                     )
                     if chart_types
                     else None,
-                    "charted": len(chart_types),
+                    "charted": len(chart_types) < len(by_type),
+                    "more_depots": len(chart_depots) < len(depot_rows),
+                    "widths": {
+                        "types": _chart_width(len(chart_types), 3),
+                        "top": _chart_width(len(top), 1),
+                        "depots": _chart_width(len(chart_depots), 2),
+                    },
                     "chart_top": charts.bar_chart(
                         "r-top",
                         _("Top surplus types by NEQ (kg)"),
@@ -349,10 +363,10 @@ class SurplusReport(ReportBuilder):
                         "r-depots",
                         _("Holdings and surplus by depot"),
                         _("Bars per depot; the same figures are in the table By depot."),
-                        [depot.code for depot, _row in depot_rows[:25]],
+                        [depot.code for depot, _row in chart_depots],
                         [
-                            charts.Series(_("Holdings"), [r.holdings for _d, r in depot_rows[:25]]),
-                            charts.Series(_("Surplus"), [r.surplus for _d, r in depot_rows[:25]]),
+                            charts.Series(_("Holdings"), [r.holdings for _d, r in chart_depots]),
+                            charts.Series(_("Surplus"), [r.surplus for _d, r in chart_depots]),
                         ],
                     )
                     if depot_rows
