@@ -195,16 +195,33 @@ def _party_of(line: LedgerLine) -> str:
     return document.counterparty
 
 
-def lot_trace(*, user: User, lot_number: str) -> list[dict]:
-    """The chain of custody of every lot whose number contains `lot_number` (any letter case):
-    each ledger line in posting order (receipt or import, transfers between depots, moves,
-    issues, returns, adjustments, transfers out under a case, disposals), current balances, and
-    the transfer cases it left under with their parties and verification status. A lot's first
-    TRACE_EVENT_LIMIT events are given (`events_complete` false when it has more).
+def lot_trace(
+    *,
+    user: User,
+    lot_number: str = "",
+    lot_ids: list[int] | None = None,
+    posted_until=None,
+    all_events: bool = False,
+) -> list[dict]:
+    """The chain of custody of every lot whose number contains `lot_number` (any letter case),
+    or of the lots `lot_ids`: each ledger line in posting order (receipt or import, transfers
+    between depots, moves, issues, returns, adjustments, transfers out under a case, disposals),
+    current balances, and the transfer cases it left under with their parties and verification
+    status. A lot's first TRACE_EVENT_LIMIT events are given (`events_complete` false when it
+    has more), or all of them with `all_events`. The trace report passes `posted_until` (its
+    cut-off): only lines posted by then are events.
 
     Six queries whatever the number of lots and lines."""
     require_register_reader(user)
-    lots = _lots_matching(lot_number, TRACE_LOT_LIMIT)
+    event_limit = None if all_events else TRACE_EVENT_LIMIT
+    if lot_ids is not None:
+        lots = list(
+            Lot.objects.filter(pk__in=lot_ids)
+            .select_related("ammunition_type")
+            .order_by(Upper("lot_number"), "id")
+        )
+    else:
+        lots = _lots_matching(lot_number, TRACE_LOT_LIMIT)
     if not lots:
         return []
     ids = [lot.pk for lot in lots]
@@ -222,29 +239,31 @@ def lot_trace(*, user: User, lot_number: str) -> list[dict]:
             }
         )
     events = defaultdict(list)
-    lines = (
-        LedgerLine.objects.filter(lot_id__in=ids)
-        .select_related(
-            "document__recipient",
-            "document__destination_depot",
-            "document__transfer__depot",
-            "depot",
-            "storehouse",
-        )
-        .annotate(seq=Window(RowNumber(), partition_by=[F("lot_id")], order_by=F("id").asc()))
-        .filter(seq__lte=TRACE_EVENT_LIMIT + 1)
-        .order_by("lot_id", "id")
-    )
+    lines = LedgerLine.objects.filter(lot_id__in=ids)
+    if posted_until is not None:
+        lines = lines.filter(posted_at__lte=posted_until)
+    lines = lines.select_related(
+        "document__recipient",
+        "document__destination_depot",
+        "document__transfer__depot",
+        "depot",
+        "storehouse",
+    ).order_by("lot_id", "id")
+    if event_limit is not None:
+        lines = lines.annotate(
+            seq=Window(RowNumber(), partition_by=[F("lot_id")], order_by=F("id").asc())
+        ).filter(seq__lte=event_limit + 1)
     document_ids = set()
     truncated = set()
     for line in lines:
-        if line.seq > TRACE_EVENT_LIMIT:
+        if event_limit is not None and line.seq > event_limit:
             truncated.add(line.lot_id)
             continue
         document = line.document
         document_ids.add(document.pk)
         events[line.lot_id].append(
             {
+                "line_id": line.pk,
                 "document": document.number,
                 "document_id": document.pk,
                 "kind": document.kind,
