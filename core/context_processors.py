@@ -27,6 +27,8 @@ NAV_ITEMS = [
     (_("Job runs"), "alerts:job_run_list", {Role.AUDITOR}),
     (_("Ledger verification"), "audit:ledger", {Role.AUDITOR}),
     (_("Audit log"), "audit:log", {Role.AUDITOR}),
+    (_("Reports"), "reports:report_list", None),
+    (_("Verify a report"), "reports:report_verify", {Role.AUDITOR}),
     (_("Surplus"), "surplus:dashboard", {Role.OFFICER, Role.AUDITOR}),
     (_("Disposal plans"), "surplus:plan_list", {Role.CLERK, Role.OFFICER, Role.AUDITOR}),
     (_("Transfer cases"), "diversion:case_list", {Role.CLERK, Role.OFFICER, Role.AUDITOR}),

@@ -81,6 +81,13 @@ def _check_or_404(request, pk):
     return get_object_or_404(selectors.stock_check_list(user=request.user), pk=pk)
 
 
+def _may_read_report(user, kind: str) -> bool:
+    from reports.kinds import builder_for
+
+    builder = builder_for(kind)
+    return builder is not None and builder.may_read(user)
+
+
 @require_GET
 def stock_check_detail(request, pk):
     """The check's status and actions; the lines with their variances when the user may see
@@ -98,6 +105,7 @@ def stock_check_detail(request, pk):
         "may_approve": can(user, Action.APPROVE, depot_id),
         "may_cancel": check.status in OPEN_STATUSES
         and (can(user, Action.RECORD_MOVEMENT, depot_id) or can(user, Action.APPROVE, depot_id)),
+        "may_report": _may_read_report(user, "stock_check"),
         "reasons": forms.AdjustmentReason.choices,
         "adjustments": check.adjustments.order_by("id"),
         "incidents": check.incidents.order_by("id"),

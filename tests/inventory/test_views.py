@@ -154,6 +154,7 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Stock checks",
         "Incidents",
         "Alerts",
+        "Reports",
         "Disposal plans",
         "Transfer cases",
         "API",
@@ -168,6 +169,7 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Stock checks",
         "Incidents",
         "Alerts",
+        "Reports",
         "API",
     ]
     assert labels(officer) == [
@@ -178,6 +180,7 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Stock checks",
         "Incidents",
         "Alerts",
+        "Reports",
         "Surplus",
         "Disposal plans",
         "Transfer cases",
@@ -189,6 +192,8 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
     assert "Job runs" not in labels(officer)
     assert {"Ledger verification", "Audit log"} <= set(labels(admin_user))
     assert "Audit log" not in labels(officer)
+    assert "Verify a report" in labels(admin_user)
+    assert "Verify a report" not in labels(officer)
     assert "Pending adjustments" in labels(admin_user)
     assert "Waivers" in labels(admin_user)
     assert "Receive" in labels(admin_user)
