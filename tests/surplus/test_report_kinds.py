@@ -241,3 +241,12 @@ def test_the_dashboard_requests_the_report_with_its_filters(client, surplus_stoc
     assert answer.status_code == 302
     assert run.parameters["region"] == "North"
     assert DisposalExecution.objects.count() == 0
+
+
+def test_depot_roles_are_not_offered_the_surplus_report(client, surplus_stock, clerk, inspector):
+    for user in (clerk, inspector):
+        client.force_login(user)
+        page = client.get(reverse("surplus:dashboard")).content.decode()
+        assert reverse("surplus:report_pdf") not in page
+        assert client.post(reverse("surplus:report_pdf")).status_code == 403
+    assert ReportRun.objects.count() == 0
