@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as lazy
 from core.roles import Role
 from diversion import selectors
 from diversion.models import PartyKind, VerificationKind, VerificationResult
+from inventory.labels import scanned_lot
 from inventory.models import LedgerLine, Lot
 from inventory.models.ledger import DocumentKind
 from reports.builders.ledger import listing_blocks
@@ -47,6 +49,30 @@ EVENTS = Listing(
 )
 
 
+class TraceLotField(forms.CharField):
+    """The request page's lot box: a lot number as marked, a scanned label (`lot|type`), or the
+    lot's id; cleaned to the lot's id as text (the reports form reads digits as an id)."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        number, type_code = scanned_lot(text)
+        if not number:
+            return ""
+        lots = Lot.objects.filter(lot_number__iexact=number)
+        if type_code:
+            lots = lots.filter(ammunition_type__code__iexact=type_code)
+        ids = list(lots.values_list("pk", flat=True)[:2])
+        if not ids and number.isdigit() and not type_code:
+            ids = list(Lot.objects.filter(pk=int(number)).values_list("pk", flat=True))
+        if not ids:
+            raise forms.ValidationError(_("No lot carries this number."))
+        if len(ids) > 1:
+            raise forms.ValidationError(
+                _("Several lots carry this number: scan the lot's label or give its id.")
+            )
+        return str(ids[0])
+
+
 class TraceReport(ReportBuilder):
     """One lot's trace: every ledger line of the lot up to the cut-off, with its party, the
     transfer cases it left under (parties, verification status) and the balances they sum to."""
@@ -63,6 +89,15 @@ class TraceReport(ReportBuilder):
         if not Lot.objects.filter(pk=pk).exists():
             raise refuse("lot", _("No such object among those you may read."))
         return Cleaned({"lot": pk}, None)
+
+    def form_fields(self, user):
+        return {
+            "lot": TraceLotField(
+                label=_("Lot"),
+                max_length=200,
+                help_text=_("The lot number as marked, its scanned label, or the lot's id."),
+            )
+        }
 
     def lines(self, run) -> QuerySet[LedgerLine]:
         return LedgerLine.objects.filter(lot_id=run.parameters["lot"])

@@ -120,3 +120,43 @@ def test_refusals_write_nothing(traced, transfer, clerk, inspector, auditor):
             report_request(kind="trace", parameters=parameters, requested_by=auditor)
         assert field in refused.value.message_dict
     assert ReportRun.objects.count() == before
+
+
+def test_the_request_page_takes_a_typed_or_scanned_lot(transfer, auditor):
+    from reports.forms import ReportRequestForm
+
+    lot = transfer.lot
+    twin = transfer.world.lot(transfer.world.tnt, "BALL-7")
+    for typed, expected in [
+        ("BALL-7|762-BALL", lot.pk),
+        ("ball-7|TNT-200", twin.pk),
+        (str(lot.pk), lot.pk),
+    ]:
+        form = ReportRequestForm({"kind": "trace", "lot": typed}, user=auditor)
+        assert form.is_valid(), form.errors
+        assert form.parameters() == {"lot": expected}
+    for typed, message in [
+        ("BALL-7", "Several lots carry this number"),
+        ("BALL-7|DET-8", "No lot carries this number"),
+        ("", "This field is required"),
+    ]:
+        form = ReportRequestForm({"kind": "trace", "lot": typed}, user=auditor)
+        assert not form.is_valid()
+        assert message in str(form.errors["lot"])
+
+
+def test_an_officer_requests_the_trace_report_from_the_reports_page(
+    client, traced, transfer, officer
+):
+    from django.urls import reverse
+
+    client.force_login(officer)
+    url = reverse("reports:report_new")
+    response = client.post(url, {"kind": "trace", "lot": "BALL-7|762-BALL"})
+    assert response.status_code == 302
+    run = ReportRun.objects.get()
+    assert (run.kind, run.parameters, run.status) == ("trace", {"lot": transfer.lot.pk}, "done")
+    refused = client.post(url, {"kind": "trace", "lot": "NOPE|762-BALL"})
+    assert refused.status_code == 200
+    assert "No lot carries this number" in refused.content.decode()
+    assert ReportRun.objects.count() == 1
