@@ -250,3 +250,19 @@ def test_depot_roles_are_not_offered_the_surplus_report(client, surplus_stock, c
         assert reverse("surplus:report_pdf") not in page
         assert client.post(reverse("surplus:report_pdf")).status_code == 403
     assert ReportRun.objects.count() == 0
+
+
+def test_the_reports_request_page_takes_these_kinds(client, execution, clerk, officer):
+    client.force_login(clerk)
+    page = client.get(reverse("reports:report_new"), {"kind": "destruction_certificate"})
+    assert 'name="execution"' in page.content.decode()
+    answer = client.post(
+        reverse("reports:report_new"),
+        {"kind": "destruction_certificate", "execution": str(execution.pk)},
+    )
+    assert answer.status_code == 302
+    assert ReportRun.objects.get().parameters == {"execution": execution.pk}
+    client.force_login(officer)
+    answer = client.post(reverse("reports:report_new"), {"kind": "surplus", "region": "North"})
+    assert answer.status_code == 302
+    assert ReportRun.objects.latest("id").parameters["region"] == "North"
