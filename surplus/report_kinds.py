@@ -307,7 +307,10 @@ class SurplusReport(ReportBuilder):
         return view, by_type, by_depot, (totals[0] if totals else None), top
 
     def records(self, run):
-        view, by_type, by_depot, _total, _top = self._view(run)
+        # Kept on this run object for content(), which the render service calls next: the PDF
+        # shows exactly the figures digested, computed once. A verification gets a fresh run.
+        run._surplus_figures = self._view(run)
+        view, by_type, by_depot, _total, _top = run._surplus_figures
         return {
             "as_of": run.parameters["as_of"],
             "depot": run.parameters.get("depot"),
@@ -318,7 +321,8 @@ class SurplusReport(ReportBuilder):
         }
 
     def content(self, run, lines) -> Content:
-        view, by_type, by_depot, total, top = self._view(run)
+        figures = getattr(run, "_surplus_figures", None) or self._view(run)
+        view, by_type, by_depot, total, top = figures
         depot_rows = by_depot
         chart_types = sorted(by_type, key=lambda row: (-row.surplus, row.code))[:TOP]
         chart_depots = depot_rows[:25]

@@ -167,7 +167,7 @@ def surplus_stock(world, stock, officer, media):  # noqa: F811
     return world
 
 
-def test_the_national_surplus_report(surplus_stock, officer, auditor, tmp_path):
+def test_the_national_surplus_report(surplus_stock, stock, officer, auditor, tmp_path):
     run = report_request(kind="surplus", parameters={}, requested_by=officer)
     assert run.status == ReportStatus.DONE, run.error
     assert run.depot is None
@@ -202,6 +202,10 @@ def test_the_national_surplus_report(surplus_stock, officer, auditor, tmp_path):
     assert verified.matches
     assert verified.record_matches
     assert png_of(run, tmp_path, 2).stat().st_size > 5000  # the charts' page
+    stock(10)  # the stock it counted moves: the figures no longer match
+    verified = report_verify(user=auditor, runs=report_list(user=auditor), number=run.number)
+    assert not verified.matches
+    assert verified.record_matches is False
 
 
 def test_the_surplus_report_filtered_and_its_readers(
