@@ -175,8 +175,8 @@ def _plain(value):
 
 
 def _lots_matching(marking: str, limit: int) -> list[Lot]:
-    """Lots whose number contains `marking`, in any letter case (the lot_number_upper index
-    serves an exact match; a partial one scans the lots, a bounded table)."""
+    """Lots whose number contains `marking`, in any letter case (the lot_number_trgm trigram
+    index serves it: docs/performance.md)."""
     return list(
         Lot.objects.filter(lot_number__icontains=marking.strip())
         .select_related("ammunition_type")

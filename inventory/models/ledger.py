@@ -6,6 +6,7 @@ headers moving only along their life cycle (triggers in migrations), one reversa
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -63,7 +64,13 @@ class Lot(models.Model):
                 name="lot_neq_not_negative",
             ),
         ]
-        indexes = [models.Index(Upper("lot_number"), name="lot_number_upper")]
+        indexes = [
+            models.Index(Upper("lot_number"), name="lot_number_upper"),
+            # Partial lot-number search (trace, tracing requests, lot search: icontains, which
+            # PostgreSQL runs as UPPER(lot_number) LIKE '%...%'): a trigram index on the same
+            # expression (docs/performance.md).
+            GinIndex(OpClass(Upper("lot_number"), name="gin_trgm_ops"), name="lot_number_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.lot_number

@@ -135,3 +135,18 @@ def test_a_long_history_is_cut_and_says_so(travelled, auditor, monkeypatch):
     monkeypatch.setattr(selectors, "TRACE_EVENT_LIMIT", 6)
     (traced,) = selectors.lot_trace(user=auditor, lot_number="BALL-7")
     assert traced["events_complete"] is True
+
+
+def test_partial_lot_number_search_can_use_the_trigram_index(travelled):
+    """The index expression matches the query's: UPPER(lot_number::text) LIKE '%...%'."""
+    from django.db import connection, transaction
+    from django.db.models.functions import Upper
+
+    from inventory.models import Balance, Lot
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        lots = Lot.objects.filter(lot_number__icontains="ll-7").order_by(Upper("lot_number"))
+        assert "lot_number_trgm" in lots.explain()
+        held = Balance.objects.filter(lot__lot_number__icontains="ll-7", quantity__gt=0)
+        assert "lot_number_trgm" in held.explain()
