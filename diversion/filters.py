@@ -1,6 +1,7 @@
 """Filters of the diversion lists, shared by the web UI and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from diversion.models import (
     VerificationResult,
 )
 from inventory.filters import _depots_in_scope
+from inventory.models import AmmunitionType, Recipient
 
 
 class PartyFilter(django_filters.FilterSet):
@@ -106,11 +108,19 @@ class TracingRequestFilter(django_filters.FilterSet):
         fields = ["answered"]
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (NumberFilter takes decimals, which the schema does not promise)."""
+
+    field_class = forms.IntegerField
+
+
 class TrainingAllocationFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label=_("Year"))
-    recipient = django_filters.NumberFilter(field_name="recipient_id", label=_("Recipient (id)"))
-    ammunition_type = django_filters.NumberFilter(
-        field_name="ammunition_type_id", label=_("Ammunition type (id)")
+    year = IntegerFilter(label=_("Year"))
+    recipient = django_filters.ModelChoiceFilter(
+        queryset=Recipient.objects.all(), label=_("Recipient")
+    )
+    ammunition_type = django_filters.ModelChoiceFilter(
+        queryset=AmmunitionType.objects.all(), label=_("Ammunition type")
     )
 
     class Meta:

@@ -221,3 +221,14 @@ def test_allocations_over_the_api(api_as, transfer, officer, auditor, clerk):
     unknown = api_as(officer).post(API, body | {"quantity": "4500"}, format="json")
     assert unknown.status_code == 400
     assert TrainingAllocation.objects.get().quantity == 4000
+
+
+def test_allocation_filters_refuse_what_is_not_a_whole_number_or_an_id(api_as, transfer, auditor):
+    for query in (
+        {"year": "0.5"},
+        {"year": "x"},
+        {"recipient": "999999"},
+        {"ammunition_type": "a"},
+    ):
+        assert api_as(auditor).get(API, query).status_code == 400, query
+    assert api_as(auditor).get(API, {"recipient": transfer.world.unit.pk}).status_code == 200
