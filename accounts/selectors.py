@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from core.roles import ACTION_ROLES, VETTED_ACTIONS
+from core.roles import VETTED_ROLES
 
 
 def vetting_status_filter(status: str) -> Q:
@@ -28,7 +28,7 @@ def vetting_status_filter(status: str) -> Q:
 def vetting_renewals_due(*, limit: int = 20) -> QuerySet[User]:
     """Active users who post or approve and whose vetting has lapsed or lapses within the warning
     window, soonest first (none first): the administrators' renewal list. One query."""
-    roles = sorted({role.value for action in VETTED_ACTIONS for role in ACTION_ROLES[action]})
+    roles = sorted(role.value for role in VETTED_ROLES)
     return (
         User.objects.filter(is_active=True, roles__overlap=roles)
         .filter(vetting_status_filter("lapsed") | vetting_status_filter("expiring"))

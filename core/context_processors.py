@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role
+from core.roles import VETTED_ROLES, Role
 
 ALERTS_URL = "alerts:alert_list"
 
@@ -69,12 +69,9 @@ def stockpile(request):
 def _vetting_notice(user) -> dict | None:
     """For a user who posts or approves: lapsed vetting (they are refused), or vetting that
     lapses within VETTING_WARNING_DAYS (they should renew). None otherwise; no query."""
-    from core.roles import ACTION_ROLES, VETTED_ACTIONS
-
     if user is None or not user.is_authenticated or not settings.VETTING_REQUIRED:
         return None
-    vetted_roles = frozenset().union(*(ACTION_ROLES[action] for action in VETTED_ACTIONS))
-    if not user.role_set & vetted_roles:
+    if not user.role_set & VETTED_ROLES:
         return None
     today = timezone.localdate()
     if not user.vetting_valid_on(today):

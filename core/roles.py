@@ -76,3 +76,6 @@ VETTED_ACTIONS = frozenset(
 
 # An admin may do anything any other role may do, in every depot (DESIGN.md §1).
 ACTION_ROLES = {action: roles | {Role.ADMIN} for action, roles in ACTION_ROLES.items()}
+
+# The roles that grant a vetted action: holders of one need valid vetting.
+VETTED_ROLES = frozenset().union(*(ACTION_ROLES[action] for action in VETTED_ACTIONS))
