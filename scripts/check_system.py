@@ -1,31 +1,105 @@
-"""Stop at once, with the exact install command, when a system package the app needs is missing.
+"""Make sure the system packages the app needs are here, before anything else runs.
 
-WeasyPrint needs Pango (and HarfBuzz, fontconfig) from the operating system, and with --tests
-(make test) the browser tests need Debian's Chromium; pip cannot install either. Standard library
-only: this runs before the virtual environment exists.
+pip cannot install these: Python's venv module (Debian splits it out), WeasyPrint's Pango, HarfBuzz
+and fontconfig for PDF reports, and with --tests (make test) Debian's Chromium for the browser
+tests and poppler-utils for the tests that look at rendered pages. When something is missing on
+Debian or Ubuntu and we may install (root, or sudo without a password), install it with apt-get
+and say so; otherwise stop at once with the exact command to type. Standard library only: this
+runs before the virtual environment exists.
+
+Usage: python3 scripts/check_system.py [--tests]
 """
 
-import ctypes.util
-import sys
-from pathlib import Path
+from __future__ import annotations
 
-REQUIRED = {
+import ctypes.util
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+
+LIBRARIES = {
     "pango-1.0": "libpango-1.0-0",
     "pangoft2-1.0": "libpangoft2-1.0-0",
     "harfbuzz": "libharfbuzz0b",
     "fontconfig": "fontconfig",
 }
+FONT_PACKAGE = "fonts-dejavu-core"
+FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
-missing = [
-    package for library, package in REQUIRED.items() if not ctypes.util.find_library(library)
-]
-if "--tests" in sys.argv and not Path("/usr/bin/chromium").exists():
-    # The browser tests drive Debian's Chromium; Playwright cannot download a browser here.
-    missing.append("chromium")
-if missing:
-    packages = " ".join([*missing, "fonts-dejavu-core"])
-    sys.exit(
-        "Stockpile needs system packages that are missing here (WeasyPrint's libraries for PDF "
-        "reports; Chromium for the browser tests). Install them with:\n\n"
-        f"  sudo apt-get install -y {packages}\n"
+
+def venv_package() -> str | None:
+    """Debian's python3 lacks ensurepip (so `python3 -m venv` fails) until python3.X-venv is in."""
+    if importlib.util.find_spec("ensurepip") is not None:
+        return None
+    return f"python3.{sys.version_info.minor}-venv"
+
+
+def missing_packages(tests: bool) -> list[str]:
+    missing = [
+        package for library, package in LIBRARIES.items() if not ctypes.util.find_library(library)
+    ]
+    if not os.path.exists(FONT_FILE):
+        missing.append(FONT_PACKAGE)
+    if package := venv_package():
+        missing.append(package)
+    if tests:
+        # The browser tests drive Debian's Chromium: Playwright cannot download a browser here.
+        if not os.path.exists("/usr/bin/chromium"):
+            missing.append("chromium")
+        if shutil.which("pdftoppm") is None:
+            missing.append("poppler-utils")
+    return missing
+
+
+def installer() -> list[str] | None:
+    """The command prefix that may run apt-get without asking anyone, or None."""
+    if shutil.which("apt-get") is None:
+        return None
+    if os.geteuid() == 0:
+        return []
+    sudo = shutil.which("sudo")
+    if sudo and subprocess.run([sudo, "-n", "true"], capture_output=True).returncode == 0:
+        return [sudo, "-n"]
+    return None
+
+
+def main(argv: list[str]) -> int:
+    tests = "--tests" in argv
+    missing = missing_packages(tests)
+    if not missing:
+        return 0
+    why = (
+        "Stockpile needs system packages that are missing here (Python's venv module; "
+        "WeasyPrint's libraries and a font for PDF reports"
+        + ("; Chromium and poppler-utils for the tests" if tests else "")
+        + ")"
     )
+    prefix = installer()
+    if prefix is None:
+        print(
+            f"{why}. Install them with:\n\n  sudo apt-get install -y {' '.join(missing)}\n",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{why}. Installing them with apt-get: {' '.join(missing)}", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *missing]):
+        if subprocess.run([*prefix, *command], env=env).returncode != 0:
+            print(
+                f"apt-get failed. Install the packages by hand:\n\n"
+                f"  sudo apt-get install -y {' '.join(missing)}\n",
+                file=sys.stderr,
+            )
+            return 1
+    still = missing_packages(tests)
+    if still:
+        print(f"Still missing after apt-get: {' '.join(still)}", file=sys.stderr)
+        return 1
+    print("System packages installed.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

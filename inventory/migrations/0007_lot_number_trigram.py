@@ -1,10 +1,12 @@
 """A trigram index for partial lot-number search (UPPER(lot_number) LIKE '%...%'): the trace,
-tracing requests and the lot searches. pg_trgm ships with PostgreSQL (contrib)."""
+tracing requests and the lot searches. pg_trgm ships with PostgreSQL (contrib); a server without
+it stops this migration with a message naming the extension and its package (core.extensions)."""
 
 import django.contrib.postgres.indexes
 import django.db.models.functions.text
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
+
+from core.extensions import RequireExtension
 
 
 class Migration(migrations.Migration):
@@ -13,7 +15,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
+        RequireExtension("pg_trgm"),
         migrations.AddIndex(
             model_name="lot",
             index=django.contrib.postgres.indexes.GinIndex(
