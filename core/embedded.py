@@ -150,23 +150,28 @@ def redis_url() -> str:
     return f"unix://{REDIS_SOCKET}"
 
 
-def stop() -> None:
-    """Stop both embedded servers (their data stays under var/)."""
+def stop() -> list[str]:
+    """Stop both embedded servers (their data stays under var/); name the ones that were up."""
+    stopped = []
     if (PG_DIR / "postmaster.pid").exists():
         pg_ctl = _pg_bin_dir() / "pg_ctl"
         user = ["runuser", "-u", PG_SYSTEM_USER, "--"] if os.geteuid() == 0 else []
-        subprocess.run([*user, str(pg_ctl), "-D", str(PG_DIR), "-m", "fast", "stop"], check=False)
+        command = [*user, str(pg_ctl), "-D", str(PG_DIR), "-m", "fast", "-s", "stop"]
+        if subprocess.run(command, check=False).returncode == 0:
+            stopped.append(f"PostgreSQL ({PG_DIR})")
     if _redis_answers():
         import redis
 
         with contextlib.suppress(redis.ConnectionError):
             redis.Redis(unix_socket_path=str(REDIS_SOCKET)).shutdown(nosave=False)
+        stopped.append(f"Redis ({REDIS_DIR})")
+    return stopped
 
 
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "start"
     if command == "stop":
-        stop()
+        print("Stopped: " + (", ".join(stop()) or "nothing was running"))
     elif command == "start":
         print(f"DATABASE_URL={postgres_url()}")
         print(f"REDIS_URL={redis_url()}")

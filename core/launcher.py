@@ -113,13 +113,16 @@ def stop_all(timeout: float = 30) -> None:
     except (FileNotFoundError, ValueError):
         pids = {}
     launcher = pids.pop("launcher", None)
+    stopped = []
     if launcher and _alive(launcher) and _ours(launcher):
+        stopped.append("the web server, worker and beat")
         os.kill(launcher, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while _alive(launcher) and time.monotonic() < deadline:
             time.sleep(0.2)
     for pid in pids.values():  # only if the launcher itself was killed
         if _alive(pid) and _ours(pid):
+            stopped.append(f"process {pid}")
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + 20
             while _alive(pid) and time.monotonic() < deadline:
@@ -128,7 +131,8 @@ def stop_all(timeout: float = 30) -> None:
                 os.kill(pid, signal.SIGKILL)
     with contextlib.suppress(FileNotFoundError):
         RUN_FILE.unlink()
-    embedded.stop()
+    stopped += embedded.stop()
+    print("Stopped: " + (", ".join(stopped) or "nothing was running") + ". Data stays in var/.")
 
 
 if __name__ == "__main__":

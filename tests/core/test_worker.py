@@ -5,25 +5,13 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from core.tasks import service_health_task
+from tests.core.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    """The URL of the database this test runs on (the test database), for the worker process."""
-    db = connection.settings_dict
-    host = db["HOST"] or "localhost"
-    user = quote(db["USER"] or "postgres")
-    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
-    if host.startswith("/"):
-        return f"postgresql://{user}{password}@/{db['NAME']}?host={quote(host, safe='/')}"
-    return f"postgresql://{user}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -31,7 +19,7 @@ def worker(transactional_db, settings):
     queue = f"test-{uuid.uuid4().hex[:12]}"
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
     }
     process = subprocess.Popen(
