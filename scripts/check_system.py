@@ -84,9 +84,11 @@ def main(argv: list[str]) -> int:
         )
         return 1
     print(f"{why}. Installing them with apt-get: {' '.join(missing)}", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    # Never prompt, and never let needrestart restart the machine's services behind our back.
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive", "NEEDRESTART_SUSPEND": "1"}
     for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *missing]):
-        if subprocess.run([*prefix, *command], env=env).returncode != 0:
+        done = subprocess.run([*prefix, *command], env=env, stdout=subprocess.DEVNULL)
+        if done.returncode != 0:
             print(
                 f"apt-get failed. Install the packages by hand:\n\n"
                 f"  sudo apt-get install -y {' '.join(missing)}\n",
