@@ -83,7 +83,8 @@ def _refuse_foreign_cluster() -> None:
 
 
 def postgres_url() -> str:
-    """Start (or reuse) the embedded PostgreSQL server; return a URL for the project database."""
+    """Start (or reuse) the embedded PostgreSQL server; return the owner's URL for the project
+    database (migrations, tests and benchmarks, which create databases and tables)."""
     import logging
     import warnings
 
@@ -100,6 +101,18 @@ def postgres_url() -> str:
     return f"postgresql://postgres@/{DATABASE_NAME}?host={quote(str(socket_dir), safe='/')}"
 
 
+def app_postgres_url() -> str:
+    """The URL the application itself connects with: a role that owns no table, is no superuser
+    and gets, at each migration, no UPDATE or DELETE on the ledger's tables (core.db_roles), as in
+    production. `python -m core.embedded start` prints both."""
+    owner = postgres_url()
+    return owner.replace("postgresql://postgres@", f"postgresql://{APP_ROLE}@", 1)
+
+
+# The role the application connects as (no password: the embedded server trusts its socket).
+APP_ROLE = "stockpile_app"
+
+
 def _database_ensure(socket_dir: Path) -> None:
     import psycopg
     from psycopg import sql
@@ -110,6 +123,12 @@ def _database_ensure(socket_dir: Path) -> None:
         ).fetchone()
         if not found:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE_NAME)))
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone():
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(
+                    sql.Identifier(APP_ROLE)
+                )
+            )
 
 
 def _redis_answers() -> bool:
@@ -173,7 +192,8 @@ if __name__ == "__main__":
     if command == "stop":
         print("Stopped: " + (", ".join(stop()) or "nothing was running"))
     elif command == "start":
-        print(f"DATABASE_URL={postgres_url()}")
+        print(f"DATABASE_URL={app_postgres_url()}")
+        print(f"DATABASE_OWNER_URL={postgres_url()}")
         print(f"REDIS_URL={redis_url()}")
     else:
         sys.exit(f"usage: python -m core.embedded [start|stop]; got {command!r}")

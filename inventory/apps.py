@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class InventoryConfig(AppConfig):
     name = "inventory"
     verbose_name = _("Inventory")
+
+    # Append-only at the database (core.db_roles): the app's role may not change or remove these.
+    append_only = {
+        "LedgerLine": ("UPDATE", "DELETE"),
+        "PendingLine": ("UPDATE", "DELETE"),
+        "Document": ("DELETE",),
+    }

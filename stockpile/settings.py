@@ -69,10 +69,18 @@ if not (DATABASE_URL and REDIS_URL) and not EMBEDDED_ALLOWED:
         "DATABASE_URL and REDIS_URL must be set in production "
         "(or STOCKPILE_EMBEDDED=1 for a local first run with embedded servers)."
     )
+# Migrations run as the tables' owner; the app may connect as a role that owns nothing and may not
+# change the ledger's rows (core/db_roles.py). With DATABASE_OWNER_URL set, `manage.py migrate`
+# connects with it and then grants DATABASE_URL's role what it needs, no more.
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 if not DATABASE_URL or not REDIS_URL:
     from core import embedded
 
-    DATABASE_URL = DATABASE_URL or embedded.postgres_url()
+    if not DATABASE_URL:
+        # Tests create, truncate and drop databases: they run as the owner. A first run serves as
+        # the app role, as production does.
+        DATABASE_URL = embedded.postgres_url() if TESTING else embedded.app_postgres_url()
+        DATABASE_OWNER_URL = DATABASE_OWNER_URL or ("" if TESTING else embedded.postgres_url())
     REDIS_URL = REDIS_URL or embedded.redis_url()
 
 DATABASES = {
@@ -87,6 +95,15 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # A socket directory given as ?host=... belongs in HOST, where Django's test runner looks too.
 if "host" in DATABASES["default"].get("OPTIONS", {}):
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
+DATABASE_OWNER = None
+if DATABASE_OWNER_URL:
+    _owner = dj_database_url.parse(DATABASE_OWNER_URL)
+    DATABASE_OWNER = {
+        "USER": _owner["USER"],
+        "PASSWORD": _owner["PASSWORD"],
+        "HOST": _owner.get("OPTIONS", {}).get("host") or _owner["HOST"],
+        "PORT": _owner["PORT"],
+    }
 
 # kombu spells Redis over a Unix socket "redis+socket://"; redis-py and Django say "unix://".
 CELERY_BROKER_URL = (

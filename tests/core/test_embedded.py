@@ -34,7 +34,8 @@ def var_dir(tmp_path):
 
 def test_start_answer_keep_data_and_stop(var_dir):
     urls = embedded("start", var_dir)
-    assert urls["DATABASE_URL"].startswith("postgresql://postgres@/stockpile?host=")
+    assert urls["DATABASE_URL"].startswith("postgresql://stockpile_app@/stockpile?host=")
+    assert urls["DATABASE_OWNER_URL"].startswith("postgresql://postgres@/stockpile?host=")
     socket_dir = urls["DATABASE_URL"].split("host=", 1)[1]
     with psycopg.connect(host=socket_dir, user="postgres", dbname="stockpile") as conn:
         conn.execute("CREATE TABLE kept (value int)")
