@@ -34,6 +34,33 @@ def append_only_tables() -> dict[str, tuple[str, ...]]:
     return tables
 
 
+def ensure_app_role(connection: BaseDatabaseWrapper, role: str, password: str | None) -> bool:
+    """Create the app's login role if it does not exist (with DATABASE_URL's password), so an
+    upgrade needs no manual step; an existing role is left as it is. True if it was created."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone():
+            return False
+        cursor.execute(
+            "SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user"
+        )
+        if not cursor.fetchone()[0]:
+            raise PermissionError(
+                f"The database role {role!r} (DATABASE_URL's user) does not exist and the owner "
+                f"may not create roles. Ask the database administrator to run:\n\n"
+                f"  CREATE ROLE {role} LOGIN PASSWORD '...' NOSUPERUSER NOCREATEDB NOCREATEROLE;"
+            )
+        statement = (
+            f"CREATE ROLE {connection.ops.quote_name(role)} LOGIN "
+            "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION"
+        )
+        if password:
+            cursor.execute(statement + " PASSWORD %s", [password])
+        else:
+            cursor.execute(statement)
+    return True
+
+
 def grant_app_privileges(connection: BaseDatabaseWrapper, role: str) -> dict[str, tuple]:
     """Give `role` the app's privileges on the connection's schema; return what was withheld."""
     quote = connection.ops.quote_name

@@ -80,3 +80,50 @@ def test_the_app_role_reads_and_posts_as_the_app_does(app_role, depot_a, depot_b
         cursor.execute("SELECT current_user")
         assert cursor.fetchone() == (app_role,)
     assert LedgerLine.objects.filter(document=document).count() == 1
+
+
+@pytest.fixture
+def probe_role_dropped(transactional_db):
+    """migrate closes the connection, so this test commits: drop the role it creates after it."""
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [PROBE])
+        if cursor.fetchone():
+            cursor.execute(f"DROP OWNED BY {PROBE}")
+            cursor.execute(f"DROP ROLE {PROBE}")
+
+
+def test_migrate_as_owner_creates_the_missing_app_role_and_grants_it(probe_role_dropped, settings):
+    """What `manage.py migrate` does with DATABASE_OWNER_URL set: the app's role is created with
+    DATABASE_URL's password if missing, then granted, and the connection is the app's again."""
+    from django.core.management import call_command
+
+    owner = connection.settings_dict["USER"]
+    saved = dict(connection.settings_dict)
+    settings.DATABASE_OWNER = {
+        key: connection.settings_dict[key] for key in ("USER", "PASSWORD", "HOST", "PORT")
+    }
+    connection.settings_dict["USER"] = PROBE
+    connection.settings_dict["PASSWORD"] = "probe-secret-1"
+    try:
+        # The test's own connection: migrate swaps to the owner and back. Nothing to migrate.
+        call_command("migrate", verbosity=0, interactive=False)
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rolcanlogin, rolsuper, rolpassword IS NOT NULL FROM pg_authid "
+            "WHERE rolname = %s",
+            [PROBE],
+        )
+        assert cursor.fetchone() == (True, False, True)
+        cursor.execute(
+            "SELECT has_table_privilege(%s, 'inventory_ledgerline', 'UPDATE'), "
+            "has_table_privilege(%s, 'inventory_ledgerline', 'INSERT'), "
+            "has_table_privilege(%s, 'inventory_balance', 'TRUNCATE')",
+            [PROBE, PROBE, PROBE],
+        )
+        assert cursor.fetchone() == (False, True, False)
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone() == (owner,)

@@ -2,10 +2,11 @@
 gets exactly its privileges (core.db_roles). Without an owner URL it is Django's migrate."""
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from django.core.management.commands.migrate import Command as DjangoMigrate
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from core.db_roles import grant_app_privileges
+from core.db_roles import ensure_app_role, grant_app_privileges
 
 CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT")
 
@@ -26,6 +27,12 @@ class Command(DjangoMigrate):
         connection.close()
         connection.settings_dict.update(owner)
         try:
+            if owner["USER"] != app_role:
+                try:
+                    if ensure_app_role(connection, app_role, saved["PASSWORD"]):
+                        self.stdout.write(f"Created the app's database role {app_role}.")
+                except PermissionError as refusal:
+                    raise CommandError(str(refusal)) from None
             super().handle(*args, **options)
             if owner["USER"] != app_role:
                 withheld = grant_app_privileges(connection, app_role)
