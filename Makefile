@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev check-system check-system-tests lint format stop bench
+.PHONY: run test install install-dev check-system check-system-tests lint format stop bench lock
 
 $(BIN)/python: | check-system
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Stockpile needs Python 3.11 or newer")'
@@ -22,13 +22,25 @@ check-system:
 check-system-tests:
 	@$(PYTHON) scripts/check_system.py --tests
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Exact versions with their SHA-256 hashes (requirements*.lock, from `make lock`): a tampered or
+# substituted package is refused. The project itself is then installed without dependencies.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@ $(VENV)/.installed
+
+# Regenerate the lock files after a change to the dependencies in pyproject.toml.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet 'pip-tools>=7.4,<8'
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --no-emit-trusted-host -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --no-emit-trusted-host --extra dev -o requirements-dev.lock pyproject.toml
 
 install: check-system $(VENV)/.installed
 install-dev: check-system-tests $(VENV)/.installed-dev
