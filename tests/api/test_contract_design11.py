@@ -12,8 +12,11 @@ import pytest
 from django.utils import timezone
 
 from alerts.sweep import surveillance_sweep
+from core.roles import Role
 from inventory.models import Balance, Document, LedgerLine, Lot, Storehouse
 from inventory.models.reference import StorehouseKind
+from surveillance.models import StabilityTest
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -474,3 +477,232 @@ class TestLedger:
             expect=201,
         )
         has(waiver, "id, storehouse, rule, reason, authority_reference, expires_on")
+
+
+def stability_body(lot, **more):
+    """Exactly the fields of §11 for a content method."""
+    return {
+        "lot": lot,
+        "sampled_on": (today() - timedelta(days=2)).isoformat(),
+        "laboratory": "National Propellant Laboratory",
+        "method": "hplc",
+        "stabiliser": "diphenylamine",
+        "initial_content_pct": "1.200",
+        "measured_content_pct": "0.900",
+        **more,
+    }
+
+
+@pytest.fixture
+def inspector_ab(depot_a, depot_b):
+    return UserFactory(username="inspector_ab", roles=[Role.INSPECTOR], depots=[depot_a, depot_b])
+
+
+class TestSurveillance:
+    def test_inspection(self, site, lot, api_as, inspector):
+        inspection = call(
+            api_as(inspector),
+            "post",
+            "inspections/",
+            {
+                "lot": lot,
+                "kind": "periodic",
+                "inspected_on": today().isoformat(),
+                "sample_size": 12,
+                "findings": "Light rust on 2 of 12 boxes",
+                "condition": "A",
+            },
+            expect=201,
+        )
+        has(inspection, "id, lot, kind, inspected_on, sample_size, findings, condition, depot")
+        listed = call(api_as(inspector), "get", f"inspections/?lot={lot}")
+        assert [row["id"] for row in listed["results"]] == [inspection["id"]]
+
+    def test_stability_tests_without_depot(self, site, lot, api_as, inspector):
+        client = api_as(inspector)
+        test = call(client, "post", "stability-tests/", stability_body(lot), expect=201)
+        has(
+            test,
+            "id, lot, sampled_on, laboratory, method, stabiliser, initial_content_pct, "
+            "measured_content_pct, category, action, next_test_due, depot",
+        )
+        assert (test["category"], test["remaining_pct"]) == ("stable", "75.00")
+        passed = {
+            "lot": lot,
+            "sampled_on": today().isoformat(),
+            "laboratory": "National Propellant Laboratory",
+            "method": "heat_flow_calorimetry",
+            "passed": True,
+        }
+        test = call(client, "post", "stability-tests/", passed, expect=201)
+        assert test["category"] == "stable"
+
+    def test_the_depot_is_the_one_of_your_depots_holding_the_lot(
+        self, site, lot, api_as, inspector_ab, national_inspector, depot_a
+    ):
+        for user in (inspector_ab, national_inspector):
+            test = call(api_as(user), "post", "stability-tests/", stability_body(lot), 201)
+            assert test["depot"] == depot_a.pk
+
+    def test_a_lot_held_in_several_of_your_depots_needs_the_depot(
+        self, site, lot, api_as, clerk_b, inspector_ab, national_inspector, depot_b
+    ):
+        receive(api_as(clerk_b), site, lot, 10, storehouse=site["sh_b"])
+        before = (StabilityTest.objects.count(), ledger_state())
+        for user in (inspector_ab, national_inspector):
+            answer = call(api_as(user), "post", "stability-tests/", stability_body(lot), 400)
+            assert list(answer) == ["depot"]
+            assert "AK-21-0457" in answer["depot"][0]
+            assert "several" in answer["depot"][0]
+            assert (StabilityTest.objects.count(), ledger_state()) == before
+        named = call(
+            api_as(inspector_ab),
+            "post",
+            "stability-tests/",
+            stability_body(lot, depot=depot_b.pk),
+            expect=201,
+        )
+        assert named["depot"] == depot_b.pk
+
+    def test_an_unstable_result_without_depot_condemns_the_lot(self, site, lot, api_as, inspector):
+        test = call(
+            api_as(inspector),
+            "post",
+            "stability-tests/",
+            stability_body(lot, measured_content_pct="0.100"),
+            expect=201,
+        )
+        assert (test["category"], test["resulting_condition"]) == ("unstable", "H")
+        assert Lot.objects.get(pk=lot).condition_id == "H"
+
+    def test_condition_change_and_ban(self, site, lot, api_as, inspector):
+        client = api_as(inspector)
+        changed = call(
+            client,
+            "post",
+            "condition-changes/",
+            {
+                "lot": lot,
+                "condition": "C",
+                "reason": "Corrosion found",
+                "authority_reference": "ATO 2026/7",
+            },
+            expect=201,
+        )
+        has(changed, "lot, condition")
+        assert changed["condition"] == "C"
+        ban = call(
+            client,
+            "post",
+            "bans/",
+            {"lot": lot, "kind": "ban", "reason": "Misfires reported", "reference": "NB-1"},
+            expect=201,
+        )
+        has(ban, "id, lot, kind, reason, reference")
+        lifted = call(client, "post", f"bans/{ban['id']}/lift/", {"reason": "Cleared"})
+        assert lifted["is_active"] is False
+
+    def test_job_runs(self, reference_policy, api_as, auditor, clerk):
+        has(call(api_as(auditor), "get", "job-runs/"), "results, next, previous")
+        call(api_as(clerk), "get", "job-runs/", expect=403)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+class TestReportsAuditSurplusDiversion:
+    @pytest.mark.parametrize("role", ["clerk", "auditor"])
+    def test_stock_card_report_by_lot(self, site, lot, media, api_as, clerk, auditor, role):
+        client = api_as({"clerk": clerk, "auditor": auditor}[role])
+        report = call(
+            client, "post", "reports/", {"kind": "stock_card", "parameters": {"lot": lot}}, 202
+        )
+        has(report, "id, number, status")
+        detail = call(client, "get", f"reports/{report['id']}/")
+        has(detail, "status, progress, digest")
+        assert (detail["status"], detail["progress"]) == ("done", 100)
+        download = client.get(f"{API}reports/{report['id']}/download/")
+        assert download.status_code == 200
+        assert download["Content-Type"] == "application/pdf"
+        verified = call(client, "post", "reports/verify/", {"number": report["number"]})
+        has(verified, "number, matches, detail")
+        assert verified["matches"] is True
+
+    def test_accounting_statement(self, site, lot, media, api_as, auditor, depot_a):
+        parameters = {
+            "depot": depot_a.pk,
+            "period_start": (today() - timedelta(days=7)).isoformat(),
+            "period_end": today().isoformat(),
+        }
+        report = call(
+            api_as(auditor),
+            "post",
+            "reports/",
+            {"kind": "accounting_statement", "parameters": parameters},
+            expect=202,
+        )
+        has(report, "id, number, status")
+
+    def test_ledger_verification_and_audit_log(self, site, lot, api_as, auditor):
+        client = api_as(auditor)
+        verification = call(client, "post", "ledger-verification/")
+        has(verification, "ok, lines_checked, first_broken")
+        assert (verification["ok"], verification["first_broken"]) == (True, None)
+        has(call(client, "get", "audit-log/"), "results, next, previous")
+
+    def test_stock_checks_and_incidents(self, site, lot, api_as, clerk):
+        client = api_as(clerk)
+        has(call(client, "get", "stock-checks/"), "results, next, previous")
+        has(call(client, "get", "incidents/"), "results, next, previous")
+
+    def test_requirements_and_surplus(self, site, lot, api_as, officer):
+        client = api_as(officer)
+        requirement = call(
+            client,
+            "post",
+            "requirements/",
+            {
+                "ammunition_type": site["ball"],
+                "effective_from": today().isoformat(),
+                "operational": 100,
+                "training_per_year": 50,
+                "training_years": 2,
+                "testing": 10,
+                "contingency": 20,
+                "approval_reference": "MoD 2026/4",
+            },
+            expect=201,
+        )
+        assert requirement["total"] == 230
+        rows = call(client, "get", f"surplus/?ammunition_type={site['ball']}")["results"]
+        (row,) = rows
+        has(
+            row,
+            "ammunition_type, requirement, serviceable, unserviceable, expiring_before_use, "
+            "obsolete_or_banned, usable, surplus, surplus_neq_kg",
+        )
+        assert (row["requirement"], row["serviceable"], row["surplus"]) == (230, 1000, 770)
+        snapshot = call(client, "post", "surplus-snapshots/", {}, expect=202)
+        has(snapshot, "id, status")
+        has(call(client, "get", "disposal-plans/"), "results, next, previous")
+
+    def test_trace(self, site, lot, api_as, officer):
+        answer = call(api_as(officer), "get", "trace/?lot_number=ak-21")
+        (traced,) = answer["lots"]
+        has(traced, "id, lot_number, ammunition_type, balances, events")
+        (event,) = traced["events"]
+        has(event, "document, kind, occurred_on, depot, storehouse, quantity, party")
+        for resource in ("parties/", "tracing-requests/", "transfer-cases/", "risk-assessments/"):
+            has(call(api_as(officer), "get", resource), "results, next, previous")
+
+    def test_token(self, reference_policy, api_client, clerk):
+        answer = api_client.post(
+            f"{API}auth/token/", {"username": clerk.username, "password": PASSWORD}, format="json"
+        )
+        assert answer.status_code in (200, 201)
+        token = answer.json()["token"]
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        assert api_client.get(f"{API}depots/").status_code == 200
