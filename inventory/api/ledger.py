@@ -443,7 +443,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return reversal.pk if reversal else None
 
 
-_TRANSFER_OUTCOMES = [
+TRANSFER_OUTCOMES = [
     (DocumentStatus.RECEIVED.value, DocumentStatus.RECEIVED.label),
     (
         DocumentStatus.RECEIVED_WITH_DISCREPANCY.value,
@@ -457,13 +457,13 @@ class TransferReceiptSerializer(DocumentSerializer):
     destination, whose `status` is the transfer's resulting status as DESIGN.md §11 says."""
 
     status = serializers.ChoiceField(
-        choices=_TRANSFER_OUTCOMES,
+        choices=TRANSFER_OUTCOMES,
         help_text="The transfer's status after this receipt (DESIGN.md §11): `received`, or "
         "`received_with_discrepancy` when less than was sent arrived. The receipt document "
         "itself is posted (as `documents/{id}/` shows it).",
     )
     transfer_status = serializers.ChoiceField(
-        choices=_TRANSFER_OUTCOMES, help_text="The same: the transfer's resulting status."
+        choices=TRANSFER_OUTCOMES, help_text="The same: the transfer's resulting status."
     )
 
     class Meta(DocumentSerializer.Meta):

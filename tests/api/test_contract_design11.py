@@ -15,6 +15,7 @@ from alerts.sweep import surveillance_sweep
 from core.roles import Role
 from inventory.models import Balance, Document, LedgerLine, Lot, Storehouse
 from inventory.models.reference import StorehouseKind
+from reports.models import ReportRun
 from surveillance.models import StabilityTest
 from tests.factories import PASSWORD, UserFactory
 
@@ -220,6 +221,31 @@ class TestLedger:
         assert (row["quantity"], row["neq_kg"], row["condition"]) == (1000, "1.600", "A")
         lots = call(client, "get", "lots/?lot_number=0458")
         assert [found["lot_number"] for found in lots["results"]] == ["ak-21-0458"]
+        for query in (
+            f"depot={row['depot']}",
+            f"storehouse={site['sh_a']}",
+            f"ammunition_type={site['ball']}",
+            "condition=A",
+        ):
+            found = call(client, "get", f"stock/?{query}")["results"]
+            assert {r["lot"] for r in found} == {lot, lots["results"][0]["id"]}, query
+
+    def test_an_inspector_records_a_lot_with_every_field_of_design(self, site, api_as, inspector):
+        made = call(
+            api_as(inspector),
+            "post",
+            "lots/",
+            {
+                "ammunition_type": site["ball"],
+                "lot_number": "AK-19-0001",
+                "manufacturer": "Arsenal 10",
+                "manufactured_on": "2019-03-01",
+                "expires_on": "2030-03-01",
+                "condition": "B",
+            },
+            expect=201,
+        )
+        assert (made["expires_on"], made["condition"]) == ("2030-03-01", "B")
 
     def test_issue_return_and_move(self, site, lot, api_as, clerk, admin_user, depot_a):
         client = api_as(clerk)
@@ -318,6 +344,31 @@ class TestLedger:
         assert received["occurred_on"] == today().isoformat()
         assert received["lines"][0]["quantity"] == 40
         assert call(api_as(clerk), "get", f"transfers/{sent['id']}/")["status"] == "received"
+        assert call(api_as(clerk_b), "get", f"documents/{received['id']}/")["status"] == "posted"
+
+    def test_a_replayed_receive_answers_the_same(self, site, lot, api_as, clerk, clerk_b, depot_b):
+        sent = call(
+            api_as(clerk),
+            "post",
+            "transfers/",
+            {
+                "reference": "TR-4",
+                "occurred_on": today().isoformat(),
+                "destination_depot": depot_b.pk,
+                "lines": [{"lot": lot, "storehouse": site["sh_a"], "quantity": 40}],
+            },
+            expect=201,
+        )
+        client = api_as(clerk_b)
+        body = {"lines": [{"lot": lot, "storehouse": site["sh_b"], "quantity": 39}]}
+        url = f"{API}transfers/{sent['id']}/receive/"
+        first = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="receive-tr-4")
+        before = ledger_state()
+        again = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="receive-tr-4")
+        assert (first.status_code, again.status_code) == (201, 201)
+        assert again.json() == first.json()
+        assert again.json()["transfer_status"] == "received_with_discrepancy"
+        assert ledger_state() == before
 
     def test_a_short_receipt_answers_received_with_discrepancy(
         self, site, lot, api_as, clerk, clerk_b, depot_b
@@ -631,6 +682,29 @@ class TestReportsAuditSurplusDiversion:
         has(verified, "number, matches, detail")
         assert verified["matches"] is True
 
+    def test_a_stock_card_of_a_lot_in_several_of_your_depots_needs_the_depot(
+        self, site, lot, media, api_as, clerk_b, inspector_ab, depot_b
+    ):
+        receive(api_as(clerk_b), site, lot, 10, storehouse=site["sh_b"])
+        answer = call(
+            api_as(inspector_ab),
+            "post",
+            "reports/",
+            {"kind": "stock_card", "parameters": {"lot": lot}},
+            expect=400,
+        )
+        assert list(answer) == ["parameters"]
+        assert "several of your depots" in answer["parameters"]["depot"][0]
+        assert not ReportRun.objects.exists()
+        named = call(
+            api_as(inspector_ab),
+            "post",
+            "reports/",
+            {"kind": "stock_card", "parameters": {"lot": lot, "depot": depot_b.pk}},
+            expect=202,
+        )
+        assert named["depot"] == depot_b.pk
+
     def test_accounting_statement(self, site, lot, media, api_as, auditor, depot_a):
         parameters = {
             "depot": depot_a.pk,
@@ -685,6 +759,8 @@ class TestReportsAuditSurplusDiversion:
             "obsolete_or_banned, usable, surplus, surplus_neq_kg",
         )
         assert (row["requirement"], row["serviceable"], row["surplus"]) == (230, 1000, 770)
+        by_region = call(client, "get", f"surplus/?region=North&ammunition_type={site['ball']}")
+        assert [r["serviceable"] for r in by_region["results"]] == [1000]
         snapshot = call(client, "post", "surplus-snapshots/", {}, expect=202)
         has(snapshot, "id, status")
         has(call(client, "get", "disposal-plans/"), "results, next, previous")
