@@ -653,6 +653,28 @@ class TestSurveillance:
         lifted = call(client, "post", f"bans/{ban['id']}/lift/", {"reason": "Cleared"})
         assert lifted["is_active"] is False
 
+    def test_a_condition_change_of_a_lot_in_several_of_your_depots_needs_no_depot(
+        self, site, lot, api_as, clerk_b, inspector_ab, national_inspector
+    ):
+        """A condition change is posted in every depot holding the lot, so leaving out the
+        depot is never ambiguous."""
+        receive(api_as(clerk_b), site, lot, 10, storehouse=site["sh_b"])
+        for user, condition in ((national_inspector, "C"), (inspector_ab, "D")):
+            changed = call(
+                api_as(user),
+                "post",
+                "condition-changes/",
+                {
+                    "lot": lot,
+                    "condition": condition,
+                    "reason": "Found in survey",
+                    "authority_reference": "ATO 2026/8",
+                },
+                expect=201,
+            )
+            assert [d["depot_code"] for d in changed["documents"]] == ["DA", "DB"]
+        assert Lot.objects.get(pk=lot).condition_id == "D"
+
     def test_job_runs(self, reference_policy, api_as, auditor, clerk):
         has(call(api_as(auditor), "get", "job-runs/"), "results, next, previous")
         call(api_as(clerk), "get", "job-runs/", expect=403)
