@@ -201,6 +201,53 @@ class TestReferenceData:
 DOCUMENT = "id, number, kind, status, occurred_on, lines"
 
 
+class TestListsAndRefusals:
+    def test_reference_lists_count_and_ledger_lists_do_not(self, site, lot, api_as, admin_user):
+        client = api_as(admin_user)
+        for resource in (
+            "ammunition-types/",
+            "depots/",
+            "storehouses/",
+            "licences/",
+            "recipients/",
+            "waivers/",
+        ):
+            has(call(client, "get", resource), "results, next, previous, count")
+        for resource in ("stock/", "documents/", "receipts/", "alerts/", f"lots/{lot}/stock-card/"):
+            listed = call(client, "get", resource)
+            has(listed, "results, next, previous")
+            assert "count" not in listed, resource
+
+    def test_role_and_scope(self, site, lot, api_as, clerk, clerk_b, depot_b):
+        type_body = {
+            "code": "X",
+            "name": "X",
+            "category": "other",
+            "hazard_division": "1.4",
+            "compatibility_group": "S",
+            "neq_per_unit_kg": "0.001",
+        }
+        call(api_as(clerk), "post", "ammunition-types/", type_body, expect=403)
+        receipt = Document.objects.get(kind="receipt")
+        call(api_as(clerk_b), "get", f"documents/{receipt.pk}/", expect=404)
+        before = ledger_state()
+        answer = call(
+            api_as(clerk_b),
+            "post",
+            "issues/",
+            {
+                "reference": "IV-9",
+                "occurred_on": today().isoformat(),
+                "recipient": site["id"],
+                "purpose": "exercise",
+                "lines": [{"lot": lot, "storehouse": site["sh_a"], "quantity": 1}],
+            },
+            expect=400,  # depot A's storehouse is not depot B's clerk's: as if it did not exist
+        )
+        assert "lines" in answer
+        assert ledger_state() == before
+
+
 class TestLedger:
     def test_stock_lots_and_receipts(self, site, lot, api_as, clerk):
         client = api_as(clerk)
@@ -394,7 +441,11 @@ class TestLedger:
         )
         assert received["status"] == received["transfer_status"] == "received_with_discrepancy"
         surveillance_sweep()  # the daily job raises the alert
-        alerts = call(api_as(clerk_b), "get", "alerts/?kind=transit_discrepancy&resolved=false")
+        alerts = call(
+            api_as(clerk_b),
+            "get",
+            f"alerts/?kind=transit_discrepancy&severity=critical&depot={depot_b.pk}&resolved=false",
+        )
         (alert,) = alerts["results"]
         has(alert, "id, kind, severity, depot, resolved_at")
         acknowledged = call(api_as(clerk_b), "post", f"alerts/{alert['id']}/acknowledge/")
