@@ -369,6 +369,7 @@ SPECTACULAR_SETTINGS = {
         "RecipientKindEnum": "inventory.models.reference.RecipientKind",
         "DocumentKindEnum": "inventory.models.ledger.DocumentKind",
         "DocumentStatusEnum": "inventory.models.ledger.DocumentStatus",
+        "TransferOutcomeEnum": "inventory.api.ledger.TRANSFER_OUTCOMES",
         "InspectionKindEnum": "surveillance.models.InspectionKind",
         "BanKindEnum": "surveillance.models.BanKind",
         "AlertKindEnum": "alerts.models.AlertKind",

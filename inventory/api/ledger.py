@@ -10,6 +10,7 @@ import functools
 
 from django.db import connection
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -36,7 +37,7 @@ from inventory.models import (
     Recipient,
     Storehouse,
 )
-from inventory.models.ledger import AdjustmentReason, DocumentKind
+from inventory.models.ledger import AdjustmentReason, DocumentKind, DocumentStatus
 from inventory.selectors import ledger as selectors
 from inventory.services import posting
 from inventory.services.lots import NewLot, lot_create
@@ -282,6 +283,16 @@ def _one_depot(storehouses) -> Depot:
     return storehouses[0].depot
 
 
+def _occurred_on_today():
+    """`occurred_on` where DESIGN.md §11 does not list it (receiving a transfer, returns, moves,
+    adjustments, lot splits): a field added after the contract is optional, and a voucher
+    without a date is dated today. Where §11 lists it, it stays required."""
+    return serializers.DateField(
+        default=timezone.localdate,
+        help_text="The date on the paper voucher; today when left out.",
+    )
+
+
 class PostingSerializer(StrictJSONMixin, serializers.Serializer):
     reference = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
     occurred_on = serializers.DateField()
@@ -321,6 +332,7 @@ class IssueSerializer(PostingSerializer):
 
 
 class ReturnSerializer(PostingSerializer):
+    occurred_on = _occurred_on_today()
     recipient = serializers.PrimaryKeyRelatedField(queryset=Recipient.objects.all())
     issue = serializers.PrimaryKeyRelatedField(queryset=Document.objects.none(), required=False)
 
@@ -335,7 +347,7 @@ class ReturnSerializer(PostingSerializer):
 
 class MoveSerializer(StrictJSONMixin, serializers.Serializer):
     reference = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
-    occurred_on = serializers.DateField()
+    occurred_on = _occurred_on_today()
     lines = MoveLineSerializer(many=True, allow_empty=False, max_length=500)
 
 
@@ -346,11 +358,12 @@ class TransferSerializer(PostingSerializer):
 
 class TransferReceiveSerializer(StrictJSONMixin, serializers.Serializer):
     reference = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
-    occurred_on = serializers.DateField()
+    occurred_on = _occurred_on_today()
     lines = LineSerializer(many=True, allow_empty=False, max_length=500)
 
 
 class AdjustmentSerializer(PostingSerializer):
+    occurred_on = _occurred_on_today()
     reason = serializers.ChoiceField(choices=AdjustmentReason.choices)
     note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
     lines = SignedLineSerializer(many=True, allow_empty=False, max_length=500)
@@ -370,7 +383,7 @@ class SplitSerializer(StrictJSONMixin, serializers.Serializer):
     condition = serializers.SlugRelatedField(
         slug_field="code", queryset=ConditionCode.objects.all()
     )
-    occurred_on = serializers.DateField()
+    occurred_on = _occurred_on_today()
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
@@ -428,6 +441,33 @@ class DocumentSerializer(serializers.ModelSerializer):
     def get_reversed_by(self, document) -> int | None:
         reversal = getattr(document, "reversal", None)
         return reversal.pk if reversal else None
+
+
+TRANSFER_OUTCOMES = [
+    (DocumentStatus.RECEIVED.value, DocumentStatus.RECEIVED.label),
+    (
+        DocumentStatus.RECEIVED_WITH_DISCREPANCY.value,
+        DocumentStatus.RECEIVED_WITH_DISCREPANCY.label,
+    ),
+]
+
+
+class TransferReceiptSerializer(DocumentSerializer):
+    """The answer to `transfers/{id}/receive/` (schema only): the receipt document posted at the
+    destination, whose `status` is the transfer's resulting status as DESIGN.md §11 says."""
+
+    status = serializers.ChoiceField(
+        choices=TRANSFER_OUTCOMES,
+        help_text="The transfer's status after this receipt (DESIGN.md §11): `received`, or "
+        "`received_with_discrepancy` when less than was sent arrived. The receipt document "
+        "itself is posted (as `documents/{id}/` shows it).",
+    )
+    transfer_status = serializers.ChoiceField(
+        choices=TRANSFER_OUTCOMES, help_text="The same: the transfer's resulting status."
+    )
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "transfer_status"]
 
 
 class BalanceSerializer(serializers.Serializer):
@@ -683,9 +723,22 @@ class TransferViewSet(PostingViewSet):
         )
         return self._created(document, _known_objects(values["lines"]))
 
-    @_posting_schema(
-        TransferReceiveSerializer,
-        "Receive a transfer at its destination (shortfall: received_with_discrepancy)",
+    @extend_schema(
+        request=TransferReceiveSerializer,
+        responses={201: TransferReceiptSerializer},
+        parameters=[IDEMPOTENCY],
+        summary="Receive a transfer at its destination (shortfall: received_with_discrepancy)",
+        description="The answer is the receipt document posted at the destination (its `id`, "
+        "`number`, `kind` `transfer_receipt`, `lines`, ...) with `status` and `transfer_status` "
+        "giving the transfer's resulting status: `received`, or `received_with_discrepancy` "
+        "when less than was sent arrived. `occurred_on` is today when left out.",
+        examples=[
+            OpenApiExample(
+                "Receive",
+                value={"lines": [{"lot": 12, "storehouse": 7, "quantity": 38}]},
+                request_only=True,
+            )
+        ],
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -704,7 +757,12 @@ class TransferViewSet(PostingViewSet):
             posted_by=request.user,
             reference=values["reference"],
         )
-        return self._created(receipt, _known_objects(values["lines"]))
+        response = self._created(receipt, _known_objects(values["lines"]))
+        # DESIGN.md §11: receiving answers the transfer's resulting status. The receipt's own
+        # status is always `posted`, so `status` carries the transfer's and nothing is lost.
+        outcome = receipt.transfer.status
+        response.data = {**response.data, "status": outcome, "transfer_status": outcome}
+        return response
 
 
 class AdjustmentViewSet(PostingViewSet):

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from core.serializers import StrictJSONMixin
 from inventory.models import AmmunitionType, Depot, Licence, Recipient, Storehouse, Waiver
-from inventory.models.reference import LICENSABLE_DIVISIONS
+from inventory.models.reference import LICENSABLE_DIVISIONS, STOREHOUSE_DEFAULT_KIND
 from inventory.selectors.reference import depot_list, storehouse_list
 
 
@@ -43,6 +43,13 @@ class StorehouseSerializer(StrictJSONMixin, serializers.ModelSerializer):
     class Meta:
         model = Storehouse
         fields = ["id", "depot", "code", "name", "kind", "is_active"]
+        extra_kwargs = {
+            # Not in DESIGN.md §11's storehouse fields: optional, with a documented default.
+            "kind": {
+                "default": STOREHOUSE_DEFAULT_KIND.value,
+                "help_text": "Above-ground storehouse when left out.",
+            }
+        }
 
 
 _LIMIT_PATTERN = r"^[0-9]{1,11}(\.[0-9]{1,3})?$"

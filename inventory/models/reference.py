@@ -46,6 +46,12 @@ class StorehouseKind(models.TextChoices):
     OPEN_STACK = "open_stack", _("open stack")
 
 
+# The kind a storehouse takes when none is given (the API's `kind` came after DESIGN.md §11 and
+# is optional): a plain above-ground building, the generic explosive storehouse of §2 and, for
+# quantity-distance, the kind that claims no protection from earth cover.
+STOREHOUSE_DEFAULT_KIND = StorehouseKind.ABOVE_GROUND
+
+
 class Storehouse(models.Model):
     """An explosive storehouse (potential explosion site) of a depot, under a licence."""
 

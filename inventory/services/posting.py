@@ -860,7 +860,8 @@ def transfer_receive(
     reference: str = "",
 ) -> Document:
     """Receive a transfer at its destination. Less than was sent is a transit discrepancy; a lot
-    that was not sent, or more than was sent, is refused."""
+    that was not sent, or more than was sent, is refused. Returns the receipt document, whose
+    `transfer` is the transfer with its resulting status."""
     transfer = (
         Document.objects.select_for_update(of=("self",))
         .select_related("destination_depot")

@@ -33,7 +33,7 @@ from inventory.models import (
     Storehouse,
     Waiver,
 )
-from inventory.models.reference import LICENSABLE_DIVISIONS
+from inventory.models.reference import LICENSABLE_DIVISIONS, STOREHOUSE_DEFAULT_KIND
 from inventory.rules import COMPATIBILITY_GROUPS, MIXING_NOTES, MixingMatrix, hazard_code_is_legal
 from inventory.selectors.reference import policy_legal_hazard_codes
 
@@ -54,11 +54,12 @@ def storehouse_create(
     depot: Depot,
     code: str,
     name: str,
-    kind: str,
+    kind: str = STOREHOUSE_DEFAULT_KIND,
     is_active: bool = True,
     created_by: User,
 ) -> Storehouse:
-    """Create a storehouse of a depot (administrators only). Its code is unique in the depot."""
+    """Create a storehouse of a depot (administrators only). Its code is unique in the depot;
+    its kind is an above-ground storehouse unless given."""
     require(created_by, Action.MANAGE_REFERENCE, depot.pk)
     storehouse = Storehouse(depot=depot, code=code, name=name, kind=kind, is_active=is_active)
     storehouse.full_clean()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
 
 from core.scoping import read_depot_ids
-from inventory.models import Document, LedgerLine, Lot, Storehouse
+from inventory.models import Balance, Document, LedgerLine, Lot, Storehouse
 from inventory.models.ledger import DocumentKind
 from reports.kinds import (
     Block,
@@ -314,6 +314,27 @@ class AccountingStatement(ReportBuilder):
         )
 
 
+def _stock_card_depot(lot: Lot, readable: set[int]) -> int:
+    """The depot of a depot-bound reader's stock card when `parameters` name none (DESIGN.md §11
+    gives `{lot}` alone): their only depot, else the only one of theirs whose books know the
+    lot. Otherwise the reader must name it (400 on `depot`)."""
+    if len(readable) == 1:
+        return next(iter(readable))
+    known = set(
+        Balance.objects.filter(lot=lot, depot_id__in=readable)
+        .values_list("depot_id", flat=True)
+        .distinct()
+    )
+    if len(known) == 1:
+        return known.pop()
+    message = (
+        _("Name the depot: lot %(lot)s is on the books of several of your depots.")
+        if known
+        else _("Name the depot: lot %(lot)s is on the books of none of your depots.")
+    )
+    raise refuse("depot", message % {"lot": lot.lot_number})
+
+
 class StockCard(ReportBuilder):
     """One lot's ledger (in one depot, one storehouse, or nationally) with running balances."""
 
@@ -327,8 +348,8 @@ class StockCard(ReportBuilder):
         if lot is None:
             raise refuse("lot", _("No such lot."))
         depot = depot_param(user, parameters, required=False)
-        if depot is None and read_depot_ids(user) is not None:
-            raise refuse("depot", _("Name the depot whose stock card you want."))
+        if depot is None and (readable := read_depot_ids(user)) is not None:
+            depot = depot_param(user, {"depot": _stock_card_depot(lot, readable)})
         storehouse_id = id_param(parameters, "storehouse", required=False)
         cleaned = {"lot": lot.pk, "depot": depot.pk if depot else None, "storehouse": None}
         if storehouse_id is not None:

@@ -36,9 +36,12 @@ def _condition_field(**kwargs):
     )
 
 
-def depot_for(user: User, lot: Lot, depot: Depot | None) -> Depot:
+def depot_for(user: User, lot: Lot, depot: Depot | None, *, any_holder: bool = False) -> Depot:
     """The depot a surveillance record is made in: the one named, else the user's only depot,
-    else the only depot of theirs holding the lot. Otherwise the client must name it (400)."""
+    else the only depot of theirs holding the lot. Otherwise the client must name it (400).
+
+    `any_holder`: the record is posted in every depot holding the lot whichever is named (a
+    condition change), so when several of the user's depots hold it, the first will do."""
     if depot is not None:
         return depot
     allowed = action_depot_ids(user, Action.RECORD_SURVEILLANCE)
@@ -48,8 +51,8 @@ def depot_for(user: User, lot: Lot, depot: Depot | None) -> Depot:
     if allowed is not None:
         holding = holding.filter(depot_id__in=allowed)
     depot_ids = set(holding.values_list("depot_id", flat=True))
-    if len(depot_ids) == 1:
-        return Depot.objects.get(pk=depot_ids.pop())
+    if len(depot_ids) == 1 or (any_holder and depot_ids):
+        return Depot.objects.get(pk=min(depot_ids))
     raise serializers.ValidationError(
         {
             "depot": [

@@ -340,7 +340,9 @@ class ConditionChangeViewSet(_RecordViewSet):
         description=f"{WRITE_ROLES} A depot inspector may make a lot worse wherever it is held, "
         "but may improve it only when every depot holding it is theirs (409 "
         "`lot_held_elsewhere`, naming the depots). `occurred_on` follows the backdating policy "
-        "(409 `period_closed` in a closed period). The answer lists the documents posted.",
+        "(409 `period_closed` in a closed period); today when left out. `depot` may be left "
+        "out when one of your depots holds the lot (the change is posted in every holding "
+        "depot). The answer lists the documents posted.",
         request=s.ConditionChangeCreateSerializer,
         responses={201: s.ConditionChangePostedSerializer},
         parameters=[IDEMPOTENCY],
@@ -367,7 +369,8 @@ class ConditionChangeViewSet(_RecordViewSet):
             lot=lot,
             condition=values["condition"].code,
             reason=values["reason"],
-            depot=s.depot_for(request.user, lot, values.get("depot")),
+            # Posted in every depot holding the lot: any of the user's holding depots will do.
+            depot=s.depot_for(request.user, lot, values.get("depot"), any_holder=True),
             posted_by=request.user,
             authority_reference=values["authority_reference"],
             occurred_on=values.get("occurred_on"),

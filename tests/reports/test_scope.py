@@ -35,10 +35,20 @@ def test_a_report_is_read_by_its_depot_and_national_readers_only(history, clerk,
     assert set(report_list(user=auditor)) == {run, national}
 
 
-def test_a_depot_user_names_the_depot_of_a_stock_card(history, clerk):
+def test_a_depot_users_stock_card_is_of_the_one_depot_of_theirs_holding_the_lot(history, clerk):
+    """DESIGN.md §11 gives `{lot}` alone: a depot user names the depot only when the lot is on
+    the books of several of their depots (400 on `depot`, nothing written)."""
+    a, b = history.world.depot_a, history.world.depot_b
+    ball = {"lot": history.ball1.pk}
+    run = report_request(kind="stock_card", parameters=ball, requested_by=clerk)
+    assert (run.depot, run.parameters["depot"]) == (a, a.pk)  # the clerk's only depot
+    both = UserFactory(username="inspector_ab", roles=[Role.INSPECTOR], depots=[a, b])
     with pytest.raises(ValidationError) as caught:
-        report_request(kind="stock_card", parameters={"lot": history.ball1.pk}, requested_by=clerk)
-    assert "depot" in caught.value.message_dict
+        report_request(kind="stock_card", parameters=ball, requested_by=both)
+    assert "several of your depots" in caught.value.message_dict["depot"][0]
+    assert ReportRun.objects.count() == 1
+    tnt = report_request(kind="stock_card", parameters={"lot": history.tnt1.pk}, requested_by=both)
+    assert tnt.depot == a  # TNT-1 never left depot A
 
 
 def test_roles_without_reports_and_bad_input_write_nothing(history, db):
