@@ -31,7 +31,7 @@ from core.roles import Action
 from core.scoping import require
 from inventory.errors import InvalidState
 from inventory.models import LedgerLine
-from reports import kinds, pdf
+from reports import kinds, pdf, pdf_probe
 from reports.digest import lines_digest, record_digest
 from reports.models import ReportCounter, ReportKind, ReportRun, ReportStatus
 
@@ -334,21 +334,34 @@ class Verification:
     later_documents: list[str] = field(default_factory=list)
 
 
-def report_number_in_pdf(data: bytes) -> str | None:
-    """The report number a PDF carries: in its metadata, else printed on its first page."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
+def _number_of_upload(pdf_data: bytes, runs: QuerySet[ReportRun]) -> str:
+    """Hash first: a file the system made is found by its SHA-256 without being parsed. Any other
+    upload is read (for the number it claims) outside the web process, capped (pdf_probe)."""
+    digest = hashlib.sha256(pdf_data).hexdigest()
+    known = runs.filter(pdf_sha256=digest).values_list("number", flat=True).first()
+    if known:
+        return known
     try:
-        reader = PdfReader(io.BytesIO(data))
-        meta = reader.metadata or {}
-        number = str(meta.get("/StockpileReport", "") or "")
-        if NUMBER.fullmatch(number):
-            return number
-        found = NUMBER.search(reader.pages[0].extract_text() or "") if reader.pages else None
-        return found.group(0) if found else None
-    except (PyPdfError, ValueError, KeyError, OSError):
-        return None
+        number = pdf_probe.number_in_pdf(
+            pdf_data,
+            max_bytes=settings.REPORT_VERIFY_PARSE_MAX_BYTES,
+            timeout=settings.REPORT_VERIFY_PARSE_SECONDS,
+        )
+    except pdf_probe.ProbeFailed as failure:
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "This PDF is not a file the system produced, and it could not be read "
+                        "(%(why)s). Give its report number instead."
+                    )
+                    % {"why": failure}
+                ]
+            }
+        ) from None
+    if number is None:
+        raise ValidationError({"file": [_("This PDF carries no Stockpile report number.")]})
+    return number
 
 
 def report_verify(
@@ -365,9 +378,7 @@ def report_verify(
     after its cut-off (else the ledger changed since, e.g. a reversal), the records it showed
     must hash the same, and an uploaded PDF must be, byte for byte, the file the system made."""
     if pdf_data is not None:
-        number = report_number_in_pdf(pdf_data)
-        if number is None:
-            raise ValidationError({"file": [_("This PDF carries no Stockpile report number.")]})
+        number = _number_of_upload(pdf_data, runs)
     if not number or not NUMBER.fullmatch(number.strip()):
         raise ValidationError({"number": [_("Give a report number such as RPT-2026-000123.")]})
     number = number.strip()

@@ -408,6 +408,11 @@ CLASSIFICATION_MARKING = os.environ.get("CLASSIFICATION_MARKING", "UNCLASSIFIED"
 VETTING_REQUIRED = env_bool("VETTING_REQUIRED", True)
 VETTING_WARNING_DAYS = int(os.environ.get("VETTING_WARNING_DAYS", "60"))
 
+# Report verification by uploaded PDF (reports/pdf_probe.py): a file the system made is found by
+# its hash; any other is read for its number in a child process, only up to this size and time.
+REPORT_VERIFY_PARSE_MAX_BYTES = env_int("REPORT_VERIFY_PARSE_MAX_BYTES", 20 * 1024 * 1024)
+REPORT_VERIFY_PARSE_SECONDS = env_int("REPORT_VERIFY_PARSE_SECONDS", 10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

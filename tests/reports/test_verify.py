@@ -85,3 +85,48 @@ def test_unknown_numbers_and_other_files_are_refused(statement, auditor, clerk_b
     # A clerk of depot B may not read depot A's report: the same answer as an unknown number.
     with pytest.raises(ValidationError):
         verify(clerk_b, number=statement.number)
+
+
+def test_a_file_the_system_made_is_found_by_its_hash_without_being_parsed(
+    statement, auditor, settings
+):
+    """Hash first: with the reader allowed no byte at all, the system's own PDF still verifies."""
+    settings.REPORT_VERIFY_PARSE_MAX_BYTES = 0
+    data = pdf_bytes(statement)
+    # Even with the metadata entry gone, the hash alone names the report.
+    result = verify(auditor, pdf_data=data)
+    assert (result.number, result.matches, result.pdf_matches) == (statement.number, True, True)
+
+
+def test_an_unknown_pdf_is_read_only_within_its_limits(statement, auditor, settings):
+    data = pdf_bytes(statement)
+    # No metadata entry the regex can see: the number must come from the child reader.
+    hidden = data.replace(b"/StockpileReport", b"/StockpileRepXrt")
+    assert hidden != data
+    result = verify(auditor, pdf_data=hidden)
+    assert (result.number, result.pdf_matches) == (statement.number, False)
+    settings.REPORT_VERIFY_PARSE_MAX_BYTES = len(hidden) - 1
+    with pytest.raises(ValidationError) as caught:
+        verify(auditor, pdf_data=hidden)
+    assert "could not be read" in caught.value.message_dict["file"][0]
+
+
+def test_a_hostile_pdf_costs_the_web_process_nothing(statement, auditor):
+    """A decompression bomb (a stream that inflates to 1 GB) is read in the capped child, which
+    gives up; the request is a clear refusal, not a worker stuck or killed."""
+    import zlib
+
+    bomb = zlib.compress(b"\0" * (256 * 1024 * 1024), 9)
+    pdf = (
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        b"3 0 obj << /Type /Page /Parent 2 0 R /Contents 4 0 R >> endobj\n"
+        b"4 0 obj << /Length "
+        + str(len(bomb)).encode()
+        + b" /Filter /FlateDecode >>\nstream\n"
+        + bomb
+        + b"\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    with pytest.raises(ValidationError) as caught:
+        verify(auditor, pdf_data=pdf)
+    assert "file" in caught.value.message_dict
