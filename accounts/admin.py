@@ -71,3 +71,31 @@ class UserAdmin(DjangoUserAdmin):
         (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     readonly_fields = ["last_login", "date_joined"]
+    # What no administrator may grant themselves: another administrator does it (two persons).
+    SELF_READ_ONLY = (
+        "roles",
+        "vetting_level",
+        "vetting_expires_on",
+        "vetting_reference",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            fields += [name for name in self.SELF_READ_ONLY if name not in fields]
+        return fields
+
+    def get_inline_instances(self, request, obj=None):
+        """One's own depot memberships (one's scope) are not one's to change either."""
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None and obj.pk == request.user.pk:
+            for inline in inlines:
+                inline.has_add_permission = lambda *args, **kwargs: False
+                inline.has_change_permission = lambda *args, **kwargs: False
+                inline.has_delete_permission = lambda *args, **kwargs: False
+        return inlines

@@ -218,7 +218,10 @@ class SupplierAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Waiver)
-class WaiverAdmin(SimpleHistoryAdmin):
+class WaiverAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Read only: a waiver is recorded on the Waivers page, through waiver_create, which checks
+    the recorder's role, scope and vetting and audits it; the admin form would bypass all that."""
+
     list_display = [
         "storehouse",
         "rule",
@@ -234,14 +237,13 @@ class WaiverAdmin(SimpleHistoryAdmin):
     date_hierarchy = "expires_on"
     readonly_fields = ["recorded_by", "recorded_at"]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(ConditionCode)
-class ConditionCodeAdmin(SimpleHistoryAdmin):
+class ConditionCodeAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Read only: what each IATG condition code allows (issuable, restricted, not issuable) is
+    the policy every posting obeys; making condemned stock issuable is not an admin's edit. The
+    codes change with the reference tables, by migration."""
+
     list_display = ["code", "availability", "meaning"]
     list_filter = ["availability"]
     search_fields = ["code", "meaning"]
