@@ -17,8 +17,9 @@ from rest_framework.response import Response
 from audit.filters import AuditEventFilter
 from audit.models import AuditAction, AuditEvent, LedgerCheckpoint, LedgerVerification
 from audit.selectors import audit_csv_rows, audit_event_list, checkpoint_list, verification_list
-from audit.services import audit_record, client_ip, ledger_verification_run
+from audit.services import audit_record, ledger_verification_run
 from core.drf import LedgerPagination
+from core.net import client_ip
 from core.roles import Action
 from core.scoping import require
 

@@ -19,14 +19,6 @@ from inventory.models import Depot
 # --- The audit log ------------------------------------------------------------------------------
 
 
-def client_ip(request) -> str | None:
-    """The address the request came from (the proxy-aware one axes worked out, when present)."""
-    if request is None:
-        return None
-    address = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
-    return address or None
-
-
 def audit_record(
     *,
     action: str,

@@ -7,7 +7,8 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record
 
 from audit.models import AuditAction
-from audit.services import audit_record, client_ip
+from audit.services import audit_record
+from core.net import client_ip
 
 HISTORY_ACTIONS = {"+": AuditAction.CREATE, "~": AuditAction.UPDATE, "-": AuditAction.DELETE}
 

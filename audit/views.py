@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.filters import AuditEventFilter
 from audit.models import AuditAction
 from audit.selectors import audit_csv_rows, audit_event_list, checkpoint_list, verification_list
-from audit.services import audit_record, checkpoint_export, client_ip, ledger_verification_run
+from audit.services import audit_record, checkpoint_export, ledger_verification_run
+from core.net import client_ip
 from core.roles import Action
 from core.scoping import can, require
 from inventory.views import page_of, render_page

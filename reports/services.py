@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import AuditAction
-from audit.services import audit_record, client_ip
+from audit.services import audit_record
+from core.net import client_ip
 from core.roles import Action
 from core.scoping import require
 from inventory.errors import InvalidState

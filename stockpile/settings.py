@@ -246,15 +246,25 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Login throttling (django-axes): lock a username from an address after repeated failures.
+# The client's address (core.net.client_ip): X-Forwarded-For is read only behind this many
+# reverse proxies we run, each appending the address it saw; 0 = the connection's address only,
+# so a client cannot name its own address. PROXY_COUNT is the variable's former name.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("PROXY_COUNT", 0))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+
+# Login lockout (django-axes): an account is locked after LOGIN_FAILURE_LIMIT failed sign-ins,
+# whatever address they came from, for LOGIN_LOCKOUT_MINUTES; each further round of failures
+# doubles the lock, up to LOGIN_LOCKOUT_MAX_MINUTES (accounts.lockout). A success resets it.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_LOCKOUT = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+LOGIN_LOCKOUT_MAX = timedelta(minutes=env_int("LOGIN_LOCKOUT_MAX_MINUTES", 240))
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # --- Security (production defaults; `manage.py check --deploy` is clean) --------------------
 
@@ -342,6 +352,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "COERCE_DECIMAL_TO_STRING": True,
+    # Throttles key anonymous clients on the address core.net.client_ip gives (the same rule).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 REST_KNOX = {

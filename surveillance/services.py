@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import system_user
 from audit.models import AuditAction
-from audit.services import audit_record, client_ip
+from audit.services import audit_record
+from core.net import client_ip
 from core.roles import Action
 from core.scoping import action_depot_ids, require
 from inventory import policy as inventory_policy
