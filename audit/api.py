@@ -1,7 +1,6 @@
 """The audit API (DESIGN.md §11): `ledger-verification/` (POST runs it), `ledger-checkpoints/`,
 `audit-log/` and its CSV export. Auditors and admins only (403 for everyone else)."""
 
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -16,9 +15,16 @@ from rest_framework.response import Response
 
 from audit.filters import AuditEventFilter
 from audit.models import AuditAction, AuditEvent, LedgerCheckpoint, LedgerVerification
-from audit.selectors import audit_csv_rows, audit_event_list, checkpoint_list, verification_list
+from audit.selectors import (
+    CSV_COLUMNS,
+    audit_event_list,
+    audit_export_rows,
+    checkpoint_list,
+    verification_list,
+)
 from audit.services import audit_record, ledger_verification_run
 from core.drf import LedgerPagination
+from core.exports import csv_response
 from core.net import client_ip
 from core.roles import Action
 from core.scoping import require
@@ -189,8 +195,9 @@ class AuditEventViewSet(_AuditorsOnly, viewsets.ReadOnlyModelViewSet):
             detail=request.GET.urlencode()[:300],
             ip_address=client_ip(request),
         )
-        response = StreamingHttpResponse(
-            audit_csv_rows(events.iterator(chunk_size=2000)), content_type="text/csv"
+        return csv_response(
+            CSV_COLUMNS,
+            audit_export_rows(events.iterator(chunk_size=2000)),
+            filename="audit-log.csv",
+            stream=True,
         )
-        response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
-        return response

@@ -1,6 +1,5 @@
 """Reads of the audit app: for auditors and admins only (Action.READ_AUDIT / VERIFY_LEDGER)."""
 
-import csv
 from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
@@ -31,26 +30,18 @@ def verification_list(user: User) -> QuerySet[LedgerVerification]:
     return LedgerVerification.objects.select_related("requested_by").order_by("-started_at", "-id")
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def audit_csv_rows(events: Iterable[AuditEvent]) -> Iterator[str]:
-    """The audit log as CSV lines, streamed (the log grows without bound)."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
+def audit_export_rows(events: Iterable[AuditEvent]) -> Iterator[list]:
+    """The audit log's rows under CSV_COLUMNS, one at a time (the log grows without bound), for
+    core.exports to write."""
     for event in events:
-        yield writer.writerow(
-            [
-                event.at.isoformat(),
-                event.actor_username,
-                event.action,
-                event.object_type,
-                event.object_id,
-                event.object_repr,
-                event.changes,
-                event.detail,
-                event.ip_address or "",
-            ]
-        )
+        yield [
+            event.at.isoformat(),
+            event.actor_username,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.object_repr,
+            event.changes,
+            event.detail,
+            event.ip_address or "",
+        ]

@@ -4,7 +4,7 @@ Auditors and admins only; everyone else gets 403."""
 import json
 
 from django.contrib import messages
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,8 +12,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.filters import AuditEventFilter
 from audit.models import AuditAction
-from audit.selectors import audit_csv_rows, audit_event_list, checkpoint_list, verification_list
+from audit.selectors import (
+    CSV_COLUMNS,
+    audit_event_list,
+    audit_export_rows,
+    checkpoint_list,
+    verification_list,
+)
 from audit.services import audit_record, checkpoint_export, ledger_verification_run
+from core.exports import csv_response
 from core.net import client_ip
 from core.roles import Action
 from core.scoping import can, require
@@ -106,8 +113,9 @@ def log_export_view(request):
         detail=request.GET.urlencode()[:300],
         ip_address=client_ip(request),
     )
-    response = StreamingHttpResponse(
-        audit_csv_rows(events.qs.iterator(chunk_size=2000)), content_type="text/csv"
+    return csv_response(
+        CSV_COLUMNS,
+        audit_export_rows(events.qs.iterator(chunk_size=2000)),
+        filename="audit-log.csv",
+        stream=True,
     )
-    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
-    return response

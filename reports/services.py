@@ -3,7 +3,6 @@ the Celery task all call these functions."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import logging
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import audit_record
+from core import exports
 from core.net import client_ip
 from core.roles import Action
 from core.scoping import require
@@ -202,21 +202,12 @@ def render_html(
 
 
 def table_files(table: kinds.Table) -> tuple[bytes, bytes]:
-    """The CSV (UTF-8 with BOM, for spreadsheet programs) and XLSX of a report's table."""
-    from openpyxl import Workbook
-
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(table.headers)
-    writer.writerows(table.rows)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Report")
-    sheet.append(table.headers)
-    for row in table.rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return ("\ufeff" + text.getvalue()).encode(), out.getvalue()
+    """The CSV (UTF-8 with BOM, for spreadsheet programs) and XLSX of a report's table, written
+    by core.exports (formula-like text arrives as text)."""
+    return (
+        exports.csv_bytes(table.headers, table.rows, bom=True),
+        exports.xlsx_bytes(table.headers, table.rows, sheet="Report"),
+    )
 
 
 def report_render(*, run_id: int) -> ReportRun:

@@ -1,17 +1,16 @@
 """Tables shown on the surplus pages, and their CSV and XLSX exports: one Table object feeds
-both, so an export holds exactly the rows and columns the screen shows."""
+both, so an export holds exactly the rows and columns the screen shows. The files are written by
+core.exports, the one writer that keeps formulas out of them."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.http import HttpResponse
 from django.utils.text import slugify
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from core import exports
 
 
 @dataclass
@@ -59,38 +58,21 @@ class Table:
             yield cells, actions
 
 
-def _plain(value):
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def csv_response(table: Table, stem: str) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(column.label) for column in table.columns])
-    for values in table.rows:
-        writer.writerow([_plain(value) for value in values])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_name(table, stem)}.csv"'
-    return response
+    return exports.csv_response(_headers(table), table.rows, filename=f"{_name(table, stem)}.csv")
 
 
 def xlsx_response(table: Table, stem: str) -> HttpResponse:
-    from openpyxl import Workbook
+    return exports.xlsx_response(
+        _headers(table),
+        table.rows,
+        filename=f"{_name(table, stem)}.xlsx",
+        sheet=slugify(str(table.title)) or "table",
+    )
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=slugify(str(table.title))[:31] or "table")
-    sheet.append([str(column.label) for column in table.columns])
-    for values in table.rows:
-        sheet.append([_plain(value) for value in values])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{_name(table, stem)}.xlsx"'
-    return response
+
+def _headers(table: Table) -> list[str]:
+    return [str(column.label) for column in table.columns]
 
 
 def _name(table: Table, stem: str) -> str:

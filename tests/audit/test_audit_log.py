@@ -105,7 +105,7 @@ def test_audit_pages(client, auditor, clerk):
     assert response.status_code == 302
     export = client.get("/audit/log/export.csv")
     assert export.status_code == 200
-    assert export["Content-Type"] == "text/csv"
+    assert export["Content-Type"] == "text/csv; charset=utf-8"
     client.force_login(clerk)
     assert client.get("/audit/log/").status_code == 403
     assert client.post("/audit/ledger/verify/").status_code == 403
