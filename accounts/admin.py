@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DepotMembership, User
 from accounts.selectors import vetting_status_filter
+from accounts.services import api_tokens_revoke
 from core.roles import Role
 
 
@@ -99,3 +100,10 @@ class UserAdmin(DjangoUserAdmin):
                 inline.has_change_permission = lambda *args, **kwargs: False
                 inline.has_delete_permission = lambda *args, **kwargs: False
         return inlines
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not obj.is_active:
+            # A deactivated account's API tokens die with it, not merely stop working: were it
+            # reactivated, tokens issued before would otherwise come back to life.
+            api_tokens_revoke(user=obj)

@@ -1,7 +1,9 @@
 """API sign-in: POST username and password, receive a token for `Authorization: Token <token>`.
 
-Tokens are django-rest-knox tokens: stored hashed, expiring after API_TOKEN_TTL_HOURS of disuse,
-revocable one by one. Failed attempts count towards the same lockout as the login page (axes).
+Tokens are django-rest-knox tokens: stored hashed, expiring after API_TOKEN_TTL_HOURS of disuse
+and API_TOKEN_MAX_HOURS after sign-in at the latest, at most API_TOKENS_PER_USER at once,
+revocable one by one or all together, and revoked by a password change or deactivation. Failed
+attempts count towards the same per-account lockout as the login page (axes).
 """
 
 from django.contrib.auth import authenticate, user_logged_in
@@ -14,6 +16,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
+
+from accounts.services import api_token_create, api_tokens_revoke
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -39,6 +43,8 @@ class TokenCreateApi(APIView):
         request=TokenRequestSerializer,
         responses={201: TokenSerializer},
         summary="Exchange a username and password for an API token",
+        description="409 `token_limit` when the user already holds API_TOKENS_PER_USER live "
+        "tokens; 429 after repeated failures (the account is locked).",
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
@@ -52,7 +58,7 @@ class TokenCreateApi(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Unable to sign in with the given credentials.")]}
             )
-        instance, token = AuthToken.objects.create(user)
+        instance, token = api_token_create(user=user)
         # A token sign-in is a sign-in: the audit log records it as the login page's are.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         return Response(
@@ -72,4 +78,17 @@ class TokenDestroyApi(APIView):
     def post(self, request):
         if isinstance(request.auth, AuthToken):
             request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenDestroyAllApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Revoke every API token of the signed-in user",
+    )
+    def post(self, request):
+        api_tokens_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

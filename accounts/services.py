@@ -3,10 +3,19 @@
 from collections.abc import Iterable
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from knox.models import AuthToken
 
 from accounts.models import DepotMembership, User
+from core.errors import ApplicationError
 from core.roles import Role
+
+
+class TokenLimitReached(ApplicationError):
+    code = "token_limit"
 
 
 @transaction.atomic
@@ -57,3 +66,35 @@ def system_user() -> User:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+# --- API tokens (django-rest-knox) --------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_create(*, user: User) -> tuple[AuthToken, str]:
+    """A new API token for `user`, and its secret (shown once; only a digest is stored).
+
+    The user's expired tokens are deleted first. Raises TokenLimitReached (409) when the user
+    already holds REST_KNOX["TOKEN_LIMIT_PER_USER"] live tokens: a forgotten token stays a
+    credential until it expires, so they do not pile up unseen."""
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one sign-in at a time
+    AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+    limit = settings.REST_KNOX.get("TOKEN_LIMIT_PER_USER")
+    if limit is not None and AuthToken.objects.filter(user=user).count() >= limit:
+        raise TokenLimitReached(
+            _(
+                "You already hold %(limit)d API tokens, the most allowed. Revoke one "
+                "(POST /api/v1/auth/logout/ with it, or /api/v1/auth/logout-all/) or wait "
+                "for one to expire."
+            )
+            % {"limit": limit}
+        )
+    return AuthToken.objects.create(user)
+
+
+def api_tokens_revoke(*, user: User) -> int:
+    """Delete every API token of `user`; how many there were. Called when the password
+    changes (accounts.passwords) and when the account is deactivated (accounts.admin)."""
+    deleted, _by_model = AuthToken.objects.filter(user=user).delete()
+    return deleted

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import TokenCreateApi, TokenDestroyApi
+from accounts.api import TokenCreateApi, TokenDestroyAllApi, TokenDestroyApi
 from alerts.api import AlertViewSet, JobRunViewSet
 from audit.api import AuditEventViewSet, LedgerCheckpointViewSet, LedgerVerificationViewSet
 from inventory.api import ledger
@@ -55,6 +55,7 @@ router.register(
 urlpatterns = [
     path("v1/auth/token/", TokenCreateApi.as_view(), name="api-token"),
     path("v1/auth/logout/", TokenDestroyApi.as_view(), name="api-logout"),
+    path("v1/auth/logout-all/", TokenDestroyAllApi.as_view(), name="api-logout-all"),
     path(
         "v1/surveillance/work-list/",
         surveillance.WorkListApi.as_view(),

@@ -231,6 +231,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: its password_changed() hook revokes the user's API tokens on every change.
+    {"NAME": "accounts.passwords.RevokeApiTokensOnChange"},
 ]
 if TESTING:
     # Hashing at production strength costs ~0.3 s a user; tests create hundreds.
@@ -356,11 +358,18 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens: expire after API_TOKEN_TTL_HOURS unused, each use extends them, but never past
+# API_TOKEN_MAX_HOURS after sign-in (then sign in again); at most API_TOKENS_PER_USER live at once.
+# A password change or deactivation revokes them all (accounts.passwords, accounts.admin).
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 10)),
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(hours=env_int("API_TOKEN_MAX_HOURS", 12)),
+    "TOKEN_LIMIT_PER_USER": env_int("API_TOKENS_PER_USER", 10),
 }
+if REST_KNOX["AUTO_REFRESH_MAX_TTL"] < REST_KNOX["TOKEN_TTL"]:
+    raise ImproperlyConfigured("API_TOKEN_MAX_HOURS must be at least API_TOKEN_TTL_HOURS")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stockpile API",
     "DESCRIPTION": (
