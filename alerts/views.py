@@ -10,6 +10,7 @@ from alerts.filters import AlertFilter, JobRunFilter
 from alerts.selectors import alert_list
 from alerts.services import alert_acknowledge
 from core.models import JobRun
+from core.redirects import next_url
 from core.roles import Action, Role
 from core.scoping import require
 from inventory.views import page_of, render_page
@@ -60,6 +61,7 @@ def alert_acknowledge_view(request, pk: int):
     alert = alert_list(user=request.user).filter(pk=pk).first()
     if alert is None:
         raise Http404
+    back = next_url(request, "alerts:alert_list")
     alert_acknowledge(alert=alert, user=request.user)  # 403 for auditors
     if getattr(request, "htmx", None):
         alert = alert_list(user=request.user).get(pk=pk)
@@ -68,7 +70,7 @@ def alert_acknowledge_view(request, pk: int):
             "alerts/partials/alert_row.html",
             {"alert": alert, "can_acknowledge": can_acknowledge(request.user)},
         )
-    return redirect(request.POST.get("next") or "alerts:alert_list")
+    return redirect(back)
 
 
 @require_GET

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.redirects import next_url
 from core.roles import Action
 from core.scoping import can, scope
 from diversion import forms, profiling, selectors, services
@@ -442,6 +443,7 @@ def verification_record_view(request, pk):
     verification = get_object_or_404(
         Verification.objects.filter(pk__in=selectors.verification_list(user=request.user)), pk=pk
     )
+    back = next_url(request, "diversion:verification_list")
     form = forms.VerificationRecordForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the result, the date and the evidence."))
@@ -461,7 +463,7 @@ def verification_record_view(request, pk):
                 )
             else:
                 messages.success(request, _("Result recorded."))
-    return redirect(request.POST.get("next") or "diversion:verification_list")
+    return redirect(back)
 
 
 # --- Profiles ------------------------------------------------------------------------------------

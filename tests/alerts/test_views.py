@@ -143,3 +143,23 @@ def test_job_runs_page(request, who, status):
         html = response.content.decode()
         assert "surveillance_sweep" in html
         assert "lot_expired.raised: 4" in html
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "http:evil"]
+)
+def test_acknowledge_refuses_to_send_the_user_off_site_and_changes_nothing(clerk, alerts, target):
+    response = _as(clerk).post(
+        reverse("alerts:alert_acknowledge", args=[alerts["a"].pk]), {"next": target}
+    )
+    assert response.status_code == 400
+    assert Alert.objects.get(pk=alerts["a"].pk).acknowledged_at is None
+
+
+def test_acknowledge_returns_to_a_page_of_this_site(clerk, alerts):
+    back = reverse("alerts:alert_list") + "?severity=critical"
+    response = _as(clerk).post(
+        reverse("alerts:alert_acknowledge", args=[alerts["a"].pk]), {"next": back}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == back

@@ -223,3 +223,42 @@ def test_an_officer_keeps_a_party_up_to_date_with_history(client, transfer, offi
     page = client.get(url).content.decode()
     assert "status: pending → suspended" in page
     assert "name: MV Example → MV Example II" in page
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:x"])
+def test_recording_a_check_refuses_an_off_site_return_and_records_nothing(
+    client, dispatched, officer, target
+):
+    client.force_login(officer)
+    check = Verification.objects.filter(case=dispatched).first()
+    answer = client.post(
+        reverse("diversion:verification_record", args=[check.pk]),
+        {
+            "result": "passed",
+            "performed_on": timezone.localdate().isoformat(),
+            "evidence": "Seen",
+            "next": target,
+        },
+    )
+    assert answer.status_code == 400
+    check.refresh_from_db()
+    assert check.result == "pending"
+
+
+def test_recording_a_check_returns_to_a_page_of_this_site(client, dispatched, officer):
+    client.force_login(officer)
+    check = Verification.objects.filter(case=dispatched).first()
+    back = reverse("diversion:case_detail", args=[dispatched.pk])
+    answer = client.post(
+        reverse("diversion:verification_record", args=[check.pk]),
+        {
+            "result": "passed",
+            "performed_on": timezone.localdate().isoformat(),
+            "evidence": "Seen",
+            "next": back,
+        },
+    )
+    assert answer.status_code == 302
+    assert answer["Location"] == back
+    check.refresh_from_db()
+    assert check.result == "passed"
