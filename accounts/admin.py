@@ -17,8 +17,8 @@ class UserForm(UserChangeForm):
         required=False,
         label=_("Roles"),
         help_text=_(
-            "Clerks and inspectors act in the depots listed below; an inspector with no "
-            "depot is a national inspector."
+            "Clerks and inspectors act in the depots listed below, and in none if none are "
+            "listed; tick 'national inspector' for an inspector who acts in every depot."
         ),
     )
 
@@ -54,6 +54,7 @@ class UserAdmin(DjangoUserAdmin):
         "username",
         "get_full_name",
         "roles",
+        "national",
         "is_active",
         "vetting_level",
         "vetting_expires_on",
@@ -64,7 +65,7 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [DepotMembershipInline]
     fieldsets = (
         *DjangoUserAdmin.fieldsets[:2],
-        (_("Stockpile roles"), {"fields": ("roles",)}),
+        (_("Stockpile roles"), {"fields": ("roles", "national")}),
         (
             _("Personnel vetting"),
             {"fields": ("vetting_level", "vetting_expires_on", "vetting_reference")},

@@ -38,6 +38,14 @@ class User(AbstractUser):
         blank=True,
         verbose_name=_("depots"),
     )
+    national = models.BooleanField(
+        _("national inspector"),
+        default=False,
+        help_text=_(
+            "An inspector who acts in every depot. Without this an inspector acts only in the "
+            "depots listed below, and in none when none are listed."
+        ),
+    )
     vetting_level = models.CharField(
         _("vetting level"), max_length=16, choices=VettingLevel.choices, blank=True
     )
@@ -68,7 +76,13 @@ class User(AbstractUser):
                     roles__contained_by=[role.value for role in Role]  # type: ignore[attr-defined]
                 ),
                 name="user_roles_known",
-            )
+            ),
+            # National scope is an inspector's: on anyone else it would mean nothing, or more.
+            models.CheckConstraint(
+                condition=models.Q(national=False) | models.Q(roles__contains=["inspector"]),
+                name="user_national_is_an_inspector",
+                violation_error_message=_("Only an inspector can be a national inspector."),
+            ),
         ]
 
     @property

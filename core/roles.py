@@ -45,8 +45,9 @@ class Action(models.TextChoices):
     )
 
 
-# Roles whose grant is limited to the user's depot memberships. An inspector with no membership
-# is a national inspector (DESIGN.md §1); a clerk with none may do nothing.
+# Roles whose grant is limited to the user's depot memberships; with none, nothing. A national
+# inspector (DESIGN.md §1) is marked so on the user (User.national), never inferred from having
+# no membership: an administrator who forgets a clerk's or inspector's depot grants nothing.
 DEPOT_BOUND_ROLES = frozenset({Role.CLERK, Role.INSPECTOR})
 
 ACTION_ROLES: dict[Action, frozenset[Role]] = {

@@ -1,8 +1,9 @@
 """The one depot-scope layer. Every view, API endpoint, report and export reads through it.
 
-A user's *read scope* is every depot (officer, auditor, admin, national inspector) or the depots of
-their memberships (clerk, inspector). An *action scope* is the same question for one action: the
-roles that grant it, each limited to memberships when it is depot-bound. `None` means all depots.
+A user's *read scope* is every depot (officer, auditor, admin, an inspector marked national) or
+the depots of their memberships (clerk, inspector), none when they have none: a depot role fails
+closed, never open. An *action scope* is the same question for one action: the roles that grant
+it, each limited to memberships when it is depot-bound. `None` means all depots.
 Outside the read scope an object does not exist for the user (404); inside it, an action the user's
 roles do not grant is forbidden (403).
 """
@@ -33,7 +34,7 @@ def _granted(user: User, roles: frozenset[Role]) -> DepotIds:
         return frozenset()
     if roles - DEPOT_BOUND_ROLES:
         return None
-    if Role.INSPECTOR in roles and not user.depot_ids:
+    if Role.INSPECTOR in roles and user.national:
         return None
     return user.depot_ids
 

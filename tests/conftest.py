@@ -58,7 +58,7 @@ def inspector(depot_a):
 
 @pytest.fixture
 def national_inspector(db):
-    return UserFactory(username="inspector_nat", roles=[Role.INSPECTOR])
+    return UserFactory(username="inspector_nat", roles=[Role.INSPECTOR], national=True)
 
 
 @pytest.fixture

@@ -25,6 +25,9 @@ EXPECTED = {
         A.RECORD_WAIVER: "all",
         A.REQUEST_REPORT: "all",
     },
+    # A depot role with no depot fails closed (issue 15): not national, nowhere.
+    "depotless_clerk": {},
+    "depotless_inspector": {},
     "officer": {A.MANAGE_OVERSIGHT: "all", A.MANAGE_RECIPIENTS: "all", A.REQUEST_REPORT: "all"},
     "auditor": {A.REQUEST_REPORT: "all", A.VERIFY_LEDGER: "all", A.READ_AUDIT: "all"},
     "admin": dict.fromkeys(Action, "all"),
@@ -33,6 +36,8 @@ READS = {
     "clerk": OWN,
     "inspector": OWN,
     "national_inspector": "all",
+    "depotless_clerk": None,
+    "depotless_inspector": None,
     "officer": "all",
     "auditor": "all",
     "admin": "all",
@@ -44,7 +49,9 @@ def people(db, depot_a):
     return {
         "clerk": UserFactory(roles=[Role.CLERK], depots=[depot_a]),
         "inspector": UserFactory(roles=[Role.INSPECTOR], depots=[depot_a]),
-        "national_inspector": UserFactory(roles=[Role.INSPECTOR]),
+        "national_inspector": UserFactory(roles=[Role.INSPECTOR], national=True),
+        "depotless_clerk": UserFactory(roles=[Role.CLERK]),
+        "depotless_inspector": UserFactory(roles=[Role.INSPECTOR]),
         "officer": UserFactory(roles=[Role.OFFICER]),
         "auditor": UserFactory(roles=[Role.AUDITOR]),
         "admin": UserFactory(roles=[Role.ADMIN]),
@@ -65,7 +72,8 @@ def test_action_matrix(people, depot_a, depot_b, who, action, where):
 @pytest.mark.parametrize("who", list(READS))
 def test_read_scope(people, depot_a, depot_b, who):
     visible = set(scope(Depot.objects.all(), people[who], depot_field="pk"))
-    assert visible == ({depot_a} if READS[who] == OWN else {depot_a, depot_b})
+    expected = {None: set(), OWN: {depot_a}, "all": {depot_a, depot_b}}[READS[who]]
+    assert visible == expected
 
 
 def test_several_roles_combine_each_with_its_own_scope(depot_a, depot_b):
@@ -113,3 +121,25 @@ def test_depot_ids_read_with_one_query(clerk, django_assert_num_queries):
         read_depot_ids(clerk)
         can(clerk, Action.RECORD_MOVEMENT, 1)
         can(clerk, Action.REQUEST_REPORT, 2)
+
+
+def test_an_inspector_without_a_depot_is_not_national(db, depot_a, depot_b):
+    """Forgetting an inspector's depot once made them a national inspector (issue 15)."""
+    user = UserFactory(roles=[Role.INSPECTOR])
+    assert read_depot_ids(user) == frozenset()
+    assert not can(user, Action.RECORD_SURVEILLANCE)
+    assert not can(user, Action.APPROVE, depot_b.pk)
+    assert list(scope(Depot.objects.all(), user, depot_field="pk")) == []
+
+
+def test_a_national_inspector_is_marked_so_on_the_user(db, depot_a, depot_b):
+    user = UserFactory(roles=[Role.INSPECTOR], national=True)
+    assert read_depot_ids(user) is None
+    assert can(user, Action.RECORD_SURVEILLANCE, depot_b.pk)
+
+
+def test_only_an_inspector_can_be_national(db):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UserFactory(roles=[Role.CLERK], national=True)
