@@ -14,7 +14,7 @@ import json
 import django_filters
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +24,6 @@ from inventory.filters import BalanceFilter, WaiverFilter
 from inventory.labels import scanned_lot
 from inventory.models import (
     AmmunitionType,
-    Balance,
     ConditionCode,
     Depot,
     Document,
@@ -34,7 +33,7 @@ from inventory.models import (
 )
 from inventory.models.ledger import AdjustmentReason, DocumentKind
 from inventory.models.reference import WaiverRule
-from inventory.selectors.ledger import lot_list
+from inventory.selectors.ledger import lot_list_held
 from inventory.selectors.reference import recipient_list, storehouse_list
 from inventory.services.lots import NewLot
 
@@ -55,9 +54,7 @@ def posting_storehouses(user) -> QuerySet[Storehouse]:
 
 def lots_in_scope(user) -> QuerySet[Lot]:
     """Lots that have been in a storehouse the user may read (every lot for national readers)."""
-    return lot_list(user=user).filter(
-        Exists(scope(Balance.objects.filter(lot=OuterRef("pk")), user))
-    )
+    return lot_list_held(user=user)
 
 
 class StorehouseChoiceField(forms.ModelChoiceField):

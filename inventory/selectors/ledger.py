@@ -1,6 +1,15 @@
 """Ledger reads: stock on hand, documents, stock cards. Scoped, joined, fixed query counts."""
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -69,6 +78,15 @@ def transfer_inbox(*, user: User) -> QuerySet[Document]:
 def lot_list(*, user: User) -> QuerySet[Lot]:
     """Lots: national reference (a lot number is a tracing key every role may look up)."""
     return Lot.objects.select_related("ammunition_type", "condition")
+
+
+def lot_list_held(*, user: User) -> QuerySet[Lot]:
+    """Lots that have been in a storehouse the user may read (every lot for national readers):
+    the lots whose surveillance, bans and holdings the user may see. Outside it, a lot addressed
+    by URL is a 404 (DESIGN.md §1)."""
+    return lot_list(user=user).filter(
+        Exists(scope(Balance.objects.filter(lot=OuterRef("pk")), user))
+    )
 
 
 def stock_card(*, user: User, lot: Lot, storehouse_id: int | None = None) -> QuerySet[LedgerLine]:

@@ -586,7 +586,8 @@ class WorkListApi(APIView):
 )
 class LotSurveillanceApi(APIView):
     def get(self, request, pk):
-        lot = get_object_or_404(ledger_selectors.lot_list(user=request.user), pk=pk)
+        # Bans, findings and due dates of a lot are read where it is held: 404 elsewhere.
+        lot = get_object_or_404(ledger_selectors.lot_list_held(user=request.user), pk=pk)
         due = LotDue.objects.filter(lot=lot).first()
         row = LotSurveillance.objects.filter(lot=lot).first()
         answer = {

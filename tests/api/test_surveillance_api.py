@@ -918,6 +918,24 @@ class TestWorkListAndLot:
         assert {e["what"] for e in theirs["timeline"]} == {"condition_change", "ban"}
         assert api_as(clerk_b).get("/api/v1/lots/999999/surveillance/").status_code == 404
 
+    def test_a_lot_never_held_in_ones_depots_is_404_with_its_bans(
+        self, api_as, inspector, world, clerk, clerk_b, national_inspector
+    ):
+        """Issue 15: the surveillance of a lot outside one's depots answered with its bans."""
+        lot = world.lot(world.tnt, "TNT-A-ONLY")
+        world.stock(clerk, lot, world.sh1, 10)
+        api_as(inspector).post(
+            "/api/v1/bans/",
+            {"kind": "ban", "lot": lot.pk, "reason": "Misfires", "reference": "TB-9"},
+            format="json",
+        )
+        url = f"/api/v1/lots/{lot.pk}/surveillance/"
+        answer = api_as(clerk_b).get(url)
+        assert answer.status_code == 404
+        assert "TB-9" not in answer.content.decode()
+        assert api_as(clerk).get(url).status_code == 200
+        assert api_as(national_inspector).get(url).json()["bans"][0]["reference"] == "TB-9"
+
 
 class TestQueryCounts:
     """List endpoints cost a fixed number of queries, whatever the number of rows."""
