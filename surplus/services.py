@@ -16,7 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.models import AuditAction
+from audit.services import audit_record
 from core.errors import SelfApproval
+from core.net import client_ip
 from core.roles import Action
 from core.scoping import require
 from inventory.models import AmmunitionType, Balance, Depot, Lot, Storehouse
@@ -619,3 +622,22 @@ def disposal_plan_close(*, plan: DisposalPlan, closed_by: User, note: str = "") 
     plan.closing_note = note
     plan.save(update_fields=["status", "closed_by", "closed_at", "closing_note"])
     return plan
+
+
+def surplus_export_record(*, request, stem: str, table: str, file_format: str) -> None:
+    """An export of a surplus page's table reaches the audit log, as every other export does:
+    who, which page and table, in which format, with which filters, from where."""
+    query = "&".join(
+        f"{key}={value}"
+        for key, value in request.GET.items()
+        if key not in ("export", "table", "page")
+    )
+    audit_record(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        object_type="surplus.table",
+        object_id=table[:64],
+        object_repr=f"{stem} {table}"[:200],
+        detail=f"{file_format} {query}"[:300],
+        ip_address=client_ip(request),
+    )

@@ -84,6 +84,9 @@ def _export(request, tables: dict[str, Table], stem: str):
     table = tables.get(request.GET.get("table", ""))
     if table is None or kind not in ("csv", "xlsx"):
         raise Http404
+    services.surplus_export_record(
+        request=request, stem=stem, table=request.GET["table"], file_format=kind
+    )
     return (csv_response if kind == "csv" else xlsx_response)(table, stem)
 
 

@@ -339,3 +339,26 @@ def test_inspector_sees_own_depot_only(client, inspector, stocked):
     page = client.get(reverse("surplus:dashboard")).content.decode()
     assert [row[0] for row in _table(page, "depots")] == ["DA"]
     assert "TNT-200" not in [row[0] for row in _table(page, "types")]  # held in DB only
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_exports_are_in_the_audit_log(client, officer, stocked, file_format):
+    """Issue 15: the surplus pages' exports were the only ones the audit log missed."""
+    from audit.models import AuditEvent
+
+    client.force_login(officer)
+    params = {"region": "North", "export": file_format, "table": "types"}
+    assert client.get(reverse("surplus:dashboard"), params).status_code == 200
+    event = AuditEvent.objects.get(action="export")
+    assert (event.actor, event.object_type, event.object_id) == (officer, "surplus.table", "types")
+    assert event.detail == f"{file_format} region=North"
+    assert event.object_repr == "surplus types"
+
+
+def test_a_refused_export_is_not_logged(client, officer, stocked):
+    from audit.models import AuditEvent
+
+    client.force_login(officer)
+    params = {"export": "ods", "table": "types"}
+    assert client.get(reverse("surplus:dashboard"), params).status_code == 404
+    assert not AuditEvent.objects.filter(action="export").exists()
