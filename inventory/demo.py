@@ -512,6 +512,7 @@ DEMO_STABILITY_TESTS = [
 @dataclass
 class SeedSummary:
     users: list[DemoUser]
+    kept: list[str] = field(default_factory=list)  # demo user names that existed: untouched
     storehouses: int = 0
     licences: int = 0
     ammunition_types: int = 0
@@ -538,7 +539,15 @@ def seed(*, password: str) -> SeedSummary:
             code=code, defaults={"name": name, "region": region}
         )
     users = {}
+    kept = []
     for demo in DEMO_USERS:
+        existing = User.objects.filter(username=demo.username).first()
+        if existing is not None:
+            # Never touch an account that exists: not its password (an 'admin' reset to the
+            # demo password is a way in), nor its roles, depots or vetting record.
+            users[demo.username] = existing
+            kept.append(demo.username)
+            continue
         users[demo.username] = user_upsert(
             username=demo.username,
             password=password,
@@ -556,6 +565,7 @@ def seed(*, password: str) -> SeedSummary:
     recipients = _recipients(depots, users["officer"])
     summary = SeedSummary(
         users=DEMO_USERS,
+        kept=kept,
         storehouses=len(storehouses),
         licences=Licence.objects.filter(storehouse__in=storehouses.values()).count(),
         ammunition_types=len(types),

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
@@ -55,7 +55,7 @@ QUARANTINE = "QUA-04"
 def seed(monkeypatch, password="demo-pass-123"):
     monkeypatch.setenv("DEMO_PASSWORD", password)
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--force", stdout=out)  # tests run with DEBUG off
     return out.getvalue()
 
 
@@ -133,7 +133,7 @@ def test_seed_demo_creates_depots_and_one_user_per_role(monkeypatch):
     assert User.objects.get(username="admin").has_role(Role.ADMIN)
 
 
-def test_seed_demo_is_idempotent_and_takes_a_new_password(monkeypatch):
+def test_seed_demo_is_idempotent_and_never_changes_a_password(monkeypatch):
     first_output = seed(monkeypatch)
     before = snapshot()
     second_output = seed(monkeypatch, password="another-pass-456")
@@ -143,7 +143,32 @@ def test_seed_demo_is_idempotent_and_takes_a_new_password(monkeypatch):
     assert Depot.objects.count() == 3
     assert User.objects.exclude(username=SYSTEM_USERNAME).count() == 6
     assert User.objects.get(username="clerk").memberships.count() == 1
-    assert User.objects.get(username="clerk").check_password("another-pass-456")
+    clerk = User.objects.get(username="clerk")
+    assert clerk.check_password("demo-pass-123")
+    assert not clerk.check_password("another-pass-456")
+    assert "clerk      clerk      D01  (existing account: left as it was)" in second_output
+
+
+def test_seed_demo_refuses_with_debug_off_unless_forced(monkeypatch, settings):
+    settings.DEBUG = False
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not User.objects.exists()
+    assert not Depot.objects.exists()
+
+
+def test_seed_demo_leaves_an_existing_admin_as_it_was(monkeypatch):
+    """An 'admin' already on the server kept its password, roles and vetting (issue 15)."""
+    from tests.factories import PASSWORD, UserFactory
+
+    admin = UserFactory(username="admin", roles=[Role.ADMIN], vetting_level="enhanced")
+    before = (admin.password, admin.roles, admin.vetting_level, admin.first_name)
+    seed(monkeypatch)
+    admin.refresh_from_db()
+    assert (admin.password, admin.roles, admin.vetting_level, admin.first_name) == before
+    assert admin.check_password(PASSWORD)
+    assert not admin.check_password("demo-pass-123")
 
 
 def test_reference_data_is_a_small_national_stockpile(monkeypatch):
