@@ -4,7 +4,6 @@ the Celery task all call these functions."""
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import math
 import re
