@@ -76,6 +76,7 @@ class UserAdmin(DjangoUserAdmin):
     # What no administrator may grant themselves: another administrator does it (two persons).
     SELF_READ_ONLY = (
         "roles",
+        "national",
         "vetting_level",
         "vetting_expires_on",
         "vetting_reference",

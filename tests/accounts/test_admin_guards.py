@@ -55,10 +55,10 @@ def test_an_administrator_cannot_renew_their_own_vetting(client, lapsed_admin):
     assert page.status_code == 200
     assert b'name="vetting_expires_on"' not in page.content  # shown, not editable
     before = User.objects.values().get(pk=lapsed_admin.pk)
-    response = client.post(url, change_form(lapsed_admin))
+    response = client.post(url, {**change_form(lapsed_admin), "national": "on"})
     assert response.status_code == 302  # the form was valid and saved: only those fields held
     after = User.objects.values().get(pk=lapsed_admin.pk)
-    for field in ("vetting_level", "vetting_expires_on", "vetting_reference", "roles"):
+    for field in ("vetting_level", "vetting_expires_on", "vetting_reference", "roles", "national"):
         assert after[field] == before[field], field
 
 
