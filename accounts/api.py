@@ -43,8 +43,8 @@ class TokenCreateApi(APIView):
         request=TokenRequestSerializer,
         responses={201: TokenSerializer},
         summary="Exchange a username and password for an API token",
-        description="409 `token_limit` when the user already holds API_TOKENS_PER_USER live "
-        "tokens; 429 after repeated failures (the account is locked).",
+        description="A user holds at most API_TOKENS_PER_USER live tokens: a new sign-in at "
+        "the cap revokes the oldest. 429 after repeated failures (the account is locked).",
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)

@@ -6,16 +6,10 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
 from accounts.models import DepotMembership, User
-from core.errors import ApplicationError
 from core.roles import Role
-
-
-class TokenLimitReached(ApplicationError):
-    code = "token_limit"
 
 
 @transaction.atomic
@@ -75,21 +69,16 @@ def system_user() -> User:
 def api_token_create(*, user: User) -> tuple[AuthToken, str]:
     """A new API token for `user`, and its secret (shown once; only a digest is stored).
 
-    The user's expired tokens are deleted first. Raises TokenLimitReached (409) when the user
-    already holds REST_KNOX["TOKEN_LIMIT_PER_USER"] live tokens: a forgotten token stays a
-    credential until it expires, so they do not pile up unseen."""
+    The user's expired tokens are deleted first. A user holds at most
+    REST_KNOX["TOKEN_LIMIT_PER_USER"] live tokens: at the cap, the oldest are revoked to make room,
+    so forgotten tokens never pile up unseen and a script that signs in again is never locked
+    out of its own account."""
     User.objects.select_for_update().filter(pk=user.pk).first()  # one sign-in at a time
     AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
     limit = settings.REST_KNOX.get("TOKEN_LIMIT_PER_USER")
-    if limit is not None and AuthToken.objects.filter(user=user).count() >= limit:
-        raise TokenLimitReached(
-            _(
-                "You already hold %(limit)d API tokens, the most allowed. Revoke one "
-                "(POST /api/v1/auth/logout/ with it, or /api/v1/auth/logout-all/) or wait "
-                "for one to expire."
-            )
-            % {"limit": limit}
-        )
+    if limit is not None:
+        keep = AuthToken.objects.filter(user=user).order_by("-created").values("pk")[: limit - 1]
+        AuthToken.objects.filter(user=user).exclude(pk__in=keep).delete()
     return AuthToken.objects.create(user)
 
 

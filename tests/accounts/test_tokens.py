@@ -103,16 +103,14 @@ def test_deactivation_revokes_the_tokens_for_good(client, api_client, clerk, adm
     assert not works(api_client, token)
 
 
-def test_tokens_per_user_are_capped(api_client, clerk):
+def test_tokens_per_user_are_capped_by_revoking_the_oldest(api_client, clerk):
     limit = settings.REST_KNOX["TOKEN_LIMIT_PER_USER"]
-    for _ in range(limit):
-        sign_in(api_client)
-    response = api_client.post(
-        TOKEN_URL, {"username": "clerk_a", "password": PASSWORD}, format="json"
-    )
-    assert response.status_code == 409
-    assert response.json()["code"] == "token_limit"
+    tokens = [sign_in(api_client) for _ in range(limit)]
+    newest = sign_in(api_client)
     assert AuthToken.objects.filter(user=clerk).count() == limit
+    assert not works(api_client, tokens[0])  # the oldest was revoked
+    assert works(api_client, tokens[1])
+    assert works(api_client, newest)
 
 
 def test_expired_tokens_do_not_count_towards_the_cap(api_client, clerk):
