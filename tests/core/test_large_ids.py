@@ -17,13 +17,19 @@ GROUPED = re.compile(r'(="|=)\d{1,3}(,\d{3})+("|&|\b)')
 def big_ids(db):
     """Every sequence the pages' ids come from starts above 1,000."""
     with connection.cursor() as cursor:
+        # The tables first, then their sequences: in one statement PostgreSQL 18 may call
+        # pg_get_serial_sequence on catalog rows before the schema filter has removed them.
         cursor.execute(
-            "SELECT pg_get_serial_sequence(c.table_name, 'id') FROM information_schema.columns c "
-            "WHERE c.column_name = 'id' AND c.table_schema = 'public' "
-            "AND pg_get_serial_sequence(c.table_name, 'id') IS NOT NULL"
+            "SELECT c.table_name FROM information_schema.columns c "
+            "WHERE c.column_name = 'id' AND c.table_schema = 'public' AND c.table_name IN "
+            "(SELECT table_name FROM information_schema.tables "
+            " WHERE table_schema = 'public' AND table_type = 'BASE TABLE')"
         )
-        for (sequence,) in cursor.fetchall():
-            cursor.execute("SELECT setval(%s, 12345)", [sequence])
+        for (table,) in cursor.fetchall():
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [f'public."{table}"'])
+            (sequence,) = cursor.fetchone()
+            if sequence:
+                cursor.execute("SELECT setval(%s, 12345)", [sequence])
 
 
 def test_ids_above_999_are_never_grouped_in_links_or_attributes(
