@@ -10,7 +10,8 @@ import pytest
 
 from reports.models import ReportRun, ReportStatus
 from reports.services import report_request
-from tests.core.test_worker import ROOT, _database_url
+from tests.core.processes import database_url
+from tests.core.test_worker import ROOT
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def report_worker(transactional_db, settings, media):
     media.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "MEDIA_ROOT": str(media),
     }
