@@ -138,12 +138,21 @@ class AmmunitionTypeAdminForm(forms.ModelForm):
             "shelf_life_months",
             "contains_propellant",
             "obsolete",
+            "assembles_to",
         ]
 
     def clean(self):
         cleaned = super().clean()
         division = cleaned.get("hazard_division")
         group = cleaned.get("compatibility_group")
+        hosts = list(cleaned.get("assembles_to") or ())
+        if hosts and group and group != "B":
+            self.add_error(
+                "assembles_to",
+                _("Only compatibility group B types (fuzes, detonators) assemble to other types."),
+            )
+        if self.instance.pk and any(host.pk == self.instance.pk for host in hosts):
+            self.add_error("assembles_to", _("A type is not fitted to itself."))
         if (
             division
             and group
@@ -159,6 +168,7 @@ class AmmunitionTypeAdminForm(forms.ModelForm):
 @admin.register(AmmunitionType)
 class AmmunitionTypeAdmin(SimpleHistoryAdmin):
     form = AmmunitionTypeAdminForm
+    filter_horizontal = ["assembles_to"]
     list_display = [
         "code",
         "name",
@@ -191,6 +201,7 @@ class AmmunitionTypeAdmin(SimpleHistoryAdmin):
                     "neq_per_unit_kg",
                     "shaped_charge",
                     "high_energy_propellant",
+                    "assembles_to",
                 ]
             },
         ),
@@ -244,8 +255,8 @@ class ConditionCodeAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     the policy every posting obeys; making condemned stock issuable is not an admin's edit. The
     codes change with the reference tables, by migration."""
 
-    list_display = ["code", "availability", "meaning"]
-    list_filter = ["availability"]
+    list_display = ["code", "availability", "isolate", "meaning"]
+    list_filter = ["availability", "isolate"]
     search_fields = ["code", "meaning"]
 
 

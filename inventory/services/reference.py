@@ -9,7 +9,7 @@ of each change names the user who made it, whether or not a request is running.
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -169,12 +169,14 @@ def ammunition_type_create(
     shaped_charge: bool = False,
     high_energy_propellant: bool = False,
     obsolete: bool = False,
+    assembles_to: Sequence[AmmunitionType] = (),
     created_by: User,
 ) -> AmmunitionType:
     """Create an ammunition type (administrators only).
 
     Its hazard code (division + compatibility group) must be one of the legal codes of the
-    HazardCode policy table; 1.2.1 and 1.2.2 are checked as 1.2.
+    HazardCode policy table; 1.2.1 and 1.2.2 are checked as 1.2. `assembles_to` (CG B types
+    only) names the types its items are fitted to (note n1).
     """
     require(created_by, Action.MANAGE_REFERENCE)
     ammunition_type = AmmunitionType(
@@ -204,8 +206,41 @@ def ammunition_type_create(
                 )
             }
         )
+    assembles_to_check(compatibility_group, assembles_to)
     ammunition_type._history_user = created_by
     ammunition_type.save()
+    if assembles_to:
+        ammunition_type.assembles_to.set(assembles_to)
+    return ammunition_type
+
+
+def assembles_to_check(compatibility_group: str, hosts: Sequence[AmmunitionType]) -> None:
+    """Note n1 (DESIGN.md §4): only CG B items (fuzes, detonators) are recorded as assembling to
+    other types. ValidationError (400) otherwise."""
+    if hosts and compatibility_group != "B":
+        raise ValidationError(
+            {
+                "assembles_to": _(
+                    "Only compatibility group B types (fuzes, detonators) are recorded as "
+                    "assembling to other types (note n1)."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def ammunition_type_assembles_to_set(
+    *, ammunition_type: AmmunitionType, hosts: Sequence[AmmunitionType], changed_by: User
+) -> AmmunitionType:
+    """Record the types a CG B type is fitted to (note n1), replacing what was recorded; the
+    change is kept in the type's history (administrators only)."""
+    require(changed_by, Action.MANAGE_REFERENCE)
+    ammunition_type = AmmunitionType.objects.select_for_update().get(pk=ammunition_type.pk)
+    assembles_to_check(ammunition_type.compatibility_group, hosts)
+    if any(host.pk == ammunition_type.pk for host in hosts):
+        raise ValidationError({"assembles_to": _("A type is not fitted to itself.")})
+    ammunition_type._history_user = changed_by
+    ammunition_type.assembles_to.set(hosts)
     return ammunition_type
 
 

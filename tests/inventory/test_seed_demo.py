@@ -31,10 +31,9 @@ from inventory.models import (
     PolicySetting,
     Recipient,
     Storehouse,
-    Waiver,
 )
 from inventory.models.ledger import DocumentKind, DocumentStatus
-from inventory.models.reference import Availability, StorehouseKind, WaiverRule
+from inventory.models.reference import Availability, StorehouseKind
 from inventory.selectors.reference import policy_legal_hazard_codes
 from inventory.services import posting
 from inventory.services.lots import add_months
@@ -60,27 +59,8 @@ def seed(monkeypatch, password="demo-pass-123"):
 
 
 def storehouse_breaches(storehouse: Storehouse, on) -> list[rules.Breach]:
-    """Every §4 rule over the storehouse's stock, from the data the posting service checks."""
-    availability = policy.availability_by_condition()
-    holdings = posting._holdings_after({storehouse.pk}, {}, availability)[storehouse.pk]
-    licence = (
-        Licence.objects.filter(storehouse=storehouse, valid_from__lte=on, valid_until__gte=on)
-        .prefetch_related("limits")
-        .first()
-    )
-    waived = set(
-        Waiver.objects.filter(storehouse=storehouse, expires_on__gte=on).values_list(
-            "rule", flat=True
-        )
-    )
-    return rules.storage_breaches(
-        holdings,
-        matrix=policy.mixing_matrix(on),
-        limits=licence.limits_dict() if licence else None,
-        policy=policy.storage_policy(),
-        waived_notes=frozenset(waived & {WaiverRule.SEGREGATION_N2, WaiverRule.AUTHORITY_N4}),
-        isolation_waived=WaiverRule.ISOLATION in waived,
-    )
+    """Every §4 rule over the storehouse's stock, as the posting service checks it."""
+    return posting.storehouse_breaches({storehouse.pk}, on=on)[storehouse.pk]
 
 
 def snapshot() -> dict:
