@@ -1090,7 +1090,13 @@ def document_reverse(*, document: Document, reason: str, posted_by: User) -> Doc
     """Post the exact opposite of a document. A document is reversed once; a received transfer is
     undone by reversing its receipt first, then its dispatch."""
     document = Document.objects.select_for_update().select_related("depot").get(pk=document.pk)
-    require(posted_by, Action.RECORD_MOVEMENT, document.depot_id)
+    if document.kind == DocumentKind.LOT_SPLIT and not can(
+        posted_by, Action.RECORD_MOVEMENT, document.depot_id
+    ):
+        # Whoever may split may undo a split (then checked as the condition change it is).
+        require(posted_by, Action.RECORD_SURVEILLANCE, document.depot_id)
+    else:
+        require(posted_by, Action.RECORD_MOVEMENT, document.depot_id)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the document is reversed.")]})
     if document_is_reversed(document):
