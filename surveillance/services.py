@@ -614,6 +614,11 @@ def shelf_life_extend(
     lot.expires_on = new_expires_on
     lot.expiry_overridden = True
     lot.save(update_fields=["expires_on", "expiry_overridden"])
+    # The lots split from it are the same material: the extension counts for them (DESIGN.md
+    # §5), never shortening an expiry one of them already has.
+    Lot.objects.filter(ancestry__contains=[lot.pk], expires_on__lt=new_expires_on).update(
+        expires_on=new_expires_on, expiry_overridden=True
+    )
     return extension
 
 

@@ -199,3 +199,22 @@ def test_through_the_api(old_charges, world, depot_a, clerk, inspector, api_as):
     assert shown["stability_test_due"] == created.json()["next_test_due"]
     assert shown["last_stability_test_on"] == body["sampled_on"]
     assert date.fromisoformat(shown["stability_test_due"]) > TODAY()
+
+
+def test_a_shelf_life_extension_counts_for_the_lots_split_from_it(
+    old_charges, world, depot_a, clerk, inspector
+):
+    Lot.objects.filter(pk=old_charges.pk).update(expires_on=TODAY() + timedelta(days=30))
+    old_charges.refresh_from_db()
+    child = split(old_charges, world, clerk, "/1")
+    test = stable_test(old_charges, depot_a, inspector)
+    later = TODAY() + timedelta(days=700)
+    services.shelf_life_extend(
+        lot=old_charges,
+        new_expires_on=later,
+        reason="Stable propellant",
+        decided_by=inspector,
+        stability_test=test,
+    )
+    child.refresh_from_db()
+    assert (child.expires_on, child.expiry_overridden) == (later, True)
