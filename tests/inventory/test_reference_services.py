@@ -617,6 +617,39 @@ def test_admin_refuses_an_illegal_hazard_code(admin_client):
     assert AmmunitionType.objects.count() == 0
 
 
+def test_admin_records_what_a_b_type_assembles_to_and_only_for_b(admin_client, admin_user):
+    """Note n1 (issue 14): the hosts a CG B type is fitted to are kept in the admin, with
+    history; another group may not take them."""
+    host = AmmunitionType.objects.create(
+        code="TNT-200",
+        name="TNT block",
+        category="demolition",
+        hazard_division="1.1",
+        compatibility_group="D",
+        neq_per_unit_kg="0.2",
+    )
+    refused = admin_client.post(
+        "/admin/inventory/ammunitiontype/add/",
+        admin_type_form(code="CTG-X", assembles_to=[host.pk]),
+    )
+    assert refused.status_code == 200
+    assert "Only compatibility group B types" in refused.content.decode()
+    response = admin_client.post(
+        "/admin/inventory/ammunitiontype/add/",
+        admin_type_form(
+            code="DET-8",
+            category="initiator",
+            hazard_division="1.1",
+            compatibility_group="B",
+            assembles_to=[host.pk],
+        ),
+    )
+    assert response.status_code == 302
+    detonator = AmmunitionType.objects.get(code="DET-8")
+    assert list(detonator.assembles_to.all()) == [host]
+    assert detonator.history.latest().history_user == admin_user
+
+
 def test_admin_refuses_an_overlapping_licence(admin_client, admin_user, storehouse_a):
     make_licence(storehouse_a, admin_user, number="EL-OLD")
     response = admin_client.post(
