@@ -366,8 +366,7 @@ def storage_alerts_raise(*, storehouse_ids: Iterable[int], on) -> None:
     reported here in its own transaction (registered with inventory.hooks by
     AlertsConfig.ready); one that ends such a mix resolves its alert. Other storehouses are left
     to the daily sweep. Two queries, plus one per alert raised."""
-    from alerts.models import Alert
-    from alerts.services import alert_raise
+    from alerts.services import alert_raise, alerts_resolve_for_storehouses
 
     ids = set(storehouse_ids)
     today = max(on, timezone.localdate())
@@ -380,11 +379,9 @@ def storage_alerts_raise(*, storehouse_ids: Iterable[int], on) -> None:
             message=subject.message,
             details=subject.details,
         )
-    Alert.objects.filter(
-        kind=AlertKind.SUSPECT_MIXED,
-        storehouse_id__in=ids - {s.storehouse_id for s in subjects},
-        resolved_at__isnull=True,
-    ).update(resolved_at=timezone.now())
+    alerts_resolve_for_storehouses(
+        kind=AlertKind.SUSPECT_MIXED, storehouse_ids=ids - {s.storehouse_id for s in subjects}
+    )
 
 
 # Compatibility (rule 1) of what storehouses hold now, one holding per ammunition type: the

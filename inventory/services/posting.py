@@ -1212,7 +1212,9 @@ def _check_condition_improvement(
     if not rules.condition_improves(current, target, availability):
         return
     require(user, Action.RECORD_SURVEILLANCE, depot_id)
-    for ban in _bans_of_kind_ban(lot):
+    bans = _bans_of_kind_ban(lot)
+    if bans:
+        ban = bans[0]
         raise LotBanned(
             _(
                 "Lot %(lot)s is banned (%(reason)s, %(reference)s): its stock may not go from "
