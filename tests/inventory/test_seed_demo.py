@@ -300,6 +300,16 @@ def test_the_demo_breaches_no_rule_and_balances_equal_the_ledger(monkeypatch):
     for storehouse in Storehouse.objects.all():
         assert storehouse_breaches(storehouse, today) == [], storehouse
     assert posting.balance_drift() == []
+    # The sweep finds no mix either (issue 14: n1 strict, isolation per condition code); the
+    # alerts raised while the demo condemned stock in place are resolved now it is in quarantine.
+    from alerts.models import AlertKind
+    from alerts.sweep import run_detectors
+
+    run_detectors([AlertKind.SUSPECT_MIXED, AlertKind.STORAGE_INCOMPATIBLE])
+    assert not Alert.objects.filter(
+        kind__in=[AlertKind.SUSPECT_MIXED, AlertKind.STORAGE_INCOMPATIBLE],
+        resolved_at__isnull=True,
+    ).exists()
 
     # Suspect and condemned lots are only in quarantine, and quarantine holds nothing else.
     availability = policy.availability_by_condition()
