@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import OuterRef
 from django.utils import timezone
@@ -1211,6 +1211,14 @@ def _check_condition_improvement(
     binds the lot (409 lot_banned). DESIGN.md §5."""
     if not rules.condition_improves(current, target, availability):
         return
+    if not can(user, Action.RECORD_SURVEILLANCE, depot_id):
+        raise PermissionDenied(
+            _(
+                "Condition %(target)s is not worse than lot %(lot)s's condition %(current)s: only "
+                "someone who records surveillance in this depot (an inspector) decides that."
+            )
+            % {"target": target, "lot": lot.lot_number, "current": current}
+        )
     require(user, Action.RECORD_SURVEILLANCE, depot_id)
     bans = _bans_of_kind_ban(lot)
     if bans:
