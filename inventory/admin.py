@@ -7,6 +7,7 @@ read-only; the mixing matrix is versioned (a new version is loaded, never edited
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,7 @@ from inventory.models import (
 )
 from inventory.rules import COMPATIBILITY_GROUPS, hazard_code_is_legal
 from inventory.selectors.reference import policy_legal_hazard_codes
+from inventory.services.reference import ammunition_type_reclassification_check
 
 
 class ReadOnlyAdminMixin:
@@ -153,6 +155,13 @@ class AmmunitionTypeAdminForm(forms.ModelForm):
             )
         if self.instance.pk and any(host.pk == self.instance.pk for host in hosts):
             self.add_error("assembles_to", _("A type is not fitted to itself."))
+        if division and group:
+            try:
+                ammunition_type_reclassification_check(
+                    self.instance, hazard_division=division, compatibility_group=group
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc)
         if (
             division
             and group

@@ -24,6 +24,7 @@ from core.roles import Action
 from core.scoping import require
 from inventory.models import (
     AmmunitionType,
+    Balance,
     Depot,
     Licence,
     LicenceLimit,
@@ -224,6 +225,43 @@ def assembles_to_check(compatibility_group: str, hosts: Sequence[AmmunitionType]
                     "Only compatibility group B types (fuzes, detonators) are recorded as "
                     "assembling to other types (note n1)."
                 )
+            }
+        )
+
+
+def ammunition_type_reclassification_check(
+    ammunition_type: AmmunitionType, *, hazard_division: str, compatibility_group: str
+) -> None:
+    """A type's hazard division or compatibility group does not change while any of its stock
+    is held: every storehouse holding it was checked (DESIGN.md §4) under the classification it
+    has. ValidationError naming the storehouses otherwise; move the stock out first (or
+    dispose of it), then reclassify."""
+    if ammunition_type.pk is None:
+        return
+    current = AmmunitionType.objects.filter(pk=ammunition_type.pk).values_list(
+        "hazard_division", "compatibility_group"
+    )
+    if not current or tuple(current[0]) == (hazard_division, compatibility_group):
+        return
+    held = sorted(
+        set(
+            Balance.objects.filter(lot__ammunition_type=ammunition_type, quantity__gt=0)
+            .values_list("storehouse__depot__code", "storehouse__code")
+            .distinct()
+        )
+    )
+    if held:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: _(
+                    "%(type)s is held in %(storehouses)s: its hazard division and compatibility "
+                    "group do not change while stock is held (the storage rules were checked "
+                    "under the present classification)."
+                )
+                % {
+                    "type": ammunition_type.code,
+                    "storehouses": ", ".join(f"{d}/{s}" for d, s in held[:10]),
+                }
             }
         )
 
