@@ -8,6 +8,7 @@ Policy settings read (inventory.PolicySetting, with these defaults when absent):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -33,9 +34,9 @@ from alerts.models import AlertKind, Severity
 from alerts.services import Subject
 from alerts.sweep import SweepContext, detector
 from inventory import rules
-from inventory.models import Balance, Document, Licence
+from inventory.models import Balance, Document, Licence, Waiver
 from inventory.models.ledger import LOSS_REASONS, AdjustmentReason, DocumentKind, DocumentStatus
-from inventory.models.reference import Availability, WaiverRule
+from inventory.models.reference import WaiverRule
 
 DEFAULT_EXPIRY_HORIZON_DAYS = 180
 DEFAULT_LICENCE_EXPIRY_HORIZON_DAYS = 90
@@ -279,42 +280,53 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
     return subjects
 
 
+# Storehouses holding a lot whose condition is stored apart (ConditionCode.isolate) beside any
+# other lot that is not its own split child, with no isolation waiver in force (DESIGN.md §4
+# rule 2). Only storehouses holding an isolating lot are looked at beyond the first pass.
 _SUSPECT_MIXED = """
-    SELECT b.depot_id, b.storehouse_id, s.code,
-           array_agg(DISTINCT l.lot_number ORDER BY l.lot_number)
-               FILTER (WHERE c.availability IN (%(suspended)s, %(unserviceable)s)),
-           array_agg(DISTINCT l.lot_number ORDER BY l.lot_number)
-               FILTER (WHERE c.availability IN (%(issuable)s, %(restricted)s))
-    FROM inventory_balance b
-    JOIN inventory_lot l ON l.id = b.lot_id
-    JOIN inventory_conditioncode c ON c.code = l.condition
-    JOIN inventory_storehouse s ON s.id = b.storehouse_id
-    WHERE b.quantity > 0
-      AND NOT EXISTS (
-          SELECT 1 FROM inventory_waiver w
-          WHERE w.storehouse_id = b.storehouse_id AND w.rule = %(rule)s
-            AND w.expires_on >= %(today)s
-      )
-    GROUP BY b.depot_id, b.storehouse_id, s.code
-    HAVING bool_or(c.availability IN (%(suspended)s, %(unserviceable)s))
-       AND bool_or(c.availability IN (%(issuable)s, %(restricted)s))
+    WITH held AS MATERIALIZED (
+        SELECT b.depot_id, b.storehouse_id, l.id AS lot_id, l.lot_number, l.ancestry, c.isolate
+        FROM inventory_balance b
+        JOIN inventory_lot l ON l.id = b.lot_id
+        JOIN inventory_conditioncode c ON c.code = l.condition
+        WHERE b.quantity > 0
+          AND (%(everywhere)s OR b.storehouse_id = ANY(%(storehouses)s::bigint[]))
+          AND b.storehouse_id IN (
+              SELECT i.storehouse_id FROM inventory_balance i
+              JOIN inventory_lot il ON il.id = i.lot_id
+              JOIN inventory_conditioncode ic ON ic.code = il.condition
+              WHERE i.quantity > 0 AND ic.isolate
+          )
+          AND NOT EXISTS (
+              SELECT 1 FROM inventory_waiver w
+              WHERE w.storehouse_id = b.storehouse_id AND w.rule = %(rule)s
+                AND w.expires_on >= %(today)s
+          )
+    )
+    SELECT s.depot_id, s.storehouse_id, sh.code,
+           array_agg(DISTINCT s.lot_number ORDER BY s.lot_number),
+           array_agg(DISTINCT o.lot_number ORDER BY o.lot_number)
+    FROM held s
+    JOIN held o
+      ON o.storehouse_id = s.storehouse_id AND o.lot_id <> s.lot_id
+     AND NOT (s.lot_id = ANY(o.ancestry))
+    JOIN inventory_storehouse sh ON sh.id = s.storehouse_id
+    WHERE s.isolate
+    GROUP BY s.depot_id, s.storehouse_id, sh.code
+    ORDER BY s.storehouse_id
 """
 
 
-@detector(AlertKind.SUSPECT_MIXED)
-def suspect_mixed(ctx: SweepContext) -> list[Subject]:
-    """Storehouses holding suspended or unserviceable stock beside serviceable stock of other lots
-    with no isolation waiver in force (DESIGN.md §4 rule 2). One query."""
+def suspect_mixed_subjects(*, today, storehouse_ids: Iterable[int] | None = None) -> list[Subject]:
+    """Rule 2 breaches now, everywhere or in these storehouses only. One query."""
     with connection.cursor() as cursor:
         cursor.execute(
             _SUSPECT_MIXED,
             {
-                "suspended": Availability.SUSPENDED.value,
-                "unserviceable": Availability.UNSERVICEABLE.value,
-                "issuable": Availability.ISSUABLE.value,
-                "restricted": Availability.RESTRICTED.value,
+                "everywhere": storehouse_ids is None,
+                "storehouses": sorted(storehouse_ids or ()),
                 "rule": WaiverRule.ISOLATION.value,
-                "today": ctx.today,
+                "today": today,
             },
         )
         rows = cursor.fetchall()
@@ -323,19 +335,152 @@ def suspect_mixed(ctx: SweepContext) -> list[Subject]:
             depot_id=depot_id,
             storehouse_id=storehouse_id,
             message=(
-                f"Storehouse {code}: suspect or unserviceable {_some(suspect)} stored with "
-                f"serviceable {_some(serviceable)}. Move lot {suspect[0]} or record a waiver; "
-                f"receipts into {code} are refused until then."
+                f"Storehouse {code}: {_some(suspect)} must be stored apart (suspect or condemned) "
+                f"but {'shares' if len(suspect) == 1 else 'share'} the storehouse with "
+                f"{_some(others)}. Move lot {suspect[0]} or record an isolation waiver "
+                f"(quarantine store); receipts into {code} are refused until then."
             ),
             details={
                 "suspect_lots": suspect[:LISTED_LOTS],
                 "suspect_count": len(suspect),
-                "serviceable_lots": serviceable[:LISTED_LOTS],
-                "serviceable_count": len(serviceable),
+                "other_lots": others[:LISTED_LOTS],
+                "other_count": len(others),
             },
         )
-        for depot_id, storehouse_id, code, suspect, serviceable in rows
+        for depot_id, storehouse_id, code, suspect, others in rows
     ]
+
+
+@detector(AlertKind.SUSPECT_MIXED)
+def suspect_mixed(ctx: SweepContext) -> list[Subject]:
+    """Storehouses where a lot of an isolating condition shares the storehouse with another lot
+    (not its own split child) and no isolation waiver is in force (DESIGN.md §4 rule 2). A
+    condition change or split raises the same alert at once (`storage_alerts_raise`). One
+    query."""
+    return suspect_mixed_subjects(today=ctx.today)
+
+
+def storage_alerts_raise(*, storehouse_ids: Iterable[int], on) -> None:
+    """Bring the `suspect_mixed` alerts of these storehouses up to date at once: a condition
+    change or a split that mixes stock to be stored apart is recorded, never refused, and
+    reported here in its own transaction (registered with inventory.hooks by
+    AlertsConfig.ready); one that ends such a mix resolves its alert. Other storehouses are left
+    to the daily sweep. Two queries, plus one per alert raised."""
+    from alerts.services import alert_raise, alerts_resolve_for_storehouses
+
+    ids = set(storehouse_ids)
+    today = max(on, timezone.localdate())
+    subjects = suspect_mixed_subjects(today=today, storehouse_ids=ids)
+    for subject in subjects:
+        alert_raise(
+            kind=AlertKind.SUSPECT_MIXED,
+            depot_id=subject.depot_id,
+            storehouse_id=subject.storehouse_id,
+            message=subject.message,
+            details=subject.details,
+        )
+    alerts_resolve_for_storehouses(
+        kind=AlertKind.SUSPECT_MIXED, storehouse_ids=ids - {s.storehouse_id for s in subjects}
+    )
+
+
+# Compatibility (rule 1) of what storehouses hold now, one holding per ammunition type: the
+# mixing rules look at nothing finer than the type (its group, its n1 hosts).
+_HELD_TYPES = """
+    SELECT b.depot_id, b.storehouse_id, s.code, t.id, t.code, t.compatibility_group,
+           t.hazard_division,
+           COALESCE((SELECT array_agg(a.to_ammunitiontype_id)
+                     FROM inventory_ammunitiontype_assembles_to a
+                     WHERE a.from_ammunitiontype_id = t.id), '{}')
+    FROM inventory_balance b
+    JOIN inventory_lot l ON l.id = b.lot_id
+    JOIN inventory_ammunitiontype t ON t.id = l.ammunition_type_id
+    JOIN inventory_storehouse s ON s.id = b.storehouse_id
+    WHERE b.quantity > 0
+    GROUP BY b.depot_id, b.storehouse_id, s.code, t.id, t.code, t.compatibility_group,
+             t.hazard_division
+    ORDER BY b.storehouse_id, t.id
+"""
+
+
+@detector(AlertKind.STORAGE_INCOMPATIBLE)
+def storage_incompatible(ctx: SweepContext) -> list[Subject]:
+    """Storehouses whose stock breaks the mixing rules (DESIGN.md §4 rule 1) with the matrix and
+    the n2/n4 waivers in force: possible after a policy change (a matrix amendment, note n1
+    made strict with no `assembles_to` recorded yet) that postings could not refuse. Four
+    queries (stock per type, the matrix version and its cells, the waivers); the rules of
+    inventory/rules.py decide."""
+    from inventory.policy import mixing_matrix
+
+    with connection.cursor() as cursor:
+        cursor.execute(_HELD_TYPES)
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    holdings: dict[int, list[rules.Holding]] = defaultdict(list)
+    storehouses: dict[int, tuple[int, str]] = {}
+    type_codes: dict[int, str] = {}
+    for depot_id, storehouse_id, code, type_id, type_code, group, division, hosts in rows:
+        storehouses[storehouse_id] = (depot_id, code)
+        type_codes[type_id] = type_code
+        holdings[storehouse_id].append(
+            rules.Holding(
+                lot_id=type_id,
+                lot_number=type_code,
+                ammunition_type_id=type_id,
+                hazard_division=division,
+                compatibility_group=group,
+                neq_kg=Decimal(0),
+                neq_per_unit_kg=Decimal(0),
+                assembles_to=frozenset(hosts),
+            )
+        )
+    waived: dict[int, set[str]] = defaultdict(set)
+    for storehouse_id, rule in Waiver.objects.filter(
+        storehouse_id__in=list(holdings),
+        expires_on__gte=ctx.today,
+        rule__in=[WaiverRule.SEGREGATION_N2, WaiverRule.AUTHORITY_N4],
+    ).values_list("storehouse_id", "rule"):
+        waived[storehouse_id].add(str(rule))
+    matrix = mixing_matrix(ctx.today)
+    subjects = []
+    for storehouse_id in sorted(holdings):
+        breaches = rules.compatibility_breaches(
+            holdings[storehouse_id], matrix, frozenset(waived[storehouse_id])
+        )
+        if not breaches:
+            continue
+        depot_id, code = storehouses[storehouse_id]
+        parts = []
+        for breach in breaches:
+            note = f" (note {breach.note})" if breach.note else ""
+            parts.append(
+                f"CG {breach.groups[0]} and CG {breach.groups[1]}{note}: "
+                f"{', '.join(sorted(type_codes[i] for i in breach.lot_ids))}"
+            )
+        subjects.append(
+            Subject(
+                depot_id=depot_id,
+                storehouse_id=storehouse_id,
+                message=(
+                    f"Storehouse {code} holds ammunition that may not share it: "
+                    + "; ".join(parts)
+                    + ". Move the stock apart, or record what the rule needs (the types a CG B "
+                    "item assembles to, a waiver)."
+                ),
+                details={
+                    "breaches": [
+                        {
+                            "groups": list(breach.groups),
+                            "note": breach.note,
+                            "ammunition_types": sorted(type_codes[i] for i in breach.lot_ids),
+                        }
+                        for breach in breaches
+                    ]
+                },
+            )
+        )
+    return subjects
 
 
 # A storehouse may hold hundreds of lots: messages and details name the first few.

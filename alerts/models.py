@@ -22,7 +22,8 @@ class AlertKind(models.TextChoices):
     INSPECTION_OVERDUE = "inspection_overdue", _("inspection overdue")
     LICENCE_EXPIRING = "licence_expiring", _("licence expiring")
     LICENCE_EXCEEDED = "licence_exceeded", _("storehouse over its licence")
-    SUSPECT_MIXED = "suspect_mixed", _("suspect stock mixed with serviceable stock")
+    SUSPECT_MIXED = "suspect_mixed", _("stock to be stored apart shares a storehouse")
+    STORAGE_INCOMPATIBLE = "storage_incompatible", _("incompatible stock shares a storehouse")
     TRANSIT_DISCREPANCY = "transit_discrepancy", _("transit discrepancy")
     LEDGER_DRIFT = "ledger_drift", _("ledger and balance differ")
     LOSS_RECORDED = "loss_recorded", _("loss recorded")
@@ -47,6 +48,7 @@ DEFAULT_SEVERITY: dict[str, str] = {
     AlertKind.LICENCE_EXPIRING: Severity.WARNING,
     AlertKind.LICENCE_EXCEEDED: Severity.CRITICAL,
     AlertKind.SUSPECT_MIXED: Severity.CRITICAL,
+    AlertKind.STORAGE_INCOMPATIBLE: Severity.CRITICAL,
     AlertKind.TRANSIT_DISCREPANCY: Severity.CRITICAL,
     AlertKind.LEDGER_DRIFT: Severity.CRITICAL,
     AlertKind.LOSS_RECORDED: Severity.CRITICAL,

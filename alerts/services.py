@@ -230,6 +230,20 @@ def alert_resolve(
     ).update(resolved_at=now or timezone.now())
 
 
+def alerts_resolve_for_storehouses(
+    *, kind: str, storehouse_ids: Iterable[int], now: datetime | None = None
+) -> int:
+    """Resolve the open alerts of `kind` about these storehouses: a service that has just
+    recomputed them found their cause gone. One query."""
+    _check_kind(kind)
+    ids = set(storehouse_ids)
+    if not ids:
+        return 0
+    return Alert.objects.filter(kind=kind, storehouse_id__in=ids, resolved_at__isnull=True).update(
+        resolved_at=now or timezone.now()
+    )
+
+
 def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
     """Record that `user` has seen the alert and acts on it. Anyone who may read the alert's depot
     may acknowledge it, except auditors, who change nothing (403). An event alert (transit

@@ -7,6 +7,7 @@ read-only; the mixing matrix is versioned (a new version is loaded, never edited
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,7 @@ from inventory.models import (
 )
 from inventory.rules import COMPATIBILITY_GROUPS, hazard_code_is_legal
 from inventory.selectors.reference import policy_legal_hazard_codes
+from inventory.services.reference import ammunition_type_reclassification_check
 
 
 class ReadOnlyAdminMixin:
@@ -138,12 +140,28 @@ class AmmunitionTypeAdminForm(forms.ModelForm):
             "shelf_life_months",
             "contains_propellant",
             "obsolete",
+            "assembles_to",
         ]
 
     def clean(self):
         cleaned = super().clean()
         division = cleaned.get("hazard_division")
         group = cleaned.get("compatibility_group")
+        hosts = list(cleaned.get("assembles_to") or ())
+        if hosts and group and group != "B":
+            self.add_error(
+                "assembles_to",
+                _("Only compatibility group B types (fuzes, detonators) assemble to other types."),
+            )
+        if self.instance.pk and any(host.pk == self.instance.pk for host in hosts):
+            self.add_error("assembles_to", _("A type is not fitted to itself."))
+        if division and group:
+            try:
+                ammunition_type_reclassification_check(
+                    self.instance, hazard_division=division, compatibility_group=group
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc)
         if (
             division
             and group
@@ -159,6 +177,7 @@ class AmmunitionTypeAdminForm(forms.ModelForm):
 @admin.register(AmmunitionType)
 class AmmunitionTypeAdmin(SimpleHistoryAdmin):
     form = AmmunitionTypeAdminForm
+    filter_horizontal = ["assembles_to"]
     list_display = [
         "code",
         "name",
@@ -191,6 +210,7 @@ class AmmunitionTypeAdmin(SimpleHistoryAdmin):
                     "neq_per_unit_kg",
                     "shaped_charge",
                     "high_energy_propellant",
+                    "assembles_to",
                 ]
             },
         ),
@@ -244,8 +264,8 @@ class ConditionCodeAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     the policy every posting obeys; making condemned stock issuable is not an admin's edit. The
     codes change with the reference tables, by migration."""
 
-    list_display = ["code", "availability", "meaning"]
-    list_filter = ["availability"]
+    list_display = ["code", "availability", "isolate", "meaning"]
+    list_filter = ["availability", "isolate"]
     search_fields = ["code", "meaning"]
 
 

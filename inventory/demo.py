@@ -67,9 +67,10 @@ from inventory.models import (
     PolicySetting,
     Recipient,
     Storehouse,
+    Waiver,
 )
 from inventory.models.ledger import AdjustmentReason
-from inventory.models.reference import Availability, RecipientKind
+from inventory.models.reference import Availability, RecipientKind, WaiverRule
 from inventory.rules import suggest_hazard_subdivision_1_2
 from inventory.services import posting
 from inventory.services.lots import NewLot, add_months, lot_find
@@ -78,6 +79,7 @@ from inventory.services.reference import (
     licence_create,
     recipient_create,
     storehouse_create,
+    waiver_create,
 )
 from surveillance import services as surveillance_services
 from surveillance.models import BanKind, StabilityTest
@@ -123,6 +125,9 @@ class DemoStorehouse:
     name: str
     kind: str
     limits: dict[str, str | None]  # division -> max NEQ kg (None: unlimited); absent: refused
+    # A designated quarantine store: an isolation waiver (rule 2) lets suspect and condemned
+    # lots of different types share it, each in its own bay.
+    quarantine: bool = False
 
     @property
     def key(self) -> str:
@@ -153,6 +158,7 @@ DEMO_STOREHOUSES = [
         "Quarantine store (suspect and condemned stock)",
         "container",
         {"1.1": "500", "1.2.1": "500", "1.2.2": "100", "1.3": "100", "1.4": None},
+        quarantine=True,
     ),
     DemoStorehouse(
         "D02",
@@ -622,6 +628,21 @@ def _storehouses(depots, admin: User, today: date) -> dict[str, Storehouse]:
                     for division, limit in spec.limits.items()
                 },
                 created_by=admin,
+            )
+        if (
+            spec.quarantine
+            and not Waiver.objects.filter(storehouse=storehouse, rule=WaiverRule.ISOLATION).exists()
+        ):
+            waiver_create(
+                storehouse=storehouse,
+                rule=WaiverRule.ISOLATION,
+                reason=(
+                    "Designated quarantine store: suspect and condemned lots are held here apart "
+                    "from serviceable stock, each lot in its own marked bay."
+                ),
+                authority_reference=f"QS/{spec.depot}/{valid_from.year}",
+                expires_on=valid_until,
+                recorded_by=admin,
             )
         found[spec.key] = storehouse
     return found

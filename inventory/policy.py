@@ -56,6 +56,11 @@ def availability_by_condition() -> dict[str, str]:
     return dict(ConditionCode.objects.values_list("code", "availability"))
 
 
+def isolating_conditions() -> frozenset[str]:
+    """The condition codes whose lots are stored apart (DESIGN.md §4 rule 2)."""
+    return frozenset(ConditionCode.objects.filter(isolate=True).values_list("code", flat=True))
+
+
 @dataclass(frozen=True)
 class PostingPolicy:
     """What every posting reads before it writes: policy settings, availability by condition,
@@ -64,6 +69,8 @@ class PostingPolicy:
     values: dict
     availability: dict[str, str]
     closed: ClosedPeriod | None
+    # The condition codes whose lots are stored apart (DESIGN.md §4 rule 2).
+    isolating: frozenset[str] = frozenset()
     # The stock check freezing the depot (its number), if any: postings are refused (stockchecks).
     frozen_by: str | None = None
     # (lot id, ban id) of the active bans binding the lots asked for with `bans_for`, if asked.
@@ -74,6 +81,7 @@ _POSTING_POLICY_SELECT = """
 SELECT
     (SELECT coalesce(json_object_agg(key, value), '{}')::text FROM inventory_policysetting),
     (SELECT coalesce(json_object_agg(code, availability), '{}')::text FROM inventory_conditioncode),
+    (SELECT coalesce(json_agg(code), '[]')::text FROM inventory_conditioncode WHERE isolate),
     closed.id, closed.starts_on, closed.ends_on,
     (SELECT id FROM stockchecks_stockcheck WHERE depot_id = %s AND frozen LIMIT 1)
     {bans}
@@ -115,7 +123,7 @@ def posting_policy(*, depot_id: int, on: date, bans_for: Iterable[int] = ()) -> 
         else:
             cursor.execute(_POSTING_POLICY_SQL, [depot_id, depot_id, on, on])
             row, ban_pairs = cursor.fetchone(), None
-        values, availability, closed_id, starts_on, ends_on, frozen_id = row
+        values, availability, isolating, closed_id, starts_on, ends_on, frozen_id = row
     closed = (
         None
         if closed_id is None
@@ -124,6 +132,7 @@ def posting_policy(*, depot_id: int, on: date, bans_for: Iterable[int] = ()) -> 
     return PostingPolicy(
         values=json.loads(values),
         availability=json.loads(availability),
+        isolating=frozenset(json.loads(isolating)),
         closed=closed,
         frozen_by=None if frozen_id is None else f"SC-{frozen_id:05d}",
         ban_pairs=ban_pairs,

@@ -34,11 +34,13 @@ def read_rows(name: str) -> list[dict[str, str]]:
 def load(*, HazardCode, ConditionCode, MixingMatrixVersion, MixingCell, PolicySetting) -> None:
     for code in sorted(legal_hazard_codes_from_rows(read_rows("hazard_codes.csv"))):
         HazardCode.objects.get_or_create(code=code)
+    # The `isolate` column came later (migration 0008): the seed migration's model lacks it.
+    has_isolate = any(field.name == "isolate" for field in ConditionCode._meta.get_fields())
     for row in read_rows("condition_codes.csv"):
-        ConditionCode.objects.get_or_create(
-            code=row["code"],
-            defaults={"availability": row["availability"], "meaning": row["meaning"]},
-        )
+        defaults = {"availability": row["availability"], "meaning": row["meaning"]}
+        if has_isolate:
+            defaults["isolate"] = row["isolate"] == "yes"
+        ConditionCode.objects.get_or_create(code=row["code"], defaults=defaults)
     if not MixingMatrixVersion.objects.exists():
         matrix = mixing_matrix_from_rows(read_rows("mixing_matrix.csv"))
         version = MixingMatrixVersion.objects.create(

@@ -18,6 +18,7 @@ HAZARD_DIVISIONS = ("1.1", "1.2.1", "1.2.2", "1.3", "1.4", "1.5", "1.6")
 COMPATIBILITY_GROUPS = ("A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "N", "S")
 AVAILABILITIES = ("issuable", "restricted", "suspended", "unserviceable")
 SERVICEABLE = frozenset({"issuable", "restricted"})
+AVAILABILITY_RANK = {name: rank for rank, name in enumerate(AVAILABILITIES)}
 MIXING_NOTES = ("n1", "n2", "n3", "n4", "n5", "n6", "n7")
 WAIVABLE_NOTES = frozenset({"n2", "n4"})
 
@@ -80,8 +81,10 @@ class Holding:
     `neq_kg` is the holding's total NEQ; `neq_per_unit_kg` the NEQ per item (the lot's override or
     its type's). `compatible_family` marks 1.6N types proven compatible with each other (note n6);
     lots of one ammunition type are always compatible. `assembles_to` is, for a CG B item (fuze),
-    the ammunition type ids of the articles it will be assembled to (note n1); None means not
-    recorded, and then every article the matrix pairs with it under n1 is taken as its host.
+    the ammunition type ids of the articles it will be assembled to (note n1); n1 is strict, so
+    none recorded (empty, or None) means no article is its host. `isolate` says the lot's
+    condition code is one whose lots are stored apart (rule 2); `condition` is that code, for
+    messages. `ancestry` holds the ids of the lots it was split from (any depth).
     """
 
     lot_id: int
@@ -96,6 +99,9 @@ class Holding:
     high_energy_propellant: bool = False
     compatible_family: str | None = None
     assembles_to: frozenset[int] | None = None
+    isolate: bool = False
+    condition: str = ""
+    ancestry: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.hazard_division not in HAZARD_DIVISIONS:
@@ -289,7 +295,8 @@ def _regroup(holdings: tuple[Holding, ...], matrix: MixingMatrix) -> dict[int, t
 
 
 def _is_host(fuze: Holding, article: Holding) -> bool:
-    return fuze.assembles_to is None or article.ammunition_type_id in fuze.assembles_to
+    """Note n1 is strict: an article is a fuze's host only when recorded as such."""
+    return bool(fuze.assembles_to) and article.ammunition_type_id in fuze.assembles_to
 
 
 def _same_family(a: Holding, b: Holding) -> bool:
@@ -398,8 +405,8 @@ def _compatibility_message(
         pair = f"CG {group_a} ({_lots_phrase(lots_a)}) and CG {group_b} ({_lots_phrase(lots_b)})"
     if value == "n1":
         return (
-            f"{pair} may share a storehouse only when the CG B items are fuzes stored with the "
-            f"articles they will be assembled to (note n1)."
+            f"{pair} may share a storehouse only when the CG B items are recorded as assembling "
+            f"to the articles' types (note n1: assembles to)."
         )
     if value == "n2":
         return (
@@ -429,33 +436,58 @@ def _regrouping_message(lots: list[Holding], regrouped: Mapping[int, tuple[str, 
     return "".join(sentences)
 
 
-# Rule 2: suspect or unserviceable stock is stored alone
+# Conditions (DESIGN.md §5, §6)
+
+
+def condition_improves(current: str, target: str, availability: Mapping[str, str]) -> bool:
+    """Whether giving stock in condition `current` the condition `target` may improve it: any
+    change but to a strictly worse availability (issuable < restricted < suspended <
+    unserviceable). A change within one availability is a reclassification, which only someone
+    who may record surveillance decides; keeping the same code improves nothing."""
+    if target == current:
+        return False
+    rank = AVAILABILITY_RANK
+    return rank[availability[target]] <= rank[availability[current]]
+
+
+# Rule 2: stock of an isolating condition is stored apart
+
+
+def _own_split_child(holding: Holding, of: Holding) -> bool:
+    return of.lot_id in holding.ancestry
 
 
 def isolation_breaches(holdings: Iterable[Holding], waived: bool = False) -> list[Breach]:
-    """Rule 2: a suspended or unserviceable lot may not share a storehouse with serviceable stock
-    (issuable or restricted) of another lot, unless a waiver for the storehouse is in force.
+    """Rule 2: a lot whose condition code is marked `isolate` may not share a storehouse with any
+    other lot, serviceable or not, except its own split children (lots split from it, at any
+    depth), unless a waiver for the storehouse (a designated quarantine store) is in force.
 
-    One breach per suspect lot, naming the serviceable lots it is with.
+    A child split off into an isolating condition is not excepted from its parent: the part
+    condemned is moved away from the rest. One breach per isolating lot, naming the lots it is
+    with.
     """
     if waived:
         return []
     ordered = _holdings(holdings)
-    serviceable = [h for h in ordered if h.availability in SERVICEABLE]
-    _, others = _lots(serviceable)
     breaches = []
     for suspect in ordered:
-        if suspect.availability in SERVICEABLE or not serviceable:
+        if not suspect.isolate:
             continue
-        lot_ids, lot_numbers = _lots([suspect, *serviceable])
+        others = [
+            h for h in ordered if h.lot_id != suspect.lot_id and not _own_split_child(h, suspect)
+        ]
+        if not others:
+            continue
+        lot_ids, lot_numbers = _lots([suspect, *others])
+        condition = f"in condition {suspect.condition}" if suspect.condition else "suspect"
         breaches.append(
             Breach(
                 code=SUSPECT_ISOLATION,
                 rule="isolation",
                 message=(
-                    f"Lot {suspect.lot_number} is {suspect.availability} and must be stored apart "
-                    f"from serviceable stock of other lots ({_lots_phrase(others)}); move lot "
-                    f"{suspect.lot_number} or record a waiver."
+                    f"Lot {suspect.lot_number} is {condition} ({suspect.availability}) and must be "
+                    f"stored apart from other lots ({_lots_phrase(_lots(others)[1])}); move lot "
+                    f"{suspect.lot_number} or record an isolation waiver (quarantine store)."
                 ),
                 lot_ids=lot_ids,
                 lot_numbers=lot_numbers,

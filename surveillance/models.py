@@ -374,8 +374,9 @@ class LotSurveillance(models.Model):
 
 
 class LotDue(models.Model):
-    """When a lot is due for inspection and stability test: a database view (migration 0003)
-    over the lot, its surveillance row and the policy. Read only."""
+    """When a lot is due for inspection and stability test: a database view (migrations 0003,
+    0004) over the lot, its surveillance rows and its ancestors' (a lot split off another
+    inherits its tests and inspections, DESIGN.md §5), and the policy. Read only."""
 
     lot = models.OneToOneField(
         "inventory.Lot", on_delete=models.DO_NOTHING, primary_key=True, related_name="due"
@@ -383,6 +384,9 @@ class LotDue(models.Model):
     inspection_due = models.DateField()
     stability_due = models.DateField(null=True)
     never_stability_tested = models.BooleanField()
+    # The latest test and inspection recorded on the lot or a lot it was split from.
+    last_stability_test_on = models.DateField(null=True)
+    last_inspected_on = models.DateField(null=True)
 
     class Meta:
         managed = False

@@ -27,6 +27,7 @@ from audit.services import audit_record
 from core.net import client_ip
 from core.roles import Action
 from core.scoping import action_depot_ids, require
+from inventory import hooks
 from inventory import policy as inventory_policy
 from inventory.errors import InvalidState
 from inventory.models import (
@@ -201,6 +202,13 @@ def condition_change_post(
         documents.append(document)
     lot.condition_id = condition
     lot.save(update_fields=["condition"])
+    # Never refused, but a change that mixes stock to be stored apart is reported at once.
+    hooks.storage_changed(
+        storehouse_ids=Balance.objects.filter(lot=lot, quantity__gt=0).values_list(
+            "storehouse_id", flat=True
+        ),
+        on=occurred_on,
+    )
     return documents
 
 
@@ -421,17 +429,27 @@ def stability_test_record(
         note=note.strip(),
     )
     if outcome.condition:
-        condition_change_post(
-            lot=lot,
-            condition=outcome.condition,
-            reason=_("Stability test of %(day)s: %(category)s (%(action)s)")
-            % {"day": sampled_on, "category": test.get_category_display(), "action": test.action},
-            depot=depot,
-            posted_by=tested_by,
-            authority_reference=f"{test.laboratory}",
-            stability_test=test,
-            automatic=True,
-        )
+        # The result is about the propellant of the lot and of every lot split from it that is
+        # still held (DESIGN.md §5: a child inherits its ancestors' tests).
+        held_children = Lot.objects.filter(
+            ancestry__contains=[lot.pk], balances__quantity__gt=0
+        ).distinct()
+        for each in [lot, *held_children.order_by("pk")]:
+            condition_change_post(
+                lot=each,
+                condition=outcome.condition,
+                reason=_("Stability test of %(day)s: %(category)s (%(action)s)")
+                % {
+                    "day": sampled_on,
+                    "category": test.get_category_display(),
+                    "action": test.action,
+                },
+                depot=depot,
+                posted_by=tested_by,
+                authority_reference=f"{test.laboratory}",
+                stability_test=test,
+                automatic=True,
+            )
     row = _surveillance_row(lot)
     if row.last_stability_test_on is None or sampled_on >= row.last_stability_test_on:
         row.last_stability_test_on = sampled_on
@@ -596,6 +614,11 @@ def shelf_life_extend(
     lot.expires_on = new_expires_on
     lot.expiry_overridden = True
     lot.save(update_fields=["expires_on", "expiry_overridden"])
+    # The lots split from it are the same material: the extension counts for them (DESIGN.md
+    # §5), never shortening an expiry one of them already has.
+    Lot.objects.filter(ancestry__contains=[lot.pk], expires_on__lt=new_expires_on).update(
+        expires_on=new_expires_on, expiry_overridden=True
+    )
     return extension
 
 

@@ -163,6 +163,17 @@ class AmmunitionTypeSerializer(StrictJSONMixin, serializers.ModelSerializer):
     hazard_code = serializers.CharField(
         read_only=True, help_text="Hazard division and compatibility group, e.g. 1.4S."
     )
+    assembles_to = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=AmmunitionType.objects.all(),
+        required=False,
+        default=list,
+        help_text=(
+            "CG B types only (fuzes, detonators): the ids of the ammunition types they are fitted "
+            "to. Note n1 is strict: B stock shares a storehouse with CG D, E or F stock only when "
+            "every such lot is of one of these types. Optional; default none."
+        ),
+    )
 
     class Meta:
         model = AmmunitionType
@@ -183,6 +194,7 @@ class AmmunitionTypeSerializer(StrictJSONMixin, serializers.ModelSerializer):
             "high_energy_propellant",
             "obsolete",
             "hazard_code",
+            "assembles_to",
         ]
 
 

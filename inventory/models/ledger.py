@@ -6,6 +6,7 @@ headers moving only along their life cycle (triggers in migrations), one reversa
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
@@ -30,6 +31,10 @@ class Lot(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
+    # The lots it was split from, nearest first (parent, grandparent, ... root): surveillance
+    # records and bans of an ancestor count for it (DESIGN.md §5), read in one lookup whatever
+    # the depth. Written once when the lot is created from its parent.
+    ancestry = ArrayField(models.BigIntegerField(), default=list, blank=True, editable=False)
     component_lots = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="used_in"
     )
@@ -70,6 +75,8 @@ class Lot(models.Model):
             # PostgreSQL runs as UPPER(lot_number) LIKE '%...%'): a trigram index on the same
             # expression (docs/performance.md).
             GinIndex(OpClass(Upper("lot_number"), name="gin_trgm_ops"), name="lot_number_trgm"),
+            # A lot's descendants (ancestry @> ARRAY[id]): what a test or ban on it reaches.
+            GinIndex(fields=["ancestry"], name="lot_ancestry"),
         ]
 
     def __str__(self) -> str:

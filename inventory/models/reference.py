@@ -210,7 +210,20 @@ class AmmunitionType(models.Model):
     shaped_charge = models.BooleanField(_("shaped charge"), default=False)
     high_energy_propellant = models.BooleanField(_("high-energy propellant"), default=False)
     obsolete = models.BooleanField(_("obsolete"), default=False)
-    history = HistoricalRecords()
+    # Note n1 (DESIGN.md §4 rule 1): the types a CG B item (fuze, detonator) is fitted to. Strict:
+    # a B type with none recorded shares a storehouse with no CG D, E or F stock.
+    assembles_to = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="assembled_from",
+        verbose_name=_("assembles to"),
+        help_text=_(
+            "CG B items only: the ammunition types they are fitted to. They may share a "
+            "storehouse with CG D, E or F stock only when every such lot is of one of these types."
+        ),
+    )
+    history = HistoricalRecords(m2m_fields=[assembles_to])
 
     class Meta:
         ordering = ["code"]
@@ -288,7 +301,7 @@ class Supplier(models.Model):
 class WaiverRule(models.TextChoices):
     SEGREGATION_N2 = "n2", _("compatibility note n2: effective segregation")
     AUTHORITY_N4 = "n4", _("compatibility note n4: national authority decision on CG G")
-    ISOLATION = "isolation", _("suspect or unserviceable stock stored with serviceable stock")
+    ISOLATION = "isolation", _("stock to be stored apart shares the storehouse (quarantine store)")
 
 
 class Waiver(models.Model):
@@ -314,6 +327,14 @@ class ConditionCode(models.Model):
 
     code = models.CharField(_("code"), max_length=2, unique=True)
     availability = models.CharField(_("availability"), max_length=16, choices=Availability.choices)
+    isolate = models.BooleanField(
+        _("stored apart"),
+        default=False,
+        help_text=_(
+            "Lots in this condition may not share a storehouse with any other lot (DESIGN.md §4 "
+            "rule 2) unless an isolation waiver designates the storehouse as a quarantine store."
+        ),
+    )
     meaning = models.CharField(_("meaning"), max_length=200)
     history = HistoricalRecords()
 

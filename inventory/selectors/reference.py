@@ -43,7 +43,7 @@ def ammunition_type_list(*, user: User) -> QuerySet[AmmunitionType]:
     """Ammunition types are national reference data: every signed-in user reads them all."""
     if not _signed_in(user):
         return AmmunitionType.objects.none()
-    return AmmunitionType.objects.order_by("code", "id")
+    return AmmunitionType.objects.prefetch_related("assembles_to").order_by("code", "id")
 
 
 def recipient_list(*, user: User) -> QuerySet[Recipient]:

@@ -13,8 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,7 @@ from accounts.models import User
 from core.errors import SelfApproval
 from core.roles import Action
 from core.scoping import can, require
-from inventory import locks, policy, rules
+from inventory import hooks, locks, policy, rules
 from inventory.chain import line_hash
 from inventory.errors import (
     BREACH_ERRORS,
@@ -36,6 +38,7 @@ from inventory.errors import (
     RecipientNotPermitted,
 )
 from inventory.models import (
+    AmmunitionType,
     Balance,
     ChainHead,
     ClosedPeriod,
@@ -146,8 +149,10 @@ def _holdings_after(
     storehouse_ids: set[int],
     deltas: dict[tuple[int, int], int],
     availability: dict[str, str],
+    isolating: frozenset[str] = frozenset(),
 ) -> dict[int, list[rules.Holding]]:
-    """Each storehouse's contents after the movement, as rules.Holding (one query)."""
+    """Each storehouse's contents after the movement, as rules.Holding (two queries: the
+    balances, then the lots with their types and, for note n1, the types each is fitted to)."""
     quantities: dict[tuple[int, int], int] = defaultdict(int)
     rows = Balance.objects.filter(storehouse_id__in=storehouse_ids, quantity__gt=0).values_list(
         "lot_id", "storehouse_id", "quantity"
@@ -158,7 +163,14 @@ def _holdings_after(
         if storehouse_id in storehouse_ids:
             quantities[(lot_id, storehouse_id)] += delta
     lot_ids = {lot_id for (lot_id, _sh), quantity in quantities.items() if quantity > 0}
-    lots = Lot.objects.select_related("ammunition_type").in_bulk(lot_ids)
+    hosts = AmmunitionType.assembles_to.through.objects.filter(
+        from_ammunitiontype_id=OuterRef("ammunition_type_id")
+    ).values("to_ammunitiontype_id")
+    lots = (
+        Lot.objects.select_related("ammunition_type")
+        .annotate(hosts=ArraySubquery(hosts))
+        .in_bulk(lot_ids)
+    )
     holdings: dict[int, list[rules.Holding]] = defaultdict(list)
     for (lot_id, storehouse_id), quantity in sorted(quantities.items()):
         if quantity <= 0:
@@ -178,24 +190,42 @@ def _holdings_after(
                 availability=availability[lot.condition_id],
                 shaped_charge=kind.shaped_charge,
                 high_energy_propellant=kind.high_energy_propellant,
+                assembles_to=frozenset(lot.hosts),
+                isolate=lot.condition_id in isolating,
+                condition=lot.condition_id,
+                ancestry=tuple(lot.ancestry),
             )
         )
     return holdings
 
 
-def _check_storage(
-    *,
-    storehouses: dict[int, Storehouse],
+def storehouse_breaches(
+    storehouse_ids: set[int], *, on: date, policy_values: dict | None = None
+) -> dict[int, list[rules.Breach]]:
+    """Every §4 breach of what these storehouses hold now, with the waivers and licences in
+    force on `on`: for callers that record a fact they must not refuse (a condition change, a
+    split) and then report what it caused. A fixed number of queries."""
+    policy_values = policy.policy_values() if policy_values is None else policy_values
+    return _breaches(
+        set(storehouse_ids),
+        {},
+        on=on,
+        policy_values=policy_values,
+        availability=policy.availability_by_condition(),
+        isolating=policy.isolating_conditions(),
+    )
+
+
+def _breaches(
+    receiving: set[int],
     deltas: dict[tuple[int, int], int],
+    *,
     on: date,
     policy_values: dict,
     availability: dict[str, str],
-) -> None:
-    """DESIGN.md §4 for every storehouse receiving stock; raises the first breach found."""
-    receiving = {sh for (_lot, sh), delta in deltas.items() if delta > 0}
-    if not receiving:
-        return
-    holdings = _holdings_after(receiving, deltas, availability)
+    isolating: frozenset[str],
+) -> dict[int, list[rules.Breach]]:
+    holdings = _holdings_after(receiving, deltas, availability, isolating)
     licences = {
         licence.storehouse_id: licence
         for licence in Licence.objects.filter(
@@ -209,10 +239,11 @@ def _check_storage(
         waivers[storehouse_id].add(rule)
     matrix = policy.mixing_matrix(on)
     storage_policy = policy.storage_policy(policy_values)
+    found = {}
     for storehouse_id in sorted(receiving):
         licence = licences.get(storehouse_id)
         waived = waivers[storehouse_id]
-        breaches = rules.storage_breaches(
+        found[storehouse_id] = rules.storage_breaches(
             holdings[storehouse_id],
             matrix=matrix,
             limits=licence.limits_dict() if licence else None,
@@ -220,6 +251,32 @@ def _check_storage(
             waived_notes=frozenset(waived & {WaiverRule.SEGREGATION_N2, WaiverRule.AUTHORITY_N4}),
             isolation_waived=WaiverRule.ISOLATION in waived,
         )
+    return found
+
+
+def _check_storage(
+    *,
+    storehouses: dict[int, Storehouse],
+    deltas: dict[tuple[int, int], int],
+    on: date,
+    policy_values: dict,
+    availability: dict[str, str],
+    isolating: frozenset[str],
+) -> None:
+    """DESIGN.md §4 for every storehouse receiving stock; raises the first breach found."""
+    receiving = {sh for (_lot, sh), delta in deltas.items() if delta > 0}
+    if not receiving:
+        return
+    found = _breaches(
+        receiving,
+        deltas,
+        on=on,
+        policy_values=policy_values,
+        availability=availability,
+        isolating=isolating,
+    )
+    for storehouse_id in sorted(receiving):
+        breaches = found[storehouse_id]
         if breaches:
             breach = breaches[0]
             storehouse = storehouses[storehouse_id]
@@ -308,6 +365,7 @@ def _apply(
     check_storage: bool,
     policy_values: dict,
     availability: dict[str, str],
+    isolating: frozenset[str] = frozenset(),
 ) -> list[LedgerLine]:
     """Lock storehouses and balances, check, then write lines (hash-chained) and balances.
 
@@ -367,6 +425,7 @@ def _apply(
             on=document.occurred_on,
             policy_values=policy_values,
             availability=availability,
+            isolating=isolating,
         )
     lines = _write_lines(
         document,
@@ -621,6 +680,7 @@ def _post(
         check_storage=check_storage,
         policy_values=policy_values,
         availability=availability,
+        isolating=posting_policy.isolating,
     )
     _known_lines(document, lines)
     return document
@@ -1002,6 +1062,7 @@ def adjustment_approve(*, document: Document, approved_by: User) -> Document:
         check_storage=True,
         policy_values=read.values,
         availability=read.availability,
+        isolating=read.isolating,
     )
     document.status = DocumentStatus.POSTED
     document.approved_by = approved_by
@@ -1029,7 +1090,13 @@ def document_reverse(*, document: Document, reason: str, posted_by: User) -> Doc
     """Post the exact opposite of a document. A document is reversed once; a received transfer is
     undone by reversing its receipt first, then its dispatch."""
     document = Document.objects.select_for_update().select_related("depot").get(pk=document.pk)
-    require(posted_by, Action.RECORD_MOVEMENT, document.depot_id)
+    if document.kind == DocumentKind.LOT_SPLIT and not can(
+        posted_by, Action.RECORD_MOVEMENT, document.depot_id
+    ):
+        # Whoever may split may undo a split (then checked as the condition change it is).
+        require(posted_by, Action.RECORD_SURVEILLANCE, document.depot_id)
+    else:
+        require(posted_by, Action.RECORD_MOVEMENT, document.depot_id)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the document is reversed.")]})
     if document_is_reversed(document):
@@ -1067,6 +1134,8 @@ def document_reverse(*, document: Document, reason: str, posted_by: User) -> Doc
             "lot_id", "storehouse_id", "quantity"
         )
     ]
+    if document.kind == DocumentKind.LOT_SPLIT:
+        _check_split_reversal(document, movements, posted_by)
     return _post(
         depot=document.depot,
         kind=DocumentKind.REVERSAL,
@@ -1077,6 +1146,27 @@ def document_reverse(*, document: Document, reason: str, posted_by: User) -> Doc
         note=reason.strip(),
         reference=document.number,
     )
+
+
+def _check_split_reversal(
+    document: Document, movements: Sequence[Movement], posted_by: User
+) -> None:
+    """Reversing a split returns the child's stock to its parent, so it gives that stock the
+    parent's condition: the same right as that condition change (DESIGN.md §5). A clerk may
+    undo a split into a worse condition only if it were made again the other way round, which
+    it cannot: a condemnation split is undone by an inspector."""
+    child_ids = {m.lot_id for m in movements if m.quantity < 0}
+    children = Lot.objects.select_related("parent").filter(pk__in=child_ids, parent__isnull=False)
+    availability = policy.availability_by_condition()
+    for child in children:
+        _check_condition_improvement(
+            lot=child,
+            current=child.condition_id,
+            target=child.parent.condition_id,
+            availability=availability,
+            user=posted_by,
+            depot_id=document.depot_id,
+        )
 
 
 def document_is_reversed(document: Document) -> bool:
@@ -1104,6 +1194,52 @@ def balance_drift() -> list[tuple[int, int, int, int]]:
     return drift
 
 
+def _bans_of_kind_ban(lot: Lot) -> list:
+    """The active bans (not constraints) binding the lot: on it, on a lot it was split from, or
+    on its type (surveillance's bans, read as issue_availability_check reads them)."""
+    from surveillance.selectors import bans_binding
+
+    return [ban for ban in bans_binding([lot.pk]).get(lot.pk, ()) if ban.kind == "ban"]
+
+
+def _check_condition_improvement(
+    *, lot: Lot, current: str, target: str, availability: dict[str, str], user: User, depot_id: int
+) -> None:
+    """Stock of `lot` going from condition `current` to `target` without a condition change
+    (a split, or the reversal of one): a change that is not to a strictly worse availability is
+    for someone who may record surveillance in the depot (403 otherwise), and never while a ban
+    binds the lot (409 lot_banned). DESIGN.md §5."""
+    if not rules.condition_improves(current, target, availability):
+        return
+    if not can(user, Action.RECORD_SURVEILLANCE, depot_id):
+        raise PermissionDenied(
+            _(
+                "Condition %(target)s is not worse than lot %(lot)s's condition %(current)s: only "
+                "someone who records surveillance in this depot (an inspector) decides that."
+            )
+            % {"target": target, "lot": lot.lot_number, "current": current}
+        )
+    require(user, Action.RECORD_SURVEILLANCE, depot_id)
+    bans = _bans_of_kind_ban(lot)
+    if bans:
+        ban = bans[0]
+        raise LotBanned(
+            _(
+                "Lot %(lot)s is banned (%(reason)s, %(reference)s): its stock may not go from "
+                "condition %(current)s to %(target)s."
+            )
+            % {
+                "lot": lot.lot_number,
+                "reason": ban.reason,
+                "reference": ban.reference,
+                "current": current,
+                "target": target,
+            },
+            lot=lot.lot_number,
+            reference=ban.reference,
+        )
+
+
 @transaction.atomic
 def lot_split(
     *,
@@ -1116,8 +1252,10 @@ def lot_split(
     reason: str = "",
 ) -> Lot:
     """Split part of a lot into a child lot with its own condition (DESIGN.md §5), in the same
-    storehouses. Like a condition change it is never refused for storage: a breach it creates
-    is for surveillance to raise as an alert."""
+    storehouses. A split never improves a condition unless the user may record surveillance in
+    the depot and no ban binds the lot: a clerk splits into the parent's condition or a worse
+    availability (else 403). Like a condition change it is never refused for storage: a breach
+    it creates is reported at once (inventory.hooks: the `suspect_mixed` alert)."""
     lot = Lot.objects.select_related("ammunition_type").get(pk=lot.pk)
     suffix = suffix.strip()
     if not suffix:
@@ -1135,6 +1273,14 @@ def lot_split(
     # Clerks split on an inspector's finding; inspectors split when they condemn part of a lot.
     if not can(posted_by, Action.RECORD_MOVEMENT, depot.pk):
         require(posted_by, Action.RECORD_SURVEILLANCE, depot.pk)
+    _check_condition_improvement(
+        lot=lot,
+        current=lot.condition_id,
+        target=condition,
+        availability=availability,
+        user=posted_by,
+        depot_id=depot.pk,
+    )
     child_number = f"{lot.lot_number}{suffix}"
     if Lot.objects.filter(
         ammunition_type=lot.ammunition_type,
@@ -1144,20 +1290,7 @@ def lot_split(
         raise ValidationError(
             {"suffix": [_("Lot %(lot)s already exists.") % {"lot": child_number}]}
         )
-    child = Lot.objects.create(
-        ammunition_type=lot.ammunition_type,
-        manufacturer=lot.manufacturer,
-        lot_number=child_number,
-        country_of_manufacture=lot.country_of_manufacture,
-        manufactured_on=lot.manufactured_on,
-        batch=lot.batch,
-        parent=lot,
-        expires_on=lot.expires_on,
-        expiry_overridden=lot.expiry_overridden,
-        neq_per_unit_kg=lot.neq_per_unit_kg,
-        condition_id=condition,
-        identity_lost=lot.identity_lost,
-    )
+    child = lot_child_create(lot, lot_number=child_number, condition=condition)
     movements = []
     for storehouse_id, quantity in sorted(quantities.items()):
         movements.append(Movement(lot.pk, storehouse_id, -quantity))
@@ -1174,4 +1307,25 @@ def lot_split(
         note=reason,
         reference=lot.lot_number,
     )
+    hooks.storage_changed(storehouse_ids=quantities, on=occurred_on)
     return child
+
+
+def lot_child_create(parent: Lot, *, lot_number: str, condition: str) -> Lot:
+    """A lot split off `parent` (same marking plus a suffix): its identity, dates and NEQ, the
+    given condition, and its ancestry, through which it inherits the parent's surveillance."""
+    return Lot.objects.create(
+        ammunition_type=parent.ammunition_type,
+        manufacturer=parent.manufacturer,
+        lot_number=lot_number,
+        country_of_manufacture=parent.country_of_manufacture,
+        manufactured_on=parent.manufactured_on,
+        batch=parent.batch,
+        parent=parent,
+        ancestry=[parent.pk, *parent.ancestry],
+        expires_on=parent.expires_on,
+        expiry_overridden=parent.expiry_overridden,
+        neq_per_unit_kg=parent.neq_per_unit_kg,
+        condition_id=condition,
+        identity_lost=parent.identity_lost,
+    )

@@ -9,7 +9,7 @@ of each change names the user who made it, whether or not a request is running.
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -24,6 +24,7 @@ from core.roles import Action
 from core.scoping import require
 from inventory.models import (
     AmmunitionType,
+    Balance,
     Depot,
     Licence,
     LicenceLimit,
@@ -169,12 +170,14 @@ def ammunition_type_create(
     shaped_charge: bool = False,
     high_energy_propellant: bool = False,
     obsolete: bool = False,
+    assembles_to: Sequence[AmmunitionType] = (),
     created_by: User,
 ) -> AmmunitionType:
     """Create an ammunition type (administrators only).
 
     Its hazard code (division + compatibility group) must be one of the legal codes of the
-    HazardCode policy table; 1.2.1 and 1.2.2 are checked as 1.2.
+    HazardCode policy table; 1.2.1 and 1.2.2 are checked as 1.2. `assembles_to` (CG B types
+    only) names the types its items are fitted to (note n1).
     """
     require(created_by, Action.MANAGE_REFERENCE)
     ammunition_type = AmmunitionType(
@@ -204,8 +207,78 @@ def ammunition_type_create(
                 )
             }
         )
+    assembles_to_check(compatibility_group, assembles_to)
     ammunition_type._history_user = created_by
     ammunition_type.save()
+    if assembles_to:
+        ammunition_type.assembles_to.set(assembles_to)
+    return ammunition_type
+
+
+def assembles_to_check(compatibility_group: str, hosts: Sequence[AmmunitionType]) -> None:
+    """Note n1 (DESIGN.md §4): only CG B items (fuzes, detonators) are recorded as assembling to
+    other types. ValidationError (400) otherwise."""
+    if hosts and compatibility_group != "B":
+        raise ValidationError(
+            {
+                "assembles_to": _(
+                    "Only compatibility group B types (fuzes, detonators) are recorded as "
+                    "assembling to other types (note n1)."
+                )
+            }
+        )
+
+
+def ammunition_type_reclassification_check(
+    ammunition_type: AmmunitionType, *, hazard_division: str, compatibility_group: str
+) -> None:
+    """A type's hazard division or compatibility group does not change while any of its stock
+    is held: every storehouse holding it was checked (DESIGN.md §4) under the classification it
+    has. ValidationError naming the storehouses otherwise; move the stock out first (or
+    dispose of it), then reclassify."""
+    if ammunition_type.pk is None:
+        return
+    current = AmmunitionType.objects.filter(pk=ammunition_type.pk).values_list(
+        "hazard_division", "compatibility_group"
+    )
+    if not current or tuple(current[0]) == (hazard_division, compatibility_group):
+        return
+    held = sorted(
+        set(
+            Balance.objects.filter(lot__ammunition_type=ammunition_type, quantity__gt=0)
+            .values_list("storehouse__depot__code", "storehouse__code")
+            .distinct()
+        )
+    )
+    if held:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: _(
+                    "%(type)s is held in %(storehouses)s: its hazard division and compatibility "
+                    "group do not change while stock is held (the storage rules were checked "
+                    "under the present classification)."
+                )
+                % {
+                    "type": ammunition_type.code,
+                    "storehouses": ", ".join(f"{d}/{s}" for d, s in held[:10]),
+                }
+            }
+        )
+
+
+@transaction.atomic
+def ammunition_type_assembles_to_set(
+    *, ammunition_type: AmmunitionType, hosts: Sequence[AmmunitionType], changed_by: User
+) -> AmmunitionType:
+    """Record the types a CG B type is fitted to (note n1), replacing what was recorded; the
+    change is kept in the type's history (administrators only)."""
+    require(changed_by, Action.MANAGE_REFERENCE)
+    ammunition_type = AmmunitionType.objects.select_for_update().get(pk=ammunition_type.pk)
+    assembles_to_check(ammunition_type.compatibility_group, hosts)
+    if any(host.pk == ammunition_type.pk for host in hosts):
+        raise ValidationError({"assembles_to": _("A type is not fitted to itself.")})
+    ammunition_type._history_user = changed_by
+    ammunition_type.assembles_to.set(hosts)
     return ammunition_type
 
 

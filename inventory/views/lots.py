@@ -69,6 +69,8 @@ def lot_split_view(request, pk: int):
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
+        except PermissionDenied as exc:  # a better condition than the lot's: an inspector's
+            form.add_error("condition", str(exc))
         except ValidationError as exc:
             forms.apply_validation_error(form, exc)
         else:

@@ -600,8 +600,9 @@ class LotSurveillanceApi(APIView):
             "inspection_due": due.inspection_due if due else None,
             "stability_test_due": due.stability_due if due else None,
             "never_stability_tested": due.never_stability_tested if due else True,
-            "last_inspected_on": row.last_inspected_on if row else None,
-            "last_stability_test_on": row.last_stability_test_on if row else None,
+            # Inherited from the lots it was split from when newer than its own (DESIGN.md §5).
+            "last_inspected_on": due.last_inspected_on if due else None,
+            "last_stability_test_on": due.last_stability_test_on if due else None,
             "last_stability_category": row.last_stability_category if row else "",
             "bans": selectors.bans_binding([lot.pk]).get(lot.pk, []),
             "timeline": selectors.lot_timeline(request.user, lot),

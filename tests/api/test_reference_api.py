@@ -216,6 +216,7 @@ def test_read_fields_are_the_contract(api_as, auditor, everything, admin_user):
         "high_energy_propellant": False,
         "obsolete": False,
         "hazard_code": "1.4S",
+        "assembles_to": [],
     }
     recipient = everything["recipient"]
     assert client.get(f"/api/v1/recipients/{recipient.pk}/").json() == {
@@ -318,8 +319,8 @@ def test_licence_and_waiver_filters(api_as, officer, everything, depot_b):
         ("storehouses", 8),
         ("licences", 9),
         ("waivers", 8),
-        # the same without memberships: national data needs no scope
-        ("ammunition-types", 7),
+        # the same without memberships: national data needs no scope (types: + their hosts)
+        ("ammunition-types", 8),
         ("recipients", 7),
     ],
 )
@@ -494,6 +495,7 @@ def test_create_ammunition_type_contract(api_as, admin_user):
         "high_energy_propellant": False,
         "obsolete": False,
         "hazard_code": "1.4S",
+        "assembles_to": [],
     }
     assert AmmunitionType.history.count() == 1
     assert created.history.get().history_user == admin_user

@@ -215,3 +215,16 @@ def test_split_across_two_depots_is_refused(world, lot, clerk_b, admin_user, as_
     assert response.status_code == 200
     assert "Split in storehouses of one depot." in response.content.decode()
     assert counts() == before
+
+
+def test_a_clerk_may_not_split_into_a_better_condition(world, lot, clerk, as_user):
+    """Issue 14: a condemned lot is not split into a serviceable child by a clerk; the form says
+    why and keeps what was typed."""
+    Lot.objects.filter(pk=lot.pk).update(condition_id="H")
+    before = counts()
+    response = as_user(clerk).post(url("lot_split", lot.pk), split_data(world, condition="A"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "only someone who records surveillance in this depot (an inspector)" in page
+    assert 'value="Inspection 17: 2 boxes corroded"' in page or "Inspection 17" in page
+    assert counts() == before

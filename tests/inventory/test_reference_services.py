@@ -617,6 +617,39 @@ def test_admin_refuses_an_illegal_hazard_code(admin_client):
     assert AmmunitionType.objects.count() == 0
 
 
+def test_admin_records_what_a_b_type_assembles_to_and_only_for_b(admin_client, admin_user):
+    """Note n1 (issue 14): the hosts a CG B type is fitted to are kept in the admin, with
+    history; another group may not take them."""
+    host = AmmunitionType.objects.create(
+        code="TNT-200",
+        name="TNT block",
+        category="demolition",
+        hazard_division="1.1",
+        compatibility_group="D",
+        neq_per_unit_kg="0.2",
+    )
+    refused = admin_client.post(
+        "/admin/inventory/ammunitiontype/add/",
+        admin_type_form(code="CTG-X", assembles_to=[host.pk]),
+    )
+    assert refused.status_code == 200
+    assert "Only compatibility group B types" in refused.content.decode()
+    response = admin_client.post(
+        "/admin/inventory/ammunitiontype/add/",
+        admin_type_form(
+            code="DET-8",
+            category="initiator",
+            hazard_division="1.1",
+            compatibility_group="B",
+            assembles_to=[host.pk],
+        ),
+    )
+    assert response.status_code == 302
+    detonator = AmmunitionType.objects.get(code="DET-8")
+    assert list(detonator.assembles_to.all()) == [host]
+    assert detonator.history.latest().history_user == admin_user
+
+
 def test_admin_refuses_an_overlapping_licence(admin_client, admin_user, storehouse_a):
     make_licence(storehouse_a, admin_user, number="EL-OLD")
     response = admin_client.post(
@@ -661,3 +694,28 @@ def test_depot_changes_are_kept_in_history(admin_user):
     depot.name = "Renamed depot"
     depot.save()
     assert [h.name for h in depot.history.order_by("history_id")] == ["New depot", "Renamed depot"]
+
+
+def test_admin_may_not_reclassify_a_type_while_its_stock_is_held(admin_client, world, clerk):
+    """Issue 14: the storage rules were checked under the type's classification; it does not
+    change under stock in storehouses (the stock is moved out first)."""
+    world.stock(clerk, world.lot(world.tnt, "TNT-1"), world.sh1, 10)
+    form = admin_type_form(
+        code="TNT-200",
+        name="TNT-200",
+        category="other",
+        hazard_division="1.1",
+        compatibility_group="D",
+        neq_per_unit_kg="0.2",
+        shelf_life_months="240",
+    )
+    change = f"/admin/inventory/ammunitiontype/{world.tnt.pk}/change/"
+    refused = admin_client.post(change, form | {"hazard_division": "1.5"})
+    assert refused.status_code == 200
+    assert "TNT-200 is held in DA/SH1" in refused.content.decode()
+    world.tnt.refresh_from_db()
+    assert world.tnt.hazard_code == "1.1D"
+    # Other fields still change.
+    assert admin_client.post(change, form | {"name": "TNT block 200 g"}).status_code == 302
+    world.tnt.refresh_from_db()
+    assert (world.tnt.name, world.tnt.hazard_code) == ("TNT block 200 g", "1.1D")

@@ -26,6 +26,7 @@ from inventory.rules import (
     MixingMatrix,
     StoragePolicy,
     compatibility_breaches,
+    condition_improves,
     effective_groups,
     hazard_code_is_legal,
     isolation_breaches,
@@ -248,9 +249,13 @@ def test_matrix_cells_are_read_only():
 
 
 def expected_refusal(value: str, waived: bool) -> tuple[str | None, bool] | None:
-    """(note, waivable) of the breach for two lots of different types, or None when allowed."""
-    if value in ("Y", "n1", "n5", "n6", "n7"):
+    """(note, waivable) of the breach for two lots of different types, or None when allowed.
+    n1 is strict: a B lot with no `assembles_to` recorded has no host, so B beside D/E/F is
+    refused."""
+    if value in ("Y", "n5", "n6", "n7"):
         return None
+    if value == "n1":
+        return ("n1", False)
     if value in ("n2", "n4"):
         return None if waived else (value, True)
     if value == "n3":
@@ -322,10 +327,27 @@ def test_only_n2_and_n4_can_be_waived(note):
 # n1: CG B fuzes with the articles they will be assembled to
 
 
-def test_n1_fuzes_with_unrecorded_hosts_take_every_article_as_host():
-    holdings = [lot(1, "B"), lot(2, "D"), lot(3, "E"), lot(4, "S", "1.4")]
-    assert compatibility_breaches(holdings, MATRIX) == []
-    assert effective_groups(holdings, MATRIX) == {1: "F", 2: "F", 3: "F", 4: "S"}
+@pytest.mark.parametrize("assembles_to", [None, frozenset()], ids=["none", "empty"])
+def test_n1_is_strict_fuzes_with_no_recorded_host_share_with_no_article(assembles_to):
+    """Issue 14: 1.1B electric detonators beside 1.1D bulk explosive. No `assembles_to` recorded
+    is no host at all, never "every D/E/F article is a host"."""
+    holdings = [
+        lot(1, "B", assembles_to=assembles_to),
+        lot(2, "D"),
+        lot(3, "E"),
+        lot(4, "S", "1.4"),
+    ]
+    breaches = compatibility_breaches(holdings, MATRIX, WAIVERS)
+    assert outcome(breaches) == [
+        (STORAGE_INCOMPATIBLE, ("B", "D"), "n1", False, ("LOT-1", "LOT-2")),
+        (STORAGE_INCOMPATIBLE, ("B", "E"), "n1", False, ("LOT-1", "LOT-3")),
+    ]
+    assert breaches[0].message == (
+        "CG B (lot LOT-1) and CG D (lot LOT-2) may share a storehouse only when the CG B items "
+        "are recorded as assembling to the articles' types (note n1: assembles to)."
+    )
+    assert effective_groups(holdings, MATRIX) == {1: "B", 2: "D", 3: "E", 4: "S"}
+    assert compatibility_breaches([lot(1, "B"), lot(4, "S", "1.4")], MATRIX) == []
 
 
 def test_n1_fuzes_with_their_host_article_count_as_f():
@@ -356,7 +378,7 @@ def test_n1_fuzes_are_kept_from_articles_they_do_not_fit():
     ]
     assert breaches[0].message == (
         "CG B (lot LOT-1) and CG E (lot LOT-3) may share a storehouse only when the CG B items "
-        "are fuzes stored with the articles they will be assembled to (note n1)."
+        "are recorded as assembling to the articles' types (note n1: assembles to)."
     )
     assert breaches[1].message == (
         "CG E (lot LOT-3) and CG F (lot LOT-2) may share a storehouse only when effectively "
@@ -372,7 +394,7 @@ def test_n1_host_counts_as_f_for_every_further_check():
     rows = mutated_rows("B", "C", "Y")
     next(row for row in rows if row["group"] == "C")["B"] = "Y"
     matrix = mixing_matrix_from_rows(rows)
-    holdings = [lot(1, "B"), lot(2, "D"), lot(3, "C")]
+    holdings = [lot(1, "B", assembles_to=frozenset({2})), lot(2, "D"), lot(3, "C")]
     assert outcome(compatibility_breaches(holdings, matrix)) == [
         (STORAGE_INCOMPATIBLE, ("C", "F"), "n2", True, ("LOT-1", "LOT-2", "LOT-3"))
     ]
@@ -390,7 +412,7 @@ def test_n1_fuzes_without_their_host_are_refused_even_with_waivers():
 
 def test_n1_does_not_lift_the_refusals_of_b_itself():
     """Counting as F does not make B acceptable where its own row says N (C here)."""
-    holdings = [lot(1, "B"), lot(2, "D"), lot(3, "C")]
+    holdings = [lot(1, "B", assembles_to=frozenset({2})), lot(2, "D"), lot(3, "C")]
     assert outcome(compatibility_breaches(holdings, MATRIX, WAIVERS)) == [
         (STORAGE_INCOMPATIBLE, ("B", "C"), None, False, ("LOT-1", "LOT-3"))
     ]
@@ -412,7 +434,7 @@ def test_n1_second_fuze_lot_for_absent_articles_is_refused():
 
 
 def test_n1_rest_of_storehouse_keeps_its_group():
-    holdings = [lot(1, "B"), lot(2, "F"), lot(3, "S", "1.4")]
+    holdings = [lot(1, "B", assembles_to=frozenset({2})), lot(2, "F"), lot(3, "S", "1.4")]
     assert compatibility_breaches(holdings, MATRIX) == []
     assert effective_groups(holdings, MATRIX)[3] == "S"
 
@@ -510,13 +532,17 @@ def test_n7_s_beside_n_still_may_not_meet_what_n_may_not():
     assert [b.groups for b in compatibility_breaches(holdings, MATRIX, WAIVERS)] == [("G", "N")]
 
 
-# Rule 2: suspect or unserviceable stock is stored alone
+# Rule 2: lots of an isolating condition code are stored apart
 
 
-@pytest.mark.parametrize("suspect", ["suspended", "unserviceable"])
-@pytest.mark.parametrize("serviceable", ["issuable", "restricted"])
-def test_isolation_suspect_with_serviceable_stock(suspect, serviceable):
-    holdings = [lot(1, availability=serviceable), lot(2, availability=suspect)]
+@pytest.mark.parametrize("other", ["issuable", "restricted", "suspended", "unserviceable"])
+def test_isolation_isolating_lot_is_kept_from_any_other_lot(other):
+    """Issue 14: condemned lots of different types may not share a store, whatever the other
+    lot's availability."""
+    holdings = [
+        lot(1, availability=other),
+        lot(2, availability="unserviceable", isolate=True, condition="H"),
+    ]
     [breach] = isolation_breaches(holdings)
     assert (breach.code, breach.rule, breach.waivable, breach.lot_numbers) == (
         SUSPECT_ISOLATION,
@@ -525,38 +551,95 @@ def test_isolation_suspect_with_serviceable_stock(suspect, serviceable):
         ("LOT-1", "LOT-2"),
     )
     assert breach.message == (
-        f"Lot LOT-2 is {suspect} and must be stored apart from serviceable stock of other lots "
-        f"(lot LOT-1); move lot LOT-2 or record a waiver."
+        "Lot LOT-2 is in condition H (unserviceable) and must be stored apart from other lots "
+        "(lot LOT-1); move lot LOT-2 or record an isolation waiver (quarantine store)."
     )
     assert isolation_breaches(holdings, waived=True) == []
 
 
-@pytest.mark.parametrize(
-    "availabilities",
-    [
-        ("suspended",),
-        ("unserviceable",),
-        ("suspended", "unserviceable", "suspended"),
-        ("issuable", "restricted", "issuable"),
-        (),
-    ],
-)
-def test_isolation_allows_suspect_together_or_serviceable_together(availabilities):
-    holdings = [lot(i, availability=a) for i, a in enumerate(availabilities, start=1)]
+def test_isolation_two_isolating_lots_of_different_types_breach_each():
+    holdings = [
+        lot(1, availability="unserviceable", isolate=True, condition="H"),
+        lot(2, availability="unserviceable", isolate=True, condition="H"),
+    ]
+    assert [b.lot_numbers for b in isolation_breaches(holdings)] == [
+        ("LOT-1", "LOT-2"),
+        ("LOT-1", "LOT-2"),
+    ]
+
+
+@pytest.mark.parametrize("condition", ["D", "J", "L", "M", "N", "F", "G"])
+def test_isolation_administrative_and_safe_codes_are_not_isolated(condition):
+    """Issue 14: J (overdue for test), L (litigation), N (emergency use) and the other codes the
+    table does not mark `isolate` share a storehouse like serviceable stock."""
+    holdings = [
+        lot(1),
+        lot(2, availability="suspended", condition=condition),
+        lot(3, availability="unserviceable", condition=condition),
+    ]
     assert isolation_breaches(holdings) == []
 
 
-def test_isolation_one_breach_per_suspect_lot():
+def test_isolation_excepts_the_isolating_lots_own_split_children():
+    """LOT-1 (H) may be beside lots split from it; LOT-2 (H, split from LOT-1) is beside its
+    parent, which is not its own split child: LOT-2 alone breaches."""
     holdings = [
-        lot(1, availability="suspended"),
+        lot(1, availability="unserviceable", isolate=True, condition="H"),
+        lot(2, type_id=1, ancestry=(1,), availability="unserviceable", isolate=True),
+        lot(3, type_id=1, ancestry=(2, 1)),
+    ]
+    [breach] = isolation_breaches(holdings)
+    assert breach.lot_numbers == ("LOT-1", "LOT-2")
+    assert breach.message.startswith("Lot LOT-2 is suspect (unserviceable)")
+    assert isolation_breaches(holdings[:1] + holdings[2:]) == []
+
+
+def test_isolation_condemned_part_split_off_is_kept_from_its_parent():
+    """A child split off into an isolating condition is moved away from the serviceable rest."""
+    holdings = [lot(1), lot(2, type_id=1, ancestry=(1,), isolate=True, condition="H")]
+    [breach] = isolation_breaches(holdings)
+    assert breach.lot_numbers == ("LOT-1", "LOT-2")
+
+
+def test_isolation_one_breach_per_isolating_lot():
+    holdings = [
+        lot(1, availability="suspended", isolate=True, condition="K"),
         lot(2),
-        lot(3, availability="unserviceable"),
+        lot(3, availability="unserviceable", isolate=True, condition="H"),
         lot(4, availability="restricted"),
     ]
     assert [(b.lot_numbers, b.message.split(" is ")[0]) for b in isolation_breaches(holdings)] == [
-        (("LOT-1", "LOT-2", "LOT-4"), "Lot LOT-1"),
-        (("LOT-2", "LOT-3", "LOT-4"), "Lot LOT-3"),
+        (("LOT-1", "LOT-2", "LOT-3", "LOT-4"), "Lot LOT-1"),
+        (("LOT-1", "LOT-2", "LOT-3", "LOT-4"), "Lot LOT-3"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "improves"),
+    [
+        ("A", "A", False),
+        ("A", "H", False),
+        ("A", "B", False),
+        ("B", "J", False),
+        ("J", "H", False),
+        ("H", "A", True),
+        ("H", "E", True),
+        ("A", "C", True),
+        ("J", "B", True),
+        ("K", "A", True),
+    ],
+)
+def test_condition_improves(current, target, improves):
+    availability = {
+        "A": "issuable",
+        "C": "issuable",
+        "B": "restricted",
+        "J": "suspended",
+        "K": "suspended",
+        "E": "unserviceable",
+        "H": "unserviceable",
+    }
+    assert condition_improves(current, target, availability) is improves
 
 
 # Rule 4: NEQ aggregation, the worked examples of IATG 02.20 Table 6
@@ -899,7 +982,7 @@ def test_licence_rejects_bad_limits(limits, error):
 def test_storage_breaches_runs_every_rule_in_order():
     holdings = [
         lot(1, "A", "1.1", 10),
-        lot(2, "D", "1.1", 100, availability="suspended"),
+        lot(2, "D", "1.1", 100, availability="suspended", isolate=True),
         lot(3, "D", "1.2.2", 50),
     ]
     breaches = storage_breaches(holdings, matrix=MATRIX, limits={"1.1": Decimal(100)})
@@ -912,7 +995,7 @@ def test_storage_breaches_runs_every_rule_in_order():
 
 
 def test_storage_breaches_with_waivers():
-    holdings = [lot(1, "F"), lot(2, "D", availability="unserviceable"), lot(3, "G")]
+    holdings = [lot(1, "F"), lot(2, "D", availability="unserviceable", isolate=True), lot(3, "G")]
     limits = {"1.1": None}
     assert {b.code for b in storage_breaches(holdings, matrix=MATRIX, limits=limits)} == {
         STORAGE_INCOMPATIBLE,
@@ -979,6 +1062,7 @@ def holding_lists(draw, divisions=HAZARD_DIVISIONS, max_size=7):
             high_energy_propellant=draw(st.booleans()) and draw(st.booleans()),
             compatible_family=draw(st.sampled_from([None, "x", "y"])),
             assembles_to=draw(st.none() | st.frozensets(st.integers(1, 4))),
+            isolate=draw(st.booleans()),
         )
         for lot_id in range(1, size + 1)
     ]
@@ -1063,11 +1147,10 @@ def test_property_waivers_only_remove_waivable_breaches(holdings, waived):
 
 @PROPERTY
 @given(holdings=holding_lists())
-def test_property_isolation_breaches_are_the_suspect_lots(holdings):
-    suspect = [h.lot_number for h in holdings if h.availability in ("suspended", "unserviceable")]
-    any_serviceable = len(suspect) < len(holdings)
+def test_property_isolation_breaches_are_the_isolating_lots(holdings):
+    isolating = [h for h in holdings if h.isolate]
     breaches = isolation_breaches(holdings)
-    assert len(breaches) == (len(suspect) if any_serviceable else 0)
+    assert len(breaches) == (len(isolating) if len(holdings) > 1 else 0)
     assert isolation_breaches(holdings, waived=True) == []
 
 

@@ -31,10 +31,9 @@ from inventory.models import (
     PolicySetting,
     Recipient,
     Storehouse,
-    Waiver,
 )
 from inventory.models.ledger import DocumentKind, DocumentStatus
-from inventory.models.reference import Availability, StorehouseKind, WaiverRule
+from inventory.models.reference import Availability, StorehouseKind
 from inventory.selectors.reference import policy_legal_hazard_codes
 from inventory.services import posting
 from inventory.services.lots import add_months
@@ -60,27 +59,8 @@ def seed(monkeypatch, password="demo-pass-123"):
 
 
 def storehouse_breaches(storehouse: Storehouse, on) -> list[rules.Breach]:
-    """Every §4 rule over the storehouse's stock, from the data the posting service checks."""
-    availability = policy.availability_by_condition()
-    holdings = posting._holdings_after({storehouse.pk}, {}, availability)[storehouse.pk]
-    licence = (
-        Licence.objects.filter(storehouse=storehouse, valid_from__lte=on, valid_until__gte=on)
-        .prefetch_related("limits")
-        .first()
-    )
-    waived = set(
-        Waiver.objects.filter(storehouse=storehouse, expires_on__gte=on).values_list(
-            "rule", flat=True
-        )
-    )
-    return rules.storage_breaches(
-        holdings,
-        matrix=policy.mixing_matrix(on),
-        limits=licence.limits_dict() if licence else None,
-        policy=policy.storage_policy(),
-        waived_notes=frozenset(waived & {WaiverRule.SEGREGATION_N2, WaiverRule.AUTHORITY_N4}),
-        isolation_waived=WaiverRule.ISOLATION in waived,
-    )
+    """Every §4 rule over the storehouse's stock, as the posting service checks it."""
+    return posting.storehouse_breaches({storehouse.pk}, on=on)[storehouse.pk]
 
 
 def snapshot() -> dict:
@@ -320,6 +300,16 @@ def test_the_demo_breaches_no_rule_and_balances_equal_the_ledger(monkeypatch):
     for storehouse in Storehouse.objects.all():
         assert storehouse_breaches(storehouse, today) == [], storehouse
     assert posting.balance_drift() == []
+    # The sweep finds no mix either (issue 14: n1 strict, isolation per condition code); the
+    # alerts raised while the demo condemned stock in place are resolved now it is in quarantine.
+    from alerts.models import AlertKind
+    from alerts.sweep import run_detectors
+
+    run_detectors([AlertKind.SUSPECT_MIXED, AlertKind.STORAGE_INCOMPATIBLE])
+    assert not Alert.objects.filter(
+        kind__in=[AlertKind.SUSPECT_MIXED, AlertKind.STORAGE_INCOMPATIBLE],
+        resolved_at__isnull=True,
+    ).exists()
 
     # Suspect and condemned lots are only in quarantine, and quarantine holds nothing else.
     availability = policy.availability_by_condition()

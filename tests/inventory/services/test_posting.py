@@ -117,7 +117,7 @@ class TestReceipt:
 
     def test_suspect_lot_is_not_stored_with_serviceable_stock_unless_waived(self, world, clerk):
         world.stock(clerk, world.lot(world.ball, "GOOD"), world.sh2, 10)
-        suspect = world.lot(world.ball, "BAD", condition="J")
+        suspect = world.lot(world.ball, "BAD", condition="K")
         with pytest.raises(SuspectIsolation):
             world.stock(clerk, suspect, world.sh2, 10)
         Waiver.objects.create(

@@ -1,0 +1,34 @@
+"""What the accounting core tells the apps above it, without importing them (docs: LAYERS.md).
+
+Inventory records facts that must never be refused (a lot split into a worse condition, like a
+condition change, is recorded even when it mixes stock that should be apart) and that apps above
+it report on (alerts). Those apps register a listener here when Django starts (their
+AppConfig.ready); the service that records the fact calls `storage_changed` inside its
+transaction, so what the listener writes commits or rolls back with the fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+StorageListener = Callable[..., None]
+
+_storage_listeners: list[StorageListener] = []
+
+
+def on_storage_changed(listener: StorageListener) -> StorageListener:
+    """Register `listener(storehouse_ids=set[int], on=date)`: called when what these
+    storehouses hold, or the condition of what they hold, changed without the §4 checks of a
+    posting (condition changes, splits). Registering twice keeps one."""
+    if listener not in _storage_listeners:
+        _storage_listeners.append(listener)
+    return listener
+
+
+def storage_changed(*, storehouse_ids: Iterable[int], on: date) -> None:
+    ids = set(storehouse_ids)
+    if not ids:
+        return
+    for listener in list(_storage_listeners):
+        listener(storehouse_ids=ids, on=on)
