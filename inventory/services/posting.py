@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import SelfApproval
 from core.roles import Action
-from core.scoping import can, require
+from core.scoping import require, require_any
 from inventory import locks, policy, rules
 from inventory.chain import line_hash
 from inventory.errors import (
@@ -1133,8 +1133,7 @@ def lot_split(
         raise ValidationError({"quantity": [_("Split in storehouses of one depot.")]})
     depot = Depot.objects.get(pk=depot_ids.pop())
     # Clerks split on an inspector's finding; inspectors split when they condemn part of a lot.
-    if not can(posted_by, Action.RECORD_MOVEMENT, depot.pk):
-        require(posted_by, Action.RECORD_SURVEILLANCE, depot.pk)
+    require_any(posted_by, (Action.RECORD_MOVEMENT, Action.RECORD_SURVEILLANCE), depot.pk)
     child_number = f"{lot.lot_number}{suffix}"
     if Lot.objects.filter(
         ammunition_type=lot.ammunition_type,
