@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditAction, AuditEvent, LedgerCheckpoint, LedgerVerification
+from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import require
 from inventory.chain import GENESIS_HASH, line_hash
@@ -272,6 +273,7 @@ def ledger_verification_run(
     and auditors' runs alike). Auditors and admins may run it."""
     if requested_by is not None:
         require(requested_by, Action.VERIFY_LEDGER)
+        rate_limit(requested_by, RateScope.VERIFICATION)
     started_at = timezone.now()
     result = ledger_verify(external_checkpoints=external_checkpoints)
     record = LedgerVerification.objects.create(

@@ -22,6 +22,7 @@ from audit.selectors import (
 from audit.services import audit_record, checkpoint_export, ledger_verification_run
 from core.exports import csv_response
 from core.net import client_ip
+from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import can, require
 from inventory.views import page_of, render_page
@@ -64,6 +65,7 @@ def ledger_verify_view(request):
 
 @require_GET
 def checkpoint_export_view(request):
+    rate_limit(request.user, RateScope.EXPORT)
     checkpoints = checkpoint_list(request.user)
     audit_record(
         action=AuditAction.EXPORT,
@@ -106,6 +108,7 @@ def log_export_view(request):
     events = _log_filter(request)
     if not events.is_valid():
         return HttpResponse(status=400, content=_("Invalid filters."))
+    rate_limit(request.user, RateScope.EXPORT)
     audit_record(
         action=AuditAction.EXPORT,
         actor=request.user,

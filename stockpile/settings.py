@@ -7,6 +7,7 @@ every `check --deploy` item is on in production. With no DATABASE_URL / REDIS_UR
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -460,6 +461,24 @@ VETTING_WARNING_DAYS = int(os.environ.get("VETTING_WARNING_DAYS", "60"))
 # its hash; any other is read for its number in a child process, only up to this size and time.
 REPORT_VERIFY_PARSE_MAX_BYTES = env_int("REPORT_VERIFY_PARSE_MAX_BYTES", 20 * 1024 * 1024)
 REPORT_VERIFY_PARSE_SECONDS = env_int("REPORT_VERIFY_PARSE_SECONDS", 10)
+
+# Per-user limits on expensive requests (core/ratelimit.py, DESIGN.md §11): "count/period" with
+# the period in s, m, h or d, optionally with a number ("20/10m" = 20 in 10 minutes); empty = off.
+# Counted in the Redis cache; every role is limited, administrators included.
+STOCKPILE_RATE_LIMITS = {
+    "report_request": os.environ.get("RATE_LIMIT_REPORTS", "20/10m"),
+    "verification": os.environ.get("RATE_LIMIT_VERIFICATIONS", "30/10m"),
+    "export": os.environ.get("RATE_LIMIT_EXPORTS", "60/1h"),
+    "recomputation": os.environ.get("RATE_LIMIT_RECOMPUTATIONS", "10/1h"),
+}
+for _scope, _rate in STOCKPILE_RATE_LIMITS.items():
+    if _rate and not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", _rate):
+        raise ImproperlyConfigured(
+            f"Rate limit {_scope} must look like 20/10m (count/period in s, m, h or d), "
+            f"got {_rate!r}"
+        )
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "ratelimit:"
 
 LOGGING = {
     "version": 1,
