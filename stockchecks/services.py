@@ -29,7 +29,7 @@ from inventory import locks
 from inventory.errors import InvalidState
 from inventory.models import Balance, Depot, Document, LedgerLine, Lot, Storehouse
 from inventory.models.ledger import AdjustmentReason, DocumentKind
-from inventory.services import posting
+from inventory.services import counts, posting
 from stockchecks.models import (
     INCIDENT_TRANSITIONS,
     OPEN_STATUSES,
@@ -160,6 +160,7 @@ def stock_check_start(*, stock_check: StockCheck, started_by: User) -> StockChec
         for lot, sh in pairs
     )
     stock_check.population = len(book)
+    _book_hidden_while_counting(stock_check)
     stock_check.status = StockCheckStatus.COUNTING
     stock_check.frozen = stock_check.freeze_depot
     stock_check.started_by = started_by
@@ -171,6 +172,15 @@ def stock_check_start(*, stock_check: StockCheck, started_by: User) -> StockChec
         ]
     )  # fmt: skip
     return stock_check
+
+
+def _book_hidden_while_counting(stock_check: StockCheck) -> None:
+    """Counting is blind everywhere, not only on the count pages: the stock list, stock cards,
+    lot search and reports hide the book of the storehouses counted from the depot's counters
+    until the counts are submitted (inventory.models.counts)."""
+    counts.blind_count_begin(
+        depot=stock_check.depot, storehouse=stock_check.storehouse, reference=stock_check.number
+    )
 
 
 def _book_at_start(stock_check: StockCheck, lot_id: int, storehouse_id: int) -> int:
@@ -301,6 +311,7 @@ def stock_check_submit(*, stock_check: StockCheck, submitted_by: User) -> StockC
         raise InvalidState(
             _("Stock check %(number)s has no line.") % {"number": stock_check.number}
         )
+    counts.blind_count_end(reference=stock_check.number)
     stock_check.status = StockCheckStatus.SUBMITTED
     stock_check.submitted_by = submitted_by
     stock_check.submitted_at = timezone.now()
@@ -343,6 +354,7 @@ def stock_check_reject(
         if lines.count() != len(recount):
             raise ValidationError({"recount": [_("A line named is not a line of this check.")]})
         lines.update(counted_quantity=None)
+    _book_hidden_while_counting(stock_check)
     stock_check.status = StockCheckStatus.COUNTING
     stock_check.rejections += 1
     stock_check.rejection_note = note.strip()
@@ -450,6 +462,7 @@ def stock_check_cancel(*, stock_check: StockCheck, cancelled_by: User) -> StockC
     stock_check = _locked(stock_check)
     require_any(cancelled_by, (Action.RECORD_MOVEMENT, Action.APPROVE), stock_check.depot_id)
     _require_status(stock_check, *OPEN_STATUSES)
+    counts.blind_count_end(reference=stock_check.number)
     stock_check.status = StockCheckStatus.CANCELLED
     stock_check.frozen = False
     stock_check.cancelled_by = cancelled_by
