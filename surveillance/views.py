@@ -27,6 +27,7 @@ from core.scoping import action_depot_ids, can, scope
 from inventory.forms import apply_validation_error, error_summary, lots_in_scope
 from inventory.labels import scanned_lot
 from inventory.models import AmmunitionType, Balance
+from inventory.selectors.ledger import book_hidden
 from inventory.views import page_of, render_page
 from surveillance import forms, selectors, services
 from surveillance.files import attachment_response
@@ -138,7 +139,7 @@ def lot_detail(request, pk: int):
     user = request.user
     lot = _scoped_lot(user, pk)
     holdings = list(
-        scope(Balance.objects.filter(lot=lot, quantity__gt=0), user)
+        book_hidden(scope(Balance.objects.filter(lot=lot, quantity__gt=0), user), user)
         .select_related("storehouse", "depot")
         .order_by("depot__code", "storehouse__code")
     )

@@ -139,3 +139,12 @@ def test_a_clerk_of_two_depots_is_blind_only_where_counted(world, counted, clerk
     start(world, clerk)
     assert stock_rows(api_as(both), counted) == []
     assert stock_rows(api_as(both), lot) == [(world.sh3.pk, 5)]
+
+
+def test_surveillance_lot_page_and_split_form_hide_the_book(world, counted, clerk, client):
+    start(world, clerk, storehouse=world.sh1)
+    client.force_login(clerk)
+    page = client.get(f"/surveillance/lots/{counted.pk}/")
+    assert [b.storehouse.code for b in page.context["holdings"]] == ["SH2"]
+    split = client.get(f"/lots/{counted.pk}/split/")
+    assert "SH1" not in split.content.decode()
