@@ -57,8 +57,12 @@ EXEMPT = {
     "surveillance.services.attachment_download_record",
     # Verifying a report reads (core.roles: verifying needs no vetting); it leaves an audit record.
     "reports.services.report_verify",
-    # A question about the user, not a write.
+    # Questions about the user, not writes.
     "surveillance.services.may_decide_nationally",
+    "audit.services.ledger_verification_progress",
+    # A user's own API tokens: signing in and out. A lapsed user may still read (and sign out).
+    "accounts.services.api_token_create",
+    "accounts.services.api_tokens_revoke",
 }
 
 
