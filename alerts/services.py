@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from alerts.models import ACKNOWLEDGE_RESOLVES, DEFAULT_SEVERITY, Alert, AlertKind, Severity
-from core.roles import Role
-from core.scoping import read_depot_ids
+from core.roles import Action, Role
+from core.scoping import can, read_depot_ids, require
 
 
 @dataclass(frozen=True)
@@ -244,16 +244,33 @@ def alerts_resolve_for_storehouses(
     )
 
 
+# Event alerts are closed by acknowledging them: by whoever may act on their cause.
+CLOSING_ACTION = {
+    AlertKind.TRANSIT_DISCREPANCY: Action.APPROVE,  # losses are investigated by inspectors
+    AlertKind.LOSS_RECORDED: Action.APPROVE,
+    AlertKind.STABILITY_UNSTABLE: Action.RECORD_SURVEILLANCE,
+}
+
+
 def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
     """Record that `user` has seen the alert and acts on it. Anyone who may read the alert's depot
     may acknowledge it, except auditors, who change nothing (403). An event alert (transit
-    discrepancy, loss, unstable propellant) is resolved by its acknowledgement. Acknowledging
-    twice keeps the first acknowledgement."""
+    discrepancy, loss, unstable propellant) is resolved by its acknowledgement, so only the
+    roles that close it may acknowledge it: the inspectors of its depot who investigate losses
+    (and administrators), or who decide on unstable propellant; with valid vetting (issue 15).
+    Acknowledging twice keeps the first acknowledgement."""
     readable = read_depot_ids(user)
     if readable is not None and alert.depot_id not in readable:
         raise PermissionDenied(_("This alert is outside your depots."))
     if user.role_set <= {Role.AUDITOR}:
         raise PermissionDenied(_("Auditors read alerts; they do not acknowledge them."))
+    closing = CLOSING_ACTION.get(alert.kind)
+    if closing is not None:
+        if not can(user, closing, alert.depot_id):
+            raise PermissionDenied(
+                _("Acknowledging this alert closes it: that is for an inspector of its depot.")
+            )
+        require(user, closing, alert.depot_id)
     with transaction.atomic():
         locked = Alert.objects.select_for_update().get(pk=alert.pk)
         if locked.acknowledged_at is None:

@@ -26,6 +26,7 @@ from audit.services import audit_record, ledger_verification_run
 from core.drf import LedgerPagination
 from core.exports import csv_response
 from core.net import client_ip
+from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import require
 
@@ -188,6 +189,7 @@ class AuditEventViewSet(_AuditorsOnly, viewsets.ReadOnlyModelViewSet):
     )
     def export(self, request):
         events = self.filter_queryset(self.get_queryset())
+        rate_limit(request.user, RateScope.EXPORT)
         audit_record(
             action=AuditAction.EXPORT,
             actor=request.user,

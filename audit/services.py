@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import secrets
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditAction, AuditEvent, LedgerCheckpoint, LedgerVerification
+from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import require
 from inventory.chain import GENESIS_HASH, line_hash
@@ -141,7 +145,11 @@ class _Chain:
     broken: Break | None = None
 
 
-def ledger_verify(*, external_checkpoints: Iterable[Mapping] = ()) -> VerificationResult:
+def ledger_verify(
+    *,
+    external_checkpoints: Iterable[Mapping] = (),
+    progress: Callable[[int], None] | None = None,
+) -> VerificationResult:
     """Recompute every depot's chain and compare it with its chain head, the checkpoints in the
     database and any `external_checkpoints` (exported copies kept outside it). Each depot's
     first broken link is named; the result's `first_broken` is the earliest line of them.
@@ -149,14 +157,16 @@ def ledger_verify(*, external_checkpoints: Iterable[Mapping] = ()) -> Verificati
     Heads, checkpoints and lines are read from one snapshot (REPEATABLE READ, read only), so
     postings made while it runs neither wait for it nor look like tampering."""
     if connection.in_atomic_block:  # already inside one transaction (a test, a caller's)
-        return _verify(external_checkpoints)
+        return _verify(external_checkpoints, progress)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        return _verify(external_checkpoints)
+        return _verify(external_checkpoints, progress)
 
 
-def _verify(external_checkpoints: Iterable[Mapping]) -> VerificationResult:
+def _verify(
+    external_checkpoints: Iterable[Mapping], progress: Callable[[int], None] | None = None
+) -> VerificationResult:
     depots = dict(Depot.objects.values_list("pk", "code"))
     chains = {pk: _Chain(code) for pk, code in depots.items()}
     by_code = {code: pk for pk, code in depots.items()}
@@ -191,6 +201,7 @@ def _verify(external_checkpoints: Iterable[Mapping]) -> VerificationResult:
     with connection.cursor() as cursor:
         cursor.execute("SELECT depot_id, last_hash, line_count FROM inventory_chainhead")
         heads = {depot_id: (last_hash, count) for depot_id, last_hash, count in cursor.fetchall()}
+    expected_lines = sum(count for _hash, count in heads.values()) or 1
     lines = 0
     last_id = 0
     while True:
@@ -247,6 +258,8 @@ def _verify(external_checkpoints: Iterable[Mapping]) -> VerificationResult:
                 if head_hash != stored_hash or line_count != chain.count:
                     fail(chain, line_id, number, f"differs from the {source} of this line")
         last_id = rows[-1][0]
+        if progress is not None:
+            progress(min(99, lines * 100 // expected_lines))
     for depot_id, chain in chains.items():
         last_hash, line_count = heads.get(depot_id, (GENESIS_HASH, 0))
         if last_hash != chain.prev or line_count != chain.count:
@@ -272,8 +285,17 @@ def ledger_verification_run(
     and auditors' runs alike). Auditors and admins may run it."""
     if requested_by is not None:
         require(requested_by, Action.VERIFY_LEDGER)
+        rate_limit(requested_by, RateScope.VERIFICATION)
+    return _verification_record(requested_by, external_checkpoints)
+
+
+def _verification_record(
+    requested_by: User | None,
+    external_checkpoints: Iterable[Mapping] = (),
+    progress: Callable[[int], None] | None = None,
+) -> LedgerVerification:
     started_at = timezone.now()
-    result = ledger_verify(external_checkpoints=external_checkpoints)
+    result = ledger_verify(external_checkpoints=external_checkpoints, progress=progress)
     record = LedgerVerification.objects.create(
         started_at=started_at,
         finished_at=timezone.now(),
@@ -295,6 +317,67 @@ def ledger_verification_run(
     _sync_break_alerts(result)
     record.result = result
     return record
+
+
+# A verification asked for on the page runs in Celery; its progress is kept in the cache (the
+# verification record itself is append-only and written once, when the run ends).
+QUEUED_TTL = 24 * 3600
+
+
+def _queued_key(token: str) -> str:
+    return f"ledger-verification:{token}"
+
+
+def ledger_verification_queue(*, requested_by: User) -> str:
+    """Have the ledger verified in the background (Celery, after commit); returns the token the
+    page polls with `ledger_verification_progress`. Counted against the verification limit."""
+    require(requested_by, Action.VERIFY_LEDGER)
+    rate_limit(requested_by, RateScope.VERIFICATION)
+    token = secrets.token_urlsafe(16)
+    state = {"status": "queued", "progress": 0, "user": requested_by.pk, "verification": None}
+    cache.set(_queued_key(token), state, QUEUED_TTL)
+    transaction.on_commit(partial(_enqueue_verification, token, requested_by.pk))
+    return token
+
+
+def _enqueue_verification(token: str, user_id: int) -> None:
+    from audit.tasks import ledger_verification_task
+
+    ledger_verification_task.delay(token=token, user_id=user_id)
+
+
+def ledger_verification_perform(*, token: str, user_id: int) -> LedgerVerification | None:
+    """The queued run (the Celery task's body): verify, keeping the progress in the cache for the
+    page. A token already done (a task delivered twice) or unknown runs nothing."""
+    key = _queued_key(token)
+    state = cache.get(key)
+    if state is None or state["status"] == "done" or state["user"] != user_id:
+        return None
+    user = User.objects.get(pk=user_id)
+    require(user, Action.VERIFY_LEDGER)  # still an auditor when the worker gets to it
+
+    def progress(percent: int) -> None:
+        cache.set(key, {**state, "status": "running", "progress": percent}, QUEUED_TTL)
+
+    progress(0)
+    try:
+        record = _verification_record(user, progress=progress)
+    except Exception:
+        cache.set(key, {**state, "status": "failed", "progress": 100}, QUEUED_TTL)
+        raise
+    cache.set(
+        key, {**state, "status": "done", "progress": 100, "verification": record.pk}, QUEUED_TTL
+    )
+    return record
+
+
+def ledger_verification_progress(*, token: str, user: User) -> dict | None:
+    """The state of a queued verification for the user who asked for it: `status` (queued,
+    running, done, failed), `progress` 0-100 and, when done, `verification` (its id)."""
+    state = cache.get(_queued_key(token))
+    if state is None or state["user"] != user.pk:
+        return None
+    return state
 
 
 def _sync_break_alerts(result: VerificationResult) -> None:

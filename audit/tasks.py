@@ -43,3 +43,12 @@ def ledger_checkpoint_task(self) -> dict:
     """Nightly: record every depot's chain head."""
     run = job_run(CHECKPOINT_JOB, ledger_checkpoint, attempt=(self.request.retries or 0) + 1)
     return {"job_run": run.pk, "outcome": run.outcome, "rows_touched": run.rows_touched}
+
+
+@shared_task(name="audit.ledger_verification_requested", bind=True, **RETRY_OPTIONS)
+def ledger_verification_task(self, *, token: str, user_id: int) -> dict:
+    """An auditor's verification asked for on the page, with its progress in the cache."""
+    from audit.services import ledger_verification_perform
+
+    record = ledger_verification_perform(token=token, user_id=user_id)
+    return {"verification": record.pk if record else None}

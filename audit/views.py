@@ -5,7 +5,8 @@ import json
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -19,9 +20,15 @@ from audit.selectors import (
     checkpoint_list,
     verification_list,
 )
-from audit.services import audit_record, checkpoint_export, ledger_verification_run
+from audit.services import (
+    audit_record,
+    checkpoint_export,
+    ledger_verification_progress,
+    ledger_verification_queue,
+)
 from core.exports import csv_response
 from core.net import client_ip
+from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import can, require
 from inventory.views import page_of, render_page
@@ -34,36 +41,40 @@ def ledger_view(request):
         "verifications": verification_list(request.user)[:20],
         "checkpoints": checkpoint_list(request.user)[:50],
         "can_verify": can(request.user, Action.VERIFY_LEDGER),
+        **(_job(request, request.GET["job"]) if request.GET.get("job") else {"job": None}),
     }
     return render_page(request, "audit/ledger.html", "audit/ledger.html", context)
 
 
 @require_POST
 def ledger_verify_view(request):
-    record = ledger_verification_run(requested_by=request.user)  # 403 unless auditor or admin
-    if record.ok:
-        messages.success(
-            request,
-            _("Ledger intact: %(lines)s lines in %(depots)s depots checked.")
-            % {"lines": record.lines_checked, "depots": record.depots_checked},
-        )
-    else:
-        broken = record.first_broken
-        messages.error(
-            request,
-            _("Ledger BROKEN in depot %(depot)s at line %(line)s (%(document)s): %(reason)s.")
-            % {
-                "depot": broken["depot"],
-                "line": broken["line"],
-                "document": broken["document"] or "—",
-                "reason": broken["reason"],
-            },
-        )
-    return redirect("audit:ledger")
+    """Queue a verification (403 unless auditor or admin, 429 over the limit) and show the
+    ledger page, which follows its progress."""
+    token = ledger_verification_queue(requested_by=request.user)
+    messages.info(request, _("Ledger verification started: its progress is shown below."))
+    return redirect(f"{reverse('audit:ledger')}?job={token}")
+
+
+@require_GET
+def ledger_progress_view(request, token: str):
+    """The progress of a queued verification (htmx polls it), then its result."""
+    require(request.user, Action.READ_AUDIT)
+    return render(request, "audit/partials/verification_progress.html", _job(request, token))
+
+
+def _job(request, token: str) -> dict:
+    state = ledger_verification_progress(token=token, user=request.user)
+    if state is None:
+        return {"job": None}
+    record = None
+    if state["verification"] is not None:
+        record = verification_list(request.user).filter(pk=state["verification"]).first()
+    return {"job": {"token": token, **state, "record": record}}
 
 
 @require_GET
 def checkpoint_export_view(request):
+    rate_limit(request.user, RateScope.EXPORT)
     checkpoints = checkpoint_list(request.user)
     audit_record(
         action=AuditAction.EXPORT,
@@ -106,6 +117,7 @@ def log_export_view(request):
     events = _log_filter(request)
     if not events.is_valid():
         return HttpResponse(status=400, content=_("Invalid filters."))
+    rate_limit(request.user, RateScope.EXPORT)
     audit_record(
         action=AuditAction.EXPORT,
         actor=request.user,

@@ -16,9 +16,10 @@ from core.errors import ApplicationError
 
 
 def exception_handler(exc, context):
-    """Map domain errors to 409 {"code", "detail"}; model validation errors to 400."""
+    """Map domain errors to their status (409, or 429 `rate_limited` with Retry-After) with
+    {"code", "detail"}; model validation errors to 400."""
     if isinstance(exc, ApplicationError):
-        return Response(exc.as_dict(), status=exc.status)
+        return Response(exc.as_dict(), status=exc.status, headers=exc.headers)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)

@@ -16,6 +16,9 @@ class ApplicationError(Exception):
         self.message = message
         self.extra = extra
 
+    # HTTP headers the refusal is sent with (Retry-After for a rate limit).
+    headers: dict[str, str] = {}
+
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "detail": self.message, **self.extra}
 

@@ -51,9 +51,12 @@ class ApplicationErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, ApplicationError) or request.path_info.startswith("/api/"):
             return None
-        return render(
+        response = render(
             request,
             "409.html",
             {"message": exception.message, "code": exception.code},
             status=exception.status,
         )
+        for name, value in exception.headers.items():
+            response[name] = value
+        return response

@@ -10,6 +10,7 @@ roles do not grant is forbidden (403).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -84,6 +85,17 @@ def require(user: User, action: Action, depot_id: int | None = None) -> None:
                 user.vetting_expires_on.isoformat() if user.vetting_expires_on else None
             ),
         )
+
+
+def require_any(user: User, actions: Sequence[Action], depot_id: int | None = None) -> Action:
+    """For a write that several roles may make (a clerk's or an inspector's lot split, say):
+    `require` the first of `actions` the user's roles grant here, so the vetting rule holds
+    whichever role they act in; PermissionDenied (403) when none does. Returns that action."""
+    for action in actions:
+        if can(user, action, depot_id):
+            require(user, action, depot_id)
+            return action
+    raise PermissionDenied(_("Your role does not allow this action here."))
 
 
 def vetting_lapsed(user: User) -> bool:

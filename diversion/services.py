@@ -23,7 +23,7 @@ from alerts.models import AlertKind
 from alerts.services import alert_resolve
 from core.errors import SelfApproval
 from core.roles import Action
-from core.scoping import can, require
+from core.scoping import require, require_any
 from diversion import rules, selectors
 from diversion.errors import (
     AssessmentIncomplete,
@@ -735,11 +735,7 @@ def transfer_case_dispatch_reversed(*, case: TransferCase, user: User) -> list[V
     cancel its pending checks, each naming the reversal, and resolve the case's
     verification_overdue alert (the sweep no longer raises it for a reversed dispatch either).
     For officers, or a clerk of the depot. Returns the checks cancelled (none if already done)."""
-    if not (
-        can(user, Action.MANAGE_OVERSIGHT, case.depot_id)
-        or can(user, Action.RECORD_MOVEMENT, case.depot_id)
-    ):
-        raise PermissionDenied(_("Your role does not allow this action here."))
+    require_any(user, (Action.MANAGE_OVERSIGHT, Action.RECORD_MOVEMENT), case.depot_id)
     case = _locked_case(case)
     reversal = (
         Document.objects.filter(reverses_id=case.dispatch_document_id).first()

@@ -63,3 +63,9 @@ class DepotFrozen(ApplicationError):
     """A 100 % stock check has frozen the depot: no posting until it is approved or cancelled."""
 
     code = "depot_frozen"
+
+
+class BookHidden(ApplicationError):
+    """A count is under way: its counters do not see the book of the storehouses counted."""
+
+    code = "blind_count"

@@ -27,6 +27,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from core import exports
 from core.net import client_ip
+from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import require
 from inventory.errors import InvalidState
@@ -74,6 +75,7 @@ def report_request(
     builder = builder_or_refuse(kind)
     if not builder.may_read(requested_by):
         raise PermissionDenied(_("Your role does not allow this report."))
+    rate_limit(requested_by, RateScope.REPORT_REQUEST)
     if not isinstance(parameters, dict):
         raise ValidationError({"parameters": [_("Give the parameters as an object.")]})
     cleaned = builder.clean(user=requested_by, parameters=parameters)
@@ -120,6 +122,7 @@ def report_retry(*, run: ReportRun, retried_by: User) -> ReportRun:
     """Queue a failed report again, or one left running longer than REPORTS_STALE_MINUTES (its
     worker died: it is marked failed, then queued). 409 invalid_state for any other status."""
     require(retried_by, Action.REQUEST_REPORT, run.depot_id)
+    rate_limit(retried_by, RateScope.REPORT_REQUEST)
     stale = timezone.now() - timedelta(minutes=_setting("REPORTS_STALE_MINUTES", 30))
     ReportRun.objects.filter(pk=run.pk, status=ReportStatus.RUNNING, started_at__lt=stale).update(
         status=ReportStatus.FAILED,
@@ -367,7 +370,9 @@ def report_verify(
     `runs` are the reports the user may read. The lines the report covered must hash to its
     digest again (else they were altered), no line dated in its period may have been posted
     after its cut-off (else the ledger changed since, e.g. a reversal), the records it showed
-    must hash the same, and an uploaded PDF must be, byte for byte, the file the system made."""
+    must hash the same, and an uploaded PDF must be, byte for byte, the file the system made.
+    Limited per user (core.ratelimit: verifications)."""
+    rate_limit(user, RateScope.VERIFICATION)
     if pdf_data is not None:
         number = _number_of_upload(pdf_data, runs)
     if not number or not NUMBER.fullmatch(number.strip()):

@@ -24,12 +24,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import SelfApproval
 from core.roles import Action
-from core.scoping import can, require
+from core.scoping import can, require, require_any
 from inventory import locks
 from inventory.errors import InvalidState
 from inventory.models import Balance, Depot, Document, LedgerLine, Lot, Storehouse
 from inventory.models.ledger import AdjustmentReason, DocumentKind
-from inventory.services import posting
+from inventory.services import counts, posting
 from stockchecks.models import (
     INCIDENT_TRANSITIONS,
     OPEN_STATUSES,
@@ -160,6 +160,7 @@ def stock_check_start(*, stock_check: StockCheck, started_by: User) -> StockChec
         for lot, sh in pairs
     )
     stock_check.population = len(book)
+    _book_hidden_while_counting(stock_check)
     stock_check.status = StockCheckStatus.COUNTING
     stock_check.frozen = stock_check.freeze_depot
     stock_check.started_by = started_by
@@ -171,6 +172,15 @@ def stock_check_start(*, stock_check: StockCheck, started_by: User) -> StockChec
         ]
     )  # fmt: skip
     return stock_check
+
+
+def _book_hidden_while_counting(stock_check: StockCheck) -> None:
+    """Counting is blind everywhere, not only on the count pages: the stock list, stock cards,
+    lot search and reports hide the book of the storehouses counted from the depot's counters
+    until the counts are submitted (inventory.models.counts)."""
+    counts.blind_count_begin(
+        depot=stock_check.depot, storehouse=stock_check.storehouse, reference=stock_check.number
+    )
 
 
 def _book_at_start(stock_check: StockCheck, lot_id: int, storehouse_id: int) -> int:
@@ -253,15 +263,23 @@ def stock_check_count(
 def stock_check_line_annotate(
     *, line: StockCheckLine, user: User, note: str | None = None, reason: str | None = None
 ) -> StockCheckLine:
-    """Investigation notes on a line, and the reason code its variance will be posted with."""
+    """Investigation notes on a line, and the reason code its variance will be posted with.
+
+    Once the counts are submitted the reason is the approver's to set: a counter may no longer
+    change it (403), only add notes."""
     line = StockCheckLine.objects.select_for_update().select_related("stock_check").get(pk=line.pk)
     stock_check = line.stock_check
-    if not (
-        can(user, Action.RECORD_MOVEMENT, stock_check.depot_id)
-        or can(user, Action.APPROVE, stock_check.depot_id)
-    ):
-        raise PermissionDenied(_("Your role does not allow this action here."))
+    require_any(user, (Action.RECORD_MOVEMENT, Action.APPROVE), stock_check.depot_id)
     _require_status(stock_check, StockCheckStatus.COUNTING, StockCheckStatus.SUBMITTED)
+    if (
+        reason is not None
+        and reason != line.reason
+        and stock_check.status == StockCheckStatus.SUBMITTED
+        and not can(user, Action.APPROVE, stock_check.depot_id)
+    ):
+        raise PermissionDenied(
+            _("The counts are submitted: the variance reason is now set by the approver.")
+        )
     fields = []
     if reason is not None:
         if reason not in AdjustmentReason.values:
@@ -293,6 +311,7 @@ def stock_check_submit(*, stock_check: StockCheck, submitted_by: User) -> StockC
         raise InvalidState(
             _("Stock check %(number)s has no line.") % {"number": stock_check.number}
         )
+    counts.blind_count_end(reference=stock_check.number)
     stock_check.status = StockCheckStatus.SUBMITTED
     stock_check.submitted_by = submitted_by
     stock_check.submitted_at = timezone.now()
@@ -335,6 +354,7 @@ def stock_check_reject(
         if lines.count() != len(recount):
             raise ValidationError({"recount": [_("A line named is not a line of this check.")]})
         lines.update(counted_quantity=None)
+    _book_hidden_while_counting(stock_check)
     stock_check.status = StockCheckStatus.COUNTING
     stock_check.rejections += 1
     stock_check.rejection_note = note.strip()
@@ -440,12 +460,9 @@ def stock_check_approve(*, stock_check: StockCheck, approved_by: User) -> StockC
 def stock_check_cancel(*, stock_check: StockCheck, cancelled_by: User) -> StockCheck:
     """Abandon an open check (nothing is posted) and unfreeze its depot."""
     stock_check = _locked(stock_check)
-    if not (
-        can(cancelled_by, Action.RECORD_MOVEMENT, stock_check.depot_id)
-        or can(cancelled_by, Action.APPROVE, stock_check.depot_id)
-    ):
-        raise PermissionDenied(_("Your role does not allow this action here."))
+    require_any(cancelled_by, (Action.RECORD_MOVEMENT, Action.APPROVE), stock_check.depot_id)
     _require_status(stock_check, *OPEN_STATUSES)
+    counts.blind_count_end(reference=stock_check.number)
     stock_check.status = StockCheckStatus.CANCELLED
     stock_check.frozen = False
     stock_check.cancelled_by = cancelled_by
@@ -455,10 +472,6 @@ def stock_check_cancel(*, stock_check: StockCheck, cancelled_by: User) -> StockC
 
 
 # --- Incidents -----------------------------------------------------------------------------------
-
-
-def _may_report(user: User, depot_id: int) -> bool:
-    return can(user, Action.RECORD_MOVEMENT, depot_id) or can(user, Action.APPROVE, depot_id)
 
 
 @transaction.atomic
@@ -475,8 +488,7 @@ def incident_report(
 ) -> Incident:
     """Report a loss by hand (a theft, a loss found outside a count), optionally naming the
     documents it concerns (of this depot, and not already in another incident)."""
-    if not _may_report(reported_by, depot.pk):
-        raise PermissionDenied(_("Your role does not allow this action here."))
+    require_any(reported_by, (Action.RECORD_MOVEMENT, Action.APPROVE), depot.pk)
     if kind not in (IncidentKind.THEFT, IncidentKind.OTHER):
         raise ValidationError({"kind": [_("Report a theft or another loss.")]})
     if not title.strip():

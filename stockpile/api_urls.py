@@ -1,7 +1,7 @@
 """The REST API: /api/v1/ resources, the OpenAPI schema and its locally served docs."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenCreateApi, TokenDestroyAllApi, TokenDestroyApi
@@ -71,5 +71,5 @@ urlpatterns = [
     path("v1/", include("reports.api.urls")),
     path("v1/", include("diversion.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

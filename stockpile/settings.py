@@ -7,11 +7,13 @@ every `check --deploy` item is on in production. With no DATABASE_URL / REDIS_UR
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -179,6 +181,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -287,6 +290,25 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp; Django has its own only from 6.0). No
+# inline script or style anywhere: templates load static files only (tests/core/test_csp.py scans
+# them), htmx is told not to insert its indicator <style> (base.html), and the API docs load their
+# start-up script as a file (SpectacularSwaggerSplitView). data: images are the SVG icons of the
+# Swagger UI stylesheet; no other origin is named because every asset is served by the app.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    }
+}
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -353,9 +375,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["core.drf.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.drf.exception_handler",
+    # The browsable API only while developing: in production the API answers JSON alone (no
+    # HTML forms that echo data, no extra attack surface).
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
     "COERCE_DECIMAL_TO_STRING": True,
     # Throttles key anonymous clients on the address core.net.client_ip gives (the same rule).
@@ -437,6 +461,24 @@ VETTING_WARNING_DAYS = int(os.environ.get("VETTING_WARNING_DAYS", "60"))
 # its hash; any other is read for its number in a child process, only up to this size and time.
 REPORT_VERIFY_PARSE_MAX_BYTES = env_int("REPORT_VERIFY_PARSE_MAX_BYTES", 20 * 1024 * 1024)
 REPORT_VERIFY_PARSE_SECONDS = env_int("REPORT_VERIFY_PARSE_SECONDS", 10)
+
+# Per-user limits on expensive requests (core/ratelimit.py, DESIGN.md §11): "count/period" with
+# the period in s, m, h or d, optionally with a number ("20/10m" = 20 in 10 minutes); empty = off.
+# Counted in the Redis cache; every role is limited, administrators included.
+STOCKPILE_RATE_LIMITS = {
+    "report_request": os.environ.get("RATE_LIMIT_REPORTS", "20/10m"),
+    "verification": os.environ.get("RATE_LIMIT_VERIFICATIONS", "30/10m"),
+    "export": os.environ.get("RATE_LIMIT_EXPORTS", "60/1h"),
+    "recomputation": os.environ.get("RATE_LIMIT_RECOMPUTATIONS", "10/1h"),
+}
+for _scope, _rate in STOCKPILE_RATE_LIMITS.items():
+    if _rate and not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", _rate):
+        raise ImproperlyConfigured(
+            f"Rate limit {_scope} must look like 20/10m (count/period in s, m, h or d), "
+            f"got {_rate!r}"
+        )
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "ratelimit:"
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from core.errors import SelfApproval
 from core.net import client_ip
+from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import require
 from inventory.models import AmmunitionType, Balance, Depot, Lot, Storehouse
@@ -231,6 +232,7 @@ def snapshot_request(*, requested_by: User | None, taken_on: date | None = None)
     """A queued snapshot; the caller starts `snapshot_take` (a Celery task after commit)."""
     if requested_by is not None:
         require(requested_by, Action.MANAGE_OVERSIGHT)
+        rate_limit(requested_by, RateScope.RECOMPUTATION)
     return SurplusSnapshot.objects.create(
         taken_on=taken_on or timezone.localdate(), requested_by=requested_by
     )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import ApplicationError
+from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import can, read_depot_ids, scope
 from inventory.forms import apply_validation_error, error_summary
@@ -84,6 +85,7 @@ def _export(request, tables: dict[str, Table], stem: str):
     table = tables.get(request.GET.get("table", ""))
     if table is None or kind not in ("csv", "xlsx"):
         raise Http404
+    rate_limit(request.user, RateScope.EXPORT)
     services.surplus_export_record(
         request=request, stem=stem, table=request.GET["table"], file_format=kind
     )

@@ -26,7 +26,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from core.net import client_ip
 from core.roles import Action
-from core.scoping import action_depot_ids, require
+from core.scoping import action_depot_ids, can, require
 from inventory import hooks
 from inventory import policy as inventory_policy
 from inventory.errors import InvalidState
@@ -486,10 +486,11 @@ def _raise_unstable_alert(test: StabilityTest) -> None:
 
 
 def _require_ban_scope(user: User, *, lot: Lot | None, ammunition_type: AmmunitionType | None):
-    """A type's ban is national: national inspectors and admins. A lot's: an inspector of a
-    depot whose books hold the lot."""
+    """Imposing. A type's ban is national: national inspectors and admins. A lot's: an
+    inspector of a depot whose books hold the lot (stopping issue is never too cautious)."""
     allowed = action_depot_ids(user, Action.RECORD_SURVEILLANCE)
     if allowed is None:
+        require(user, Action.RECORD_SURVEILLANCE)
         return
     if lot is None or not allowed or not (_known_depot_ids(lot) & allowed):
         raise PermissionDenied(
@@ -497,6 +498,47 @@ def _require_ban_scope(user: User, *, lot: Lot | None, ammunition_type: Ammuniti
             if lot is None
             else _("Your role does not allow this action here.")
         )
+    require(user, Action.RECORD_SURVEILLANCE, min(_known_depot_ids(lot) & allowed))
+
+
+def _binding_depot_ids(lot: Lot | None) -> set[int] | None:
+    """The depots a decision about `lot` binds: those whose books know the lot or a lot split
+    from it (a ban binds its children too). None (every depot) for a whole type."""
+    if lot is None:
+        return None
+    lot_ids, frontier = {lot.pk}, {lot.pk}
+    while frontier:
+        frontier = set(Lot.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier -= lot_ids
+        lot_ids |= frontier
+    return set(Balance.objects.filter(lot_id__in=lot_ids).values_list("depot_id", flat=True))
+
+
+def _require_binding_scope(user: User, depot_ids: set[int] | None) -> None:
+    """Lifting a ban or extending a shelf life frees a lot wherever it is held. An inspector
+    decides it only when every depot it binds is in their scope (a national inspector always);
+    otherwise it is for an officer or an administrator (issue 15). Vetting applies either way."""
+    allowed = action_depot_ids(user, Action.RECORD_SURVEILLANCE)
+    if allowed is None or (depot_ids and allowed and depot_ids <= allowed):
+        require(user, Action.RECORD_SURVEILLANCE, None if allowed is None else min(depot_ids))
+        return
+    if can(user, Action.MANAGE_OVERSIGHT):
+        require(user, Action.MANAGE_OVERSIGHT)
+        return
+    raise PermissionDenied(
+        _(
+            "This decision binds depots outside your scope: an officer, an administrator or a "
+            "national inspector takes it."
+        )
+    )
+
+
+def may_decide_nationally(user: User) -> bool:
+    """May the user lift bans or extend shelf lives beyond their own depots (officers,
+    administrators, national inspectors)? For pages and endpoints that offer the action."""
+    return action_depot_ids(user, Action.RECORD_SURVEILLANCE) is None or can(
+        user, Action.MANAGE_OVERSIGHT
+    )
 
 
 @transaction.atomic
@@ -550,7 +592,7 @@ def ban_impose(
 @transaction.atomic
 def ban_lift(*, ban: Ban, reason: str, lifted_by: User) -> Ban:
     ban = Ban.objects.select_for_update(of=("self",)).select_related("lot").get(pk=ban.pk)
-    _require_ban_scope(lifted_by, lot=ban.lot, ammunition_type=ban.ammunition_type)
+    _require_binding_scope(lifted_by, _binding_depot_ids(ban.lot))
     if ban.lifted_at is not None:
         raise InvalidState(
             _("This %(kind)s was lifted already.") % {"kind": ban.get_kind_display()}
@@ -578,14 +620,17 @@ def shelf_life_extend(
     stability_test: StabilityTest | None = None,
 ) -> ShelfLifeExtension:
     """Extend a lot's expiry on the strength of an inspection or a stability test of that lot
-    (DESIGN.md §8): an inspector's decision, in the depot where the evidence was recorded."""
+    (DESIGN.md §8): an inspector's decision, in the depot where the evidence was recorded, when
+    their scope covers every depot holding the lot; else an officer's or an administrator's."""
     lot = Lot.objects.select_for_update().get(pk=lot.pk)
     evidence = inspection or stability_test
     if evidence is None:
         raise ValidationError(
             {"inspection": [_("Name the inspection or stability test that justifies it.")]}
         )
-    require(decided_by, Action.RECORD_SURVEILLANCE, evidence.depot_id)
+    if not can(decided_by, Action.MANAGE_OVERSIGHT):
+        require(decided_by, Action.RECORD_SURVEILLANCE, evidence.depot_id)
+    _require_binding_scope(decided_by, _known_depot_ids(lot))
     if evidence.lot_id != lot.pk:
         raise ValidationError({"inspection": [_("The evidence is about another lot.")]})
     if stability_test is not None and stability_test.category == StabilityCategory.UNSTABLE:

@@ -27,6 +27,7 @@ from core.scoping import action_depot_ids, can, scope
 from inventory.forms import apply_validation_error, error_summary, lots_in_scope
 from inventory.labels import scanned_lot
 from inventory.models import AmmunitionType, Balance
+from inventory.selectors.ledger import book_hidden
 from inventory.views import page_of, render_page
 from surveillance import forms, selectors, services
 from surveillance.files import attachment_response
@@ -37,6 +38,17 @@ SEARCH_LIMIT = 15
 
 def _may_record(user) -> bool:
     return can(user, Action.RECORD_SURVEILLANCE)
+
+
+def _may_lift(user) -> bool:
+    """Inspectors (within their depots) and officers or administrators (anywhere) lift bans and
+    extend shelf lives; the service decides each case (surveillance.services)."""
+    return _may_record(user) or services.may_decide_nationally(user)
+
+
+def _require_lifter(user) -> None:
+    if not _may_lift(user):
+        raise PermissionDenied(_("Your role does not allow this action here."))
 
 
 def _require_recorder(user) -> None:
@@ -127,7 +139,7 @@ def lot_detail(request, pk: int):
     user = request.user
     lot = _scoped_lot(user, pk)
     holdings = list(
-        scope(Balance.objects.filter(lot=lot, quantity__gt=0), user)
+        book_hidden(scope(Balance.objects.filter(lot=lot, quantity__gt=0), user), user)
         .select_related("storehouse", "depot")
         .order_by("depot__code", "storehouse__code")
     )
@@ -183,7 +195,12 @@ def ban_list_view(request):
     user = request.user
     lifted = request.GET.get("lifted") == "1"
     rows = selectors.ban_list(user).filter(lifted_at__isnull=not lifted)
-    context = {"page": page_of(rows, request), "lifted": lifted, "may_record": _may_record(user)}
+    context = {
+        "page": page_of(rows, request),
+        "lifted": lifted,
+        "may_record": _may_record(user),
+        "may_lift": _may_lift(user),
+    }
     return render(request, "surveillance/ban_list.html", context)
 
 
@@ -420,7 +437,7 @@ def ban_lift_view(request, pk: int):
     """Lift a ban or constraint in force, with the reason."""
     user = request.user
     ban = get_object_or_404(selectors.ban_list(user), pk=pk)
-    _require_recorder(user)
+    _require_lifter(user)
     if ban.lifted_at is not None:
         messages.info(
             request, _("This %(kind)s was lifted already.") % {"kind": ban.get_kind_display()}
@@ -451,8 +468,12 @@ def shelf_life_extend_view(request, pk: int):
     """Extend a lot's expiry on the strength of one of its inspections or stability tests."""
     user = request.user
     lot = _scoped_lot(user, pk)
-    _require_recorder(user)
-    recording = action_depot_ids(user, Action.RECORD_SURVEILLANCE)
+    _require_lifter(user)
+    recording = (
+        None
+        if services.may_decide_nationally(user)
+        else action_depot_ids(user, Action.RECORD_SURVEILLANCE)
+    )
     inspections = selectors.inspection_list(user).filter(lot=lot)
     tests = selectors.stability_test_list(user).filter(lot=lot)
     if recording is not None:

@@ -1,5 +1,6 @@
 """What the stockpile is. Split by concern; import models from here."""
 
+from inventory.models.counts import BlindCount
 from inventory.models.depot import Depot, depot_code_validator
 from inventory.models.ledger import (
     Balance,
@@ -29,6 +30,7 @@ from inventory.models.reference import (
 __all__ = [
     "AmmunitionType",
     "Balance",
+    "BlindCount",
     "ChainHead",
     "ClosedPeriod",
     "ConditionCode",

@@ -11,10 +11,21 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.scoping import read_depot_ids, scope
-from inventory.models import Balance, Document, LedgerLine, Lot, PendingLine
+from core.roles import Action
+from core.scoping import action_depot_ids, read_depot_ids, scope
+from inventory.errors import BookHidden
+from inventory.models import (
+    Balance,
+    BlindCount,
+    Document,
+    LedgerLine,
+    Lot,
+    PendingLine,
+    Storehouse,
+)
 from inventory.models.ledger import DocumentKind, DocumentStatus
 
 NEQ = DecimalField(max_digits=20, decimal_places=3)
@@ -24,9 +35,49 @@ def _neq_per_unit():
     return Coalesce(F("lot__neq_per_unit_kg"), F("lot__ammunition_type__neq_per_unit_kg"))
 
 
+def book_hidden(
+    queryset: QuerySet, user: User, *, storehouse_field: str = "storehouse"
+) -> QuerySet:
+    """Leave out the rows of storehouses being counted blind from a user who may count in their
+    depot (DESIGN.md §7: counters do not see book quantities, until the counts are submitted).
+    The same rule as the stock check's own pages (stockchecks.selectors.book_visible). Adds no
+    query: a NOT EXISTS in the same statement, and nothing for users who count nowhere."""
+    counting = action_depot_ids(user, Action.RECORD_MOVEMENT)
+    if counting is not None and not counting:
+        return queryset
+    blind = BlindCount.objects.filter(storehouse_id=OuterRef(storehouse_field))
+    if counting is not None:
+        blind = blind.filter(depot_id__in=counting)
+    return queryset.filter(~Exists(blind))
+
+
+def book_hidden_check(
+    user: User, *, depot_id: int | None, storehouse_id: int | None = None
+) -> None:
+    """Refuse (409 `blind_count`) a read of the book of a depot, or of one storehouse, that the
+    user is counting blind: for reports, whose content is the book. One query."""
+    storehouses = book_hidden(Storehouse.objects.all(), user, storehouse_field="pk")
+    counted = Storehouse.objects.exclude(pk__in=storehouses.values("pk"))
+    if depot_id is not None:
+        counted = counted.filter(depot_id=depot_id)
+    if storehouse_id is not None:
+        counted = counted.filter(pk=storehouse_id)
+    codes = sorted(counted.values_list("code", flat=True))
+    if codes:
+        raise BookHidden(
+            _(
+                "A count is under way in %(storehouses)s: its counters see the book again once "
+                "the counts are submitted."
+            )
+            % {"storehouses": ", ".join(codes)},
+            storehouses=codes,
+        )
+
+
 def balance_list(*, user: User, include_empty: bool = False) -> QuerySet[Balance]:
-    """Stock on hand in the user's scope: balance rows with lot, type, storehouse and NEQ."""
-    rows = scope(Balance.objects.all(), user).select_related(
+    """Stock on hand in the user's scope: balance rows with lot, type, storehouse and NEQ
+    (without the storehouses the user is counting blind)."""
+    rows = book_hidden(scope(Balance.objects.all(), user), user).select_related(
         "lot__ammunition_type", "storehouse", "depot"
     )
     if not include_empty:
@@ -91,8 +142,9 @@ def lot_list_held(*, user: User) -> QuerySet[Lot]:
 
 def stock_card(*, user: User, lot: Lot, storehouse_id: int | None = None) -> QuerySet[LedgerLine]:
     """One lot's ledger lines in the user's scope, oldest first, each with the running balance of
-    its storehouse (stored on the line when posted: correct on every page, flat with history)."""
-    lines = scope(LedgerLine.objects.filter(lot=lot), user)
+    its storehouse (stored on the line when posted: correct on every page, flat with history).
+    Lines of storehouses the user is counting blind are left out."""
+    lines = book_hidden(scope(LedgerLine.objects.filter(lot=lot), user), user)
     if storehouse_id is not None:
         lines = lines.filter(storehouse_id=storehouse_id)
     return (

@@ -4,12 +4,12 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
 from core.roles import Action
-from core.scoping import can
+from core.scoping import require_any
 from inventory.models import AmmunitionType, ConditionCode, Lot
 
 DEFAULT_CONDITION = "A"
@@ -99,8 +99,7 @@ def lot_resolve(spec: NewLot) -> Lot:
 
 def lot_create(*, spec: NewLot, created_by) -> Lot:
     """Record a lot before its first receipt. Refuses one that already exists (any letter case)."""
-    if not (can(created_by, Action.RECORD_MOVEMENT) or can(created_by, Action.RECORD_SURVEILLANCE)):
-        raise PermissionDenied(_("Your role does not allow this action here."))
+    require_any(created_by, (Action.RECORD_MOVEMENT, Action.RECORD_SURVEILLANCE))
     if lot_find(
         ammunition_type_id=spec.ammunition_type_id,
         manufacturer=spec.manufacturer.strip(),

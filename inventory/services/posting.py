@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import SelfApproval
 from core.roles import Action
-from core.scoping import can, require
+from core.scoping import can, require, require_any
 from inventory import hooks, locks, policy, rules
 from inventory.chain import line_hash
 from inventory.errors import (
@@ -1271,8 +1271,7 @@ def lot_split(
         raise ValidationError({"quantity": [_("Split in storehouses of one depot.")]})
     depot = Depot.objects.get(pk=depot_ids.pop())
     # Clerks split on an inspector's finding; inspectors split when they condemn part of a lot.
-    if not can(posted_by, Action.RECORD_MOVEMENT, depot.pk):
-        require(posted_by, Action.RECORD_SURVEILLANCE, depot.pk)
+    require_any(posted_by, (Action.RECORD_MOVEMENT, Action.RECORD_SURVEILLANCE), depot.pk)
     _check_condition_improvement(
         lot=lot,
         current=lot.condition_id,

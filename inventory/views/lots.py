@@ -13,6 +13,7 @@ from core.scoping import DepotIds, action_depot_ids
 from inventory import forms
 from inventory.models import Balance, Document, Lot
 from inventory.models.ledger import DocumentKind
+from inventory.selectors.ledger import book_hidden
 from inventory.services import posting
 
 # Clerks split on an inspector's finding; inspectors split when they condemn part of a lot.
@@ -28,8 +29,9 @@ def split_depot_ids(user) -> DepotIds:
 
 
 def split_holdings(user, lot: Lot, depot_ids: DepotIds) -> QuerySet[Balance]:
-    """The lot's stock in the storehouses where the user may split it."""
-    rows = Balance.objects.filter(lot=lot, quantity__gt=0)
+    """The lot's stock in the storehouses where the user may split it (not those they are
+    counting blind)."""
+    rows = book_hidden(Balance.objects.filter(lot=lot, quantity__gt=0), user)
     if depot_ids is not None:
         rows = rows.filter(depot_id__in=depot_ids)
     return rows.select_related("storehouse__depot").order_by("depot__code", "storehouse__code")

@@ -11,7 +11,7 @@ from inventory.forms import StockFilter, lots_in_scope
 from inventory.labels import scanned_lot
 from inventory.models import Balance
 from inventory.models.reference import Availability
-from inventory.selectors.ledger import balance_list, stock_card
+from inventory.selectors.ledger import balance_list, book_hidden, stock_card
 from inventory.selectors.licence_use import storehouse_neq_summary
 from inventory.views import page_of, render_page
 from inventory.views.lots import split_depot_ids
@@ -93,7 +93,7 @@ def lot_card(request, pk: int):
     user = request.user
     lot = get_object_or_404(lots_in_scope(user).select_related("parent"), pk=pk)
     holdings = list(
-        scope(Balance.objects.filter(lot=lot), user)
+        book_hidden(scope(Balance.objects.filter(lot=lot), user), user)
         .select_related("storehouse__depot")
         .order_by("depot__code", "storehouse__code")
     )
@@ -141,7 +141,9 @@ def lot_search(request):
     mode = mode if mode in SEARCH_MODES else "stock"
     rows = []
     if query:
-        balances = scope(Balance.objects.filter(lot__lot_number__icontains=query), user)
+        balances = book_hidden(
+            scope(Balance.objects.filter(lot__lot_number__icontains=query), user), user
+        )
         if type_code:
             balances = balances.filter(lot__ammunition_type__code__iexact=type_code)
         if mode in ("stock", "issue"):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as lazy
 from core.scoping import read_depot_ids
 from inventory.models import Balance, Document, LedgerLine, Lot, Storehouse
 from inventory.models.ledger import DocumentKind
+from inventory.selectors.ledger import book_hidden_check
 from reports.kinds import (
     Block,
     Cleaned,
@@ -124,6 +125,7 @@ class AccountingStatement(ReportBuilder):
             raise refuse("period_end", _("The period ends before it starts."))
         if end > timezone.localdate():
             raise refuse("period_end", _("The period cannot end in the future."))
+        book_hidden_check(user, depot_id=depot.pk)
         return Cleaned(
             {"depot": depot.pk, "period_start": start.isoformat(), "period_end": end.isoformat()},
             depot,
@@ -359,6 +361,9 @@ class StockCard(ReportBuilder):
                 Storehouse.objects.filter(depot=depot), user, storehouse_id, "storehouse"
             )
             cleaned["storehouse"] = storehouse.pk
+        book_hidden_check(
+            user, depot_id=depot.pk if depot else None, storehouse_id=cleaned["storehouse"]
+        )
         return Cleaned(cleaned, depot)
 
     def lines(self, run) -> QuerySet[LedgerLine]:

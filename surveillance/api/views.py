@@ -12,9 +12,11 @@ import logging
 from contextlib import contextmanager
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -30,7 +32,7 @@ from rest_framework.views import APIView
 from core.drf import LedgerPagination
 from core.idempotency import idempotent
 from core.roles import Action
-from core.scoping import require
+from core.scoping import can, require
 from inventory.api.ledger import IDEMPOTENCY
 from inventory.selectors import ledger as ledger_selectors
 from surveillance import selectors, services
@@ -61,6 +63,16 @@ WRITE_ROLES = "An inspector of the depot (or a national inspector, or an adminis
 def _require_recorder(request) -> None:
     """403 for roles that record no surveillance anywhere (clerks, officers, auditors)."""
     require(request.user, Action.RECORD_SURVEILLANCE)
+
+
+def _require_lifter(request) -> None:
+    """Lifting a ban, extending a shelf life: inspectors, or officers and administrators for a
+    lot held beyond an inspector's depots (the service decides which)."""
+    if not (
+        can(request.user, Action.RECORD_SURVEILLANCE)
+        or services.may_decide_nationally(request.user)
+    ):
+        raise PermissionDenied(_("Your role does not allow this action here."))
 
 
 def _example(name, value):
@@ -462,7 +474,10 @@ class BanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     @extend_schema(
         summary="Lift a ban or constraint",
-        description="Who may impose it may lift it. Lifting twice is 409 `invalid_state`.",
+        description="A ban binds its lot wherever it is held (and lots split from it): an "
+        "inspector lifts it only when every such depot is in their scope; otherwise an officer, "
+        "an administrator or a national inspector (403 for others). Lifting twice is 409 "
+        "`invalid_state`.",
         request=s.BanLiftSerializer,
         responses={200: s.BanSerializer},
         parameters=[IDEMPOTENCY],
@@ -472,7 +487,7 @@ class BanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @idempotent
     def lift(self, request, pk=None):
         ban = get_object_or_404(self.get_queryset(), pk=pk)
-        _require_recorder(request)
+        _require_lifter(request)
         data = s.BanLiftSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ban = services.ban_lift(
@@ -519,7 +534,7 @@ class ShelfLifeExtensionViewSet(_RecordViewSet):
     )
     @idempotent
     def create(self, request):
-        _require_recorder(request)
+        _require_lifter(request)
         data = s.ShelfLifeExtensionCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -103,14 +103,16 @@ def test_acknowledge(api_as, clerk, alerts):
     assert body["is_open"] is True  # a state alert stays open until its cause is gone
 
 
-def test_acknowledging_an_event_alert_resolves_it(api_as, clerk, world):
+def test_acknowledging_an_event_alert_resolves_it(api_as, clerk, inspector, world):
     lot = world.lot(world.ball)
     alert = alert_raise(
         kind=AlertKind.STABILITY_UNSTABLE, depot_id=world.depot_a.pk, lot_id=lot.pk,
         message="Unstable.",
     )  # fmt: skip
     assert alert.severity == Severity.CRITICAL
-    body = api_as(clerk).post(f"/api/v1/alerts/{alert.pk}/acknowledge/").json()
+    # Acknowledging closes it: for the inspector who decides on the lot, not a clerk.
+    assert api_as(clerk).post(f"/api/v1/alerts/{alert.pk}/acknowledge/").status_code == 403
+    body = api_as(inspector).post(f"/api/v1/alerts/{alert.pk}/acknowledge/").json()
     assert body["is_open"] is False
     # Raised again for the same subject, an acknowledged event stays closed.
     assert (

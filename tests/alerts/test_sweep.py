@@ -15,6 +15,7 @@ from alerts.models import Alert, AlertKind, Severity
 from alerts.services import alert_acknowledge
 from alerts.sweep import run_detectors, surveillance_sweep
 from core.models import JobOutcome, JobRun
+from core.roles import Role
 from inventory.models import Licence, LicenceLimit, Lot, PolicySetting, Waiver
 from inventory.models.ledger import AdjustmentReason
 from inventory.services.posting import (
@@ -26,6 +27,7 @@ from inventory.services.posting import (
     transfer_receive,
 )
 from inventory.tasks import reconcile_ledger_task
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -266,7 +268,14 @@ def _short_transfer(world, clerk, clerk_b):
     return transfer, receipt
 
 
-def test_transit_discrepancy_for_both_depots_until_acknowledged(world, clerk, clerk_b):
+@pytest.fixture
+def inspector_b(depot_b):
+    return UserFactory(username="inspector_b", roles=[Role.INSPECTOR], depots=[depot_b])
+
+
+def test_transit_discrepancy_for_both_depots_until_acknowledged(
+    world, clerk, clerk_b, inspector, inspector_b
+):
     transfer, _ = _short_transfer(world, clerk, clerk_b)
     surveillance_sweep()
     alerts = _open(AlertKind.TRANSIT_DISCREPANCY)
@@ -275,7 +284,7 @@ def test_transit_discrepancy_for_both_depots_until_acknowledged(world, clerk, cl
         (world.depot_b.pk, transfer.pk),
     }
     alert_acknowledge(
-        alert=alerts[0], user=clerk if alerts[0].depot_id == world.depot_a.pk else clerk_b
+        alert=alerts[0], user=inspector if alerts[0].depot_id == world.depot_a.pk else inspector_b
     )
     assert len(_open(AlertKind.TRANSIT_DISCREPANCY)) == 1
     counts = surveillance_sweep()  # the acknowledged one is not raised again

@@ -448,8 +448,11 @@ class TestLedger:
         )
         (alert,) = alerts["results"]
         has(alert, "id, kind, severity, depot, resolved_at")
-        acknowledged = call(api_as(clerk_b), "post", f"alerts/{alert['id']}/acknowledge/")
-        assert acknowledged["acknowledged_by"] == clerk_b.username
+        # Acknowledging a loss closes it: the depot's inspector does, not its clerk (issue 15).
+        call(api_as(clerk_b), "post", f"alerts/{alert['id']}/acknowledge/", expect=403)
+        inspector_b = UserFactory(roles=[Role.INSPECTOR], depots=[depot_b])
+        acknowledged = call(api_as(inspector_b), "post", f"alerts/{alert['id']}/acknowledge/")
+        assert acknowledged["acknowledged_by"] == inspector_b.username
 
     def test_a_receive_dated_in_the_future_is_400_and_writes_nothing(
         self, site, lot, api_as, clerk, clerk_b, depot_b

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.models import DepotMembership, User
 from inventory.models import AmmunitionType, Document, LedgerLine, Lot, PolicySetting
 from surveillance import reference_data as surveillance_reference
 from surveillance.models import (
@@ -636,7 +637,7 @@ class TestConditionChanges:
 
 class TestBans:
     def test_a_ban_stops_issues_until_lifted_and_lifting_twice_is_409(
-        self, api_as, inspector, clerk, charge_lot, world
+        self, api_as, inspector, officer, clerk, charge_lot, world
     ):
         client = api_as(inspector)
         response = client.post(
@@ -673,10 +674,13 @@ class TestBans:
 
         url = f"/api/v1/bans/{ban['id']}/lift/"
         assert api_as(clerk).post(url, {"reason": "x"}, format="json").status_code == 403
+        # The lot is held in depots A and B: depot A's inspector does not free it in B (issue 15).
+        assert client.post(url, {"reason": "x"}, format="json").status_code == 403
+        client = api_as(officer)
         lifted = client.post(url, {"reason": "Cause found in another lot"}, format="json")
         assert lifted.status_code == 200
         assert lifted.json()["is_active"] is False
-        assert lifted.json()["lifted_by"] == "inspector_a"
+        assert lifted.json()["lifted_by"] == officer.username
         before = snapshot()
         again = client.post(url, {"reason": "again"}, format="json")
         assert again.status_code == 409
@@ -778,7 +782,7 @@ class TestBans:
 
 
 class TestShelfLifeExtensions:
-    def test_extension_on_a_stable_test(self, api_as, inspector, inspector_b, charge_lot):
+    def test_extension_on_a_stable_test(self, api_as, inspector, inspector_b, charge_lot, world):
         charge_lot.expires_on = timezone.localdate() + timedelta(days=10)
         charge_lot.save()
         test = (
@@ -796,6 +800,11 @@ class TestShelfLifeExtensions:
             "reason": "Stable at 90 %",
             "stability_test": test["id"],
         }
+        # The lot is held in depots A and B: depot A's inspector alone may not extend it there.
+        response = api_as(inspector).post("/api/v1/shelf-life-extensions/", body, format="json")
+        assert response.status_code == 403
+        DepotMembership.objects.create(user=inspector, depot=world.depot_b)
+        inspector = User.objects.get(pk=inspector.pk)  # an inspector of both depots decides
         response = api_as(inspector).post("/api/v1/shelf-life-extensions/", body, format="json")
         assert response.status_code == 201, response.json()
         extension = ShelfLifeExtension.objects.get()

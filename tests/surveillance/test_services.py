@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from accounts.models import DepotMembership, User
 from inventory.errors import InvalidState, LotBanned, RecipientNotPermitted
 from inventory.models import Document, LedgerLine, Lot
 from inventory.services.lots import add_months
@@ -398,7 +399,9 @@ def issue_one(world, clerk, lot, recipient=None, storehouse=None):
     )
 
 
-def test_a_banned_lot_is_not_issued_until_the_ban_is_lifted(charge_lot, world, clerk, inspector):
+def test_a_banned_lot_is_not_issued_until_the_ban_is_lifted(
+    charge_lot, world, clerk, inspector, national_inspector
+):
     ban = services.ban_impose(
         kind="ban",
         lot=charge_lot,
@@ -411,10 +414,13 @@ def test_a_banned_lot_is_not_issued_until_the_ban_is_lifted(charge_lot, world, c
         issue_one(world, clerk, charge_lot)
     assert refused.value.code == "lot_banned"
     assert counts() == before
-    services.ban_lift(ban=ban, reason="Cause found in another lot", lifted_by=inspector)
+    # The lot is held in depots A and B: depot A's inspector may not free it everywhere.
+    with pytest.raises(PermissionDenied):
+        services.ban_lift(ban=ban, reason="Cause found in another lot", lifted_by=inspector)
+    services.ban_lift(ban=ban, reason="Cause found in another lot", lifted_by=national_inspector)
     issue_one(world, clerk, charge_lot)
     with pytest.raises(InvalidState):
-        services.ban_lift(ban=ban, reason="again", lifted_by=inspector)
+        services.ban_lift(ban=ban, reason="again", lifted_by=national_inspector)
 
 
 def test_a_type_ban_is_national_and_binds_every_lot_of_the_type(
@@ -500,7 +506,11 @@ def test_a_depot_inspector_bans_only_lots_their_depots_hold(world, clerk_b, insp
 # --- Shelf-life extensions -----------------------------------------------------------------------
 
 
-def test_extension_needs_evidence_about_the_lot_and_a_later_date(charge_lot, depot_a, inspector):
+def test_extension_needs_evidence_about_the_lot_and_a_later_date(
+    charge_lot, depot_a, depot_b, inspector
+):
+    DepotMembership.objects.create(user=inspector, depot=depot_b)  # the lot is held in A and B
+    inspector = User.objects.get(pk=inspector.pk)
     charge_lot.expires_on = TODAY() + timedelta(days=10)
     charge_lot.save()
     with pytest.raises(ValidationError):

@@ -231,7 +231,7 @@ def test_unstable_alert_is_kept_while_in_stock_and_resolved_when_gone(
 def test_an_acknowledged_unstable_alert_is_not_reopened(world, charge_lot, clerk, inspector):
     _fail(charge_lot, world.depot_a, inspector)
     [alert] = _open(AlertKind.STABILITY_UNSTABLE)
-    alert_acknowledge(alert=alert, user=clerk)  # an event alert: acknowledging closes it
+    alert_acknowledge(alert=alert, user=inspector)  # an event alert: acknowledging closes it
     surveillance_sweep()
     assert [a.depot_id for a in _open(AlertKind.STABILITY_UNSTABLE)] == [world.depot_b.pk]
 
