@@ -27,6 +27,14 @@ class LotNotIssuable(ApplicationError):
     code = "lot_not_issuable"
 
 
+class LotExpired(ApplicationError):
+    """The lot is past its expiry date (its last valid day) with no extension: not issued
+    (DESIGN.md §6). It may still be received, moved, transferred, inspected, extended or disposed
+    of."""
+
+    code = "lot_expired"
+
+
 class RecipientNotPermitted(ApplicationError):
     code = "recipient_not_permitted"
 

@@ -5,6 +5,8 @@ enforces what it can: no zero lines, no negative balance, lines never updated or
 headers moving only along their life cycle (triggers in migrations), one reversal per document.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -81,6 +83,12 @@ class Lot(models.Model):
 
     def __str__(self) -> str:
         return self.lot_number
+
+    def is_expired(self, on: date) -> bool:
+        """Expired on day `on` (DESIGN.md §6): `expires_on` is the last valid day, so a lot is
+        expired from the day after it. Alerts (alerts.detectors), surplus (surplus.computation)
+        and pages compare the same way: `expires_on < day`."""
+        return self.expires_on is not None and self.expires_on < on
 
 
 class DocumentKind(models.TextChoices):

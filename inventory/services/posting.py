@@ -33,6 +33,7 @@ from inventory.errors import (
     InsufficientStock,
     InvalidState,
     LotBanned,
+    LotExpired,
     LotNotIssuable,
     PeriodClosed,
     RecipientNotPermitted,
@@ -295,10 +296,13 @@ def issue_availability_check(
     recipient: Recipient | None,
     availability: dict[str, str],
     ban_pairs: Iterable[tuple[int, int]] | None = None,
+    on: date | None = None,
 ) -> None:
     """May these lots go to this recipient (DESIGN.md §6): condition, bans and constraints
-    (surveillance), restricted stock only to permitted recipients. `ban_pairs` are the lots'
-    binding bans if already read (posting_policy(bans_for=...)); otherwise they are read here."""
+    (surveillance), expiry on the voucher date `on` (a lot is valid through its `expires_on`;
+    an approved extension has already moved that date), restricted stock only to permitted
+    recipients. `ban_pairs` are the lots' binding bans if already read
+    (posting_policy(bans_for=...)); otherwise they are read here."""
     from surveillance.selectors import bans_binding, bans_from_pairs
 
     lots = list(lots)
@@ -336,6 +340,16 @@ def issue_availability_check(
                 _("Lot %(lot)s is not issuable (condition %(condition)s, %(state)s).")
                 % {"lot": lot.lot_number, "condition": lot.condition_id, "state": state},
                 lot=lot.lot_number,
+            )
+        if on is not None and lot.is_expired(on):
+            raise LotExpired(
+                _(
+                    "Lot %(lot)s expired on %(day)s (its last valid day) and has no extension: "
+                    "it may not be issued."
+                )
+                % {"lot": lot.lot_number, "day": lot.expires_on.isoformat()},
+                lot=lot.lot_number,
+                expires_on=lot.expires_on.isoformat(),
             )
         if state == Availability.RESTRICTED and not (recipient and recipient.permitted_restricted):
             raise RecipientNotPermitted(
@@ -776,7 +790,11 @@ def issue_post(
     lots = _lots_share_lock(lot_ids)
     read = policy.posting_policy(depot_id=depot.pk, on=occurred_on, bans_for=lot_ids)
     issue_availability_check(
-        lots, recipient=recipient, availability=read.availability, ban_pairs=read.ban_pairs
+        lots,
+        recipient=recipient,
+        availability=read.availability,
+        ban_pairs=read.ban_pairs,
+        on=occurred_on,
     )
     return _post(
         depot=depot,

@@ -1,6 +1,7 @@
 """Stock on hand, licence use, stock cards and the lot search."""
 
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -75,6 +76,8 @@ def _why_not_issuable(lot, bans) -> str:
             "code": lot.condition_id,
             "state": lot.condition.get_availability_display(),
         }
+    if lot.is_expired(timezone.localdate()):
+        return _("expired on %(day)s") % {"day": lot.expires_on.isoformat()}
     return ""
 
 

@@ -88,6 +88,20 @@ def test_lot_expired_is_critical_and_only_for_stock_on_hand(world, clerk):
     assert _open(AlertKind.LOT_EXPIRING) == []
 
 
+def test_expiry_day_is_still_valid_and_the_day_after_is_expired(world, clerk):
+    """The expiry date is the last valid day (DESIGN.md §6), as for issues and surplus."""
+    last_day = world.lot(world.ball, number="LAST-DAY")
+    day_after = world.lot(world.ball, number="DAY-AFTER")
+    world.stock(clerk, last_day, world.sh1, 10)
+    world.stock(clerk, day_after, world.sh1, 10)
+    _expire(last_day, 0)
+    _expire(day_after, -1)
+    surveillance_sweep()
+    assert [a.lot_id for a in _open(AlertKind.LOT_EXPIRING)] == [last_day.pk]
+    assert [a.lot_id for a in _open(AlertKind.LOT_EXPIRED)] == [day_after.pk]
+    assert all(not lot.is_expired(timezone.localdate()) for lot in [last_day])
+
+
 def test_lot_held_in_two_depots_has_an_alert_in_each(world, clerk, clerk_b):
     lot = world.lot(world.ball)
     world.stock(clerk, lot, world.sh1, 10)
