@@ -64,11 +64,12 @@ def _legend(prefix: str, series: list[Series], y: int) -> list[str]:
 def bar_chart(
     prefix: str, title: str, desc: str, labels: list[str], series: list[Series]
 ) -> SafeString:
-    """Horizontal grouped bars, one group per label, each bar labelled with its value."""
+    """Horizontal grouped bars, one group per label, each bar labelled with its value. A value
+    of None (a requirement not stated) draws no bar and is labelled "—", never as a zero."""
     bar, gap, label_w, plot_w = 14, 10, 180, 520
     group_h = bar * len(series) + gap
     height = 40 + group_h * max(1, len(labels)) + 10
-    top = max([0] + [float(v) for each in series for v in each.values])
+    top = max([0] + [float(v) for each in series for v in each.values if v is not None])
     scale = plot_w / top if top > 0 else 0
     parts = _head(prefix, label_w + plot_w + 110, height, title, desc)
     parts += _legend(prefix, series, 6)
@@ -80,7 +81,7 @@ def bar_chart(
         )
         for index, each in enumerate(series):
             value = each.values[row]
-            width = max(0.0, float(value) * scale)
+            width = 0.0 if value is None else max(0.0, float(value) * scale)
             y = y0 + index * bar
             parts.append(
                 f'<rect x="{label_w}" y="{y}" width="{width:.1f}" height="{bar - 2}" '
@@ -88,7 +89,7 @@ def bar_chart(
             )
             parts.append(
                 f'<text x="{label_w + width + 4:.1f}" y="{y + bar - 4}" font-size="11">'
-                f"{_fmt(value)}</text>"
+                f"{'—' if value is None else _fmt(value)}</text>"
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

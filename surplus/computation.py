@@ -40,6 +40,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from surplus.policy import SurplusPolicy
 
@@ -81,16 +82,18 @@ lineage(lot_id, ancestor_id) AS (
     WHERE lot.parent_id IS NOT NULL
 ),
 banned_lot AS (
-    SELECT ban.lot_id FROM surveillance_ban ban
+    SELECT ban.lot_id, ban.disposal_recommended AS disposal FROM surveillance_ban ban
     WHERE ban.kind = 'ban' AND ban.lifted_at IS NULL AND ban.lot_id IS NOT NULL
     UNION
-    SELECT lineage.lot_id FROM lineage
+    SELECT lineage.lot_id, ban.disposal_recommended FROM lineage
     JOIN surveillance_ban ban ON ban.lot_id = lineage.ancestor_id
     WHERE ban.kind = 'ban' AND ban.lifted_at IS NULL
 ),
 banned_type AS (
-    SELECT DISTINCT ban.ammunition_type_id FROM surveillance_ban ban
+    SELECT ban.ammunition_type_id, bool_or(ban.disposal_recommended) AS disposal
+    FROM surveillance_ban ban
     WHERE ban.kind = 'ban' AND ban.lifted_at IS NULL AND ban.ammunition_type_id IS NOT NULL
+    GROUP BY ban.ammunition_type_id
 ),
 req AS (
     SELECT DISTINCT ON (coalesce(-r.group_id, r.ammunition_type_id))
@@ -112,24 +115,26 @@ item AS (
             WHEN i.availability = 'unserviceable' AND i.condition = ANY(%(reparable)s::text[])
                  AND NOT %(count_reparable)s THEN 'reparable'
             WHEN i.availability IN ('issuable', 'restricted') THEN
-                CASE WHEN i.obsolete OR bt.ammunition_type_id IS NOT NULL
-                          OR bl.lot_id IS NOT NULL
+                CASE WHEN i.obsolete OR coalesce(bt.disposal, false)
+                          OR coalesce(bl.disposal, false)
                      THEN 'obsolete_or_banned' ELSE 'serviceable' END
             ELSE i.availability
-        END AS class
+        END AS class,
+        (bt.ammunition_type_id IS NOT NULL OR bl.lot_id IS NOT NULL) AS banned
     FROM item0 i
     LEFT JOIN banned_type bt ON bt.ammunition_type_id = i.type_id
-    LEFT JOIN (SELECT DISTINCT lot_id FROM banned_lot) bl ON bl.lot_id = i.lot_id
+    LEFT JOIN (SELECT lot_id, bool_or(disposal) AS disposal FROM banned_lot GROUP BY lot_id) bl
+        ON bl.lot_id = i.lot_id
 ),
 fefo1 AS (
     SELECT item.*,
         sum(item.q) OVER w AS a,
         CASE WHEN item.expires_on IS NULL THEN NULL
-             WHEN item.expires_on <= %(today)s::date THEN 0
+             WHEN item.expires_on < %(today)s::date THEN 0
              ELSE floor(coalesce(req.rate, 0) * (
-                 (extract(year FROM age(item.expires_on, %(today)s::date)) * 12
-                  + extract(month FROM age(item.expires_on, %(today)s::date))) / 12
-                 + extract(day FROM age(item.expires_on, %(today)s::date)) / 365.25))
+                 (extract(year FROM age(item.expires_on + 1, %(today)s::date)) * 12
+                  + extract(month FROM age(item.expires_on + 1, %(today)s::date))) / 12
+                 + extract(day FROM age(item.expires_on + 1, %(today)s::date)) / 365.25))
         END - sum(item.q) OVER w AS slack
     FROM item LEFT JOIN req ON req.sk = item.sk
     WINDOW w AS (PARTITION BY item.sk, item.class = 'serviceable'
@@ -165,6 +170,7 @@ per_depot AS (
         coalesce(sum(q) FILTER (WHERE class = 'reparable'), 0)::bigint AS reparable,
         coalesce(sum(q) FILTER (WHERE class = 'obsolete_or_banned'), 0)::bigint
             AS obsolete_or_banned,
+        coalesce(sum(q) FILTER (WHERE class = 'serviceable' AND banned), 0)::bigint AS banned,
         sum(expiring)::bigint AS expiring,
         coalesce(sum(q * neq) FILTER (WHERE class <> 'in_transit'), 0) AS holdings_neq,
         coalesce(sum(q * neq) FILTER (WHERE class IN ('serviceable', 'obsolete_or_banned')), 0)
@@ -180,17 +186,30 @@ per_depot_u AS (
         serviceable_neq - obsolete_neq - expiring_neq AS usable_neq
     FROM per_depot
 ),
-national AS (
+mismatch AS (
+    SELECT -gm.group_id AS sk
+    FROM surplus_groupmember gm
+    JOIN inventory_ammunitiontype t ON t.id = gm.ammunition_type_id
+    GROUP BY gm.group_id HAVING count(DISTINCT lower(trim(t.unit))) > 1
+),
+national0 AS (
     SELECT coalesce(p.sk, req.sk) AS sk,
         coalesce(sum(p.usable), 0)::bigint AS usable,
         coalesce(sum(p.usable_neq), 0) AS usable_neq,
-        coalesce(max(req.total), 0)::bigint AS requirement,
-        greatest(0, coalesce(sum(p.usable), 0) - coalesce(max(req.total), 0))::bigint AS excess
+        max(req.total)::bigint AS requirement
     FROM per_depot_u p FULL JOIN req ON req.sk = p.sk
     GROUP BY coalesce(p.sk, req.sk)
 ),
+national AS (
+    SELECT n.*, n.requirement IS NOT NULL AS requirement_stated,
+        mm.sk IS NOT NULL AS unit_mismatch,
+        CASE WHEN n.requirement IS NULL OR mm.sk IS NOT NULL THEN 0
+             ELSE greatest(0, n.usable - n.requirement) END::bigint AS excess
+    FROM national0 n LEFT JOIN mismatch mm ON mm.sk = n.sk
+),
 share1 AS (
-    SELECT p.*, n.requirement, n.usable AS national_usable, n.excess AS national_excess,
+    SELECT p.*, n.requirement, n.requirement_stated, n.unit_mismatch,
+        n.usable AS national_usable, n.excess AS national_excess,
         n.usable_neq AS national_usable_neq,
         CASE WHEN n.usable > 0 THEN n.excess * p.usable / n.usable ELSE 0 END AS base,
         CASE WHEN n.usable > 0 THEN n.excess * p.usable %% n.usable ELSE 0 END AS rest
@@ -204,15 +223,17 @@ share AS (
     FROM share1
 ),
 rows AS (
-    SELECT sk, depot_id, requirement, national_usable, serviceable, suspended, in_transit,
-        unserviceable, reparable, expiring, obsolete_or_banned, usable, excess,
+    SELECT sk, depot_id, requirement, requirement_stated, unit_mismatch, national_usable,
+        serviceable, suspended, in_transit,
+        unserviceable, reparable, expiring, obsolete_or_banned, banned, usable, excess,
         holdings_neq, serviceable_neq, unserviceable_neq, expiring_neq, obsolete_neq, usable_neq,
         CASE WHEN national_usable > 0
              THEN excess * national_usable_neq / national_usable ELSE 0 END AS excess_neq
     FROM share
     WHERE %(depots)s::bigint[] IS NULL OR depot_id = ANY(%(depots)s::bigint[])
     UNION ALL
-    SELECT n.sk, NULL, n.requirement, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    SELECT n.sk, NULL, n.requirement, n.requirement_stated, n.unit_mismatch,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
     FROM national n
     WHERE %(depots)s::bigint[] IS NULL
       AND NOT EXISTS (SELECT 1 FROM per_depot p WHERE p.sk = n.sk)
@@ -250,6 +271,7 @@ UNITS = (
     "reparable",
     "expiring_before_use",
     "obsolete_or_banned",
+    "banned",
     "usable",
     "excess",
 )
@@ -270,7 +292,13 @@ class SurplusRow:
     """A subject's surplus in one depot (`depot_id`), or summed over several (`depot_id` None).
 
     `requirement` and `national_usable` are national whatever the depots summed; `excess` is the
-    depots' share of the national excess (all of it when every depot is summed)."""
+    depots' share of the national excess (all of it when every depot is summed).
+
+    `requirement` is None when no requirement is in force (`requirement_stated` False): the
+    usable stock is then not assessed (no excess), never compared with a zero (DESIGN.md §9).
+    `unit_mismatch`: a group whose types have different units of issue, whose sum means
+    nothing; its usable stock is not assessed either. `banned` is serviceable stock under a
+    temporary ban: shown, counted neither as obsolete-or-banned nor as surplus."""
 
     sk: int
     type_id: int | None
@@ -279,7 +307,9 @@ class SurplusRow:
     name: str
     category: str
     depot_id: int | None = None
-    requirement: int = 0
+    requirement: int | None = None
+    requirement_stated: bool = False
+    unit_mismatch: bool = False
     national_usable: int = 0
     serviceable: int = 0
     suspended: int = 0
@@ -288,6 +318,7 @@ class SurplusRow:
     reparable: int = 0
     expiring_before_use: int = 0
     obsolete_or_banned: int = 0
+    banned: int = 0
     usable: int = 0
     excess: int = 0
     holdings_neq_kg: Decimal = field(default_factory=Decimal)
@@ -299,9 +330,27 @@ class SurplusRow:
     excess_neq_kg: Decimal = field(default_factory=Decimal)
 
     @property
-    def margin(self) -> int:
-        """National usable stock less the requirement: negative when short."""
+    def margin(self) -> int | None:
+        """National usable stock less the requirement: negative when short; None when not
+        assessed (no requirement stated, or a group mixing units of issue)."""
+        if not self.assessed:
+            return None
         return self.national_usable - self.requirement
+
+    @property
+    def assessed(self) -> bool:
+        """Whether usable stock was compared with a stated requirement (DESIGN.md §9)."""
+        return self.requirement_stated and not self.unit_mismatch
+
+    @property
+    def not_assessed_reason(self) -> str:
+        """Why the usable stock was not compared with a requirement ("" if it was)."""
+        reasons = []
+        if not self.requirement_stated:
+            reasons.append(str(_("no requirement stated")))
+        if self.unit_mismatch:
+            reasons.append(str(_("its types have different units of issue")))
+        return "; ".join(reasons)
 
     @property
     def holdings(self) -> int:
@@ -400,8 +449,10 @@ def surplus_by_depot(
             category=record["category"],
             depot_id=record["depot_id"],
         )
+        row.requirement = None if record["requirement"] is None else int(record["requirement"])
+        row.requirement_stated = record["requirement_stated"]
+        row.unit_mismatch = record["unit_mismatch"]
         for name in (
-            "requirement",
             "national_usable",
             "serviceable",
             "suspended",
@@ -409,6 +460,7 @@ def surplus_by_depot(
             "unserviceable",
             "reparable",
             "obsolete_or_banned",
+            "banned",
             "usable",
             "excess",
         ):
@@ -432,7 +484,9 @@ def rows_summed(rows: Iterable[SurplusRow], key=lambda row: row.sk) -> list[Surp
 
 
 def rows_grouped(rows: Iterable[SurplusRow], key) -> dict:
-    """rows_summed, keyed."""
+    """rows_summed, keyed. A sum of several subjects states the requirements of those that
+    have one (None if none has); it is `requirement_stated` only when every subject in it is,
+    and flagged `unit_mismatch` when any is."""
     summed: dict = {}
     subjects_seen: dict = {}
     for row in rows:
@@ -446,11 +500,15 @@ def rows_grouped(rows: Iterable[SurplusRow], key) -> dict:
                 code=row.code,
                 name=row.name,
                 category=row.category,
+                requirement_stated=True,
             )
             subjects_seen[k] = set()
         if row.sk not in subjects_seen[k]:
             subjects_seen[k].add(row.sk)
-            total.requirement += row.requirement
+            if row.requirement is not None:
+                total.requirement = (total.requirement or 0) + row.requirement
+            total.requirement_stated = total.requirement_stated and row.requirement_stated
+            total.unit_mismatch = total.unit_mismatch or row.unit_mismatch
             total.national_usable += row.national_usable
         for name in UNITS:
             setattr(total, name, getattr(total, name) + getattr(row, name))

@@ -21,3 +21,9 @@ class TransferCaseRequired(ApplicationError):
 
 class ExceedsPlan(ApplicationError):
     code = "exceeds_plan"
+
+
+class UnitMismatch(ApplicationError):
+    """The types of an interchangeable group share one unit of issue (DESIGN.md §9)."""
+
+    code = "unit_mismatch"

@@ -163,13 +163,15 @@ class SnapshotRow(models.Model):
         InterchangeableGroup, on_delete=models.PROTECT, null=True, related_name="+"
     )
     category = models.CharField(max_length=20)
-    requirement = models.BigIntegerField()
+    # Null: no requirement stated, the usable stock not assessed (DESIGN.md §9).
+    requirement = models.BigIntegerField(null=True)
     serviceable = models.BigIntegerField()
     suspended = models.BigIntegerField()
     in_transit = models.BigIntegerField()
     unserviceable = models.BigIntegerField()
     expiring_before_use = models.BigIntegerField()
     obsolete_or_banned = models.BigIntegerField()
+    banned = models.BigIntegerField(default=0)
     usable = models.BigIntegerField()
     excess = models.BigIntegerField()
     surplus = models.BigIntegerField()

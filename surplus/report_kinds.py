@@ -234,6 +234,8 @@ def _figures(row, *, national: bool = True) -> dict:
         values["requirement"] = None
     values["holdings_neq_kg"] = str(row.holdings_neq_kg.quantize(computation._KG))
     values["surplus_neq_kg"] = str(row.surplus_neq_kg)
+    values["requirement_stated"] = row.requirement_stated
+    values["unit_mismatch"] = row.unit_mismatch
     return values
 
 
@@ -324,7 +326,11 @@ class SurplusReport(ReportBuilder):
         figures = getattr(run, "_surplus_figures", None) or self._view(run)
         view, by_type, by_depot, total, top = figures
         depot_rows = by_depot
-        chart_types = sorted(by_type, key=lambda row: (-row.surplus, row.code))[:TOP]
+        # A missing requirement is never drawn as a zero bar: only assessed subjects are charted.
+        chart_types = sorted(
+            (row for row in by_type if row.assessed), key=lambda row: (-row.surplus, row.code)
+        )[:TOP]
+        not_assessed = [(row, row.not_assessed_reason) for row in by_type if not row.assessed]
         chart_depots = depot_rows[:25]
         blocks = [
             Block(
@@ -332,6 +338,7 @@ class SurplusReport(ReportBuilder):
                 {
                     "total": total,
                     "top": top,
+                    "not_assessed": not_assessed,
                     "policy": view.policy,
                     "national": view.national,
                     "chart_types": charts.bar_chart(
@@ -388,6 +395,15 @@ class SurplusReport(ReportBuilder):
                     rows=len(chunk) + 3,
                 )
             )
+        for start in range(0, len(not_assessed), TABLE_ROWS):
+            chunk = not_assessed[start : start + TABLE_ROWS]
+            blocks.append(
+                Block(
+                    "surplus/reports/surplus_unassessed.html",
+                    {"rows": chunk, "first": start == 0},
+                    rows=len(chunk) + 5,
+                )
+            )
         for start in range(0, len(depot_rows), TABLE_ROWS):
             chunk = depot_rows[start : start + TABLE_ROWS]
             blocks.append(
@@ -410,7 +426,11 @@ class SurplusReport(ReportBuilder):
                     if run.parameters.get("region")
                     else []
                 ),
-                (_("Requirement (units)"), total.requirement if total else 0),
+                (
+                    _("Requirement stated (units)"),
+                    total.requirement if total and total.requirement is not None else "—",
+                ),
+                (_("Types or groups with no requirement stated"), len(not_assessed)),
                 (_("Holdings (units)"), total.holdings if total else 0),
                 (_("Surplus (units)"), total.surplus if total else 0),
                 (_("Surplus NEQ (kg)"), total.surplus_neq_kg if total else "0.000"),
@@ -418,7 +438,15 @@ class SurplusReport(ReportBuilder):
             blocks=blocks,
             signatures=[_("Prepared by"), _("Checked by"), _("National oversight officer")],
             table=Table(
-                headers=["rows", "code", *UNIT_FIELDS, "holdings_neq_kg", "surplus_neq_kg"],
+                headers=[
+                    "rows",
+                    "code",
+                    *UNIT_FIELDS,
+                    "holdings_neq_kg",
+                    "surplus_neq_kg",
+                    "requirement_stated",
+                    "unit_mismatch",
+                ],
                 rows=table_rows,
             ),
         )

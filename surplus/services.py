@@ -25,7 +25,13 @@ from core.roles import Action
 from core.scoping import require
 from inventory.models import AmmunitionType, Balance, Depot, Lot, Storehouse
 from surplus import computation
-from surplus.errors import ExceedsPlan, InvalidPlanState, NotDisposable, TransferCaseRequired
+from surplus.errors import (
+    ExceedsPlan,
+    InvalidPlanState,
+    NotDisposable,
+    TransferCaseRequired,
+    UnitMismatch,
+)
 from surplus.models import (
     DisposalExecution,
     DisposalExecutionLine,
@@ -164,7 +170,12 @@ def group_member_add(
     """Put a type into a group: from now on the group's requirement covers its stock. Refused
     for a type already in a group, and for a type whose own requirement still asks for stock."""
     require(added_by, Action.MANAGE_OVERSIGHT)
-    AmmunitionType.objects.select_for_update(no_key=True).get(pk=ammunition_type.pk)
+    # The group first, then the type: two additions to one group queue here, so neither can
+    # miss the other's unit of issue.
+    InterchangeableGroup.objects.select_for_update(no_key=True).get(pk=group.pk)
+    ammunition_type = AmmunitionType.objects.select_for_update(no_key=True).get(
+        pk=ammunition_type.pk
+    )
     member = (
         GroupMember.objects.filter(ammunition_type=ammunition_type).select_related("group").first()
     )
@@ -195,9 +206,45 @@ def group_member_add(
                 ]
             }
         )
+    _check_unit_of_issue(group, ammunition_type)
     member = _with_history_user(GroupMember(group=group, ammunition_type=ammunition_type), added_by)
     member.save()
     return member
+
+
+def unit_key(unit: str) -> str:
+    """Units of issue compared as the computation compares them (surplus.computation)."""
+    return unit.strip().lower()
+
+
+def _check_unit_of_issue(group: InterchangeableGroup, ammunition_type: AmmunitionType) -> None:
+    """The types of a group share one unit of issue (DESIGN.md §9): rounds and boxes do not add
+    up, so a type with another unit is refused (409 `unit_mismatch`)."""
+    others = (
+        AmmunitionType.objects.filter(surplus_group__group=group)
+        .order_by("code")
+        .values_list("code", "unit")
+    )
+    differing = [
+        (code, unit) for code, unit in others if unit_key(unit) != unit_key(ammunition_type.unit)
+    ]
+    if differing:
+        code, unit = differing[0]
+        raise UnitMismatch(
+            _(
+                "%(type)s is counted in %(unit)s, but the group %(group)s counts in %(other)s "
+                "(%(code)s): the types of a group share one unit of issue."
+            )
+            % {
+                "type": ammunition_type.code,
+                "unit": ammunition_type.unit,
+                "group": group.code,
+                "other": unit,
+                "code": code,
+            },
+            unit=ammunition_type.unit,
+            group_unit=unit,
+        )
 
 
 @transaction.atomic
@@ -278,6 +325,7 @@ def snapshot_take(snapshot: SurplusSnapshot) -> dict[str, int]:
                     unserviceable=row.unserviceable,
                     expiring_before_use=row.expiring_before_use,
                     obsolete_or_banned=row.obsolete_or_banned,
+                    banned=row.banned,
                     usable=row.usable,
                     excess=row.excess,
                     surplus=row.surplus,

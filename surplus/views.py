@@ -275,6 +275,47 @@ def _dashboard_tables(request, values, view) -> tuple[dict[str, Table], dict]:
         table.add(_subject_values(row), links={"subject": _subject_url(request, row)})
     tables["types"] = table
 
+    table = Table(
+        "not_assessed",
+        _("Not assessed: no requirement stated"),
+        [
+            Column("subject", _("Type or group")),
+            Column("name", _("Name")),
+            Column("category", _("Category")),
+            Column("why", _("Why")),
+            Column("serviceable", _("Serviceable"), True),
+            Column("usable", _("Usable (not assessed)"), True),
+            Column("unserviceable", _("Unserviceable"), True),
+            Column("expiring_before_use", _("Expiring before use"), True),
+            Column("obsolete_or_banned", _("Obsolete or banned"), True),
+            Column("surplus", _("Surplus"), True),
+        ],
+        caption=_(
+            "A missing requirement is never read as zero: the usable stock of these types or "
+            "groups is not compared with anything, so none of it is excess. Their unserviceable, "
+            "expiring and obsolete or banned stock still counts."
+        ),
+    )
+    for row in view.by_subject:
+        if row.assessed:
+            continue
+        table.add(
+            [
+                row.code,
+                row.name,
+                str(CATEGORY_LABELS.get(row.category, row.category)),
+                row.not_assessed_reason,
+                row.serviceable,
+                row.usable,
+                row.unserviceable,
+                row.expiring_before_use,
+                row.obsolete_or_banned,
+                row.surplus,
+            ],
+            links={"subject": _subject_url(request, row)},
+        )
+    tables["not_assessed"] = table
+
     depot_columns = [Column("depot", _("Depot")), Column("region", _("Region"))]
     depot_columns += [c for c in SUMMARY_COLUMNS if c.key != "requirement"]
     table = Table("depots", _("By depot"), depot_columns)

@@ -9,6 +9,7 @@ from surveillance.models import (
     Inspection,
     InspectionInterval,
     ShelfLifeExtension,
+    StabilityMethodPolicy,
     StabilityPolicyBand,
     StabilityTest,
 )
@@ -28,6 +29,13 @@ class StabilityPolicyBandAdmin(SimpleHistoryAdmin):
         "retest_months",
         "dispose_within_days",
     ]
+
+
+@admin.register(StabilityMethodPolicy)
+class StabilityMethodPolicyAdmin(SimpleHistoryAdmin):
+    """One row per test method: what a pass on it may conclude (DESIGN.md §8)."""
+
+    list_display = ["method", "pass_category", "pass_retest_months", "pass_action", "source"]
 
 
 @admin.register(InspectionInterval)

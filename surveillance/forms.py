@@ -415,6 +415,14 @@ class BanForm(LotNumberForm):
             "“training only”. None ticked: the constraint is shown but not enforced at issue."
         ),
     )
+    disposal_recommended = forms.BooleanField(
+        label=_("The remedy is disposal (bans only)"),
+        required=False,
+        help_text=_(
+            "Tick when the stock will not be made serviceable again: it then counts as surplus. "
+            "Leave it for a temporary ban (pending investigation, for example)."
+        ),
+    )
 
     def __init__(
         self, *args, national: bool, ammunition_type: AmmunitionType | None = None, **kwargs

@@ -164,6 +164,49 @@ PASS_FAIL_METHODS = frozenset(
 )
 
 
+class StabilityMethodPolicy(models.Model):
+    """What a pass on one test method may conclude (policy, one row per method; DESIGN.md §8).
+
+    Content methods (HPLC, GC, TLC) measure the remaining stabiliser and go through the bands;
+    their row only records that. A pass on a pass/fail method gives at most `pass_category`:
+    heat-flow calorimetry may show a propellant stable, but a screening test (Abel heat, vacuum
+    stability) cannot say how much stabiliser is left, so by default its pass is `monitor`, with
+    a quantitative retest within `pass_retest_months`. A fail is unstable whatever the method."""
+
+    method = models.CharField(
+        _("method"), max_length=24, choices=StabilityMethod.choices, unique=True
+    )
+    pass_category = models.CharField(
+        _("a pass gives at most"),
+        max_length=12,
+        choices=StabilityCategory.choices,
+        blank=True,
+        help_text=_("Pass/fail methods only; empty for content methods (the bands apply)."),
+    )
+    pass_retest_months = models.PositiveIntegerField(
+        _("retest after a pass (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the retest interval of the category's band."),
+    )
+    pass_action = models.CharField(
+        _("action after a pass"),
+        max_length=200,
+        blank=True,
+        help_text=_("Added to the band's action, e.g. “retest by stabiliser content (HPLC)”."),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["method"]
+        verbose_name = _("stability test method policy")
+        verbose_name_plural = _("stability test method policy")
+
+    def __str__(self) -> str:
+        return self.get_method_display()
+
+
 class StabilityTest(models.Model):
     """A propellant stability test result (IATG 07.10) and what the policy table made of it."""
 
@@ -281,6 +324,14 @@ class Ban(models.Model):
         default=list,
         blank=True,
         help_text=_("Constraints only: the recipient kinds that may still receive the stock."),
+    )
+    disposal_recommended = models.BooleanField(
+        _("remedy is disposal"),
+        default=False,
+        help_text=_(
+            "Bans only: the stock will not be made serviceable again and is to be disposed of. "
+            "It then counts as surplus (obsolete or banned); a temporary ban does not."
+        ),
     )
     imposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from inventory.policy import policy_values
-from surveillance.models import StabilityCategory, StabilityPolicyBand
+from surveillance.models import StabilityCategory, StabilityMethodPolicy, StabilityPolicyBand
 from surveillance.reference_data import DEFAULT_POLICY
 
 
@@ -22,22 +22,60 @@ class StabilityOutcome:
     dispose_within_days: int | None
 
 
+# Best to worst: a pass/fail method's pass gives at most its row's category.
+CATEGORY_ORDER = [
+    StabilityCategory.STABLE,
+    StabilityCategory.MONITOR,
+    StabilityCategory.RESTRICTED,
+    StabilityCategory.UNSTABLE,
+]
+
+
 def stability_outcome(
     *,
     remaining_pct: Decimal | None,
     measured_pct: Decimal | None,
     passed: bool | None,
+    method: str | None = None,
     bands: list[StabilityPolicyBand] | None = None,
+    method_policy: StabilityMethodPolicy | None = None,
     min_absolute_pct: Decimal | None = None,
 ) -> StabilityOutcome:
     """Map a result to its policy band (DESIGN.md §8). Each band includes its lower bound and
-    excludes its upper; pass/fail methods map pass → stable and fail → unstable; an absolute
-    content below the policy minimum is unstable whatever remains."""
+    excludes its upper; an absolute content below the policy minimum is unstable whatever
+    remains. A fail is unstable; a pass gives at most the category of the method's row in the
+    method policy (heat-flow calorimetry: stable; screening tests such as Abel heat: monitor,
+    with the row's quantitative retest). A method without a row is treated as a screening test
+    (monitor): a pass never reads better than the policy allows."""
     bands = list(StabilityPolicyBand.objects.all()) if bands is None else bands
     by_category = {band.category: band for band in bands}
     if passed is not None:
-        category = StabilityCategory.STABLE if passed else StabilityCategory.UNSTABLE
-        band = by_category[category]
+        if method_policy is None and method is not None:
+            method_policy = StabilityMethodPolicy.objects.filter(method=method).first()
+        if not passed:
+            band = by_category[StabilityCategory.UNSTABLE]
+        else:
+            ceiling = (
+                method_policy.pass_category
+                if method_policy is not None and method_policy.pass_category
+                else StabilityCategory.MONITOR
+            )
+            band = by_category[max(StabilityCategory.STABLE, ceiling, key=CATEGORY_ORDER.index)]
+            retest = band.retest_months
+            action = band.action
+            if method_policy is not None and method_policy.pass_retest_months:
+                retest = method_policy.pass_retest_months
+            if method_policy is not None and method_policy.pass_action:
+                action = f"{action}; {method_policy.pass_action}"
+            elif method_policy is None:
+                action = f"{action}; retest by stabiliser content"
+            return StabilityOutcome(
+                category=band.category,
+                condition=band.condition_id or "",
+                action=action[:200],
+                retest_months=retest,
+                dispose_within_days=band.dispose_within_days,
+            )
     else:
         if min_absolute_pct is None:
             min_absolute_pct = Decimal(str(setting("stability_min_absolute_pct")))

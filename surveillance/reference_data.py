@@ -1,5 +1,6 @@
 """Seed the surveillance policy: the stability table (inventory/reference/stability_policy.csv,
-a default for the national authority to confirm against IATG 07.10 §13) and its settings.
+a default for the national authority to confirm against IATG 07.10 §13), what a pass on each
+test method may conclude (inventory/reference/stability_methods.csv) and the settings.
 
 Used by a data migration with historical models; idempotent, so existing rows that the national
 authority has changed are left alone.
@@ -31,7 +32,23 @@ def _pct(value: str) -> Decimal | None:
     return Decimal(value) if value.strip() else None
 
 
-def load(*, StabilityPolicyBand, PolicySetting) -> None:
+def load_methods(*, StabilityMethodPolicy) -> None:
+    """One row per test method, added where missing (rows an authority changed are kept)."""
+    for row in read_rows("stability_methods.csv"):
+        StabilityMethodPolicy.objects.get_or_create(
+            method=row["method"],
+            defaults={
+                "pass_category": row["pass_category"],
+                "pass_retest_months": (
+                    int(row["pass_retest_months"]) if row["pass_retest_months"] else None
+                ),
+                "pass_action": row["pass_action"],
+                "source": row["source"],
+            },
+        )
+
+
+def load(*, StabilityPolicyBand, PolicySetting, StabilityMethodPolicy=None) -> None:
     if not StabilityPolicyBand.objects.exists():
         for row in read_rows("stability_policy.csv"):
             StabilityPolicyBand.objects.create(
@@ -45,6 +62,8 @@ def load(*, StabilityPolicyBand, PolicySetting) -> None:
                     int(row["dispose_within_days"]) if row["dispose_within_days"] else None
                 ),
             )
+    if StabilityMethodPolicy is not None:
+        load_methods(StabilityMethodPolicy=StabilityMethodPolicy)
     for key, (value, description) in DEFAULT_POLICY.items():
         PolicySetting.objects.get_or_create(
             key=key, defaults={"value": value, "description": description}

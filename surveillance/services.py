@@ -400,9 +400,8 @@ def stability_test_record(
     else:
         exact = None
     outcome = policy.stability_outcome(
-        remaining_pct=exact, measured_pct=measured_content_pct, passed=passed
+        remaining_pct=exact, measured_pct=measured_content_pct, passed=passed, method=method
     )
-    today = timezone.localdate()
     test = StabilityTest.objects.create(
         lot=lot,
         depot=depot,
@@ -420,8 +419,10 @@ def stability_test_record(
         next_test_due=(
             add_months(sampled_on, outcome.retest_months) if outcome.retest_months else None
         ),
+        # The deadline runs from the sample: the propellant was that unstable when sampled,
+        # however long the laboratory or the data entry took (DESIGN.md §8).
         dispose_by=(
-            today + timedelta(days=outcome.dispose_within_days)
+            sampled_on + timedelta(days=outcome.dispose_within_days)
             if outcome.dispose_within_days
             else None
         ),
@@ -551,8 +552,11 @@ def ban_impose(
     lot: Lot | None = None,
     ammunition_type: AmmunitionType | None = None,
     permitted_recipient_kinds: Iterable[str] = (),
+    disposal_recommended: bool = False,
 ) -> Ban:
-    """Ban (no issue) or constrain (limited use) a lot or a whole type until lifted."""
+    """Ban (no issue) or constrain (limited use) a lot or a whole type until lifted. A ban whose
+    remedy is disposal (`disposal_recommended`) makes the serviceable stock it binds surplus
+    (DESIGN.md §9); a temporary ban does not."""
     if (lot is None) == (ammunition_type is None):
         raise ValidationError({"lot": [_("Name either a lot or an ammunition type.")]})
     if kind not in BanKind.values:
@@ -571,6 +575,10 @@ def ban_impose(
     kinds = sorted(set(permitted_recipient_kinds))
     if kind == BanKind.BAN and kinds:
         errors["permitted_recipient_kinds"] = [_("A ban permits no one: use a constraint.")]
+    if kind == BanKind.CONSTRAINT and disposal_recommended:
+        errors["disposal_recommended"] = [
+            _("Only a ban recommends disposal: a constraint still allows use.")
+        ]
     unknown = [value for value in kinds if value not in RecipientKind.values]
     if unknown:
         errors["permitted_recipient_kinds"] = [
@@ -585,6 +593,7 @@ def ban_impose(
         reason=reason.strip(),
         reference=reference.strip(),
         permitted_recipient_kinds=kinds,
+        disposal_recommended=disposal_recommended,
         imposed_by=imposed_by,
     )
 

@@ -413,6 +413,7 @@ def ban_new(request):
                 lot=values.get("lot"),
                 ammunition_type=values.get("ammunition_type"),
                 permitted_recipient_kinds=values["permitted_recipient_kinds"],
+                disposal_recommended=values["disposal_recommended"],
             ),
         )
         if ban is not None:

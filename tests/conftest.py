@@ -122,10 +122,12 @@ def reference_policy(db):
 def surveillance_policy(reference_policy):
     """The seed stability policy and surveillance settings (reloaded after a flush, as above)."""
     from surveillance import reference_data as surveillance_reference
-    from surveillance.models import StabilityPolicyBand
+    from surveillance.models import StabilityMethodPolicy, StabilityPolicyBand
 
     surveillance_reference.load(
-        StabilityPolicyBand=StabilityPolicyBand, PolicySetting=inventory_models.PolicySetting
+        StabilityPolicyBand=StabilityPolicyBand,
+        PolicySetting=inventory_models.PolicySetting,
+        StabilityMethodPolicy=StabilityMethodPolicy,
     )
 
 

@@ -139,7 +139,20 @@ class SurplusRowSerializer(serializers.Serializer):
     code = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
     category = serializers.CharField(read_only=True)
-    requirement = serializers.IntegerField(read_only=True, help_text="National, in force.")
+    requirement = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="National, in force; null when no requirement is stated (never read as 0).",
+    )
+    requirement_stated = serializers.BooleanField(
+        read_only=True,
+        help_text="False: no requirement in force, the usable stock is not assessed (no excess).",
+    )
+    unit_mismatch = serializers.BooleanField(
+        read_only=True,
+        help_text="A group whose types have different units of issue: its usable stock is not "
+        "assessed (no excess) until the group is corrected (409 `unit_mismatch` on adding).",
+    )
     serviceable = serializers.IntegerField(read_only=True)
     suspended = serializers.IntegerField(read_only=True, help_text="Shown, not counted.")
     in_transit = serializers.IntegerField(read_only=True, help_text="Shown, not counted.")
@@ -148,10 +161,20 @@ class SurplusRowSerializer(serializers.Serializer):
         read_only=True, help_text="Reparable stock not counted (policy switch off)."
     )
     expiring_before_use = serializers.IntegerField(read_only=True)
-    obsolete_or_banned = serializers.IntegerField(read_only=True)
+    obsolete_or_banned = serializers.IntegerField(
+        read_only=True,
+        help_text="Serviceable stock of obsolete types or under a ban whose remedy is disposal.",
+    )
+    banned = serializers.IntegerField(
+        read_only=True,
+        help_text="Serviceable stock under a temporary ban: shown, not counted as surplus.",
+    )
     usable = serializers.IntegerField(read_only=True)
     margin = serializers.IntegerField(
-        read_only=True, help_text="National usable stock less the requirement (may be negative)."
+        read_only=True,
+        allow_null=True,
+        help_text="National usable stock less the requirement (may be negative); null when "
+        "not assessed.",
     )
     excess = serializers.IntegerField(
         read_only=True, help_text="The depots' share of max(0, usable - requirement)."
@@ -209,6 +232,7 @@ class SnapshotRowSerializer(serializers.ModelSerializer):
             "unserviceable",
             "expiring_before_use",
             "obsolete_or_banned",
+            "banned",
             "usable",
             "excess",
             "surplus",

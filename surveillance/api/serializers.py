@@ -191,6 +191,12 @@ class BanCreateSerializer(StrictJSONMixin, serializers.Serializer):
         max_length=len(RecipientKind.choices),
         help_text="Constraints only: the recipient kinds that may still receive the stock.",
     )
+    disposal_recommended = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Bans only: the remedy is disposal, so the stock counts as surplus (obsolete "
+        "or banned). Default false: a temporary ban, shown but not counted as surplus.",
+    )
 
 
 class BanLiftSerializer(StrictJSONMixin, serializers.Serializer):
@@ -338,7 +344,8 @@ class BanSerializer(serializers.ModelSerializer):
         model = Ban
         fields = [
             "id", "kind", "lot", "lot_number", "ammunition_type", "ammunition_type_code",
-            "reason", "reference", "permitted_recipient_kinds", "imposed_by", "imposed_at",
+            "reason", "reference", "permitted_recipient_kinds", "disposal_recommended",
+            "imposed_by", "imposed_at",
             "lifted_by", "lifted_at", "lift_reason", "is_active",
         ]  # fmt: skip
         read_only_fields = fields

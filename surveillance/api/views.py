@@ -465,6 +465,7 @@ class BanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             reason=values["reason"],
             reference=values["reference"],
             permitted_recipient_kinds=values["permitted_recipient_kinds"],
+            disposal_recommended=values["disposal_recommended"],
             imposed_by=request.user,
         )
         return Response(

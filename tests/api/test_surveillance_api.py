@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import DepotMembership, User
 from inventory.models import AmmunitionType, Document, LedgerLine, Lot, PolicySetting
+from inventory.services.lots import add_months
 from surveillance import reference_data as surveillance_reference
 from surveillance.models import (
     Ban,
@@ -89,8 +90,12 @@ def issue_body(world, lot, recipient=None):
 @pytest.fixture
 def surveillance_policy(reference_policy):
     """The seed stability policy (the data migration's; reloaded in case a flush emptied it)."""
+    from surveillance.models import StabilityMethodPolicy
+
     surveillance_reference.load(
-        StabilityPolicyBand=StabilityPolicyBand, PolicySetting=PolicySetting
+        StabilityPolicyBand=StabilityPolicyBand,
+        PolicySetting=PolicySetting,
+        StabilityMethodPolicy=StabilityMethodPolicy,
     )
 
 
@@ -453,7 +458,8 @@ class TestStabilityTests:
         body = response.json()
         assert (body["category"], body["resulting_condition"]) == ("unstable", "H")
         assert body["next_test_due"] is None
-        assert body["dispose_by"] == (timezone.localdate() + timedelta(days=90)).isoformat()
+        # From the sample date (3 days ago), not from the day the result was entered.
+        assert body["dispose_by"] == (timezone.localdate() + timedelta(days=87)).isoformat()
         issued = api_as(clerk).post("/api/v1/issues/", issue_body(world, charge_lot), format="json")
         assert issued.status_code == 409
         assert issued.json()["code"] == "lot_not_issuable"
@@ -473,6 +479,29 @@ class TestStabilityTests:
         assert response.status_code == 201, response.json()
         assert response.json()["category"] == "stable"
         assert response.json()["remaining_pct"] is None
+
+    def test_a_screening_pass_is_monitor_with_a_quantitative_retest(
+        self, api_as, inspector, charge_lot
+    ):
+        """Abel heat cannot measure the stabiliser left: its method row caps a pass at monitor,
+        retest within 12 months by a content method; never stable for 5 years (§8)."""
+        response = api_as(inspector).post(
+            "/api/v1/stability-tests/",
+            {
+                "lot": charge_lot.pk,
+                "sampled_on": today(1),
+                "laboratory": "Lab",
+                "method": "abel_heat",
+                "passed": True,
+            },
+            format="json",
+        )
+        assert response.status_code == 201, response.json()
+        body = response.json()
+        assert body["category"] == "monitor"
+        sampled = timezone.localdate() - timedelta(days=1)
+        assert body["next_test_due"] == add_months(sampled, 12).isoformat()
+        assert "retest by stabiliser content" in body["action"]
 
     @pytest.mark.parametrize(
         ("change", "field"),
@@ -657,6 +686,7 @@ class TestBans:
             "reason": "Misfires",
             "reference": "TB-12",
             "permitted_recipient_kinds": [],
+            "disposal_recommended": False,
             "imposed_by": "inspector_a",
             "imposed_at": ban["imposed_at"],
             "lifted_by": None,

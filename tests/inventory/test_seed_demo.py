@@ -405,7 +405,9 @@ def test_a_year_of_surveillance_through_the_surveillance_services(monkeypatch):
     unstable = demo_lot("54R-A")
     assert unstable.condition_id == "H"
     test = StabilityTest.objects.get(lot=unstable)
-    assert (test.category, test.dispose_by) == ("unstable", today + timedelta(days=90))
+    # 90 days from the sample, taken 14 days before the result (DESIGN.md §8).
+    assert (test.category, test.dispose_by) == ("unstable", test.sampled_on + timedelta(days=90))
+    assert test.dispose_by == today + timedelta(days=76)
     change = ConditionChange.objects.select_related("document__posted_by").get(
         lot=unstable, stability_test=test
     )

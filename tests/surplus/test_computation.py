@@ -128,8 +128,15 @@ def test_bans_on_type_lot_and_parent_lot_but_not_constraints(
     child = stock(7)
     Lot.objects.filter(pk=child.pk).update(parent=parent)
     constrained = stock(3)
-    Ban.objects.create(kind="ban", lot=banned, reason="r", reference="x", imposed_by=inspector)
-    Ban.objects.create(kind="ban", lot=parent, reason="r", reference="x", imposed_by=inspector)
+    for lot in (banned, parent):
+        Ban.objects.create(
+            kind="ban",
+            lot=lot,
+            reason="r",
+            reference="x",
+            imposed_by=inspector,
+            disposal_recommended=True,
+        )
     Ban.objects.create(
         kind="constraint", lot=constrained, reason="r", reference="x", imposed_by=inspector
     )
@@ -137,7 +144,12 @@ def test_bans_on_type_lot_and_parent_lot_but_not_constraints(
     assert (row.serviceable, row.obsolete_or_banned, row.usable) == (25, 22, 3)
     tnt = stock(8, ammunition_type=world.tnt)
     Ban.objects.create(
-        kind="ban", ammunition_type=world.tnt, reason="r", reference="x", imposed_by=inspector
+        kind="ban",
+        ammunition_type=world.tnt,
+        reason="r",
+        reference="x",
+        imposed_by=inspector,
+        disposal_recommended=True,
     )
     assert national(today)["TNT-200"].obsolete_or_banned == 8
     assert tnt.pk
@@ -164,11 +176,14 @@ def subject_now():
 
 
 def test_expiring_without_requirement_is_all_surplus_within_horizon(world, stock, today):
+    """With no requirement stated, expiring stock still counts; the usable rest is not assessed
+    (no excess), never compared with a zero requirement (DESIGN.md §9)."""
     stock(70, expires_in=months(6))
     stock(30, expires_in=months(18))  # beyond the 12-month horizon: usable
     stock(20)  # no expiry date: never counted here
     row = national(today)["762-BALL"]
-    assert (row.expiring_before_use, row.usable, row.excess, row.surplus) == (70, 50, 50, 120)
+    assert (row.expiring_before_use, row.usable, row.excess, row.surplus) == (70, 50, 0, 70)
+    assert (row.requirement, row.requirement_stated, row.margin) == (None, False, None)
 
 
 def test_expired_lot_is_expiring_before_use(world, stock, officer, today):
@@ -184,7 +199,14 @@ def test_components_combined(world, stock, officer, inspector, today):
     stock(250)  # no expiry
     stock(15, condition="E")
     banned = stock(12)
-    Ban.objects.create(kind="ban", lot=banned, reason="r", reference="x", imposed_by=inspector)
+    Ban.objects.create(
+        kind="ban",
+        lot=banned,
+        reason="r",
+        reference="x",
+        imposed_by=inspector,
+        disposal_recommended=True,
+    )
     row = national(today)["762-BALL"]
     assert row.serviceable == 562
     assert row.obsolete_or_banned == 12
@@ -204,7 +226,8 @@ def test_requirement_effective_dating(world, stock, officer, today):
     # A later version with an earlier date still wins from its date on (the newest version).
     require_(officer, world.ball, 300, effective_from=today - timedelta(days=30))
     assert national(today)["762-BALL"].excess == 200
-    assert national(today - timedelta(days=60))["762-BALL"].requirement == 0
+    before = national(today - timedelta(days=60))["762-BALL"]
+    assert (before.requirement, before.requirement_stated, before.excess) == (None, False, 0)
 
 
 def test_requirement_without_stock_is_listed(world, officer, policy, today):
@@ -321,7 +344,8 @@ def test_neq_per_component(world, stock, officer, today):
     assert row.surplus_neq_kg == Decimal("16.200")
 
 
-def test_in_transit_is_shown_at_destination_not_counted(world, stock, clerk, today):
+def test_in_transit_is_shown_at_destination_not_counted(world, stock, clerk, officer, today):
+    require_(officer, world.ball, 0)
     lot = stock(50)
     transfer_dispatch(
         depot=world.depot_a,
@@ -349,3 +373,108 @@ def test_query_count_does_not_grow_with_lots(world, stock, officer, today):
     # The session's settings, then one computation (and a savepoint inside a test's transaction).
     assert [q["sql"].lstrip()[:14] for q in many if "RECURSIVE" in q["sql"]] == ["WITH RECURSIVE"]
     assert len(many) <= 4
+
+
+# --- No requirement, temporary bans, units of issue, the expiry boundary (issue 14) ------------
+
+
+def test_no_requirement_is_not_assessed_and_never_surplus(world, stock, today):
+    """5,000 serviceable rounds of a type with no requirement are not surplus (DESIGN.md §9)."""
+    stock(5000)
+    stock(40, condition="H")
+    row = national(today)["762-BALL"]
+    assert (row.requirement, row.requirement_stated, row.assessed) == (None, False, False)
+    assert (row.serviceable, row.usable, row.excess, row.margin) == (5000, 5000, 0, None)
+    assert (row.unserviceable, row.surplus) == (40, 40)
+    assert row.not_assessed_reason == "no requirement stated"
+
+
+def test_a_stated_requirement_of_zero_is_assessed(world, stock, officer, today):
+    require_(officer, world.ball, 0)
+    stock(5000)
+    row = national(today)["762-BALL"]
+    assert (row.requirement, row.requirement_stated, row.excess, row.surplus) == (
+        0,
+        True,
+        5000,
+        5000,
+    )
+
+
+def test_per_depot_rows_of_an_unstated_subject_have_no_excess(world, stock, today):
+    stock(300)
+    stock(200, depot="b")
+    rows = surplus_by_depot(today=today, policy=surplus_policy())
+    assert {(row.requirement, row.requirement_stated, row.excess) for row in rows} == {
+        (None, False, 0)
+    }
+
+
+def test_temporary_ban_is_shown_not_counted_disposal_ban_counts(
+    world, stock, officer, inspector, today
+):
+    require_(officer, world.ball, 1000)
+    held = stock(30)
+    condemned = stock(20)
+    Ban.objects.create(
+        kind="ban", lot=held, reason="under investigation", reference="x", imposed_by=inspector
+    )
+    Ban.objects.create(
+        kind="ban",
+        lot=condemned,
+        reason="defective primers",
+        reference="y",
+        imposed_by=inspector,
+        disposal_recommended=True,
+    )
+    row = national(today)["762-BALL"]
+    assert (row.serviceable, row.banned, row.obsolete_or_banned) == (50, 30, 20)
+    assert (row.usable, row.excess, row.surplus) == (30, 0, 20)
+
+
+def test_temporary_type_ban_is_not_surplus(world, stock, officer, inspector, today):
+    require_(officer, world.tnt, 0)
+    stock(8, ammunition_type=world.tnt)
+    Ban.objects.create(
+        kind="ban", ammunition_type=world.tnt, reason="r", reference="x", imposed_by=inspector
+    )
+    row = national(today)["TNT-200"]
+    assert (row.banned, row.obsolete_or_banned) == (8, 0)
+
+
+def test_a_group_mixing_units_of_issue_is_flagged_and_not_assessed(world, stock, officer, today):
+    boxed = AmmunitionType.objects.create(
+        code="762-BOX",
+        name="7.62 in boxes",
+        category="small_arms",
+        hazard_division="1.4",
+        compatibility_group="S",
+        neq_per_unit_kg=Decimal("2.4"),
+        shelf_life_months=240,
+        unit="box",
+    )
+    group = InterchangeableGroup.objects.create(code="G-762", name="7.62")
+    # Written directly: the service refuses it (test_groups), but older data may hold it.
+    GroupMember.objects.create(group=group, ammunition_type=world.ball)
+    GroupMember.objects.create(group=group, ammunition_type=boxed)
+    require_(officer, None, 10, group=group)
+    stock(500)
+    stock(50, ammunition_type=boxed)
+    row = national(today)["G-762"]
+    assert (row.unit_mismatch, row.requirement, row.excess, row.margin) == (True, 10, 0, None)
+    assert row.not_assessed_reason == "its types have different units of issue"
+
+
+@pytest.mark.parametrize(
+    ("days", "expiring"),
+    [
+        (0, 90),  # the expiry day is still valid: one day of training (10 rounds) uses some
+        (-1, 100),  # the day after: expired, nothing of it is used any more
+    ],
+)
+def test_expiry_boundary(world, stock, officer, today, days, expiring):
+    """The expiry date is its last valid day, as in alerts and issues (DESIGN.md §6): 3,653
+    rounds a year is 10 a day, so a lot whose last valid day is today still gives 10."""
+    require_(officer, world.ball, 0, rate=3653, years_=1)
+    stock(100, expires_on=today + timedelta(days=days))
+    assert national(today)["762-BALL"].expiring_before_use == expiring

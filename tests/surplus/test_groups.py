@@ -65,7 +65,9 @@ def test_an_officer_groups_types_and_the_surplus_follows(world, stock, officer, 
     assert (rows["G-HE"].usable, rows["G-HE"].requirement, rows["G-HE"].excess) == (50, 45, 5)
     group_member_remove(group=group, ammunition_type=world.tnt, removed_by=officer)
     rows = {row.code: row for row in surplus_view(officer, as_of=timezone.localdate()).by_subject}
-    assert (rows["G-HE"].usable, rows["TNT-200"].usable, rows["TNT-200"].excess) == (30, 20, 20)
+    # TNT-200 has no requirement of its own: its usable stock is not assessed (DESIGN.md §9).
+    assert (rows["G-HE"].usable, rows["TNT-200"].usable, rows["TNT-200"].excess) == (30, 20, 0)
+    assert rows["TNT-200"].requirement_stated is False
     history = [
         (r.history_type, r.ammunition_type_id, r.history_user)
         for r in GroupMember.history.order_by("history_id")

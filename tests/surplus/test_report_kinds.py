@@ -147,7 +147,7 @@ def test_the_certificate_page_requests_the_pdf(client, execution, clerk, clerk_b
 @pytest.fixture
 def surplus_stock(world, stock, officer, media):  # noqa: F811
     """762-BALL: requirement 1,000; 1,500 serviceable in A, 300 in B, 100 unserviceable in B.
-    TNT-200: no requirement; 50 serviceable in A (all excess), 20 unserviceable in A."""
+    TNT-200: no requirement; 50 serviceable in A (not assessed), 20 unserviceable in A."""
     requirement_set(
         ammunition_type=world.ball,
         effective_from=timezone.localdate(),
@@ -181,23 +181,33 @@ def test_the_national_surplus_report(surplus_stock, stock, officer, auditor, tmp
     assert re.search(
         r"762-BALL\s+.*?1,000\s+1,900\s+1,800\s+1,800\s+800\s+100\s+0\s+0\s+900\s+2\.700", text
     )
-    # TNT: no requirement: 50 excess + 20 unserviceable = 70 (14 kg NEQ).
-    assert re.search(r"TNT-200\s+.*?0\s+70\s+50\s+50\s+50\s+20\s+0\s+0\s+70\s+14\.000", text)
-    assert re.search(r"DA\s+North\s+1,570\s+1,550\s+1,550\s+717\s+20\s+0\s+0\s+737\s+16\.001", text)
+    # TNT: no requirement stated: its 50 usable are not assessed, only the 20 unserviceable
+    # count (4 kg NEQ); it is listed apart too (DESIGN.md §9).
+    assert re.search(
+        r"TNT-200\s+.*?not stated\s+70\s+50\s+50\s+not\s+assessed\s+20\s+0\s+0\s+20\s+4\.000", text
+    )
+    assert re.search(r"Not assessed: no requirement stated", text)
+    assert re.search(
+        r"TNT-200\s+TNT-200\s+no requirement\s+stated\s+50\s+50\s+20\s+0\s+0\s+20", text
+    )
+    assert re.search(r"Types or groups with no requirement stated\s+1", text)
+    assert re.search(r"DA\s+North\s+1,570\s+1,550\s+1,550\s+667\s+20\s+0\s+0\s+687\s+6\.001", text)
     assert re.search(r"DB\s+South\s+400\s+300\s+300\s+133\s+100\s+0\s+0\s+233\s+0\.699", text)
-    assert re.search(r"Surplus \(units\)\s+970", text)
-    assert re.search(r"1\s+TNT-200\s+.*?70\s+14\.000", text)  # top by NEQ
+    assert re.search(r"Surplus \(units\)\s+920", text)
+    assert re.search(r"1\s+TNT-200\s+.*?20\s+4\.000", text)  # top by NEQ
     # The charts (inline SVG): their legends and value labels are text in the PDF.
-    assert re.search(r"Surplus NEQ \(kg\)\s+TNT-200\s+14\.000\s+762-BALL\s+2\.700", text)
-    assert re.search(r"Holdings Surplus\s+DA\s+1,570\s+737\s+DB\s+400\s+233", text)
+    assert re.search(r"Surplus NEQ \(kg\)\s+TNT-200\s+4\.000\s+762-BALL\s+2\.700", text)
+    assert re.search(r"Holdings Surplus\s+DA\s+1,570\s+687\s+DB\s+400\s+233", text)
     assert run.page_count == len(pdf_reader(run).pages)
     assert f"Page {run.page_count} of {run.page_count}" in text
     with run.csv_file.open("rb") as handle:
         rows = list(csv.DictReader(io.StringIO(handle.read().decode("utf-8-sig"))))
     assert {(r["rows"], r["code"]): r["surplus"] for r in rows} == {
-        ("type", "762-BALL"): "900", ("type", "TNT-200"): "70",
-        ("depot", "DA"): "737", ("depot", "DB"): "233",
+        ("type", "762-BALL"): "900", ("type", "TNT-200"): "20",
+        ("depot", "DA"): "687", ("depot", "DB"): "233",
     }  # fmt: skip
+    tnt = next(r for r in rows if r["code"] == "TNT-200")
+    assert (tnt["requirement"], tnt["requirement_stated"], tnt["excess"]) == ("", "False", "0")
     verified = report_verify(user=auditor, runs=report_list(user=auditor), number=run.number)
     assert verified.matches
     assert verified.record_matches

@@ -61,7 +61,17 @@ def _plain(value: str) -> str:
 
 @pytest.mark.parametrize(
     "table",
-    ["totals", "categories", "types", "depots", "unserviceable", "expiring", "regions", "top"],
+    [
+        "totals",
+        "categories",
+        "types",
+        "not_assessed",
+        "depots",
+        "unserviceable",
+        "expiring",
+        "regions",
+        "top",
+    ],
 )
 def test_exports_contain_exactly_what_the_screen_shows(client, officer, stocked, table):
     client.force_login(officer)

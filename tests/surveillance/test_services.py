@@ -175,7 +175,8 @@ def test_unstable_result_condemns_the_lot_in_every_depot_as_the_system_user(
         assert change.document.posted_by.username == "system"
         assert change.document.on_behalf_of == inspector
         assert not change.document.lines.exists()
-    assert test.dispose_by == TODAY() + timedelta(days=90)
+    # 90 days from the sample (3 days ago), not from the day the result was typed in.
+    assert test.dispose_by == TODAY() - timedelta(days=3) + timedelta(days=90)
     assert LotDue.objects.get(lot=charge_lot).stability_due is None
 
 
@@ -552,3 +553,65 @@ def test_due_dates_follow_policy_until_a_record_exists(charge_lot, world):
     created = timezone.localtime(Lot.objects.get(pk=charge_lot.pk).created_at).date()
     assert due.inspection_due == add_months(created, 12)
     assert LotDue.objects.get(lot=world.lot(world.ball, "B-2")).stability_due is None
+
+
+# --- The method policy and the disposal deadline (issue 14) ------------------------------------
+
+
+def test_disposal_deadline_runs_from_the_sample_date(charge_lot, depot_a, inspector):
+    """A lot sampled 80 days ago and found unstable today has 10 days left, not 90."""
+    test = services.stability_test_record(
+        lot=charge_lot,
+        depot=depot_a,
+        sampled_on=TODAY() - timedelta(days=80),
+        laboratory="National Propellant Laboratory",
+        method="hplc",
+        stabiliser="DPA",
+        initial_content_pct=Decimal("1.00"),
+        measured_content_pct=Decimal("0.10"),
+        tested_by=inspector,
+    )
+    assert test.category == "unstable"
+    assert test.dispose_by == TODAY() + timedelta(days=10)
+
+
+@pytest.mark.parametrize("method", ["abel_heat", "vacuum_stability"])
+def test_a_pass_on_a_screening_method_is_at_most_monitor(charge_lot, depot_a, inspector, method):
+    """A screening test cannot measure the stabiliser left: a pass gives the category of the
+    method's row (monitor by default), with a quantitative retest within 12 months, never
+    "stable, retest in 5 years" (DESIGN.md §8, method policy)."""
+    test = record_test(charge_lot, depot_a, inspector, passed=True, method=method)
+    assert test.category == "monitor"
+    assert test.next_test_due == add_months(TODAY() - timedelta(days=3), 12)
+    assert "retest by stabiliser content" in test.action
+    assert LotDue.objects.get(lot=charge_lot).stability_due == test.next_test_due
+
+
+def test_heat_flow_calorimetry_pass_is_stable_as_its_row_says(charge_lot, depot_a, inspector):
+    test = record_test(charge_lot, depot_a, inspector, passed=True, method="heat_flow_calorimetry")
+    assert (test.category, test.next_test_due) == (
+        "stable",
+        add_months(TODAY() - timedelta(days=3), 60),
+    )
+
+
+def test_the_method_policy_is_data(charge_lot, depot_a, inspector):
+    from surveillance.models import StabilityMethodPolicy
+
+    StabilityMethodPolicy.objects.filter(method="abel_heat").update(
+        pass_category="restricted", pass_retest_months=6, pass_action=""
+    )
+    test = record_test(charge_lot, depot_a, inspector, passed=True, method="abel_heat")
+    assert (test.category, test.next_test_due) == (
+        "restricted",
+        add_months(TODAY() - timedelta(days=3), 6),
+    )
+    StabilityMethodPolicy.objects.filter(method="abel_heat").delete()
+    test = record_test(charge_lot, depot_a, inspector, passed=True, method="abel_heat")
+    assert test.category == "monitor"  # no row: treated as a screening test
+
+
+@pytest.mark.parametrize("method", ["abel_heat", "heat_flow_calorimetry"])
+def test_a_fail_is_unstable_whatever_the_method(charge_lot, depot_a, inspector, method):
+    test = record_test(charge_lot, depot_a, inspector, passed=False, method=method)
+    assert (test.category, test.resulting_condition) == ("unstable", "H")
