@@ -161,7 +161,16 @@ class LicenceSerializer(StrictJSONMixin, serializers.ModelSerializer):
 
 class AmmunitionTypeSerializer(StrictJSONMixin, serializers.ModelSerializer):
     hazard_code = serializers.CharField(
-        read_only=True, help_text="Hazard division and compatibility group, e.g. 1.4S."
+        read_only=True,
+        help_text="Hazard division as stored (with the storage sub-division) and compatibility "
+        "group, e.g. 1.4S or 1.2.1E. Kept for compatibility: the UN code is `un_hazard_code`.",
+    )
+    un_hazard_code = serializers.CharField(
+        read_only=True,
+        help_text="UN hazard classification code, division + compatibility group, e.g. 1.2E.",
+    )
+    storage_sub_division = serializers.CharField(
+        read_only=True, help_text="1.2.1 or 1.2.2 for HD 1.2 (storage sub-division), else empty."
     )
     assembles_to = serializers.PrimaryKeyRelatedField(
         many=True,
@@ -195,6 +204,8 @@ class AmmunitionTypeSerializer(StrictJSONMixin, serializers.ModelSerializer):
             "obsolete",
             "hazard_code",
             "assembles_to",
+            "un_hazard_code",
+            "storage_sub_division",
         ]
 
 

@@ -240,7 +240,28 @@ class AmmunitionType(models.Model):
 
     @property
     def hazard_code(self) -> str:
+        """Division as stored (with the storage sub-division) and group, e.g. "1.2.1E": the
+        API's `hazard_code` since its first version, kept for its clients."""
         return f"{self.hazard_division}{self.compatibility_group}"
+
+    @property
+    def storage_sub_division(self) -> str:
+        """The storage sub-division, 1.2.1 or 1.2.2, for HD 1.2 (AASTP-1); else empty."""
+        return self.hazard_division if self.hazard_division.count(".") == 2 else ""
+
+    @property
+    def un_hazard_code(self) -> str:
+        """The UN hazard classification code, division + compatibility group (DESIGN.md §3,
+        UN Model Regulations 2.1.2): "1.2E", never "1.2.1E"."""
+        division = ".".join(self.hazard_division.split(".")[:2])
+        return f"{division}{self.compatibility_group}"
+
+    @property
+    def hazard_label(self) -> str:
+        """What pages, vouchers and reports print: "1.2E, SsD 1.2.1", or "1.1D"."""
+        if self.storage_sub_division:
+            return f"{self.un_hazard_code}, SsD {self.storage_sub_division}"
+        return self.un_hazard_code
 
 
 class RecipientKind(models.TextChoices):

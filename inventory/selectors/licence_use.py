@@ -1,8 +1,9 @@
 """How full each storehouse is: NEQ held per hazard division against its licence in force.
 
 A read for the stock page. It shows each division against the limit of the division it counts as
-(1.5 as 1.1, 1.6 as policy says); the posting service's check additionally aggregates mixed
-divisions (DESIGN.md §4 rule 4), so a storehouse can be refused before any one bar is full.
+(1.5 as 1.1, 1.6 as policy says), and beneath them the aggregated sums of mixed divisions that the
+posting service checks (DESIGN.md §4 rule 4, `rules.neq_assessments`), so a storehouse whose
+aggregate is over a limit reads "over limit", never "near limit", even when no single division is.
 """
 
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ class DivisionUse:
     limit_division: str
     permitted: bool
     limit_kg: Decimal | None
+    # For an aggregated sum of several divisions (rule 4): why they are summed; "" otherwise.
+    reason: str = ""
 
     @property
     def unlimited(self) -> bool:
@@ -82,6 +85,8 @@ class StorehouseUse:
     storehouse: Storehouse
     licence: Licence | None
     divisions: list[DivisionUse] = field(default_factory=list)
+    # The aggregated sums of rule 4 (mixed divisions), each against its assessed division's limit.
+    aggregated: list[DivisionUse] = field(default_factory=list)
 
     @property
     def total_neq_kg(self) -> Decimal:
@@ -90,7 +95,7 @@ class StorehouseUse:
     @property
     def level(self) -> str:
         """ "ok", "near", "over", or "unlicensed" for an empty storehouse with no licence."""
-        levels = {d.level for d in self.divisions}
+        levels = {d.level for d in [*self.divisions, *self.aggregated]}
         if self.licence is None:
             return "over" if self.total_neq_kg > 0 else "unlicensed"
         return "over" if "over" in levels else "near" if "near" in levels else "ok"
@@ -123,14 +128,39 @@ def storehouse_neq_summary(
         return []
     per_unit = Coalesce(F("lot__neq_per_unit_kg"), F("lot__ammunition_type__neq_per_unit_kg"))
     sums: dict[int, dict[str, Decimal]] = {pk: {} for pk in ids}
+    # Grouped by what rule 4 reads of a lot (division, flags, NEQ per item): one synthetic
+    # holding per group is enough to aggregate as the posting check does.
     rows = (
         Balance.objects.filter(storehouse_id__in=ids, quantity__gt=0)
-        .values("storehouse_id", division=F("lot__ammunition_type__hazard_division"))
+        .values(
+            "storehouse_id",
+            division=F("lot__ammunition_type__hazard_division"),
+            shaped=F("lot__ammunition_type__shaped_charge"),
+            hep=F("lot__ammunition_type__high_energy_propellant"),
+            per_unit=per_unit,
+        )
         .annotate(neq=Sum(ExpressionWrapper(F("quantity") * per_unit, output_field=NEQ)))
         .order_by()
     )
+    groups: dict[int, list[rules.Holding]] = {pk: [] for pk in ids}
     for row in rows:
-        sums[row["storehouse_id"]][row["division"]] = row["neq"] or Decimal(0)
+        neq = row["neq"] or Decimal(0)
+        held = sums[row["storehouse_id"]]
+        held[row["division"]] = held.get(row["division"], Decimal(0)) + neq
+        bucket = groups[row["storehouse_id"]]
+        bucket.append(
+            rules.Holding(
+                lot_id=len(bucket) + 1,
+                lot_number="",
+                ammunition_type_id=0,
+                hazard_division=row["division"],
+                compatibility_group="S",
+                neq_kg=neq,
+                neq_per_unit_kg=row["per_unit"] or Decimal(0),
+                shaped_charge=row["shaped"],
+                high_energy_propellant=row["hep"],
+            )
+        )
     licences = {
         licence.storehouse_id: licence
         for licence in Licence.objects.filter(
@@ -157,5 +187,36 @@ def storehouse_neq_summary(
                     limit_kg=limits.get(counted),
                 )
             )
-        summary.append(StorehouseUse(storehouse=storehouse, licence=licence, divisions=uses))
+        summary.append(
+            StorehouseUse(
+                storehouse=storehouse,
+                licence=licence,
+                divisions=uses,
+                aggregated=_aggregated(groups[storehouse.pk], limits, storage_policy),
+            )
+        )
     return summary
+
+
+def _aggregated(holdings, limits, storage_policy) -> list[DivisionUse]:
+    """The rule-4 sums that add up more than one division, against their assessed limits."""
+    division_of = {
+        h.lot_id: rules.counted_division(h.hazard_division, storage_policy) for h in holdings
+    }
+    aggregated = []
+    for assessment in rules.neq_assessments(holdings, storage_policy):
+        summed = {division_of[lot_id] for lot_id in assessment.lot_ids}
+        if summed == {assessment.division}:
+            continue
+        aggregated.append(
+            DivisionUse(
+                division=assessment.division,
+                neq_kg=assessment.neq_kg,
+                limit_division=assessment.division,
+                permitted=assessment.division in limits
+                and assessment.division in LICENSABLE_DIVISIONS,
+                limit_kg=limits.get(assessment.division),
+                reason=assessment.reason,
+            )
+        )
+    return aggregated

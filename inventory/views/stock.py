@@ -121,6 +121,7 @@ def lot_card(request, pk: int):
         "page": page,
         "bans": bans_binding([lot.pk]).get(lot.pk, []),
         "may_trace": reads_register(user),
+        "expired": lot.is_expired(timezone.localdate()),
     }
     return render(request, "inventory/lot_card.html", context)
 

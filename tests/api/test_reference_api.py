@@ -217,6 +217,8 @@ def test_read_fields_are_the_contract(api_as, auditor, everything, admin_user):
         "obsolete": False,
         "hazard_code": "1.4S",
         "assembles_to": [],
+        "un_hazard_code": "1.4S",
+        "storage_sub_division": "",
     }
     recipient = everything["recipient"]
     assert client.get(f"/api/v1/recipients/{recipient.pk}/").json() == {
@@ -496,6 +498,8 @@ def test_create_ammunition_type_contract(api_as, admin_user):
         "obsolete": False,
         "hazard_code": "1.4S",
         "assembles_to": [],
+        "un_hazard_code": "1.4S",
+        "storage_sub_division": "",
     }
     assert AmmunitionType.history.count() == 1
     assert created.history.get().history_user == admin_user

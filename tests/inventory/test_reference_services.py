@@ -719,3 +719,22 @@ def test_admin_may_not_reclassify_a_type_while_its_stock_is_held(admin_client, w
     assert admin_client.post(change, form | {"name": "TNT block 200 g"}).status_code == 302
     world.tnt.refresh_from_db()
     assert (world.tnt.name, world.tnt.hazard_code) == ("TNT block 200 g", "1.1D")
+
+
+@pytest.mark.parametrize(
+    ("division", "group", "un_code", "label"),
+    [
+        ("1.2.1", "E", "1.2E", "1.2E, SsD 1.2.1"),
+        ("1.2.2", "C", "1.2C", "1.2C, SsD 1.2.2"),
+        ("1.1", "D", "1.1D", "1.1D"),
+        ("1.4", "S", "1.4S", "1.4S"),
+    ],
+)
+def test_the_un_hazard_code_is_division_and_group_with_the_sub_division_beside_it(
+    division, group, un_code, label
+):
+    """DESIGN.md §3: "1.2E", with the storage sub-division beside it on pages and vouchers;
+    the API's `hazard_code` keeps its old value for its clients."""
+    kind = AmmunitionType(hazard_division=division, compatibility_group=group)
+    assert (kind.un_hazard_code, kind.hazard_label) == (un_code, label)
+    assert kind.hazard_code == f"{division}{group}"

@@ -852,3 +852,41 @@ def test_document_list_pages_without_counting(world, clerk, as_user):
     assert [d.number for d in second.context["page"].rows] == [f"DA-{TODAY().year}-000001"]
     assert not second.context["page"].has_next
     assert client.get(url("document_list"), {"page": "x"}).context["page"].number == 1
+
+
+def test_licence_use_shows_the_aggregated_assessment_so_over_never_reads_near(
+    world, clerk, as_user
+):
+    """1.1 at 85 % and 1.3 at 40 % of their limits: the sum assessed as 1.1 (DESIGN.md §4
+    rule 4) is 125 % of the 1.1 limit, so the storehouse is over its licence, not "near"."""
+    propellant = AmmunitionType.objects.create(
+        code="PROP-13",
+        name="Propelling charge",
+        category="other",
+        hazard_division="1.3",
+        compatibility_group="C",
+        neq_per_unit_kg=Decimal("1"),
+    )
+    LicenceLimit.objects.filter(licence__storehouse=world.sh1).exclude(
+        hazard_division="1.4"
+    ).update(max_neq_kg=Decimal("5000"))
+    world.stock(clerk, world.lot(world.tnt, "TNT-LOT"), world.sh1, 4250)  # 850 kg
+    world.stock(clerk, world.lot(propellant, "PROP-LOT"), world.sh1, 400)  # 400 kg
+    LicenceLimit.objects.filter(licence__storehouse=world.sh1).exclude(
+        hazard_division="1.4"
+    ).update(max_neq_kg=Decimal("1000"))
+    (sh1,) = storehouse_neq_summary(user=clerk, storehouse_id=world.sh1.pk)
+    by_division = {d.division: d for d in sh1.divisions}
+    assert (by_division["1.1"].level, by_division["1.3"].level) == ("near", "ok")
+    [summed] = sh1.aggregated
+    assert (summed.division, summed.neq_kg, summed.percent, summed.level) == (
+        "1.1",
+        Decimal("1250"),
+        125,
+        "over",
+    )
+    assert "HD 1.1 with 1.3" in summed.reason
+    assert sh1.level == "over"
+    html = as_user(clerk).get(url("stock_list"), {"storehouse": world.sh1.pk}).content.decode()
+    assert "125 % · OVER LIMIT" in html
+    assert 'data-aggregated="1.1"' in html

@@ -764,3 +764,15 @@ def test_timeline_days_are_those_of_the_depot(charge_lot, inspector, settings):
         settings.TIME_ZONE = zone
         [event] = [e for e in selectors.lot_timeline(inspector, charge_lot) if e.what == "ban"]
         assert event.on == timezone.localdate(imposed_at), zone
+
+
+@pytest.mark.parametrize(("days", "expired"), [(0, False), (-1, True)])
+def test_the_lot_page_marks_expired_from_the_day_after_the_expiry_date(
+    charge_lot, inspector, as_user, days, expired
+):
+    """The expiry date is the last valid day (DESIGN.md §6), as in alerts, surplus and issues."""
+    Lot.objects.filter(pk=charge_lot.pk).update(
+        expires_on=timezone.localdate() + timedelta(days=days)
+    )
+    page = as_user(inspector).get(url("lot_detail", charge_lot.pk)).content.decode()
+    assert ("EXPIRED" in page) is expired

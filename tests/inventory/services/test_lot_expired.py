@@ -240,3 +240,11 @@ def test_issue_search_lists_an_expired_lot_with_the_reason(client, world, clerk)
     ).content.decode()
     assert 'data-not-issuable="L-EXP"' in page
     assert f"expired on {(today() - timedelta(days=1)).isoformat()}" in page
+
+
+@pytest.mark.parametrize(("days", "expired"), [(0, False), (-1, True)])
+def test_the_stock_card_marks_expired_from_the_day_after(client, world, clerk, days, expired):
+    lot = expiring(world, clerk, today() + timedelta(days=days))
+    client.force_login(clerk)
+    page = client.get(f"/lots/{lot.pk}/card/").content.decode()
+    assert ("EXPIRED" in page) is expired
