@@ -8,7 +8,8 @@ Stock is counted per *item*: one lot's stock in one depot (its storehouses summe
 the lot's condition availability:
 
 - serviceable: issuable or restricted; within it, `obsolete_or_banned` when the type is flagged
-  obsolete or a ban (not a constraint) binds the type, the lot or a lot it was split from;
+  obsolete or a ban (not a constraint) whose remedy is disposal binds the type, the lot or a lot
+  it was split from; stock under a temporary ban stays serviceable and is shown as `banned`;
 - suspended: shown, counted neither as serviceable nor as surplus;
 - unserviceable: unserviceable availability, or a lot whose identity is lost (§5: never
   issuable, flagged for disposal); reparable conditions (policy, default F) are counted here only
@@ -19,11 +20,15 @@ the lot's condition availability:
 Expiring before use. Training consumes a subject's serviceable, not obsolete-or-banned items
 first-expiry-first (then lot id, then depot id) at the requirement's annual rate r from today.
 With `A_i` the running sum of quantities and `c_i = floor(r·e_i)` the consumption possible before
-item i expires (`e_i` its years to expiry, 0 if past; items without expiry put no limit), the
+item i expires (`e_i` its years to the day after its expiry date, its last valid day, as
+alerts and issues read it; 0 once expired; items without expiry put no limit), the
 quantity consumed from the first i items is `D_i = A_i + min(0, min_{k<=i}(c_k - A_k))` (a running
 minimum: a window function). Item i's rest `q_i - (D_i - D_{i-1})` counts as expiring before use
 when it expires within the policy horizon. Items of one lot in several depots are consecutive in
 the order, so each lot's total is exactly that of the formula applied to lots.
+
+No requirement. A subject with no requirement in force (or a group mixing units of issue) is not
+assessed: requirement NULL, excess 0; a missing requirement is never read as zero (§9).
 
 Per depot. Unserviceable, expiring and obsolete stock count where they lie; the national excess
 `max(0, usable - requirement)` is shared among depots in proportion to their usable stock, in

@@ -212,7 +212,7 @@ def group_member_add(
     return member
 
 
-def unit_key(unit: str) -> str:
+def _unit_key(unit: str) -> str:
     """Units of issue compared as the computation compares them (surplus.computation)."""
     return unit.strip().lower()
 
@@ -226,7 +226,7 @@ def _check_unit_of_issue(group: InterchangeableGroup, ammunition_type: Ammunitio
         .values_list("code", "unit")
     )
     differing = [
-        (code, unit) for code, unit in others if unit_key(unit) != unit_key(ammunition_type.unit)
+        (code, unit) for code, unit in others if _unit_key(unit) != _unit_key(ammunition_type.unit)
     ]
     if differing:
         code, unit = differing[0]

@@ -22,15 +22,6 @@ class StabilityOutcome:
     dispose_within_days: int | None
 
 
-# Best to worst: a pass/fail method's pass gives at most its row's category.
-CATEGORY_ORDER = [
-    StabilityCategory.STABLE,
-    StabilityCategory.MONITOR,
-    StabilityCategory.RESTRICTED,
-    StabilityCategory.UNSTABLE,
-]
-
-
 def stability_outcome(
     *,
     remaining_pct: Decimal | None,
@@ -55,12 +46,13 @@ def stability_outcome(
         if not passed:
             band = by_category[StabilityCategory.UNSTABLE]
         else:
+            # The best a pass on this method can show; no row: a screening test.
             ceiling = (
                 method_policy.pass_category
                 if method_policy is not None and method_policy.pass_category
                 else StabilityCategory.MONITOR
             )
-            band = by_category[max(StabilityCategory.STABLE, ceiling, key=CATEGORY_ORDER.index)]
+            band = by_category[ceiling]
             retest = band.retest_months
             action = band.action
             if method_policy is not None and method_policy.pass_retest_months:

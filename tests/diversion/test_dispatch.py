@@ -289,3 +289,21 @@ def test_the_seed_checklist_has_the_reports_elements(checklist):
         "customs-communication",
         "mitigation",
     ]
+
+
+def test_dispatch_of_an_expired_lot_is_refused_and_writes_nothing(
+    transfer, clerk, officer, officer2
+):
+    """A transfer case posts an issue: an expired lot is not issued (409 `lot_expired`, DESIGN.md
+    §6), to another state no more than to a unit."""
+    from inventory.errors import LotExpired
+    from inventory.models import Lot
+
+    case = transfer.case(officer)
+    transfer.approved(case, officer, officer2)
+    today = timezone.localdate()
+    Lot.objects.filter(pk=transfer.lot.pk).update(expires_on=today - timedelta(days=1))
+    before = _documents()
+    with pytest.raises(LotExpired):
+        services.transfer_case_dispatch(case=case, occurred_on=today, dispatched_by=clerk)
+    _nothing_written(case, before)
