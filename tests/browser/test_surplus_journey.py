@@ -42,10 +42,15 @@ def _surplus_cell(page: Page):
 def test_officer_sets_requirement_drills_down_and_plans_disposal(
     live_server, page: Page, stocked, officer
 ):
-    # 1. The dashboard with no requirement: all 300 + 20 are surplus.
+    # 1. The dashboard with no requirement: the 300 serviceable are not assessed (a missing
+    # requirement is never read as zero, DESIGN.md §9) and listed apart; only the 20 condemned
+    # are surplus.
     sign_in(page, officer.username, "/surplus/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Surplus against national")
-    expect(_surplus_cell(page)).to_have_text("320")
+    expect(_surplus_cell(page)).to_have_text("20")
+    expect(
+        page.locator("table[data-table='not_assessed'] tbody tr", has_text="762-BALL")
+    ).to_contain_text("no requirement stated")
     expect(page.locator("svg.chart").first).to_have_attribute("role", "img")
 
     # 2. Set a requirement of 100 (operational 60 + training 10 a year x 2 + 10 + 10).
