@@ -218,8 +218,9 @@ def create_world(conn, sizes: Sizes, user: int) -> World:
     cur.execute(
         """
         INSERT INTO surveillance_ban (kind, ammunition_type_id, reason, reference,
-            permitted_recipient_kinds, imposed_by_id, imposed_at, lift_reason)
-        VALUES ('ban', %(type0)s + 7, 'Bench ban', 'B-1', '[]', %(user)s, now(), '')
+            permitted_recipient_kinds, imposed_by_id, imposed_at, lift_reason,
+            disposal_recommended)
+        VALUES ('ban', %(type0)s + 7, 'Bench ban', 'B-1', '[]', %(user)s, now(), '', true)
         """,
         params,
     )
@@ -281,8 +282,8 @@ def add_lots(conn, world: World, sizes: Sizes, count: int) -> None:
     cur.execute(
         f"""
         INSERT INTO surveillance_ban (kind, lot_id, reason, reference, permitted_recipient_kinds,
-            imposed_by_id, imposed_at, lift_reason)
-        SELECT 'ban', k, 'Bench lot ban', 'LB-' || k, '[]', %(user)s, now(), ''
+            imposed_by_id, imposed_at, lift_reason, disposal_recommended)
+        SELECT 'ban', k, 'Bench lot ban', 'LB-' || k, '[]', %(user)s, now(), '', true
         FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS k WHERE {_r(11)} < 5
         """,
         params,
