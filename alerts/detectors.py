@@ -91,10 +91,17 @@ def lot_expiring(ctx: SweepContext) -> list[Subject]:
     ]
 
 
-@detector(AlertKind.LOT_EXPIRED)
-def lot_expired(ctx: SweepContext) -> list[Subject]:
-    """Lots held past their expiry date."""
-    rows = _held_lots(lot__expires_on__lt=ctx.today)
+def lot_expired_subjects(
+    *, today, depot_id: int | None = None, lot_ids: Iterable[int] | None = None
+) -> list[Subject]:
+    """Lots held past their expiry date on `today`, everywhere or in one depot and of some lots
+    only. One query."""
+    where = {"lot__expires_on__lt": today}
+    if depot_id is not None:
+        where["depot_id"] = depot_id
+    if lot_ids is not None:
+        where["lot_id__in"] = sorted(lot_ids)
+    rows = _held_lots(**where).order_by("depot_id", "lot_id")
     return [
         Subject(
             depot_id=row["depot_id"],
@@ -107,6 +114,29 @@ def lot_expired(ctx: SweepContext) -> list[Subject]:
         )
         for row in rows
     ]
+
+
+@detector(AlertKind.LOT_EXPIRED)
+def lot_expired(ctx: SweepContext) -> list[Subject]:
+    """Lots held past their expiry date. A posting that puts expired stock into a storehouse
+    raises the same alerts at once (`expired_alerts_raise`). One query."""
+    return lot_expired_subjects(today=ctx.today)
+
+
+def expired_alerts_raise(*, depot_id: int, lot_ids: Iterable[int], on) -> None:
+    """Raise (or refresh) the `lot_expired` alerts of these lots in this depot at once: a
+    receipt, return or transfer receipt of expired stock is posted, never refused (DESIGN.md
+    §6), and reported here in its own transaction (registered with inventory.hooks by
+    AlertsConfig.ready). The same subjects, messages and details as the sweep's detector, which
+    later keeps or resolves them. Two queries whatever the number of lots; nothing is resolved
+    here."""
+    from alerts.services import alerts_raise
+
+    today = max(on, timezone.localdate())
+    alerts_raise(
+        kind=AlertKind.LOT_EXPIRED,
+        subjects=lot_expired_subjects(today=today, depot_id=depot_id, lot_ids=lot_ids),
+    )
 
 
 @detector(AlertKind.LICENCE_EXPIRING)

@@ -158,6 +158,30 @@ def alerts_sync(
     return SyncResult(raised=inserted, refreshed=refreshed, resolved=resolved)
 
 
+def alerts_raise(
+    *, kind: str, subjects: Iterable[Subject], now: datetime | None = None
+) -> SyncResult:
+    """Open an alert for each subject, or refresh the open one, resolving nothing: for a service
+    that has just found some subjects of a kind wrong, as the kind's detector would (its
+    subjects, messages and details), and leaves the rest to the sweep. One query whatever the
+    number of subjects, none without subjects. An event kind already acknowledged for a subject
+    is not raised again."""
+    _check_kind(kind)
+    current = sorted(_unique(subjects), key=lambda subject: subject.key)
+    if not current:
+        return SyncResult(raised=0, refreshed=0, resolved=0)
+    params = {
+        "kind": str(kind),
+        "now": now or timezone.now(),
+        "ack_resolves": kind in ACKNOWLEDGE_RESOLVES,
+        **_arrays(kind, current),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, params)
+        inserted = [was_inserted for (was_inserted,) in cursor.fetchall()]
+    return SyncResult(raised=sum(inserted), refreshed=len(inserted) - sum(inserted), resolved=0)
+
+
 def alert_raise(
     *,
     kind: str,

@@ -1,10 +1,11 @@
 """What the accounting core tells the apps above it, without importing them (docs: LAYERS.md).
 
 Inventory records facts that must never be refused (a lot split into a worse condition, like a
-condition change, is recorded even when it mixes stock that should be apart) and that apps above
-it report on (alerts). Those apps register a listener here when Django starts (their
-AppConfig.ready); the service that records the fact calls `storage_changed` inside its
-transaction, so what the listener writes commits or rolls back with the fact.
+condition change, is recorded even when it mixes stock that should be apart; expired stock is
+received, DESIGN.md §6) and that apps above it report on (alerts). Those apps register a
+listener here when Django starts (their AppConfig.ready); the service that records the fact
+calls `storage_changed` or `expired_stock_received` inside its transaction, so what the
+listener writes commits or rolls back with the fact.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 StorageListener = Callable[..., None]
+ExpiredListener = Callable[..., None]
 
 _storage_listeners: list[StorageListener] = []
+_expired_listeners: list[ExpiredListener] = []
 
 
 def on_storage_changed(listener: StorageListener) -> StorageListener:
@@ -32,3 +35,21 @@ def storage_changed(*, storehouse_ids: Iterable[int], on: date) -> None:
         return
     for listener in list(_storage_listeners):
         listener(storehouse_ids=ids, on=on)
+
+
+def on_expired_stock_received(listener: ExpiredListener) -> ExpiredListener:
+    """Register `listener(depot_id=int, lot_ids=set[int], on=date)`: called when a posting (a
+    receipt, return, transfer receipt, approved adjustment, reversal or move) has put stock of
+    these lots, expired with no extension, into storehouses of the depot; `on` is the voucher
+    date. Registering twice keeps one."""
+    if listener not in _expired_listeners:
+        _expired_listeners.append(listener)
+    return listener
+
+
+def expired_stock_received(*, depot_id: int, lot_ids: Iterable[int], on: date) -> None:
+    ids = set(lot_ids)
+    if not ids:
+        return
+    for listener in list(_expired_listeners):
+        listener(depot_id=depot_id, lot_ids=ids, on=on)

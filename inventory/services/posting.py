@@ -151,9 +151,12 @@ def _holdings_after(
     deltas: dict[tuple[int, int], int],
     availability: dict[str, str],
     isolating: frozenset[str] = frozenset(),
+    lots_read: dict[int, Lot] | None = None,
 ) -> dict[int, list[rules.Holding]]:
     """Each storehouse's contents after the movement, as rules.Holding (two queries: the
-    balances, then the lots with their types and, for note n1, the types each is fitted to)."""
+    balances, then the lots with their types and, for note n1, the types each is fitted to).
+    `lots_read`, if given, receives the lots read (by id), for the caller to look at without
+    another query."""
     quantities: dict[tuple[int, int], int] = defaultdict(int)
     rows = Balance.objects.filter(storehouse_id__in=storehouse_ids, quantity__gt=0).values_list(
         "lot_id", "storehouse_id", "quantity"
@@ -172,6 +175,8 @@ def _holdings_after(
         .annotate(hosts=ArraySubquery(hosts))
         .in_bulk(lot_ids)
     )
+    if lots_read is not None:
+        lots_read.update(lots)
     holdings: dict[int, list[rules.Holding]] = defaultdict(list)
     for (lot_id, storehouse_id), quantity in sorted(quantities.items()):
         if quantity <= 0:
@@ -225,8 +230,9 @@ def _breaches(
     policy_values: dict,
     availability: dict[str, str],
     isolating: frozenset[str],
+    lots_read: dict[int, Lot] | None = None,
 ) -> dict[int, list[rules.Breach]]:
-    holdings = _holdings_after(receiving, deltas, availability, isolating)
+    holdings = _holdings_after(receiving, deltas, availability, isolating, lots_read)
     licences = {
         licence.storehouse_id: licence
         for licence in Licence.objects.filter(
@@ -263,11 +269,13 @@ def _check_storage(
     policy_values: dict,
     availability: dict[str, str],
     isolating: frozenset[str],
-) -> None:
-    """DESIGN.md §4 for every storehouse receiving stock; raises the first breach found."""
+) -> dict[int, Lot]:
+    """DESIGN.md §4 for every storehouse receiving stock; raises the first breach found.
+    Returns the lots the storehouses hold after the movement (read for the check), by id."""
     receiving = {sh for (_lot, sh), delta in deltas.items() if delta > 0}
+    lots: dict[int, Lot] = {}
     if not receiving:
-        return
+        return lots
     found = _breaches(
         receiving,
         deltas,
@@ -275,6 +283,7 @@ def _check_storage(
         policy_values=policy_values,
         availability=availability,
         isolating=isolating,
+        lots_read=lots,
     )
     for storehouse_id in sorted(receiving):
         breaches = found[storehouse_id]
@@ -288,6 +297,25 @@ def _check_storage(
                 storehouse=storehouse.code,
                 lots=list(breach.lot_numbers),
             )
+    return lots
+
+
+def _report_expired_received(
+    document: Document, deltas: dict[tuple[int, int], int], lots: dict[int, Lot], *, today: date
+) -> None:
+    """Stock of an expired lot (no extension) put into a storehouse is posted, the truth being
+    recorded (DESIGN.md §6), and reported at once (inventory.hooks: the `lot_expired` alert).
+    Judged on the lots the storage check has read, as the sweep judges them (expired today;
+    expired on the voucher date implies it): no query unless such a lot is among them."""
+    expired = {
+        lot_id
+        for (lot_id, _storehouse), delta in deltas.items()
+        if delta > 0 and lot_id in lots and lots[lot_id].is_expired(today)
+    }
+    if expired:
+        hooks.expired_stock_received(
+            depot_id=document.depot_id, lot_ids=expired, on=document.occurred_on
+        )
 
 
 def issue_availability_check(
@@ -432,8 +460,9 @@ def _apply(
                 storehouse=storehouses[pair[1]].code,
                 available=balance.quantity,
             )
+    lots: dict[int, Lot] = {}
     if check_storage:
-        _check_storage(
+        lots = _check_storage(
             storehouses=storehouses,
             deltas=deltas,
             on=document.occurred_on,
@@ -452,6 +481,7 @@ def _apply(
     for pair, delta in deltas.items():
         balances[pair].quantity += delta
     Balance.objects.bulk_update([balances[pair] for pair in deltas], ["quantity"])
+    _report_expired_received(document, deltas, lots, today=timezone.localdate(posted_at))
     return lines
 
 

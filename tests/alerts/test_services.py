@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from alerts import sweep
 from alerts.models import Alert, AlertKind
-from alerts.services import Subject, alert_raise, alert_resolve, alerts_sync
+from alerts.services import Subject, alert_raise, alert_resolve, alerts_raise, alerts_sync
 from core.models import JobOutcome, JobRun
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +20,26 @@ def test_sync_opens_refreshes_and_resolves_in_two_queries(world, django_assert_n
     result = alerts_sync(kind=AlertKind.LOT_EXPIRED, subjects=subjects[:1])
     assert result.as_dict() == {"raised": 0, "refreshed": 1, "resolved": 2}
     assert Alert.objects.filter(resolved_at__isnull=True).count() == 1
+
+
+def test_raise_many_opens_and_refreshes_in_one_query_and_resolves_nothing(
+    world, django_assert_num_queries
+):
+    lots = [world.lot(world.ball, number=f"L{n}") for n in range(3)]
+    alert_raise(
+        kind=AlertKind.LOT_EXPIRED, depot_id=world.depot_b.pk, lot_id=lots[0].pk, message="b"
+    )
+    subjects = [Subject(depot_id=world.depot_a.pk, lot_id=lot.pk, message="m") for lot in lots]
+    with django_assert_num_queries(1):
+        result = alerts_raise(kind=AlertKind.LOT_EXPIRED, subjects=subjects[:2])
+    assert result.as_dict() == {"raised": 2, "refreshed": 0, "resolved": 0}
+    result = alerts_raise(
+        kind=AlertKind.LOT_EXPIRED, subjects=[subjects[0], subjects[2], subjects[2]]
+    )
+    assert result.as_dict() == {"raised": 1, "refreshed": 1, "resolved": 0}
+    assert Alert.objects.filter(resolved_at__isnull=True).count() == 4  # depot B's kept too
+    with django_assert_num_queries(0):
+        assert alerts_raise(kind=AlertKind.LOT_EXPIRED, subjects=[]).raised == 0
 
 
 def test_sync_limited_to_some_depots_leaves_the_others(world):
