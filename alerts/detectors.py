@@ -22,12 +22,12 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
-    Q,
     Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from alerts.models import AlertKind, Severity
@@ -202,16 +202,16 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
 
     policy = storage_policy(dict(ctx.policy))
     per_unit = Coalesce(F("lot__neq_per_unit_kg"), F("lot__ammunition_type__neq_per_unit_kg"))
+    # The 5 kg rule reads NEQ per item: a unit of issue may hold several (issue 14).
+    per_item = ExpressionWrapper(
+        per_unit / F("lot__ammunition_type__items_per_unit"), output_field=DecimalField()
+    )
     rows = (
         Balance.objects.filter(quantity__gt=0)
         .annotate(
             heavy=Case(
                 When(
-                    Q(lot__neq_per_unit_kg__gt=policy.forcing_neq_per_item_kg)
-                    | Q(
-                        lot__neq_per_unit_kg__isnull=True,
-                        lot__ammunition_type__neq_per_unit_kg__gt=policy.forcing_neq_per_item_kg,
-                    ),
+                    GreaterThan(per_item, Value(policy.forcing_neq_per_item_kg)),
                     then=Value(True),
                 ),
                 default=Value(False),
@@ -228,7 +228,7 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
             "heavy",
         )
         .annotate(
-            per_unit=Max(per_unit),
+            per_item=Max(per_item),
             neq=Sum(ExpressionWrapper(F("quantity") * per_unit, output_field=NEQ)),
         )
         .order_by()
@@ -250,7 +250,7 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
                 hazard_division=division,
                 compatibility_group="D",  # not read by the licence rules
                 neq_kg=Decimal(row["neq"] or 0),
-                neq_per_unit_kg=Decimal(row["per_unit"] or 0),
+                neq_per_unit_kg=Decimal(row["per_item"] or 0),  # one item per unit here
                 shaped_charge=row["lot__ammunition_type__shaped_charge"],
                 high_energy_propellant=row["lot__ammunition_type__high_energy_propellant"],
             )

@@ -33,9 +33,13 @@ from inventory.models import (
     Supplier,
     Waiver,
 )
+from inventory.policy import policy_setting_check
 from inventory.rules import COMPATIBILITY_GROUPS, hazard_code_is_legal
 from inventory.selectors.reference import policy_legal_hazard_codes
-from inventory.services.reference import ammunition_type_reclassification_check
+from inventory.services.reference import (
+    ammunition_type_reclassification_check,
+    ammunition_type_subdivision_check,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -135,6 +139,7 @@ class AmmunitionTypeAdminForm(forms.ModelForm):
             "hazard_division",
             "compatibility_group",
             "neq_per_unit_kg",
+            "items_per_unit",
             "shaped_charge",
             "high_energy_propellant",
             "shelf_life_months",
@@ -171,6 +176,16 @@ class AmmunitionTypeAdminForm(forms.ModelForm):
                 "compatibility_group",
                 _("%(code)s is not a legal UN hazard code.") % {"code": f"{division}{group}"},
             )
+        neq = cleaned.get("neq_per_unit_kg")
+        items = cleaned.get("items_per_unit")
+        # New types only, as the service: types already recorded keep their sub-division.
+        if self.instance.pk is None and division and neq is not None and items:
+            try:
+                ammunition_type_subdivision_check(
+                    hazard_division=division, neq_per_unit_kg=neq, items_per_unit=items
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc)
         return cleaned
 
 
@@ -186,6 +201,7 @@ class AmmunitionTypeAdmin(SimpleHistoryAdmin):
         "hazard_division",
         "compatibility_group",
         "neq_per_unit_kg",
+        "items_per_unit",
         "contains_propellant",
         "obsolete",
     ]
@@ -208,6 +224,7 @@ class AmmunitionTypeAdmin(SimpleHistoryAdmin):
                     "hazard_division",
                     "compatibility_group",
                     "neq_per_unit_kg",
+                    "items_per_unit",
                     "shaped_charge",
                     "high_energy_propellant",
                     "assembles_to",
@@ -275,8 +292,27 @@ class HazardCodeAdmin(SimpleHistoryAdmin):
     search_fields = ["code"]
 
 
+class PolicySettingAdminForm(forms.ModelForm):
+    class Meta:
+        model = PolicySetting
+        fields = ["key", "value", "description"]
+
+    def clean(self):
+        """A setting the storage rules read must hold an allowed value (inventory.policy):
+        e.g. hd_1_6_counts_as is a division a licence has a key for, never "1.6"."""
+        cleaned = super().clean()
+        key = cleaned.get("key")
+        if key and "value" in cleaned:
+            try:
+                policy_setting_check(key, cleaned["value"])
+            except ValueError as exc:
+                self.add_error("value", str(exc))
+        return cleaned
+
+
 @admin.register(PolicySetting)
 class PolicySettingAdmin(SimpleHistoryAdmin):
+    form = PolicySettingAdminForm
     list_display = ["key", "value", "description"]
     search_fields = ["key", "description"]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from inventory.models import (
@@ -16,9 +17,10 @@ from inventory.models import (
     MixingMatrixVersion,
     PolicySetting,
 )
-from inventory.rules import MixingMatrix, StoragePolicy
+from inventory.rules import MixingMatrix, StoragePolicy, hd_1_6_counts_as_check
 
 DEFAULT_BACKDATE_DAYS = 30
+DEFAULT_HD_1_2_THRESHOLD_KG = Decimal("0.136")  # IATG 2021 (DESIGN.md §3)
 
 
 def policy_values() -> dict:
@@ -30,15 +32,66 @@ def backdate_days(values: dict | None = None) -> int:
     return int(values.get("backdate_days", DEFAULT_BACKDATE_DAYS))
 
 
+def _decimal_kg(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise ValueError(f"{value!r} is not a mass in kg")
+    try:
+        amount = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise ValueError(f"{value!r} is not a mass in kg") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{value!r} is not a mass in kg (0 or more)")
+    return amount
+
+
+# The settings whose values the storage rules read, each with its check: an administrator's edit
+# (the PolicySetting admin) is refused when the check fails, and so is a bad stored value when a
+# posting reads it (storage_policy), rather than being read as something else.
+SETTING_CHECKS = {
+    "hd_1_6_counts_as": hd_1_6_counts_as_check,
+    "forcing_neq_per_item_kg": _decimal_kg,
+    "hd_1_2_threshold_kg": _decimal_kg,
+}
+
+
+def policy_setting_check(key: str, value: object) -> None:
+    """ValueError when `value` is not allowed for setting `key` (keys without a check pass)."""
+    check = SETTING_CHECKS.get(key)
+    if check is not None:
+        check(value)
+
+
+def _setting(values: dict, key: str, default):
+    value = values.get(key, default)
+    try:
+        policy_setting_check(key, value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"Policy setting {key} = {value!r} is not allowed: {exc}. Correct it in the "
+            f"administration (Inventory → Policy settings)."
+        ) from None
+    return value
+
+
 def storage_policy(values: dict | None = None) -> StoragePolicy:
+    """The aggregation policy of DESIGN.md §4 rule 4. ImproperlyConfigured, naming the setting,
+    when a stored value is not allowed (e.g. hd_1_6_counts_as = "1.6"): no posting is checked
+    under a policy other than the one recorded."""
     values = policy_values() if values is None else values
     default = StoragePolicy()
     return StoragePolicy(
-        hd_1_6_counts_as=str(values.get("hd_1_6_counts_as", default.hd_1_6_counts_as)),
-        forcing_neq_per_item_kg=Decimal(
-            str(values.get("forcing_neq_per_item_kg", default.forcing_neq_per_item_kg))
+        hd_1_6_counts_as=_setting(values, "hd_1_6_counts_as", default.hd_1_6_counts_as),
+        forcing_neq_per_item_kg=_decimal_kg(
+            _setting(values, "forcing_neq_per_item_kg", default.forcing_neq_per_item_kg)
         ),
     )
+
+
+def hd_1_2_threshold_kg(values: dict | None = None) -> Decimal:
+    """HE per item above which an HD 1.2 type is 1.2.1, else 1.2.2 (DESIGN.md §3; policy
+    `hd_1_2_threshold_kg`, IATG 2021: 0.136 kg)."""
+    values = policy_values() if values is None else values
+    return _decimal_kg(_setting(values, "hd_1_2_threshold_kg", DEFAULT_HD_1_2_THRESHOLD_KG))
 
 
 def mixing_matrix(on: date) -> MixingMatrix:

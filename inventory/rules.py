@@ -67,6 +67,26 @@ def suggest_hazard_subdivision_1_2(he_per_item_kg: Decimal, threshold_kg: Decima
     return "1.2.1" if he_per_item_kg > threshold_kg else "1.2.2"
 
 
+def per_item_kg(neq_per_unit_kg: Decimal, items_per_unit: int) -> Decimal:
+    """NEQ (or HE) per item when a unit of issue (a box, a belt) holds `items_per_unit` items."""
+    if isinstance(items_per_unit, bool) or not isinstance(items_per_unit, int):
+        raise TypeError(f"items_per_unit must be an integer, not {items_per_unit!r}")
+    if items_per_unit < 1:
+        raise ValueError(f"items_per_unit must be 1 or more, not {items_per_unit}")
+    return neq_per_unit_kg / items_per_unit
+
+
+def hazard_subdivision_1_2_contradiction(
+    division: str, he_per_item_kg: Decimal, threshold_kg: Decimal
+) -> str | None:
+    """For a type recorded as 1.2.1 or 1.2.2: the sub-division its HE per item calls for when
+    that is the other one (DESIGN.md §3), else None. Other divisions are never contradicted."""
+    if division not in _SUBDIVISIONS_1_2:
+        return None
+    suggested = suggest_hazard_subdivision_1_2(he_per_item_kg, threshold_kg)
+    return None if suggested == division else suggested
+
+
 def _un_division(division: str) -> str:
     return "1.2" if division in _SUBDIVISIONS_1_2 else division
 
@@ -78,13 +98,15 @@ def _un_division(division: str) -> str:
 class Holding:
     """One lot's stock in a storehouse after the proposed movement (lots with stock on hand only).
 
-    `neq_kg` is the holding's total NEQ; `neq_per_unit_kg` the NEQ per item (the lot's override or
-    its type's). `compatible_family` marks 1.6N types proven compatible with each other (note n6);
-    lots of one ammunition type are always compatible. `assembles_to` is, for a CG B item (fuze),
-    the ammunition type ids of the articles it will be assembled to (note n1); n1 is strict, so
-    none recorded (empty, or None) means no article is its host. `isolate` says the lot's
-    condition code is one whose lots are stored apart (rule 2); `condition` is that code, for
-    messages. `ancestry` holds the ids of the lots it was split from (any depth).
+    `neq_kg` is the holding's total NEQ; `neq_per_unit_kg` the NEQ per unit of issue (the lot's
+    override or its type's), a unit holding `items_per_unit` items (a box of 20 rounds: 20), so
+    rules about items read `neq_per_item_kg`. `compatible_family` marks 1.6N types proven
+    compatible with each other (note n6); lots of one ammunition type are always compatible.
+    `assembles_to` is, for a CG B item (fuze), the ammunition type ids of the articles it will
+    be assembled to (note n1); n1 is strict, so none recorded (empty, or None) means no article
+    is its host. `isolate` says the lot's condition code is one whose lots are stored apart
+    (rule 2); `condition` is that code, for messages. `ancestry` holds the ids of the lots it
+    was split from (any depth).
     """
 
     lot_id: int
@@ -102,6 +124,7 @@ class Holding:
     isolate: bool = False
     condition: str = ""
     ancestry: tuple[int, ...] = ()
+    items_per_unit: int = 1
 
     def __post_init__(self) -> None:
         if self.hazard_division not in HAZARD_DIVISIONS:
@@ -120,6 +143,14 @@ class Holding:
                 raise TypeError(f"lot {self.lot_number}: {name} must be a Decimal, not {value!r}")
             if not value.is_finite() or value < 0:
                 raise ValueError(f"lot {self.lot_number}: {name} must be 0 or more, not {value}")
+        try:
+            per_item_kg(self.neq_per_unit_kg, self.items_per_unit)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"lot {self.lot_number}: {exc}") from None
+
+    @property
+    def neq_per_item_kg(self) -> Decimal:
+        return per_item_kg(self.neq_per_unit_kg, self.items_per_unit)
 
 
 @dataclass(frozen=True)
@@ -500,11 +531,29 @@ def isolation_breaches(holdings: Iterable[Holding], waived: bool = False) -> lis
 # Rule 4: NEQ aggregation
 
 
+# What HD 1.6 may be counted as: a division a licence has a key for (DESIGN.md §4 rule 3: 1.1,
+# 1.2.1, 1.2.2, 1.3, 1.4), so that 1.6 stock can be licensed at all, and never 1.4, which is
+# never aggregated (1.6 articles are not "no significant hazard").
+HD_1_6_COUNTS_AS = ("1.1", "1.2.1", "1.2.2", "1.3")
+
+
+def hd_1_6_counts_as_check(value: object) -> str:
+    """`value` if HD 1.6 may be counted as it; ValueError saying what is allowed otherwise."""
+    if not isinstance(value, str) or value not in HD_1_6_COUNTS_AS:
+        raise ValueError(
+            f"HD 1.6 cannot be counted as {value!r}: use one of {', '.join(HD_1_6_COUNTS_AS)} "
+            f"(a licence has no 1.6 limit, so 1.6 must count as a division it has a key for; "
+            f"1.4 is never aggregated)."
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class StoragePolicy:
     """Aggregation policy (DESIGN.md §4 rule 4), defaulting to DESIGN's values.
 
-    `hd_1_6_counts_as`: the division HD 1.6 is counted as ("1.6" keeps it on its own).
+    `hd_1_6_counts_as`: the division HD 1.6 is counted as, one of HD_1_6_COUNTS_AS; with "1.3",
+    1.6 stored beside HD 1.2 counts as 1.1 all the same (see `counted_division`).
     `forcing_neq_per_item_kg`: an HD 1.2.1 item with more NEQ than this forces the storehouse
     to 1.1.
     """
@@ -513,10 +562,13 @@ class StoragePolicy:
     forcing_neq_per_item_kg: Decimal = Decimal("5")
 
     def __post_init__(self) -> None:
-        if self.hd_1_6_counts_as not in ("1.1", "1.2.1", "1.2.2", "1.3", "1.6"):
-            raise ValueError(f"HD 1.6 cannot be counted as {self.hd_1_6_counts_as!r}")
+        hd_1_6_counts_as_check(self.hd_1_6_counts_as)
         if not isinstance(self.forcing_neq_per_item_kg, Decimal):
             raise TypeError("forcing_neq_per_item_kg must be a Decimal")
+        if not self.forcing_neq_per_item_kg.is_finite() or self.forcing_neq_per_item_kg < 0:
+            raise ValueError(
+                f"forcing_neq_per_item_kg must be 0 or more, not {self.forcing_neq_per_item_kg}"
+            )
 
 
 @dataclass(frozen=True)
@@ -530,11 +582,18 @@ class Assessment:
     reason: str
 
 
-def counted_division(division: str, policy: StoragePolicy) -> str:
-    """The division an HD counts as for aggregation and licences: 1.5 as 1.1, 1.6 per policy."""
+def counted_division(division: str, policy: StoragePolicy, beside: Iterable[str] = ()) -> str:
+    """The division an HD counts as for aggregation and licences: 1.5 as 1.1, 1.6 per policy.
+
+    `beside` holds the hazard divisions stored with it. Counted as 1.3, HD 1.6 would escape
+    aggregation with HD 1.2 ("1.2 with 1.3: no aggregation"), which AASTP-1 does not allow for
+    1.6: stored beside 1.2.1 or 1.2.2 it counts as 1.1, as DESIGN.md's default has it.
+    """
     if division == "1.5":
         return "1.1"
     if division == "1.6":
+        if policy.hd_1_6_counts_as == "1.3" and any(d in _SUBDIVISIONS_1_2 for d in beside):
+            return "1.1"
         return policy.hd_1_6_counts_as
     return division
 
@@ -544,8 +603,9 @@ def neq_assessments(
 ) -> list[Assessment]:
     """Rule 4: the NEQ sums a storehouse is checked against, in DESIGN.md's order of evaluation.
 
-    1.4 stands alone. 1.5 counts as 1.1, 1.6 as policy says. A shaped charge, high-energy
-    propellant or 1.2.1 item over the policy NEQ per item makes everything but 1.4 one 1.1 sum.
+    1.4 stands alone. 1.5 counts as 1.1, 1.6 as policy says (`counted_division`). A shaped
+    charge, high-energy propellant or 1.2.1 item over the policy NEQ per item (per item, not per
+    unit of issue) makes everything but 1.4 one 1.1 sum.
     Otherwise: 1.1 with 1.2 (and any 1.3) is one sum assessed as 1.1 and as the worst 1.2
     sub-division present; 1.1 with 1.3 is one sum assessed as 1.1; 1.2.1 with 1.2.2 (no 1.1) is
     one sum assessed as 1.2.1, and 1.2.2 is also assessed alone; every other division (1.3 beside
@@ -553,17 +613,19 @@ def neq_assessments(
     """
     ordered = _holdings(holdings)
     assessments = []
+    present_divisions = {h.hazard_division for h in ordered}
     by_division: dict[str, list[Holding]] = {}
     for h in ordered:
-        division = counted_division(h.hazard_division, policy)
+        division = counted_division(h.hazard_division, policy, present_divisions)
         by_division.setdefault(division, []).append(h)
 
     def assess(division: str, members: Iterable[Holding], reason: str) -> None:
         members = list(members)
         divisions = sorted({h.hazard_division for h in members}, key=_DIVISION_ORDER.__getitem__)
         for d in divisions:
-            if counted_division(d, policy) != d:
-                reason += f"; HD {d} counts as {counted_division(d, policy)}"
+            counted = counted_division(d, policy, present_divisions)
+            if counted != d:
+                reason += f"; HD {d} counts as {counted}"
         lot_ids, lot_numbers = _lots(members)
         total = sum((h.neq_kg for h in members), Decimal(0))
         assessments.append(Assessment(division, total, lot_ids, lot_numbers, reason))
@@ -572,15 +634,15 @@ def neq_assessments(
         assess("1.4", by_division.pop("1.4"), "HD 1.4 is never aggregated")
     present = set(by_division)
     rest = [h for members in by_division.values() for h in members]
-    forcing = next((h for h in rest if _forcing_reason(h, policy)), None)
+    forcing = next((h for h in rest if _forcing_reason(h, policy, present_divisions)), None)
     subdivisions = [d for d in _SUBDIVISIONS_1_2 if d in present]
     handled: set[str] = set()
     if forcing is not None:
         assess(
             "1.1",
             rest,
-            f"lot {forcing.lot_number} {_forcing_reason(forcing, policy)}, so the whole "
-            f"storehouse NEQ less HD 1.4 is assessed as 1.1",
+            f"lot {forcing.lot_number} {_forcing_reason(forcing, policy, present_divisions)}, "
+            "so the whole storehouse NEQ less HD 1.4 is assessed as 1.1",
         )
         handled = present
     elif "1.1" in present and subdivisions:
@@ -611,17 +673,21 @@ def neq_assessments(
     return sorted(assessments, key=lambda a: _DIVISION_ORDER[a.division])
 
 
-def _forcing_reason(holding: Holding, policy: StoragePolicy) -> str | None:
+def _forcing_reason(
+    holding: Holding, policy: StoragePolicy, beside: Iterable[str] = ()
+) -> str | None:
     if holding.shaped_charge:
         return "is a shaped charge"
     if holding.high_energy_propellant:
         return "holds high-energy propellant"
+    # NEQ per item, not per unit of issue: a box of 1.2.1 rounds is not one heavy item.
+    per_item = holding.neq_per_item_kg
     if (
-        counted_division(holding.hazard_division, policy) == "1.2.1"
-        and holding.neq_per_unit_kg > policy.forcing_neq_per_item_kg
+        counted_division(holding.hazard_division, policy, beside) == "1.2.1"
+        and per_item > policy.forcing_neq_per_item_kg
     ):
         return (
-            f"is HD 1.2.1 with {_kg(holding.neq_per_unit_kg)} kg NEQ per item, "
+            f"is HD 1.2.1 with {_kg(per_item)} kg NEQ per item, "
             f"over {_kg(policy.forcing_neq_per_item_kg)} kg"
         )
     return None
@@ -662,8 +728,13 @@ def licence_breaches(
     _check_limits(limits)
     breaches: list[Breach] = []
     refused: set[str] = set()
+    present_divisions = {h.hazard_division for h in ordered}
     for division in HAZARD_DIVISIONS:
-        members = [h for h in ordered if counted_division(h.hazard_division, policy) == division]
+        members = [
+            h
+            for h in ordered
+            if counted_division(h.hazard_division, policy, present_divisions) == division
+        ]
         if not members or division in limits:
             continue
         refused.add(division)

@@ -206,7 +206,20 @@ class AmmunitionTypeSerializer(StrictJSONMixin, serializers.ModelSerializer):
             "assembles_to",
             "un_hazard_code",
             "storage_sub_division",
+            "items_per_unit",
         ]
+        extra_kwargs = {
+            # Came after DESIGN.md §11: optional, 1 when left out.
+            "items_per_unit": {
+                "required": False,
+                "min_value": 1,
+                "help_text": (
+                    "How many items one unit of issue holds (a box of 20 rounds: 20); "
+                    "`neq_per_unit_kg` is for the whole unit. Optional; default 1. Rules about "
+                    "items (the 5 kg rule, the 1.2.1/1.2.2 split) read NEQ per item."
+                ),
+            }
+        }
 
 
 class RecipientSerializer(StrictJSONMixin, serializers.ModelSerializer):

@@ -204,6 +204,18 @@ class AmmunitionType(models.Model):
         validators=[MinValueValidator(Decimal(0))],
     )
     unit = models.CharField(_("unit of issue"), max_length=30, default="round")
+    # NEQ is per unit of issue, which may be a box: the rules about items (the 5 kg rule, the
+    # 1.2.1/1.2.2 split) read NEQ per item, neq_per_unit_kg / items_per_unit.
+    items_per_unit = models.PositiveIntegerField(
+        _("items per unit of issue"),
+        default=1,
+        db_default=1,  # rows written in SQL (benchmarks, bulk loads) need not know the column
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "How many items (rounds, grenades, charges) one unit of issue holds; NEQ per unit is "
+            "for the whole unit. 1 when the unit is a single item."
+        ),
+    )
     packaging = models.CharField(_("packaging"), max_length=200, blank=True)
     shelf_life_months = models.PositiveIntegerField(_("shelf life (months)"), null=True, blank=True)
     contains_propellant = models.BooleanField(_("contains propellant"), default=False)
@@ -232,11 +244,18 @@ class AmmunitionType(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(neq_per_unit_kg__gte=0), name="type_neq_not_negative"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(items_per_unit__gte=1), name="type_items_per_unit_positive"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def neq_per_item_kg(self) -> Decimal:
+        return self.neq_per_unit_kg / self.items_per_unit
 
     @property
     def hazard_code(self) -> str:

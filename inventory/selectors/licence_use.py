@@ -138,6 +138,7 @@ def storehouse_neq_summary(
             shaped=F("lot__ammunition_type__shaped_charge"),
             hep=F("lot__ammunition_type__high_energy_propellant"),
             per_unit=per_unit,
+            items=F("lot__ammunition_type__items_per_unit"),
         )
         .annotate(neq=Sum(ExpressionWrapper(F("quantity") * per_unit, output_field=NEQ)))
         .order_by()
@@ -157,6 +158,7 @@ def storehouse_neq_summary(
                 compatibility_group="S",
                 neq_kg=neq,
                 neq_per_unit_kg=row["per_unit"] or Decimal(0),
+                items_per_unit=row["items"],
                 shaped_charge=row["shaped"],
                 high_energy_propellant=row["hep"],
             )
@@ -177,7 +179,7 @@ def storehouse_neq_summary(
         divisions = sorted(set(held) | set(limits), key=order.__getitem__)
         uses = []
         for division in divisions:
-            counted = rules.counted_division(division, storage_policy)
+            counted = rules.counted_division(division, storage_policy, held)
             uses.append(
                 DivisionUse(
                     division=division,
@@ -200,8 +202,10 @@ def storehouse_neq_summary(
 
 def _aggregated(holdings, limits, storage_policy) -> list[DivisionUse]:
     """The rule-4 sums that add up more than one division, against their assessed limits."""
+    present = {h.hazard_division for h in holdings}
     division_of = {
-        h.lot_id: rules.counted_division(h.hazard_division, storage_policy) for h in holdings
+        h.lot_id: rules.counted_division(h.hazard_division, storage_policy, present)
+        for h in holdings
     }
     aggregated = []
     for assessment in rules.neq_assessments(holdings, storage_policy):

@@ -200,6 +200,7 @@ def _holdings_after(
                 isolate=lot.condition_id in isolating,
                 condition=lot.condition_id,
                 ancestry=tuple(lot.ancestry),
+                items_per_unit=kind.items_per_unit,
             )
         )
     return holdings

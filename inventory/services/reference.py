@@ -35,7 +35,15 @@ from inventory.models import (
     Waiver,
 )
 from inventory.models.reference import LICENSABLE_DIVISIONS, STOREHOUSE_DEFAULT_KIND
-from inventory.rules import COMPATIBILITY_GROUPS, MIXING_NOTES, MixingMatrix, hazard_code_is_legal
+from inventory.policy import hd_1_2_threshold_kg
+from inventory.rules import (
+    COMPATIBILITY_GROUPS,
+    MIXING_NOTES,
+    MixingMatrix,
+    hazard_code_is_legal,
+    hazard_subdivision_1_2_contradiction,
+    per_item_kg,
+)
 from inventory.selectors.reference import policy_legal_hazard_codes
 
 
@@ -164,6 +172,7 @@ def ammunition_type_create(
     neq_per_unit_kg: Decimal,
     calibre: str = "",
     unit: str = "round",
+    items_per_unit: int = 1,
     packaging: str = "",
     shelf_life_months: int | None = None,
     contains_propellant: bool = False,
@@ -176,8 +185,10 @@ def ammunition_type_create(
     """Create an ammunition type (administrators only).
 
     Its hazard code (division + compatibility group) must be one of the legal codes of the
-    HazardCode policy table; 1.2.1 and 1.2.2 are checked as 1.2. `assembles_to` (CG B types
-    only) names the types its items are fitted to (note n1).
+    HazardCode policy table; 1.2.1 and 1.2.2 are checked as 1.2, and the sub-division must be
+    the one its HE per item calls for (`ammunition_type_subdivision_check`). NEQ is per unit of
+    issue, which holds `items_per_unit` items (1 unless given). `assembles_to` (CG B types only)
+    names the types its items are fitted to (note n1).
     """
     require(created_by, Action.MANAGE_REFERENCE)
     ammunition_type = AmmunitionType(
@@ -189,6 +200,7 @@ def ammunition_type_create(
         compatibility_group=compatibility_group,
         neq_per_unit_kg=neq_per_unit_kg,
         unit=unit,
+        items_per_unit=items_per_unit,
         packaging=packaging,
         shelf_life_months=shelf_life_months,
         contains_propellant=contains_propellant,
@@ -207,12 +219,55 @@ def ammunition_type_create(
                 )
             }
         )
+    ammunition_type_subdivision_check(
+        hazard_division=hazard_division,
+        neq_per_unit_kg=ammunition_type.neq_per_unit_kg,
+        items_per_unit=items_per_unit,
+    )
     assembles_to_check(compatibility_group, assembles_to)
     ammunition_type._history_user = created_by
     ammunition_type.save()
     if assembles_to:
         ammunition_type.assembles_to.set(assembles_to)
     return ammunition_type
+
+
+def ammunition_type_subdivision_check(
+    *, hazard_division: str, neq_per_unit_kg: Decimal, items_per_unit: int
+) -> None:
+    """A new HD 1.2 type's storage sub-division agrees with its HE per item (NEQ per unit of
+    issue / items per unit) and the policy threshold `hd_1_2_threshold_kg` (DESIGN.md §3; IATG
+    2021: 0.136 kg): 1.2.1 above it, 1.2.2 at or below. ValidationError on `hazard_division`
+    (400) naming the sub-division to use otherwise. Checked when a type is created only: types
+    already recorded keep what they have."""
+    he_per_item = per_item_kg(Decimal(neq_per_unit_kg), items_per_unit)
+    threshold = hd_1_2_threshold_kg()
+    suggested = hazard_subdivision_1_2_contradiction(hazard_division, he_per_item, threshold)
+    if suggested is None:
+        return
+    relation = "above" if suggested == "1.2.1" else "at or below"
+    raise ValidationError(
+        {
+            "hazard_division": _(
+                "HE per item is %(he)s kg (NEQ per unit %(neq)s kg / %(items)s items per unit), "
+                "%(relation)s the policy threshold of %(threshold)s kg: the storage "
+                "sub-division is %(suggested)s, not %(division)s."
+            )
+            % {
+                "he": _kg_text(he_per_item),
+                "neq": _kg_text(Decimal(neq_per_unit_kg)),
+                "items": items_per_unit,
+                "relation": relation,
+                "threshold": _kg_text(threshold),
+                "suggested": suggested,
+                "division": hazard_division,
+            }
+        }
+    )
+
+
+def _kg_text(value: Decimal) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 def assembles_to_check(compatibility_group: str, hosts: Sequence[AmmunitionType]) -> None:

@@ -29,11 +29,13 @@ from inventory.rules import (
     condition_improves,
     effective_groups,
     hazard_code_is_legal,
+    hazard_subdivision_1_2_contradiction,
     isolation_breaches,
     legal_hazard_codes_from_rows,
     licence_breaches,
     mixing_matrix_from_rows,
     neq_assessments,
+    per_item_kg,
     storage_breaches,
     suggest_hazard_subdivision_1_2,
 )
@@ -795,16 +797,58 @@ def test_aggregation_order(holdings, expected):
 
 
 @pytest.mark.parametrize(
-    ("policy", "expected"),
+    ("counts_as", "expected"),
     [
-        (StoragePolicy(hd_1_6_counts_as="1.6"), {"1.3": Decimal(100), "1.6": Decimal(300)}),
-        (StoragePolicy(hd_1_6_counts_as="1.3"), {"1.3": Decimal(400)}),
-        (StoragePolicy(), {"1.1": Decimal(400)}),
+        ("1.1", {"1.1": Decimal(400)}),
+        ("1.2.1", {"1.2.1": Decimal(300), "1.3": Decimal(100)}),
+        ("1.2.2", {"1.2.2": Decimal(300), "1.3": Decimal(100)}),
+        ("1.3", {"1.3": Decimal(400)}),
     ],
-    ids=["1.6-own", "1.6-as-1.3", "1.6-as-1.1-default"],
 )
-def test_aggregation_1_6_follows_policy(policy, expected):
+def test_aggregation_1_6_follows_policy(counts_as, expected):
+    policy = StoragePolicy(hd_1_6_counts_as=counts_as)
     assert assessed([lot(1, "N", "1.6", 300), lot(2, "C", "1.3", 100)], policy) == expected
+
+
+@pytest.mark.parametrize(
+    ("counts_as", "expected"),
+    [
+        # DESIGN.md §4: 1.6 counts as 1.1, so "1.1 with 1.2": the sum as 1.1 and as 1.2.1.
+        ("1.1", {"1.1": Decimal(1300), "1.2.1": Decimal(1300)}),
+        ("1.2.1", {"1.2.1": Decimal(1300)}),
+        # "1.2.1 with 1.2.2": the sum as 1.2.1, the 1.2.2 (here the 1.6) also alone.
+        ("1.2.2", {"1.2.1": Decimal(1300), "1.2.2": Decimal(300)}),
+        # Counted as 1.3 it would escape ("1.2 with 1.3: no aggregation"): beside 1.2 it counts
+        # as 1.1, as AASTP-1 mixes 1.6 with 1.2.
+        ("1.3", {"1.1": Decimal(1300), "1.2.1": Decimal(1300)}),
+    ],
+)
+def test_1_6_with_1_2_1_is_aggregated_under_every_allowed_policy(counts_as, expected):
+    policy = StoragePolicy(hd_1_6_counts_as=counts_as)
+    holdings = [lot(1, "N", "1.6", 300), lot(2, "D", "1.2.1", 1000)]
+    assert assessed(holdings, policy) == expected
+    assessments = neq_assessments(holdings, policy)
+    assert any(a.lot_numbers == ("LOT-1", "LOT-2") for a in assessments)
+
+
+@pytest.mark.parametrize("counts_as", ["1.1", "1.2.1", "1.2.2", "1.3"])
+def test_1_6_is_storable_under_a_licence_for_every_allowed_policy(counts_as):
+    policy = StoragePolicy(hd_1_6_counts_as=counts_as)
+    holdings = [lot(1, "N", "1.6", 300)]
+    assert licence_breaches(holdings, {counts_as: Decimal(300)}, policy) == []
+    [breach] = licence_breaches(holdings, {"1.4": None}, policy)
+    assert (breach.code, breach.division) == (LICENCE_EXCEEDED, counts_as)
+    assert f"(HD 1.6 counts as {counts_as})" in breach.message
+
+
+def test_1_6_counted_as_1_3_beside_1_2_needs_the_1_1_limit():
+    policy = StoragePolicy(hd_1_6_counts_as="1.3")
+    holdings = [lot(1, "N", "1.6", 300), lot(2, "D", "1.2.2", 100)]
+    limits = {"1.1": Decimal(400), "1.2.2": Decimal(400)}
+    assert licence_breaches(holdings, limits, policy) == []
+    [breach] = licence_breaches(holdings, {"1.2.2": Decimal(400), "1.3": None}, policy)
+    assert (breach.division, breach.lot_numbers) == ("1.1", ("LOT-1",))
+    assert "(HD 1.6 counts as 1.1)" in breach.message
 
 
 def test_aggregation_forcing_threshold_is_policy():
@@ -847,10 +891,61 @@ def test_assessment_forced_names_the_forcing_lot():
     )
 
 
-@pytest.mark.parametrize("counts_as", ["1.4", "1.5", "1.2", "2"])
+@pytest.mark.parametrize("counts_as", ["1.6", "1.4", "1.5", "1.2", "2", "", None, 1.1])
 def test_policy_rejects_impossible_1_6_division(counts_as):
-    with pytest.raises(ValueError, match=re.escape("HD 1.6 cannot be counted as")):
+    """A licence has no 1.6 key (DESIGN.md §4 rule 3): counted as "1.6", 1.6 stock could never
+    be stored; 1.4 is never aggregated; the rest are not divisions."""
+    with pytest.raises(ValueError, match=re.escape("HD 1.6 cannot be counted as")) as excinfo:
         StoragePolicy(hd_1_6_counts_as=counts_as)
+    assert "use one of 1.1, 1.2.1, 1.2.2, 1.3" in str(excinfo.value)
+
+
+# Items per unit of issue: rules about items read NEQ per item
+
+
+@pytest.mark.parametrize(
+    ("per_unit", "items", "expected"),
+    [
+        ("6", 1, {"1.1": Decimal(100)}),  # one 6 kg item: forced to 1.1
+        ("6", 2, {"1.2.1": Decimal(100)}),  # a box of two 3 kg items: not forced
+        ("10.002", 2, {"1.1": Decimal(100)}),  # 5.001 kg per item
+        ("10", 2, {"1.2.1": Decimal(100)}),  # exactly 5 kg per item is not over
+    ],
+)
+def test_the_5_kg_rule_reads_neq_per_item(per_unit, items, expected):
+    holdings = [lot(1, "D", "1.2.1", 100, per_unit=per_unit, items_per_unit=items)]
+    assert assessed(holdings) == expected
+
+
+def test_the_forcing_reason_gives_neq_per_item():
+    [assessment] = neq_assessments([lot(1, "D", "1.2.1", per_unit=15, items_per_unit=2)])
+    assert assessment.reason.startswith("lot LOT-1 is HD 1.2.1 with 7.5 kg NEQ per item, over 5")
+
+
+@pytest.mark.parametrize("items", [0, -1, True, "2", 1.5])
+def test_holding_refuses_items_per_unit_that_is_not_a_positive_integer(items):
+    with pytest.raises((TypeError, ValueError), match="LOT-1: items_per_unit"):
+        lot(1, items_per_unit=items)
+
+
+@pytest.mark.parametrize(
+    ("division", "neq_per_unit", "items", "expected"),
+    [
+        ("1.2.1", "0.2", 1, None),
+        ("1.2.1", "0.2", 2, "1.2.2"),  # 0.1 kg per item
+        ("1.2.2", "0.2", 1, "1.2.1"),
+        ("1.2.2", "0.136", 1, None),  # at the threshold: 1.2.2
+        ("1.2.1", "0.272", 2, "1.2.2"),
+        ("1.2.2", "2.72", 10, "1.2.1"),  # 0.272 kg per item
+        ("1.1", "0.001", 1, None),  # only 1.2 sub-divisions are checked
+        ("1.4", "9", 1, None),
+    ],
+)
+def test_the_1_2_sub_division_is_checked_against_he_per_item(
+    division, neq_per_unit, items, expected
+):
+    he_per_item = per_item_kg(Decimal(neq_per_unit), items)
+    assert hazard_subdivision_1_2_contradiction(division, he_per_item, Decimal("0.136")) == expected
 
 
 # Rule 3: licence limits
