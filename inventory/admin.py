@@ -148,6 +148,15 @@ class AmmunitionTypeAdminForm(forms.ModelForm):
             "assembles_to",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Never required, as in the API: left empty, a unit of issue is one item.
+        self.fields["items_per_unit"].required = False
+
+    def clean_items_per_unit(self):
+        value = self.cleaned_data.get("items_per_unit")
+        return 1 if value is None else value
+
     def clean(self):
         cleaned = super().clean()
         division = cleaned.get("hazard_division")

@@ -5,7 +5,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ImproperlyConfigured,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
@@ -17,10 +22,12 @@ from inventory.models import (
     Licence,
     LicenceLimit,
     MixingMatrixVersion,
+    PolicySetting,
     Recipient,
     Storehouse,
     Waiver,
 )
+from inventory.policy import storage_policy
 from inventory.selectors.reference import (
     ammunition_type_list,
     licence_list,
@@ -293,27 +300,30 @@ def test_concurrent_overlapping_licences_cannot_both_pass():
 
 
 @pytest.mark.parametrize(
-    ("division", "group"),
+    ("division", "group", "neq"),
     [
-        ("1.4", "S"),
-        ("1.1", "A"),
-        ("1.2.1", "D"),
-        ("1.2.2", "E"),
-        ("1.3", "C"),
-        ("1.5", "D"),
-        ("1.6", "N"),
+        ("1.4", "S", "0.0016"),
+        ("1.1", "A", "0.0016"),
+        ("1.2.1", "D", "0.5"),  # HE per item above the 0.136 kg threshold
+        ("1.2.2", "E", "0.0016"),
+        ("1.3", "C", "0.0016"),
+        ("1.5", "D", "0.0016"),
+        ("1.6", "N", "0.0016"),
     ],
 )
-def test_admin_creates_types_with_legal_hazard_codes(admin_user, division, group):
+def test_admin_creates_types_with_legal_hazard_codes(admin_user, division, group, neq):
     created = ammunition_type_create(
-        **type_kwargs(hazard_division=division, compatibility_group=group),
+        **type_kwargs(
+            hazard_division=division, compatibility_group=group, neq_per_unit_kg=Decimal(neq)
+        ),
         contains_propellant=True,
         shelf_life_months=120,
         created_by=admin_user,
     )
     stored = AmmunitionType.objects.get(pk=created.pk)
     assert stored.hazard_code == f"{division}{group}"
-    assert stored.neq_per_unit_kg == Decimal("0.001600")
+    assert stored.neq_per_unit_kg == Decimal(neq)
+    assert stored.items_per_unit == 1
     assert (stored.shelf_life_months, stored.contains_propellant) == (120, True)
     assert stored.history.get().history_user == admin_user
 
@@ -352,6 +362,7 @@ def test_illegal_hazard_code_is_refused_and_named(admin_user, division, group):
         ({"neq_per_unit_kg": Decimal("0.0000001")}, "neq_per_unit_kg"),
         ({"category": "spears"}, "category"),
         ({"code": ""}, "code"),
+        ({"items_per_unit": 0}, "items_per_unit"),
     ],
 )
 def test_bad_type_input_is_refused(admin_user, overrides, field):
@@ -359,6 +370,102 @@ def test_bad_type_input_is_refused(admin_user, overrides, field):
         ammunition_type_create(**type_kwargs(**overrides), created_by=admin_user)
     assert field in excinfo.value.message_dict
     assert AmmunitionType.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("division", "neq", "items", "suggested", "he"),
+    [
+        # 1.2.1 needs HE per item above the policy threshold (0.136 kg, IATG 2021)...
+        ("1.2.1", "0.136", 1, "1.2.2", "0.136"),
+        # ... per item, not per unit of issue: a box of 20 rounds of 0.05 kg is 1.2.2.
+        ("1.2.1", "1", 20, "1.2.2", "0.05"),
+        ("1.2.2", "0.137", 1, "1.2.1", "0.137"),
+        ("1.2.2", "2.8", 10, "1.2.1", "0.28"),
+    ],
+)
+def test_a_new_type_whose_1_2_sub_division_contradicts_he_per_item_is_refused(
+    admin_user, division, neq, items, suggested, he
+):
+    with pytest.raises(ValidationError) as excinfo:
+        ammunition_type_create(
+            **type_kwargs(
+                hazard_division=division,
+                compatibility_group="E",
+                neq_per_unit_kg=Decimal(neq),
+                items_per_unit=items,
+            ),
+            created_by=admin_user,
+        )
+    [message] = excinfo.value.message_dict["hazard_division"]
+    assert f"HE per item is {he} kg" in message
+    assert f"the storage sub-division is {suggested}, not {division}" in message
+    assert "threshold of 0.136 kg" in message
+    assert AmmunitionType.objects.count() == 0
+    assert AmmunitionType.history.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("division", "neq", "items"),
+    [("1.2.1", "0.137", 1), ("1.2.1", "2.8", 10), ("1.2.2", "0.136", 1), ("1.2.2", "2.72", 20)],
+)
+def test_a_new_type_whose_1_2_sub_division_agrees_with_he_per_item_is_created(
+    admin_user, division, neq, items
+):
+    created = ammunition_type_create(
+        **type_kwargs(
+            hazard_division=division,
+            compatibility_group="E",
+            neq_per_unit_kg=Decimal(neq),
+            items_per_unit=items,
+        ),
+        created_by=admin_user,
+    )
+    created.refresh_from_db()
+    assert (created.hazard_division, created.items_per_unit) == (division, items)
+
+
+def test_the_1_2_threshold_is_policy(admin_user):
+    PolicySetting.objects.filter(key="hd_1_2_threshold_kg").update(value="0.71")  # AASTP-1 2006
+    with pytest.raises(ValidationError) as excinfo:
+        ammunition_type_create(
+            **type_kwargs(
+                hazard_division="1.2.1", compatibility_group="E", neq_per_unit_kg=Decimal("0.5")
+            ),
+            created_by=admin_user,
+        )
+    assert "threshold of 0.71 kg" in excinfo.value.message_dict["hazard_division"][0]
+    created = ammunition_type_create(
+        **type_kwargs(
+            hazard_division="1.2.2", compatibility_group="E", neq_per_unit_kg=Decimal("0.5")
+        ),
+        created_by=admin_user,
+    )
+    assert created.hazard_division == "1.2.2"
+
+
+def test_existing_types_that_contradict_the_threshold_still_load_and_change(admin_client):
+    """Only new types are checked: a type recorded before keeps its sub-division, and its other
+    fields still change in the admin."""
+    kind = AmmunitionTypeFactory(
+        code="OLD-121",
+        category="mortar",
+        hazard_division="1.2.1",
+        compatibility_group="E",
+        neq_per_unit_kg=Decimal("0.01"),
+    )
+    assert AmmunitionType.objects.get(pk=kind.pk).hazard_division == "1.2.1"
+    form = admin_type_form(
+        code="OLD-121",
+        name="Renamed",
+        category="mortar",
+        hazard_division="1.2.1",
+        compatibility_group="E",
+        neq_per_unit_kg="0.01",
+    )
+    response = admin_client.post(f"/admin/inventory/ammunitiontype/{kind.pk}/change/", form)
+    assert response.status_code == 302
+    kind.refresh_from_db()
+    assert (kind.name, kind.hazard_division) == ("Renamed", "1.2.1")
 
 
 def test_type_code_is_unique(admin_user):
@@ -615,6 +722,84 @@ def test_admin_refuses_an_illegal_hazard_code(admin_client):
     assert response.status_code == 200
     assert "1.4A is not a legal UN hazard code." in response.content.decode()
     assert AmmunitionType.objects.count() == 0
+
+
+def test_admin_creates_a_type_with_items_per_unit_defaulting_to_1(admin_client):
+    add = "/admin/inventory/ammunitiontype/add/"
+    assert admin_client.post(add, admin_type_form()).status_code == 302
+    response = admin_client.post(
+        "/admin/inventory/ammunitiontype/add/",
+        admin_type_form(code="BOX-20", neq_per_unit_kg="0.008", items_per_unit="20"),
+    )
+    assert response.status_code == 302
+    assert dict(AmmunitionType.objects.values_list("code", "items_per_unit")) == {
+        "CTG-9": 1,
+        "BOX-20": 20,
+    }
+    box = AmmunitionType.objects.get(code="BOX-20")
+    page = admin_client.get(f"/admin/inventory/ammunitiontype/{box.pk}/change/")
+    assert 'name="items_per_unit"' in page.content.decode()
+
+
+def test_admin_refuses_a_new_type_whose_1_2_sub_division_contradicts_he_per_item(admin_client):
+    response = admin_client.post(
+        "/admin/inventory/ammunitiontype/add/",
+        admin_type_form(
+            code="MOR-BOX",
+            category="mortar",
+            hazard_division="1.2.1",
+            compatibility_group="E",
+            neq_per_unit_kg="1.2",
+            items_per_unit="12",
+        ),
+    )
+    assert response.status_code == 200
+    assert "the storage sub-division is 1.2.2, not 1.2.1" in response.content.decode()
+    assert AmmunitionType.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("hd_1_6_counts_as", '"1.6"', "HD 1.6 cannot be counted as &#x27;1.6&#x27;"),
+        ("hd_1_6_counts_as", '"1.4"', "use one of 1.1, 1.2.1, 1.2.2, 1.3"),
+        ("hd_1_6_counts_as", "1.1", "HD 1.6 cannot be counted as 1.1"),
+        ("forcing_neq_per_item_kg", '"heavy"', "is not a mass in kg"),
+        ("hd_1_2_threshold_kg", '"-1"', "is not a mass in kg"),
+    ],
+)
+def test_admin_refuses_a_policy_setting_the_storage_rules_cannot_read(
+    admin_client, key, value, message
+):
+    setting = PolicySetting.objects.get(key=key)
+    before = setting.value
+    response = admin_client.post(
+        f"/admin/inventory/policysetting/{setting.pk}/change/",
+        {"key": key, "value": value, "description": setting.description},
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    setting.refresh_from_db()
+    assert setting.value == before
+
+
+@pytest.mark.parametrize("value", ["1.1", "1.2.1", "1.2.2", "1.3"])
+def test_admin_sets_hd_1_6_counts_as_to_an_allowed_division(admin_client, value):
+    setting = PolicySetting.objects.get(key="hd_1_6_counts_as")
+    response = admin_client.post(
+        f"/admin/inventory/policysetting/{setting.pk}/change/",
+        {"key": setting.key, "value": f'"{value}"', "description": setting.description},
+    )
+    assert response.status_code == 302
+    assert storage_policy().hd_1_6_counts_as == value
+
+
+def test_a_stored_hd_1_6_counts_as_that_is_not_allowed_is_refused_when_read():
+    """Written around the admin (SQL, an old row): no posting is checked under it."""
+    PolicySetting.objects.filter(key="hd_1_6_counts_as").update(value="1.6")
+    with pytest.raises(ImproperlyConfigured) as excinfo:
+        storage_policy()
+    assert "Policy setting hd_1_6_counts_as = '1.6' is not allowed" in str(excinfo.value)
 
 
 def test_admin_records_what_a_b_type_assembles_to_and_only_for_b(admin_client, admin_user):
