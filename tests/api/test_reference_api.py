@@ -219,6 +219,7 @@ def test_read_fields_are_the_contract(api_as, auditor, everything, admin_user):
         "assembles_to": [],
         "un_hazard_code": "1.4S",
         "storage_sub_division": "",
+        "items_per_unit": 1,
     }
     recipient = everything["recipient"]
     assert client.get(f"/api/v1/recipients/{recipient.pk}/").json() == {
@@ -500,9 +501,71 @@ def test_create_ammunition_type_contract(api_as, admin_user):
         "assembles_to": [],
         "un_hazard_code": "1.4S",
         "storage_sub_division": "",
+        "items_per_unit": 1,
     }
     assert AmmunitionType.history.count() == 1
     assert created.history.get().history_user == admin_user
+    assert created.items_per_unit == 1
+
+
+def test_items_per_unit_is_optional_and_shown(api_as, admin_user, clerk):
+    """Issue 14: a client that does not send it gets 1; one that does is heard."""
+    response = api_as(admin_user).post(
+        "/api/v1/ammunition-types/",
+        type_payload(code="CTG-BOX", neq_per_unit_kg="0.032", items_per_unit=20),
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["items_per_unit"] == 20
+    assert AmmunitionType.objects.get(code="CTG-BOX").items_per_unit == 20
+    listed = api_as(clerk).get("/api/v1/ammunition-types/", {"code": "CTG-BOX"}).json()
+    [row] = [row for row in listed["results"] if row["code"] == "CTG-BOX"]
+    assert row["items_per_unit"] == 20
+
+
+@pytest.mark.parametrize(
+    ("division", "neq", "items", "message"),
+    [
+        (
+            "1.2.1",
+            "0.1",
+            None,
+            "HE per item is 0.1 kg (NEQ per unit 0.1 kg / 1 items per unit), at or below the "
+            "policy threshold of 0.136 kg: the storage sub-division is 1.2.2, not 1.2.1.",
+        ),
+        (
+            "1.2.1",
+            "2",
+            20,
+            "HE per item is 0.1 kg (NEQ per unit 2 kg / 20 items per unit), at or below the "
+            "policy threshold of 0.136 kg: the storage sub-division is 1.2.2, not 1.2.1.",
+        ),
+        (
+            "1.2.2",
+            "0.5",
+            2,
+            "HE per item is 0.25 kg (NEQ per unit 0.5 kg / 2 items per unit), above the policy "
+            "threshold of 0.136 kg: the storage sub-division is 1.2.1, not 1.2.2.",
+        ),
+    ],
+)
+def test_a_1_2_sub_division_that_contradicts_he_per_item_is_400(
+    api_as, admin_user, division, neq, items, message
+):
+    overrides = {
+        "category": "mortar",
+        "hazard_division": division,
+        "compatibility_group": "E",
+        "neq_per_unit_kg": neq,
+    }
+    if items is not None:
+        overrides["items_per_unit"] = items
+    response = api_as(admin_user).post(
+        "/api/v1/ammunition-types/", type_payload(**overrides), format="json"
+    )
+    assert_400(response, "hazard_division", AmmunitionType, 0)
+    assert response.json()["hazard_division"] == [message]
+    assert AmmunitionType.history.count() == 0
 
 
 def test_hazard_code_is_read_only(api_as, admin_user):
@@ -589,6 +652,10 @@ def assert_400(response, field, model, before):
         ({"neq_per_unit_kg": "-0.5"}, "neq_per_unit_kg", ""),
         ({"neq_per_unit_kg": "0.0000001"}, "neq_per_unit_kg", ""),
         ({"neq_per_unit_kg": "lots"}, "neq_per_unit_kg", ""),
+        ({"items_per_unit": 0}, "items_per_unit", ""),
+        ({"items_per_unit": -3}, "items_per_unit", ""),
+        ({"items_per_unit": "box"}, "items_per_unit", ""),
+        ({"items_per_unit": None}, "items_per_unit", ""),
         ({"shelf_life_months": -1}, "shelf_life_months", ""),
         ({"category": "spear"}, "category", ""),
         ({"code": ""}, "code", ""),
