@@ -649,7 +649,7 @@ def _storehouses(depots, admin: User, today: date) -> dict[str, Storehouse]:
 
 
 def _types(admin: User) -> dict[str, AmmunitionType]:
-    threshold = Decimal(str(policy.policy_values().get("hd_1_2_threshold_kg", "0.136")))
+    threshold = policy.hd_1_2_threshold_kg()
     existing = AmmunitionType.objects.in_bulk([t.code for t in DEMO_TYPES], field_name="code")
     found = {}
     for spec in DEMO_TYPES:

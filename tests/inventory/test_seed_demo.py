@@ -176,7 +176,7 @@ def test_reference_data_is_a_small_national_stockpile(monkeypatch):
         assert kind.shelf_life_months
         if kind.hazard_division.startswith("1.2"):
             assert kind.hazard_division == rules.suggest_hazard_subdivision_1_2(
-                kind.neq_per_unit_kg, threshold
+                kind.neq_per_item_kg, threshold
             )
     codes = {kind.code: kind for kind in types}
     assert {k.hazard_code for k in types} >= {
