@@ -21,6 +21,10 @@ from inventory.rules import MixingMatrix, StoragePolicy, hd_1_6_counts_as_check
 
 DEFAULT_BACKDATE_DAYS = 30
 DEFAULT_HD_1_2_THRESHOLD_KG = Decimal("0.136")  # IATG 2021 (DESIGN.md §3)
+# Returns awaiting classification (DESIGN.md §6): the policy switch, on unless set off, and the
+# condition code a returned child lot takes until an inspector classifies it.
+DEFAULT_RETURNS_AWAIT_CLASSIFICATION = True
+RETURNS_CONDITION = "K"
 
 
 def policy_values() -> dict:
@@ -44,6 +48,12 @@ def _decimal_kg(value: object) -> Decimal:
     return amount
 
 
+def _switch(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{value!r} is not true or false")
+    return value
+
+
 # The settings whose values the storage rules read, each with its check: an administrator's edit
 # (the PolicySetting admin) is refused when the check fails, and so is a bad stored value when a
 # posting reads it (storage_policy), rather than being read as something else.
@@ -51,6 +61,7 @@ SETTING_CHECKS = {
     "hd_1_6_counts_as": hd_1_6_counts_as_check,
     "forcing_neq_per_item_kg": _decimal_kg,
     "hd_1_2_threshold_kg": _decimal_kg,
+    "returns_await_classification": _switch,
 }
 
 
@@ -92,6 +103,16 @@ def hd_1_2_threshold_kg(values: dict | None = None) -> Decimal:
     `hd_1_2_threshold_kg`, IATG 2021: 0.136 kg)."""
     values = policy_values() if values is None else values
     return _decimal_kg(_setting(values, "hd_1_2_threshold_kg", DEFAULT_HD_1_2_THRESHOLD_KG))
+
+
+def returns_await_classification(values: dict | None = None) -> bool:
+    """The policy switch RETURNS_AWAIT_CLASSIFICATION (DESIGN.md §6; setting
+    `returns_await_classification`, default on): a return is posted into a child lot of the
+    returned lot in condition K, not into the lot itself."""
+    values = policy_values() if values is None else values
+    return _switch(
+        _setting(values, "returns_await_classification", DEFAULT_RETURNS_AWAIT_CLASSIFICATION)
+    )
 
 
 def mixing_matrix(on: date) -> MixingMatrix:

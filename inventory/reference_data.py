@@ -23,6 +23,11 @@ DEFAULT_POLICY = {
         "5",
         "1.2.1 items above this NEQ per item force the storehouse to be assessed as 1.1.",
     ),
+    "returns_await_classification": (
+        True,
+        "Returns come back as a child lot of the returned lot in condition K (returns awaiting "
+        "classification) until an inspector classifies them (DESIGN.md §6); off: into the lot.",
+    ),
 }
 
 

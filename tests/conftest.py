@@ -119,6 +119,16 @@ def reference_policy(db):
 
 
 @pytest.fixture
+def returns_into_the_lot(reference_policy):
+    """The policy switch RETURNS_AWAIT_CLASSIFICATION off (DESIGN.md §6): a return goes back
+    into the returned lot itself, as before the switch. For tests about something else that
+    post returns beside stock of the lot (tests/inventory/services/test_returns.py has both)."""
+    inventory_models.PolicySetting.objects.update_or_create(
+        key="returns_await_classification", defaults={"value": False}
+    )
+
+
+@pytest.fixture
 def surveillance_policy(reference_policy):
     """The seed stability policy and surveillance settings (reloaded after a flush, as above)."""
     from surveillance import reference_data as surveillance_reference

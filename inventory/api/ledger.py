@@ -387,6 +387,11 @@ class SplitSerializer(StrictJSONMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
+class MergeSerializer(StrictJSONMixin, serializers.Serializer):
+    occurred_on = _occurred_on_today()
+    reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
 # --- Output --------------------------------------------------------------------------------------
 
 
@@ -932,3 +937,22 @@ class LotViewSet(DocumentResponseMixin, mixins.CreateModelMixin, viewsets.ReadOn
             reason=values["reason"],
         )
         return Response(LotSerializer(child).data, status=status.HTTP_201_CREATED)
+
+    @_posting_schema(
+        MergeSerializer,
+        "Merge a classified child lot's whole stock back into its parent (inspector)",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def merge(self, request, pk=None):
+        lot = get_object_or_404(self.get_queryset(), pk=pk)
+        data = MergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        document = posting.lot_merge(
+            lot=lot,
+            posted_by=request.user,
+            occurred_on=values["occurred_on"],
+            reason=values["reason"],
+        )
+        return self._created(document)

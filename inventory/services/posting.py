@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import OuterRef
 from django.utils import timezone
@@ -884,23 +884,69 @@ def return_post(
     source_issue: Document | None = None,
     reference: str = "",
 ) -> Document:
-    """Take back stock returned unused by a recipient, with the issue it came from where known."""
+    """Take back stock returned unused by a recipient, with the issue it came from where known.
+
+    With the policy switch RETURNS_AWAIT_CLASSIFICATION on (the default, DESIGN.md §6), the lines
+    name the lots as issued, but the stock is posted into a child lot of each (the lot number
+    plus "-R1", "-R2"... one per return, ancestry set as for a split) in condition K, awaiting an
+    inspector's classification: the document's lines name the children. K is stored apart
+    (rule 2), so the storehouse must be a quarantine store or hold nothing else; otherwise the
+    usual refusal, and the children are not created. Off: the stock goes back into the lot."""
     require(posted_by, Action.RECORD_MOVEMENT, depot.pk)
     _check_quantities(lines)
     if source_issue is not None and (
         source_issue.kind != DocumentKind.ISSUE or source_issue.depot_id != depot.pk
     ):
         raise ValidationError({"issue": [_("Not an issue of this depot.")]})
+    read = policy.posting_policy(depot_id=depot.pk, on=occurred_on)
+    if policy.returns_await_classification(read.values):
+        lines = _return_children(lines, availability=read.availability)
     return _post(
         depot=depot,
         kind=DocumentKind.RETURN,
         occurred_on=occurred_on,
         posted_by=posted_by,
         movements=lines,
+        posting_policy=read,
         recipient=recipient,
         source_issue=source_issue,
         reference=reference,
     )
+
+
+def _return_children(lines: Sequence[Movement], *, availability: dict[str, str]) -> list[Movement]:
+    """The return's lines moved onto a new child of each returned lot, in condition K: one child
+    per lot per return, suffixed -R1, -R2... (the first free number). The returned lots are
+    locked first (by id), so two returns of one lot never pick the same suffix."""
+    condition = policy.RETURNS_CONDITION
+    if condition not in availability:
+        raise ImproperlyConfigured(
+            f"Condition code {condition} (returns awaiting classification) is missing from the "
+            f"condition table, yet the policy switch returns_await_classification is on."
+        )
+    lot_ids = sorted({line.lot_id for line in lines})
+    parents = Lot.objects.select_for_update().in_bulk(lot_ids)
+    if len(parents) != len(lot_ids):
+        raise ValidationError({"lines": [_("Unknown lot.")]})
+    children: dict[int, int] = {}
+    for lot_id in lot_ids:
+        parent = parents[lot_id]
+        taken = {
+            number.upper()
+            for number in Lot.objects.filter(
+                ammunition_type_id=parent.ammunition_type_id,
+                manufacturer=parent.manufacturer,
+                lot_number__istartswith=f"{parent.lot_number}-R",
+            ).values_list("lot_number", flat=True)
+        }
+        serial = 1
+        while f"{parent.lot_number}-R{serial}".upper() in taken:
+            serial += 1
+        child = lot_child_create(
+            parent, lot_number=f"{parent.lot_number}-R{serial}", condition=condition
+        )
+        children[lot_id] = child.pk
+    return [Movement(children[line.lot_id], line.storehouse_id, line.quantity) for line in lines]
 
 
 @transaction.atomic
@@ -1204,14 +1250,20 @@ def _check_split_reversal(
     parent's condition: the same right as that condition change (DESIGN.md §5). A clerk may
     undo a split into a worse condition only if it were made again the other way round, which
     it cannot: a condemnation split is undone by an inspector."""
-    child_ids = {m.lot_id for m in movements if m.quantity < 0}
-    children = Lot.objects.select_related("parent").filter(pk__in=child_ids, parent__isnull=False)
+    # In each storehouse, stock goes from the lot losing it to the lot gaining it: from the
+    # child back to its parent for a split, from the parent back to the child for a merge.
+    losing = {m.storehouse_id: m.lot_id for m in movements if m.quantity < 0}
+    gaining = {m.storehouse_id: m.lot_id for m in movements if m.quantity > 0}
+    lots = Lot.objects.in_bulk({*losing.values(), *gaining.values()})
     availability = policy.availability_by_condition()
-    for child in children:
+    for storehouse_id, lot_id in sorted(losing.items()):
+        if storehouse_id not in gaining:
+            continue
+        source, target = lots[lot_id], lots[gaining[storehouse_id]]
         _check_condition_improvement(
-            lot=child,
-            current=child.condition_id,
-            target=child.parent.condition_id,
+            lot=source,
+            current=source.condition_id,
+            target=target.condition_id,
             availability=availability,
             user=posted_by,
             depot_id=document.depot_id,
@@ -1376,4 +1428,110 @@ def lot_child_create(parent: Lot, *, lot_number: str, condition: str) -> Lot:
         neq_per_unit_kg=parent.neq_per_unit_kg,
         condition_id=condition,
         identity_lost=parent.identity_lost,
+    )
+
+
+@transaction.atomic
+def lot_merge(
+    *, lot: Lot, posted_by: User, occurred_on: date | None = None, reason: str = ""
+) -> Document:
+    """Move a classified child lot's whole stock back into its parent (DESIGN.md §6: returns
+    awaiting classification), in the storehouses where the child holds it: a posted lot-split
+    document the other way round (- child, + parent, same storehouse), checked under §4 like any
+    movement into a storehouse. For an inspector of the depot (RECORD_SURVEILLANCE, vetted);
+    409 `invalid_state` unless the lot has a parent in the same condition and stock in one
+    depot, 409 `lot_banned` if a ban or constraint binds the child and not its parent. Nothing
+    is edited or deleted: the child stays, at zero."""
+    from surveillance.selectors import bans_binding
+
+    child = Lot.objects.get(pk=lot.pk)
+    if child.parent_id is None:
+        raise InvalidState(
+            _("Lot %(lot)s was not split from another lot: there is no parent to merge into.")
+            % {"lot": child.lot_number}
+        )
+    # Both lots locked (by id), as a condition change locks its lot: neither changes condition
+    # while the merge is posted.
+    lots = Lot.objects.select_for_update().in_bulk(sorted({child.pk, child.parent_id}))
+    child, parent = lots[child.pk], lots[child.parent_id]
+    held = list(
+        Balance.objects.filter(lot=child, quantity__gt=0)
+        .order_by("storehouse_id")
+        .values_list("storehouse_id", "depot_id", "quantity")
+    )
+    depot_ids = {depot_id for _sh, depot_id, _q in held}
+    for depot_id in sorted(depot_ids):
+        require(posted_by, Action.RECORD_SURVEILLANCE, depot_id)
+    if not held:
+        raise InvalidState(
+            _("Lot %(lot)s has no stock to merge.") % {"lot": child.lot_number},
+            lot=child.lot_number,
+        )
+    if len(depot_ids) > 1:
+        raise InvalidState(
+            _("Lot %(lot)s is held in several depots: bring its stock into one depot first.")
+            % {"lot": child.lot_number},
+            lot=child.lot_number,
+        )
+    if child.condition_id != parent.condition_id:
+        raise InvalidState(
+            _(
+                "Lot %(lot)s is in condition %(condition)s and its parent %(parent)s in "
+                "%(parent_condition)s: a child is merged back only in its parent's condition "
+                "(classify it first)."
+            )
+            % {
+                "lot": child.lot_number,
+                "condition": child.condition_id,
+                "parent": parent.lot_number,
+                "parent_condition": parent.condition_id,
+            },
+            lot=child.lot_number,
+            parent=parent.lot_number,
+        )
+    binding = bans_binding([child.pk, parent.pk])
+    parent_bans = {ban.pk for ban in binding.get(parent.pk, ())}
+    own = [ban for ban in binding.get(child.pk, ()) if ban.pk not in parent_bans]
+    if own:
+        ban = own[0]
+        raise LotBanned(
+            _(
+                "Lot %(lot)s is under a %(kind)s of its own (%(reason)s, %(reference)s): merged "
+                "into %(parent)s its stock would escape it."
+            )
+            % {
+                "lot": child.lot_number,
+                "kind": ban.kind,
+                "reason": ban.reason,
+                "reference": ban.reference,
+                "parent": parent.lot_number,
+            },
+            lot=child.lot_number,
+            reference=ban.reference,
+        )
+    movements = []
+    for storehouse_id, _depot_id, quantity in held:
+        movements.append(Movement(child.pk, storehouse_id, -quantity))
+        movements.append(Movement(parent.pk, storehouse_id, quantity))
+    return _post(
+        depot=Depot.objects.get(pk=depot_ids.pop()),
+        kind=DocumentKind.LOT_SPLIT,
+        occurred_on=timezone.localdate() if occurred_on is None else occurred_on,
+        posted_by=posted_by,
+        movements=movements,
+        reason="merge",
+        note=" ".join(
+            part
+            for part in (
+                _("Lot %(lot)s merged back into %(parent)s (condition %(condition)s).")
+                % {
+                    "lot": child.lot_number,
+                    "parent": parent.lot_number,
+                    "condition": parent.condition_id,
+                },
+                reason.strip(),
+            )
+            if part
+        ),
+        reference=child.lot_number,
     )

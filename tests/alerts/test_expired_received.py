@@ -165,7 +165,7 @@ class TestReceipt:
 
 
 class TestOtherPostings:
-    def test_a_return_of_an_expired_lot(self, world, clerk):
+    def test_a_return_of_an_expired_lot(self, world, clerk, returns_into_the_lot):
         lot = lot_expiring_on(world, today() + timedelta(days=10))
         receive(world, clerk, [lot])
         issue_post(

@@ -311,6 +311,21 @@ class TestLedger:
         )
         has(issue, DOCUMENT)
         assert issue["lines"][0]["quantity"] == -100
+        # Returns await classification in condition K, stored apart (DESIGN.md §4 rule 2, §6):
+        # ESH-A becomes a quarantine store for them.
+        call(
+            api_as(admin_user),
+            "post",
+            "waivers/",
+            {
+                "storehouse": site["sh_a"],
+                "rule": "isolation",
+                "reason": "Returns bay",
+                "authority_reference": "NTA-1",
+                "expires_on": (today() + timedelta(days=30)).isoformat(),
+            },
+            expect=201,
+        )
         returned = call(
             client,
             "post",
@@ -323,6 +338,9 @@ class TestLedger:
             expect=201,
         )
         assert (returned["kind"], returned["occurred_on"]) == ("return", today().isoformat())
+        [line] = returned["lines"]
+        assert (line["lot_number"], line["quantity"]) == ("AK-21-0457-R1", 30)
+        assert line["lot"] != lot
         second = call(
             api_as(admin_user),
             "post",

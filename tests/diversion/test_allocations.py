@@ -22,10 +22,11 @@ def _year_days(year):
 
 
 @pytest.fixture
-def consumption(transfer, clerk, officer):
-    """Today: 1st Brigade drew 30 BALL-7 and returned 5 (25 consumed) against 20 a day's share
-    of its allocation; the range drew 40 with no allocation; a reversed issue counts for
-    nothing. 1st Brigade also has a TNT allocation, unused."""
+def consumption(transfer, clerk, officer, returns_into_the_lot):
+    """Today: 1st Brigade drew 30 BALL-7 and returned 5 (25 consumed; into the lot itself, the
+    switch RETURNS_AWAIT_CLASSIFICATION off) against 20 a day's share of its allocation; the
+    range drew 40 with no allocation; a reversed issue counts for nothing. 1st Brigade also has
+    a TNT allocation, unused."""
     w, today = transfer.world, timezone.localdate()
     year_days = _year_days(today.year)
 

@@ -29,9 +29,10 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def traced(transfer, clerk, officer, officer2, media):
-    """BALL-7: 100 received in SH2; 30 issued to 1st Brigade, 4 returned; 40 exported under a
-    case to the Kenyan MoD (with a broker and a carrier) → 34 left in SH2."""
+def traced(transfer, clerk, officer, officer2, media, returns_into_the_lot):
+    """BALL-7: 100 received in SH2; 30 issued to 1st Brigade, 4 returned (into the lot itself:
+    the policy switch RETURNS_AWAIT_CLASSIFICATION off); 40 exported under a case to the Kenyan
+    MoD (with a broker and a carrier) → 34 left in SH2."""
     w, today = transfer.world, timezone.localdate()
     issue = issue_post(
         depot=w.depot_a, lines=[Movement(transfer.lot.pk, w.sh2.pk, 30)], recipient=w.unit,

@@ -9,8 +9,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from inventory.models import AmmunitionType, Balance, Document, LedgerLine, LicenceLimit, Lot
+from inventory.models import (
+    AmmunitionType,
+    Balance,
+    Document,
+    LedgerLine,
+    LicenceLimit,
+    Lot,
+    Waiver,
+)
 from inventory.models.ledger import AdjustmentReason, DocumentKind, DocumentStatus
+from inventory.models.reference import WaiverRule
 from inventory.selectors.licence_use import storehouse_neq_summary
 from inventory.services.posting import Movement, adjustment_create, transfer_dispatch
 
@@ -626,8 +635,39 @@ def test_move_and_return_through_forms(stocked, world, clerk, as_user):
             **lines_data([{"lot_number": "BALL-1", "storehouse": world.sh1.pk, "quantity": 1}]),
         },
     )
+    # Returns await classification in condition K (DESIGN.md §6), stored apart from the rest of
+    # the lot (rule 2): refused beside it, nothing written...
+    assert response.status_code == 200
+    assert "suspect_isolation" in response.content.decode() or "stored apart" in (
+        response.content.decode()
+    )
+    assert not Document.objects.filter(kind=DocumentKind.RETURN).exists()
+    # ...and posted into a quarantine store, as a child lot of the lot returned.
+    Waiver.objects.create(
+        storehouse=world.sh1,
+        rule=WaiverRule.ISOLATION,
+        reason="Returns bay",
+        authority_reference="NTA-1",
+        expires_on=TODAY() + timedelta(days=30),
+        recorded_by=clerk,
+    )
+    response = client.post(
+        url("return_new"),
+        {
+            "occurred_on": TODAY().isoformat(),
+            "recipient": world.unit.pk,
+            **lines_data([{"lot_number": "BALL-1", "storehouse": world.sh1.pk, "quantity": 1}]),
+        },
+    )
     assert response.status_code == 302
-    assert Document.objects.get(kind=DocumentKind.RETURN).recipient == world.unit
+    document = Document.objects.get(kind=DocumentKind.RETURN)
+    assert document.recipient == world.unit
+    [line] = document.lines.select_related("lot")
+    assert (line.lot.lot_number, line.lot.parent_id, line.lot.condition_id) == (
+        "BALL-1-R1",
+        lot.pk,
+        "K",
+    )
 
 
 def test_transfer_dispatch_then_receive_with_shortfall(stocked, world, clerk, clerk_b, as_user):

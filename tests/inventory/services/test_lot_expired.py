@@ -164,7 +164,7 @@ class TestOtherMovementsAllowed:
         )
         assert Balance.objects.get(lot=lot, storehouse=world.sh1).quantity == 0
 
-    def test_returned_and_an_old_issue_reversed(self, world, clerk, lot):
+    def test_returned_and_an_old_issue_reversed(self, world, clerk, lot, returns_into_the_lot):
         lot.expires_on = today()
         lot.save(update_fields=["expires_on"])
         old = issue(world, clerk, lot, 20, on=today() - timedelta(days=5))
