@@ -14,7 +14,9 @@ What `seed()` loads (DESIGN.md §3 to §7):
   now through the posting service (so every rule of §4, §6 and §7 holds and the hash chains are
   real), dated `occurred_on` as on the paper voucher and referenced `PAPER-<depot>-<voucher>`.
   Opening balances, deliveries of new lots, issues, internal moves, transfers between depots (one
-  received with a shortfall, one still in transit), returns, an approved and a pending
+  received with a shortfall, one still in transit), returns (child lots in condition K in the
+  quarantine store, awaiting classification: one classified serviceable by the inspector, merged
+  back into its lots and put back in store, one still waiting), an approved and a pending
   adjustment, a lot split condemning part of a lot into quarantine, and a reversal of a receipt
   keyed twice. Suspect (D) and condemned (H) lots are kept in D01's quarantine store, apart from
   serviceable stock (rule 2). Some lots are near expiry, one has just expired.
@@ -933,6 +935,7 @@ class _History:
             name="exercise",
         )
         self.at(112, self.exercise_return)
+        self.at(110, self.classify_exercise_return)
         self.issue(
             100,
             "D01",
@@ -966,11 +969,13 @@ class _History:
         self.at(0, self.reverse_duplicate)
 
     def exercise_return(self) -> None:
-        posting.return_post(
+        """What 1st Brigade did not fire comes back as child lots in condition K (returns
+        awaiting classification, DESIGN.md §6), into the quarantine store (rule 2)."""
+        document = posting.return_post(
             depot=self.depots["D01"],
             lines=[
-                self.movement("82-A", "D01", "ECM-01", 30),
-                self.movement("762-A", "D01", "SAA-02", 2880),
+                self.movement("82-A", "D01", "QUA-04", 30),
+                self.movement("762-A", "D01", "QUA-04", 2880),
             ],
             recipient=self.recipients["1BDE"],
             source_issue=self.documents["exercise"],
@@ -978,12 +983,51 @@ class _History:
             posted_by=self.poster("D01"),
             reference=self.reference("D01"),
         )
+        self.documents["exercise-return"] = document
+
+    def classify_exercise_return(self) -> None:
+        """The inspector finds the returned stock serviceable (K -> A), merges each child back
+        into its lot and the clerk puts it back in its store."""
+        returned = self.documents["exercise-return"]
+        children = Lot.objects.filter(ledger_lines__document=returned).order_by("pk").distinct()
+        for child in children:
+            surveillance_services.condition_change_post(
+                lot=child,
+                condition="A",
+                reason="Returned unfired, seals intact, no damage: serviceable.",
+                depot=self.depots["D01"],
+                posted_by=self.users["inspector"],
+                occurred_on=self.day(110),
+            )
+            posting.lot_merge(
+                lot=child,
+                posted_by=self.users["inspector"],
+                occurred_on=self.day(110),
+                reason="Classified serviceable after the exercise return.",
+            )
+        self.remember_lots(["82-A", "762-A"])
+        posting.move_post(
+            depot=self.depots["D01"],
+            lines=[
+                posting.MoveLine(
+                    self.lots[key].pk,
+                    self.sh("D01", "QUA-04").pk,
+                    self.sh("D01", store).pk,
+                    self.on_hand(key, "D01", "QUA-04"),
+                )
+                for key, store in (("82-A", "ECM-01"), ("762-A", "SAA-02"))
+            ],
+            occurred_on=self.day(110),
+            posted_by=self.poster("D01"),
+            reference=self.reference("D01"),
+        )
 
     def police_return(self) -> None:
-        """Qualification shooting cut short: the police bring back two cartons (issue unknown)."""
+        """Qualification shooting cut short: the police bring back two cartons (issue unknown).
+        They wait in quarantine, in condition K, for the inspector's classification."""
         posting.return_post(
             depot=self.depots["D01"],
-            lines=[self.movement("9MM-A", "D01", "SAA-02", 2000)],
+            lines=[self.movement("9MM-A", "D01", "QUA-04", 2000)],
             recipient=self.recipients["POL-SPU"],
             occurred_on=self.day(50),
             posted_by=self.poster("D01"),

@@ -262,6 +262,23 @@ def test_a_year_of_history_through_the_posting_service(monkeypatch):
     reversal = documents.get(kind=DocumentKind.REVERSAL)
     assert reversal.reverses.kind == DocumentKind.RECEIPT
     assert documents.filter(kind=DocumentKind.RETURN, source_issue__isnull=False).exists()
+    # Returns await classification (DESIGN.md §6): child lots in K, in quarantine; the
+    # exercise's were classified serviceable and merged back into their lots by the inspector.
+    returned = Lot.objects.filter(ledger_lines__document__kind=DocumentKind.RETURN).distinct()
+    assert returned.count() == 3
+    assert all(lot.parent_id and lot.lot_number.endswith("-R1") for lot in returned)
+    assert {
+        line.storehouse.code
+        for line in LedgerLine.objects.filter(document__kind=DocumentKind.RETURN)
+    } == {QUARANTINE}
+    waiting = returned.get(condition_id="K")
+    assert Balance.objects.get(lot=waiting).quantity == 2000
+    merges = documents.filter(kind=DocumentKind.LOT_SPLIT, reason="merge")
+    assert {m.posted_by.username for m in merges} == {"inspector"}
+    assert merges.count() == 2
+    for lot in returned.exclude(condition_id="K"):
+        assert lot.condition_id == lot.parent.condition_id or lot.parent.condition_id == "C"
+        assert not Balance.objects.filter(lot=lot, quantity__gt=0).exists()
     for document in documents.filter(kind__in=[DocumentKind.RECEIPT, DocumentKind.ISSUE]):
         assert document.reference.startswith(f"PAPER-{document.depot.code}-")
 
