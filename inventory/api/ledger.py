@@ -945,7 +945,8 @@ class LotViewSet(DocumentResponseMixin, mixins.CreateModelMixin, viewsets.ReadOn
     @action(detail=True, methods=["post"])
     @idempotent
     def merge(self, request, pk=None):
-        lot = get_object_or_404(self.get_queryset(), pk=pk)
+        # A lot never held in the user's depots is a 404 (DESIGN.md §1), as its holdings are.
+        lot = get_object_or_404(selectors.lot_list_held(user=request.user), pk=pk)
         data = MergeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
