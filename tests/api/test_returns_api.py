@@ -166,3 +166,13 @@ class TestMerge:
         classify(child, inspector, world.depot_a)
         response = api_as(other).post(merge_url(child), {}, format="json")
         assert response.status_code == 404
+
+    def test_an_inspector_whose_vetting_lapsed_gets_409(self, api_as, world, inspector, child):
+        classify(child, inspector, world.depot_a)
+        inspector.vetting_expires_on = TODAY() - timedelta(days=1)
+        inspector.save(update_fields=["vetting_expires_on"])
+        before = written()
+        response = api_as(inspector).post(merge_url(child), {}, format="json")
+        assert response.status_code == 409
+        assert response.json()["code"] == "vetting_expired"
+        assert written() == before
