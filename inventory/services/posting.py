@@ -925,7 +925,9 @@ def _return_children(lines: Sequence[Movement], *, availability: dict[str, str])
             f"condition table, yet the policy switch returns_await_classification is on."
         )
     lot_ids = sorted({line.lot_id for line in lines})
-    parents = Lot.objects.select_for_update().in_bulk(lot_ids)
+    parents = {
+        lot.pk: lot for lot in Lot.objects.select_for_update().filter(pk__in=lot_ids).order_by("pk")
+    }
     if len(parents) != len(lot_ids):
         raise ValidationError({"lines": [_("Unknown lot.")]})
     children: dict[int, int] = {}
@@ -1452,7 +1454,12 @@ def lot_merge(
         )
     # Both lots locked (by id), as a condition change locks its lot: neither changes condition
     # while the merge is posted.
-    lots = Lot.objects.select_for_update().in_bulk(sorted({child.pk, child.parent_id}))
+    lots = {
+        each.pk: each
+        for each in Lot.objects.select_for_update()
+        .filter(pk__in=(child.pk, child.parent_id))
+        .order_by("pk")
+    }
     child, parent = lots[child.pk], lots[child.parent_id]
     held = list(
         Balance.objects.filter(lot=child, quantity__gt=0)
