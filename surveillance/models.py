@@ -17,7 +17,9 @@ from simple_history.models import HistoricalRecords
 class StabilityCategory(models.TextChoices):
     STABLE = "stable", _("stable")
     MONITOR = "monitor", _("monitor")
-    RESTRICTED = "restricted", _("restricted")
+    # The value stays "restricted" (API clients rely on it); pages say "limited life", so it is
+    # never read as the availability "restricted" (issue only to permitted recipients, §6).
+    RESTRICTED = "restricted", _("limited life")
     UNSTABLE = "unstable", _("unstable")
 
 

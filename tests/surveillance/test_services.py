@@ -615,3 +615,14 @@ def test_the_method_policy_is_data(charge_lot, depot_a, inspector):
 def test_a_fail_is_unstable_whatever_the_method(charge_lot, depot_a, inspector, method):
     test = record_test(charge_lot, depot_a, inspector, passed=False, method=method)
     assert (test.category, test.resulting_condition) == ("unstable", "H")
+
+
+def test_the_stability_category_never_reads_as_the_availability_restricted():
+    """DESIGN §3 terminology: the 20-40 % band keeps its API value but not the availability's
+    name, so "restricted" on a page always means issue to permitted recipients only."""
+    from inventory.models.reference import Availability
+    from surveillance.models import StabilityCategory
+
+    assert StabilityCategory.RESTRICTED.value == "restricted"
+    assert StabilityCategory.RESTRICTED.label == "limited life"
+    assert StabilityCategory.RESTRICTED.label.lower() != Availability.RESTRICTED.label.lower()
