@@ -211,14 +211,7 @@ def alert_raise(
         details=details or {},
         severity=severity,
     )
-    params = {
-        "kind": str(kind),
-        "now": now or timezone.now(),
-        "ack_resolves": kind in ACKNOWLEDGE_RESOLVES,
-        **_arrays(kind, [subject]),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, params)
+    alerts_raise(kind=kind, subjects=[subject], now=now)
     return (
         Alert.objects.filter(
             kind=kind,
