@@ -17,8 +17,9 @@ import resource
 import subprocess
 import sys
 
+# A report's number (RPT-<year>-<n>); reports.services uses this one pattern too.
 NUMBER = re.compile(r"RPT-[0-9]{4}-[0-9]{6}")
-METADATA_NUMBER = re.compile(rb"/StockpileReport\s*\((RPT-[0-9]{4}-[0-9]{6})\)")
+METADATA_NUMBER = re.compile(rb"/StockpileReport\s*\((" + NUMBER.pattern.encode() + rb")\)")
 MEMORY_BYTES = 512 * 1024 * 1024
 
 

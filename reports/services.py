@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,7 +37,7 @@ from reports.models import ReportCounter, ReportKind, ReportRun, ReportStatus
 
 logger = logging.getLogger(__name__)
 
-NUMBER = re.compile(r"RPT-[0-9]{4}-[0-9]{6}")
+NUMBER = pdf_probe.NUMBER
 
 
 def _setting(name: str, default: int) -> int:
