@@ -101,12 +101,11 @@ def postgres_url() -> str:
     return f"postgresql://postgres@/{DATABASE_NAME}?host={quote(str(socket_dir), safe='/')}"
 
 
-def app_postgres_url() -> str:
-    """The URL the application itself connects with: a role that owns no table, is no superuser
-    and gets, at each migration, no UPDATE or DELETE on the ledger's tables (core.db_roles), as in
-    production. `python -m core.embedded start` prints both."""
-    owner = postgres_url()
-    return owner.replace("postgresql://postgres@", f"postgresql://{APP_ROLE}@", 1)
+def app_url(owner_url: str) -> str:
+    """The URL the application itself connects with, from the owner's: a role that owns no table,
+    is no superuser and gets, at each migration, no UPDATE or DELETE on the ledger's tables
+    (core.db_roles), as in production. `python -m core.embedded start` prints both."""
+    return owner_url.replace("postgresql://postgres@", f"postgresql://{APP_ROLE}@", 1)
 
 
 # The role the application connects as (no password: the embedded server trusts its socket).
@@ -192,8 +191,9 @@ if __name__ == "__main__":
     if command == "stop":
         print("Stopped: " + (", ".join(stop()) or "nothing was running"))
     elif command == "start":
-        print(f"DATABASE_URL={app_postgres_url()}")
-        print(f"DATABASE_OWNER_URL={postgres_url()}")
+        owner = postgres_url()
+        print(f"DATABASE_URL={app_url(owner)}")
+        print(f"DATABASE_OWNER_URL={owner}")
         print(f"REDIS_URL={redis_url()}")
     else:
         sys.exit(f"usage: python -m core.embedded [start|stop]; got {command!r}")

@@ -26,7 +26,8 @@ def service_env(environ: dict[str, str]) -> dict[str, str]:
     whose URL is not set (never `setdefault(..., start())`, which starts it anyway)."""
     env = dict(environ)
     if not env.get("DATABASE_URL"):
-        env["DATABASE_URL"] = embedded.postgres_url()
+        # The app's role, never the owner's: the served app may not rewrite the ledger.
+        env["DATABASE_URL"] = embedded.app_url(embedded.postgres_url())
     if not env.get("REDIS_URL"):
         env["REDIS_URL"] = embedded.redis_url()
     return env

@@ -81,8 +81,9 @@ if not DATABASE_URL or not REDIS_URL:
     if not DATABASE_URL:
         # Tests create, truncate and drop databases: they run as the owner. A first run serves as
         # the app role, as production does.
-        DATABASE_URL = embedded.postgres_url() if TESTING else embedded.app_postgres_url()
-        DATABASE_OWNER_URL = DATABASE_OWNER_URL or ("" if TESTING else embedded.postgres_url())
+        _embedded_owner = embedded.postgres_url()  # starts (or finds) the server, once
+        DATABASE_URL = _embedded_owner if TESTING else embedded.app_url(_embedded_owner)
+        DATABASE_OWNER_URL = DATABASE_OWNER_URL or ("" if TESTING else _embedded_owner)
     REDIS_URL = REDIS_URL or embedded.redis_url()
 
 DATABASES = {
