@@ -13,7 +13,7 @@ from core.models import JobRun
 from core.redirects import next_url
 from core.roles import Action, Role
 from core.scoping import require
-from inventory.views import page_of, render_page
+from core.web import page_of, render_page
 
 RESOLVED_CHOICES = [
     ("false", _("Open")),

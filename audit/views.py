@@ -31,7 +31,7 @@ from core.net import client_ip
 from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import can, require
-from inventory.views import page_of, render_page
+from core.web import page_of, render_page
 
 
 @require_GET

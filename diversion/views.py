@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Upper
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import ApplicationError
 from core.redirects import next_url
 from core.roles import Action
 from core.scoping import can, scope
+from core.web import Refusal, page_of, render_page, show_refusal
 from diversion import forms, profiling, selectors, services
 from diversion.filters import PartyFilter, TransferCaseFilter, VerificationFilter
 from diversion.labels import lot_label
@@ -40,22 +40,6 @@ from inventory.labels import scanned_lot
 from inventory.models import Document, Recipient, Storehouse
 from inventory.models.ledger import DocumentKind
 from inventory.selectors.ledger import lot_list
-from inventory.views import page_of, render_page
-
-
-def _problem(exc) -> str:
-    if isinstance(exc, ApplicationError):
-        return exc.message
-    return " ".join(exc.messages)
-
-
-def _form_error(form, exc) -> None:
-    """Show a service refusal on the form: field errors next to their fields."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, _problem(exc))
 
 
 def _manages(user) -> bool:
@@ -86,11 +70,9 @@ def party_new_view(request):
         raise PermissionDenied
     form = forms.PartyForm(request.POST or None, initial={"status": "pending"})
     if request.method == "POST" and form.is_valid():
-        try:
+        with Refusal(form) as refused:
             party = services.party_create(**form.cleaned_data, created_by=request.user)
-        except (ApplicationError, ValidationError) as exc:
-            _form_error(form, exc)
-        else:
+        if not refused:
             messages.success(request, _("%(name)s added to the register.") % {"name": party.name})
             return redirect("diversion:party_detail", party.pk)
     return render(request, "diversion/party_form.html", {"form": form})
@@ -114,7 +96,7 @@ def party_detail_view(request, pk):
         if not may_manage:
             raise PermissionDenied
         what = request.POST.get("form")
-        try:
+        with Refusal() as refused:
             if what == "status":
                 status_form = forms.PartyStatusForm(request.POST)
                 if status_form.is_valid():
@@ -152,9 +134,9 @@ def party_detail_view(request, pk):
                     messages.success(request, _("Authentication recorded."))
                     return redirect("diversion:party_detail", party.pk)
                 messages.error(request, _("Choose a result and say how it was checked."))
-        except (ApplicationError, ValidationError) as exc:
+        if refused:
             target = {"document": document_form, "details": details_form}.get(what, status_form)
-            _form_error(target, exc)
+            show_refusal(target, refused.exc)
     context = {
         "party": party,
         "documents": party.documents.select_related("authenticated_by").order_by(
@@ -204,7 +186,7 @@ def case_new_view(request):
     lines = forms.line_formset(data, storehouses=_storehouses(user))
     if data is not None and form.is_valid() and lines.is_valid():
         values = form.cleaned_data
-        try:
+        with Refusal(form) as refused:
             case = services.transfer_case_create(
                 depot=values["depot"],
                 purpose=values["purpose"],
@@ -230,9 +212,7 @@ def case_new_view(request):
                 ],
                 created_by=user,
             )
-        except (ApplicationError, ValidationError) as exc:
-            _form_error(form, exc)
-        else:
+        if not refused:
             messages.success(request, _("Transfer case %(number)s opened.") % {"number": case})
             return redirect("diversion:case_detail", case.pk)
     return render(request, "diversion/case_form.html", {"form": form, "lines": lines})
@@ -291,12 +271,12 @@ def case_dispatch_view(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give the dispatch date."))
         return redirect("diversion:case_detail", case.pk)
-    try:
+    with Refusal() as refused:
         document = services.transfer_case_dispatch(
             case=case, occurred_on=form.cleaned_data["occurred_on"], dispatched_by=request.user
         )
-    except (ApplicationError, ValidationError) as exc:
-        messages.error(request, _("Not dispatched: %(why)s") % {"why": _problem(exc)})
+    if refused:
+        messages.error(request, _("Not dispatched: %(why)s") % {"why": refused.text})
     else:
         messages.success(
             request,
@@ -310,7 +290,7 @@ def case_action_view(request, pk, name):
     """Officers: cancel the case, start an assessment, schedule a check; officers or the depot's
     clerks: cancel the pending checks of a dispatch that was reversed."""
     case = _case_or_404(request, pk)
-    try:
+    with Refusal(request=request):
         if name == "cancel":
             services.transfer_case_cancel(case=case, cancelled_by=request.user)
             messages.success(request, _("Case cancelled."))
@@ -334,8 +314,6 @@ def case_action_view(request, pk, name):
                 messages.success(request, _("Check scheduled."))
         else:
             raise PermissionDenied
-    except (ApplicationError, ValidationError) as exc:
-        messages.error(request, _problem(exc))
     return redirect("diversion:case_detail", case.pk)
 
 
@@ -351,7 +329,7 @@ def assessment_detail_view(request, pk):
     errors: dict[int, str] = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
+        with Refusal(request=request):
             if action == "answer":
                 item = get_object_or_404(
                     ChecklistItem, pk=request.POST.get("item", "0"),
@@ -387,8 +365,6 @@ def assessment_detail_view(request, pk):
                 return redirect("diversion:assessment_detail", assessment.pk)
             else:
                 raise PermissionDenied
-        except (ApplicationError, ValidationError) as exc:
-            messages.error(request, _problem(exc))
     rows = selectors.risk_assessment_answers(assessment=assessment)
     for row in rows:
         answer = row["answer"]
@@ -448,13 +424,11 @@ def verification_record_view(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give the result, the date and the evidence."))
     else:
-        try:
+        with Refusal(request=request) as refused:
             recorded = services.verification_record(
                 verification=verification, recorded_by=request.user, **form.cleaned_data
             )
-        except (ApplicationError, ValidationError) as exc:
-            messages.error(request, _problem(exc))
-        else:
+        if not refused:
             if recorded.incident_id:
                 messages.warning(
                     request,
@@ -605,11 +579,9 @@ def tracing_request_new_view(request):
         raise PermissionDenied
     form = forms.TracingRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with Refusal(form) as refused:
             found = services.tracing_request_record(**form.cleaned_data, recorded_by=request.user)
-        except (ApplicationError, ValidationError) as exc:
-            _form_error(form, exc)
-        else:
+        if not refused:
             return redirect("diversion:tracing_request_detail", found.pk)
     return render(request, "diversion/tracing_request_form.html", {"form": form})
 
@@ -622,13 +594,11 @@ def tracing_request_detail_view(request, pk):
         if not _manages(request.user):
             raise PermissionDenied
         if form.is_valid():
-            try:
+            with Refusal(form) as refused:
                 services.tracing_request_answer(
                     tracing_request=found, answered_by=request.user, **form.cleaned_data
                 )
-            except (ApplicationError, ValidationError) as exc:
-                _form_error(form, exc)
-            else:
+            if not refused:
                 messages.success(request, _("Answer recorded."))
                 return redirect("diversion:tracing_request_detail", found.pk)
     context = {"found": found, "form": form, "may_manage": _manages(request.user)}
@@ -648,13 +618,11 @@ def training_allocation_list_view(request):
         if not may_manage:
             raise PermissionDenied
         if form.is_valid():
-            try:
+            with Refusal(form) as refused:
                 allocation = services.training_allocation_set(
                     **form.cleaned_data, set_by=request.user
                 )
-            except (ApplicationError, ValidationError) as exc:
-                _form_error(form, exc)
-            else:
+            if not refused:
                 messages.success(
                     request,
                     _("Allocation set: %(recipient)s, %(type)s, %(year)s: %(quantity)s.")

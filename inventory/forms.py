@@ -13,7 +13,7 @@ import json
 
 import django_filters
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -696,58 +696,3 @@ class ReverseForm(forms.Form):
         label=_("I confirm: post the exact opposite of every line of this document."),
         error_messages={"required": _("Tick the box to confirm the reversal.")},
     )
-
-
-# --- Errors ----------------------------------------------------------------------------------
-
-
-def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on a field it names, else on top."""
-    if hasattr(exc, "error_dict"):
-        for name, messages in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def error_summary(
-    form: forms.Form | None = None, formset=None, lines=None, labelled=None
-) -> list[dict]:
-    """Every error on the page, in page order, for the summary on top: label, message, anchor.
-
-    `lines` are numbered "Line 1", "Line 2"...; `labelled` are (label, form or list of
-    messages) pairs, shown in that order after them."""
-    items = []
-
-    def collect(one_form, prefix=""):
-        for name, errors in one_form.errors.items():
-            for error in errors:
-                if name == NON_FIELD_ERRORS:
-                    items.append({"label": prefix.rstrip(", "), "message": error, "anchor": ""})
-                else:
-                    items.append(
-                        {
-                            "label": f"{prefix}{one_form[name].label}",
-                            "message": error,
-                            "anchor": one_form[name].id_for_label,
-                        }
-                    )
-
-    if form is not None:
-        collect(form)
-    numbered = list(enumerate(lines or [], start=1))
-    if formset is not None:
-        items.extend({"label": "", "message": e, "anchor": ""} for e in formset.non_form_errors())
-        numbered = [
-            (number, line)
-            for number, line in enumerate(formset.forms, start=1)
-            if not (formset.can_delete and formset._should_delete_form(line))
-        ]
-    for number, line in numbered:
-        collect(line, prefix=_("Line %(number)s, ") % {"number": number})
-    for label, one in labelled or []:
-        if isinstance(one, forms.Form):
-            collect(one, prefix=f"{label}, ")
-        else:
-            items.extend({"label": label, "message": message, "anchor": ""} for message in one)
-    return items

@@ -13,10 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import ApplicationError
 from core.roles import Action
 from core.scoping import can, require
-from inventory.views import page_of, render_page
+from core.web import Refusal, apply_validation_error, page_of, render_page
 from reports import forms, selectors, services
 from reports.files import FORMATS, report_file_response
 from reports.filters import ReportFilter
@@ -58,8 +57,7 @@ def report_new(request):
                 requested_by=request.user,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Report %(number)s requested.") % {"number": run.number})
             return redirect("reports:report_detail", run.pk)
@@ -97,11 +95,9 @@ def report_download(request, pk):
 @require_POST
 def report_retry(request, pk):
     run = _run_or_404(request, pk)
-    try:
+    with Refusal(request=request) as refused:
         services.report_retry(run=run, retried_by=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
+    if not refused:
         messages.success(request, _("Report %(number)s queued again.") % {"number": run.number})
     return redirect("reports:report_detail", run.pk)
 
@@ -123,6 +119,5 @@ def report_verify(request):
                 pdf_data=upload.read() if upload else None,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_validation_error(form, exc)
     return render(request, "reports/verify.html", {"form": form, "result": result})

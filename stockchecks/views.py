@@ -13,20 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import ApplicationError
 from core.roles import Action
 from core.scoping import can, require
-from inventory.views import page_of, render_page
+from core.web import Refusal, apply_validation_error, page_of, render_page
 from stockchecks import forms, selectors, services
 from stockchecks.filters import IncidentFilter, StockCheckFilter
 from stockchecks.models import OPEN_STATUSES, StockCheckStatus
-
-
-def _problem(exc) -> str:
-    if isinstance(exc, ApplicationError):
-        return exc.message
-    return " ".join(exc.messages)
-
 
 # --- Stock checks --------------------------------------------------------------------------------
 
@@ -64,11 +56,7 @@ def stock_check_plan_view(request):
                 note=values["note"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(
                 request, _("Stock check %(number)s planned.") % {"number": check.number}
@@ -137,14 +125,12 @@ def stock_check_count_view(request, pk):
             found_form = forms.FoundForm(request.POST, stock_check=check)
             if found_form.is_valid():
                 values = found_form.cleaned_data
-                try:
+                with Refusal(found_form) as refused:
                     services.stock_check_count(
                         stock_check=check, counted_by=request.user, lot=values["lot_number"],
                         storehouse=values["storehouse"], quantity=values["quantity"],
                     )  # fmt: skip
-                except (ApplicationError, ValidationError) as exc:
-                    found_form.add_error(None, _problem(exc))
-                else:
+                if not refused:
                     messages.success(request, _("Found stock added as a line."))
                     return redirect("stockchecks:check_count", check.pk)
         else:
@@ -154,14 +140,14 @@ def stock_check_count_view(request, pk):
                 line = lines.filter(pk=form.cleaned_data["line"]).first()
             if line is None:
                 raise Http404(_("Not a line of this check."))
-            try:
+            with Refusal() as refused:
                 services.stock_check_count(
                     stock_check=check, counted_by=request.user, lot=line.lot,
                     storehouse=line.storehouse, quantity=form.cleaned_data["quantity"],
                     note=form.cleaned_data["note"] or None,
                 )  # fmt: skip
-            except (ApplicationError, ValidationError) as exc:
-                errors[line.pk] = _problem(exc)
+            if refused:
+                errors[line.pk] = refused.text
             line = lines.get(pk=line.pk)
             if request.htmx:
                 return render(
@@ -190,14 +176,12 @@ def stock_check_line_note_view(request, pk):
         line = check.lines.filter(pk=form.cleaned_data["line"]).first()
     if line is None:
         raise Http404(_("Not a line of this check."))
-    try:
+    with Refusal(request=request) as refused:
         services.stock_check_line_annotate(
             line=line, user=request.user, note=form.cleaned_data["note"],
             reason=form.cleaned_data["reason"],
         )  # fmt: skip
-    except (ApplicationError, ValidationError) as exc:
-        messages.error(request, _problem(exc))
-    else:
+    if not refused:
         messages.success(request, _("Notes saved."))
     return redirect("stockchecks:check_detail", check.pk)
 
@@ -221,7 +205,7 @@ _ACTIONS = {
 @require_POST
 def stock_check_action_view(request, pk, name):
     check = _check_or_404(request, pk)
-    try:
+    with Refusal(request=request) as refused:
         if name == "reject":
             form = forms.RejectForm(request.POST)
             if not form.is_valid():
@@ -237,9 +221,7 @@ def stock_check_action_view(request, pk, name):
             _ACTIONS[name](check, request.user, request.POST)
         else:
             raise Http404
-    except (ApplicationError, ValidationError) as exc:
-        messages.error(request, _problem(exc))
-    else:
+    if not refused:
         messages.success(request, _("Stock check %(number)s: done.") % {"number": check.number})
     return redirect("stockchecks:check_detail", check.pk)
 
@@ -273,11 +255,9 @@ def incident_report_view(request):
     form = forms.IncidentReportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
-        try:
+        with Refusal(form) as refused:
             incident = services.incident_report(reported_by=request.user, **values)
-        except (ApplicationError, ValidationError) as exc:
-            form.add_error(None, _problem(exc))
-        else:
+        if not refused:
             messages.success(
                 request, _("Incident %(number)s reported.") % {"number": incident.number}
             )
@@ -298,11 +278,9 @@ def incident_detail(request, pk):
     if request.method == "POST":
         require(request.user, Action.APPROVE, incident.depot_id)
         if form.is_valid():
-            try:
+            with Refusal(form) as refused:
                 services.incident_update(incident=incident, user=request.user, **form.cleaned_data)
-            except (ApplicationError, ValidationError) as exc:
-                form.add_error(None, _problem(exc))
-            else:
+            if not refused:
                 messages.success(
                     request, _("Incident %(number)s updated.") % {"number": incident.number}
                 )

@@ -24,14 +24,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.errors import ApplicationError
 from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import can, read_depot_ids, scope
-from inventory.forms import apply_validation_error, error_summary
+from core.web import attempt, error_summary, page_of
 from inventory.models import AmmunitionType, Balance, Depot, Lot
 from inventory.models.reference import AmmunitionCategory
-from inventory.views import page_of
 from surplus import charts, computation, forms, selectors, services
 from surplus.exports import Column, Table, csv_response, xlsx_response
 from surplus.models import (
@@ -90,18 +88,6 @@ def _export(request, tables: dict[str, Table], stem: str):
         request=request, stem=stem, table=request.GET["table"], file_format=kind
     )
     return (csv_response if kind == "csv" else xlsx_response)(table, stem)
-
-
-def _attempt(form, call):
-    try:
-        return call()
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
-    except ValidationError as exc:
-        apply_validation_error(form, exc)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc) or _("Your role does not allow this action here."))
-    return None
 
 
 # --- Dashboard -----------------------------------------------------------------------------
@@ -729,7 +715,7 @@ def requirement_new(request):
     if data is not None and form.is_valid():
         values = dict(form.cleaned_data)
         subject = values.pop("subject")
-        requirement = _attempt(
+        requirement = attempt(
             form, lambda: services.requirement_set(set_by=request.user, **subject, **values)
         )
         if requirement is not None:
@@ -890,7 +876,7 @@ def plan_new(request):
             for f in formset.forms
             if f.cleaned_data.get("lot") is not None
         ]
-        plan = _attempt(
+        plan = attempt(
             form,
             lambda: services.disposal_plan_create(
                 depot=depot, lines=lines, created_by=user, **form.cleaned_data
@@ -948,7 +934,7 @@ def _plan_action(request, pk, form_class, call, done):
     form = form_class(request.POST, **({"plan": plan} if form_class is forms.ExecutionForm else {}))
     result = None
     if form.is_valid():
-        result = _attempt(form, lambda: call(plan, form))
+        result = attempt(form, lambda: call(plan, form))
     if result is not None:
         messages.success(request, done(result))
         return redirect("surplus:plan_detail", pk=plan.pk)
@@ -1118,7 +1104,7 @@ def group_new(request):
     data = request.POST if request.method == "POST" else None
     form = forms.GroupForm(data)
     if data is not None and form.is_valid():
-        group = _attempt(
+        group = attempt(
             form, lambda: services.group_create(created_by=request.user, **form.cleaned_data)
         )
         if group is not None:
@@ -1154,7 +1140,7 @@ def group_detail(request, pk: int):
     _require_manager(request.user)
     form = forms.GroupMemberForm(request.POST)
     if form.is_valid():
-        member = _attempt(
+        member = attempt(
             form,
             lambda: services.group_member_add(
                 group=group,

@@ -11,7 +11,7 @@ nothing written.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,14 +21,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.errors import ApplicationError
 from core.roles import Action
 from core.scoping import action_depot_ids, can, scope
-from inventory.forms import apply_validation_error, error_summary, lots_in_scope
+from core.web import attempt, error_summary, page_of, render_page
+from inventory.forms import lots_in_scope
 from inventory.labels import scanned_lot
 from inventory.models import AmmunitionType, Balance
 from inventory.selectors.ledger import book_hidden
-from inventory.views import page_of, render_page
 from surveillance import forms, selectors, services
 from surveillance.files import attachment_response
 from surveillance.models import InspectionAttachment
@@ -55,19 +54,6 @@ def _require_recorder(user) -> None:
     """403 for a user who may record surveillance in no depot."""
     if not _may_record(user):
         raise PermissionDenied(_("Your role does not allow this action here."))
-
-
-def _attempt(form, call):
-    """Run a service; its refusal becomes an error on the form (nothing was written)."""
-    try:
-        return call()
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
-    except ValidationError as exc:
-        apply_validation_error(form, exc)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc) or _("Your role does not allow this action here."))
-    return None
 
 
 def _lot_from_query(request, user, lots):
@@ -257,7 +243,7 @@ def inspection_new(request):
     )
     if data is not None and form.is_valid():
         values = form.cleaned_data
-        inspection = _attempt(
+        inspection = attempt(
             form,
             lambda: services.inspection_record(
                 lot=values["lot"],
@@ -304,7 +290,7 @@ def stability_test_new(request):
     )
     if data is not None and form.is_valid():
         values = form.cleaned_data
-        test = _attempt(
+        test = attempt(
             form,
             lambda: services.stability_test_record(
                 lot=values["lot"],
@@ -350,7 +336,7 @@ def condition_change_new(request, pk: int):
     form = forms.ConditionChangeForm(data, user=user, lot=lot)
     if data is not None and form.is_valid():
         values = form.cleaned_data
-        documents = _attempt(
+        documents = attempt(
             form,
             lambda: services.condition_change_post(
                 lot=lot,
@@ -403,7 +389,7 @@ def ban_new(request):
     )
     if data is not None and form.is_valid():
         values = form.cleaned_data
-        ban = _attempt(
+        ban = attempt(
             form,
             lambda: services.ban_impose(
                 kind=values["kind"],
@@ -447,7 +433,7 @@ def ban_lift_view(request, pk: int):
     data = request.POST if request.method == "POST" else None
     form = forms.BanLiftForm(data)
     if data is not None and form.is_valid():
-        lifted = _attempt(
+        lifted = attempt(
             form,
             lambda: services.ban_lift(ban=ban, reason=form.cleaned_data["reason"], lifted_by=user),
         )
@@ -484,7 +470,7 @@ def shelf_life_extend_view(request, pk: int):
     form = forms.ShelfLifeExtensionForm(data, inspections=list(inspections), tests=list(tests))
     if data is not None and form.is_valid():
         values = form.cleaned_data
-        extension = _attempt(
+        extension = attempt(
             form,
             lambda: services.shelf_life_extend(
                 lot=lot,

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -12,21 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from core.errors import ApplicationError
 from core.roles import Action
 from core.scoping import can, read_depot_ids, require
+from core.web import Refusal, error_summary, page_of, render_page
 from inventory.filters import DocumentFilter
-from inventory.forms import (
-    ReverseForm,
-    apply_validation_error,
-    error_summary,
-    style_document_filter,
-)
+from inventory.forms import ReverseForm, style_document_filter
 from inventory.models import Document, LedgerLine, PendingLine
 from inventory.models.ledger import AdjustmentReason, DocumentKind, DocumentStatus
 from inventory.selectors.ledger import document_list, transfer_list
 from inventory.services.posting import document_reverse
-from inventory.views import page_of, render_page
 
 NEQ = DecimalField(max_digits=20, decimal_places=3)
 REVERSIBLE = {
@@ -199,15 +192,11 @@ def document_reverse_view(request, pk: int):
     require(user, Action.RECORD_MOVEMENT, document.depot_id)
     form = ReverseForm(request.POST)
     if form.is_valid():
-        try:
+        with Refusal(form) as refused:
             reversal = document_reverse(
                 document=document, reason=form.cleaned_data["reason"], posted_by=user
             )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
+        if not refused:
             messages.success(
                 request,
                 _("Reversal %(reversal)s posted: document %(number)s is reversed.")

@@ -1,15 +1,15 @@
 """Splitting part of a lot into a child lot with its own condition (DESIGN.md §5, §7)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core.errors import ApplicationError
 from core.roles import Action
 from core.scoping import DepotIds, action_depot_ids
+from core.web import Refusal, error_summary
 from inventory import forms
 from inventory.models import Balance, Document, Lot
 from inventory.models.ledger import DocumentKind
@@ -59,7 +59,8 @@ def lot_split_view(request, pk: int):
     form = forms.LotSplitForm(data, lot=lot, holdings=holdings)
     if data is not None and form.is_valid():
         values = form.cleaned_data
-        try:
+        # A better condition than the lot's is an inspector's: a PermissionDenied shown there.
+        with Refusal(form, denied="condition") as refused:
             child = posting.lot_split(
                 lot=lot,
                 quantities=form.quantities(),
@@ -69,13 +70,7 @@ def lot_split_view(request, pk: int):
                 posted_by=user,
                 reason=values["reason"],
             )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        except PermissionDenied as exc:  # a better condition than the lot's: an inspector's
-            form.add_error("condition", str(exc))
-        except ValidationError as exc:
-            forms.apply_validation_error(form, exc)
-        else:
+        if not refused:
             document = (
                 Document.objects.filter(kind=DocumentKind.LOT_SPLIT, lines__lot=child)
                 .only("number")
@@ -99,6 +94,6 @@ def lot_split_view(request, pk: int):
         "lot": lot,
         "form": form,
         "holdings": holdings,
-        "errors": forms.error_summary(form) if data is not None else [],
+        "errors": error_summary(form) if data is not None else [],
     }
     return render(request, "inventory/lot_split.html", context)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,16 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import ApplicationError
 from core.roles import Action
 from core.scoping import can, require
+from core.web import Refusal, error_summary, page_of
 from inventory import forms
 from inventory.models import Depot, Document, PendingLine
 from inventory.models.ledger import AdjustmentReason, DocumentKind, DocumentStatus
 from inventory.selectors.ledger import document_list, transfer_inbox, transfer_list
 from inventory.selectors.reference import ammunition_type_list
 from inventory.services import posting
-from inventory.views import page_of
 
 
 @dataclass(frozen=True)
@@ -240,15 +239,11 @@ def posting_page(request, kind: str):
             lines = [line.cleaned_data for line in formset.filled_forms()]
             depot = _depot_of(form, lines)
             if depot is not None:
-                try:
+                with Refusal(form) as refused:
                     document = page.post(
                         user=user, depot=depot, header=form.cleaned_data, lines=lines
                     )
-                except ApplicationError as exc:
-                    form.add_error(None, exc.message)
-                except ValidationError as exc:
-                    forms.apply_validation_error(form, exc)
-                else:
+                if not refused:
                     messages.success(request, page.success % {"number": document.number})
                     return redirect("inventory:document_detail", pk=document.pk)
     context = {
@@ -256,7 +251,7 @@ def posting_page(request, kind: str):
         "kind": kind,
         "form": form,
         "formset": formset,
-        "errors": forms.error_summary(form, formset) if data is not None else [],
+        "errors": error_summary(form, formset) if data is not None else [],
         "ammunition_types": (
             list(ammunition_type_list(user=user).only("code", "name"))
             if page.line_form_class.new_lot
@@ -414,7 +409,7 @@ def _receive_errors(form, groups) -> list[dict]:
                     row,
                 )
             )
-    return forms.error_summary(form, labelled=labelled)
+    return error_summary(form, labelled=labelled)
 
 
 @require_http_methods(["GET", "POST"])
@@ -458,19 +453,11 @@ def transfer_receive_view(request, pk: int):
         if form.is_valid() and all(rows_valid):
             movements = _received_movements(groups, lot_sent)
             if movements is not None:
-                try:
+                with Refusal(form) as refused:
                     receipt = posting.transfer_receive(
-                        transfer=transfer,
-                        lines=movements,
-                        occurred_on=form.cleaned_data["occurred_on"],
-                        posted_by=user,
-                        reference=form.cleaned_data["reference"],
+                        transfer=transfer, lines=movements, **form.cleaned_data, posted_by=user
                     )
-                except ApplicationError as exc:
-                    form.add_error(None, exc.message)
-                except ValidationError as exc:
-                    forms.apply_validation_error(form, exc)
-                else:
+                if not refused:
                     transfer.refresh_from_db(fields=["status"])
                     messages.success(
                         request,
@@ -530,20 +517,19 @@ def _decide(request, pk: int, *, approve: bool):
         pk=pk,
     )
     require(user, Action.APPROVE, document.depot_id)
-    try:
+    with Refusal() as refused:
         if approve:
             posting.adjustment_approve(document=document, approved_by=user)
         else:
             posting.adjustment_reject(document=document, rejected_by=user)
-    except (ApplicationError, ValidationError) as exc:
-        message = exc.message if isinstance(exc, ApplicationError) else " ".join(exc.messages)
+    if refused:
         messages.error(
             request,
             _("Adjustment %(number)s was not %(decision)s: %(message)s")
             % {
                 "number": document.number,
                 "decision": _("approved") if approve else _("rejected"),
-                "message": message,
+                "message": refused.text,
             },
         )
     else:

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from core.roles import Action
 from core.scoping import action_depot_ids, read_depot_ids, scope
+from core.web import page_of, render_page
 from diversion.selectors import reads_register
 from inventory.forms import StockFilter, lots_in_scope
 from inventory.labels import scanned_lot
@@ -14,7 +15,6 @@ from inventory.models import Balance
 from inventory.models.reference import Availability
 from inventory.selectors.ledger import balance_list, book_hidden, stock_card
 from inventory.selectors.licence_use import storehouse_neq_summary
-from inventory.views import page_of, render_page
 from inventory.views.lots import split_depot_ids
 from surveillance.models import BanKind
 from surveillance.selectors import bans_binding

@@ -6,7 +6,6 @@ role and scope again and keeps the waiver's history.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,11 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.roles import Action
 from core.scoping import action_depot_ids, can, require
+from core.web import Refusal, error_summary, page_of, render_page
 from inventory import forms
 from inventory.models import Waiver
 from inventory.selectors.reference import storehouse_list, waiver_list
 from inventory.services.reference import waiver_create
-from inventory.views import page_of, render_page
 
 
 @require_GET
@@ -65,19 +64,9 @@ def waiver_new(request):
     data = request.POST if request.method == "POST" else None
     form = forms.WaiverForm(data, user=user, initial=initial)
     if data is not None and form.is_valid():
-        values = form.cleaned_data
-        try:
-            waiver = waiver_create(
-                storehouse=values["storehouse"],
-                rule=values["rule"],
-                reason=values["reason"],
-                authority_reference=values["authority_reference"],
-                expires_on=values["expires_on"],
-                recorded_by=user,
-            )
-        except ValidationError as exc:
-            forms.apply_validation_error(form, exc)
-        else:
+        with Refusal(form) as refused:
+            waiver = waiver_create(**form.cleaned_data, recorded_by=user)
+        if not refused:
             messages.success(
                 request,
                 _("Waiver recorded for storehouse %(storehouse)s until %(date)s: %(rule)s.")
@@ -90,6 +79,6 @@ def waiver_new(request):
             return redirect(f"{reverse('inventory:waiver_list')}?storehouse={waiver.storehouse_id}")
     context = {
         "form": form,
-        "errors": forms.error_summary(form) if data is not None else [],
+        "errors": error_summary(form) if data is not None else [],
     }
     return render(request, "inventory/waiver_form.html", context)
