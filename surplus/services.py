@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -46,6 +47,7 @@ from surplus.models import (
     SurplusSnapshot,
 )
 from surplus.policy import surplus_policy
+from surplus.tasks import surplus_snapshot_task
 
 logger = logging.getLogger(__name__)
 
@@ -276,13 +278,21 @@ SNAPSHOT_BATCH = 2000
 
 
 def snapshot_request(*, requested_by: User | None, taken_on: date | None = None) -> SurplusSnapshot:
-    """A queued snapshot; the caller starts `snapshot_take` (a Celery task after commit)."""
+    """A queued snapshot, taken by whoever asked (`snapshot_queue` hands it to a worker)."""
     if requested_by is not None:
         require(requested_by, Action.MANAGE_OVERSIGHT)
         rate_limit(requested_by, RateScope.RECOMPUTATION)
     return SurplusSnapshot.objects.create(
         taken_on=taken_on or timezone.localdate(), requested_by=requested_by
     )
+
+
+def snapshot_queue(*, requested_by: User, taken_on: date | None = None) -> SurplusSnapshot:
+    """An officer's snapshot now: queued, and handed to a worker once the request commits."""
+    with transaction.atomic():
+        snapshot = snapshot_request(requested_by=requested_by, taken_on=taken_on)
+        transaction.on_commit(partial(surplus_snapshot_task.delay, snapshot_id=snapshot.pk))
+    return snapshot
 
 
 def _progress(snapshot: SurplusSnapshot, percent: int, **extra) -> None:

@@ -6,10 +6,7 @@ Reads go through surplus.selectors in the reader's scope (404 outside it). A wri
 (`{code, detail}`). Writes take an optional Idempotency-Key.
 """
 
-from functools import partial
-
 import django_filters
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
@@ -194,12 +191,6 @@ class SurplusViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(s.SurplusRowSerializer(page, many=True).data)
 
 
-def _start_snapshot(snapshot_id: int) -> None:
-    from surplus.tasks import surplus_snapshot_task
-
-    surplus_snapshot_task.delay(snapshot_id=snapshot_id)
-
-
 @extend_schema(tags=TAGS)
 @extend_schema_view(
     list=extend_schema(summary="Surplus snapshots, newest first"),
@@ -226,11 +217,7 @@ class SnapshotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         require(request.user, Action.MANAGE_OVERSIGHT)
         data = s.SnapshotCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with transaction.atomic():
-            snapshot = services.snapshot_request(
-                requested_by=request.user, taken_on=data.validated_data.get("taken_on")
-            )
-            transaction.on_commit(partial(_start_snapshot, snapshot.pk))
+        snapshot = services.snapshot_queue(requested_by=request.user, **data.validated_data)
         return Response(s.SnapshotSerializer(snapshot).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
