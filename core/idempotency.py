@@ -15,6 +15,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -23,6 +25,14 @@ from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 KEEP_FOR = timedelta(hours=48)
+# The header as every POST that writes documents it in the schema.
+IDEMPOTENCY = OpenApiParameter(
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Retrying with the same key and body returns the original answer; "
+    "nothing is posted twice.",
+)
 
 
 def _body_hash(data) -> str:

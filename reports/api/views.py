@@ -20,8 +20,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.drf import LedgerPagination
-from core.idempotency import idempotent
-from inventory.api.ledger import IDEMPOTENCY
+from core.idempotency import IDEMPOTENCY, idempotent
 from inventory.errors import InvalidState
 from reports import selectors, services
 from reports.api import serializers as s

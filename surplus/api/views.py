@@ -15,10 +15,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.drf import LedgerPagination
-from core.idempotency import idempotent
+from core.idempotency import IDEMPOTENCY, idempotent
 from core.roles import Action
 from core.scoping import require
-from inventory.api.ledger import IDEMPOTENCY
 from inventory.models import AmmunitionType
 from surplus import selectors, services
 from surplus.api import serializers as s

@@ -30,10 +30,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.drf import LedgerPagination
-from core.idempotency import idempotent
+from core.idempotency import IDEMPOTENCY, idempotent
 from core.roles import Action
 from core.scoping import can, require
-from inventory.api.ledger import IDEMPOTENCY
 from inventory.selectors import ledger as ledger_selectors
 from surveillance import selectors, services
 from surveillance.api import serializers as s

@@ -1,0 +1,348 @@
+"""The posting endpoints: receipts, issues, returns, moves, transfers and
+adjustments, each with an optional Idempotency-Key."""
+
+from __future__ import annotations
+
+import functools
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+)
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.drf import LedgerPagination
+from core.idempotency import IDEMPOTENCY, idempotent
+from inventory.api.ledger.inputs import (
+    AdjustmentSerializer,
+    IssueSerializer,
+    MoveSerializer,
+    ReceiptSerializer,
+    ReturnSerializer,
+    TransferReceiveSerializer,
+    TransferSerializer,
+    _one_depot,
+)
+from inventory.api.ledger.outputs import DocumentSerializer, TransferReceiptSerializer
+from inventory.filters import DocumentFilter
+from inventory.models import (
+    Document,
+    Lot,
+    Storehouse,
+)
+from inventory.models.ledger import DocumentKind
+from inventory.selectors import ledger as selectors
+from inventory.services import posting
+
+# --- Views ---------------------------------------------------------------------------------------
+
+
+def _known_objects(lines) -> list:
+    """The lots and storehouses a request's validated lines already hold."""
+    return [
+        value for line in lines for value in line.values() if isinstance(value, (Lot, Storehouse))
+    ]
+
+
+def _just_posted(document: Document, known=()) -> Document | None:
+    """The document as the posting service returned it, ready to serialize without reading it
+    back: its lines came with it (posting._known_lines) and a new document has no reversal. The
+    lines' lots and storehouses come from `known` objects, the rest in one query each.
+    None if the document did not come with its lines."""
+    cache = getattr(document, "_prefetched_objects_cache", {})
+    if "lines" not in cache or "pending_lines" not in cache:
+        return None
+    lines = list(cache["lines"])
+    lots = {obj.pk: obj for obj in known if isinstance(obj, Lot)}
+    storehouses = {obj.pk: obj for obj in known if isinstance(obj, Storehouse)}
+    if missing := {line.lot_id for line in lines} - lots.keys():
+        lots.update(Lot.objects.in_bulk(missing))
+    if missing := {line.storehouse_id for line in lines} - storehouses.keys():
+        storehouses.update(Storehouse.objects.in_bulk(missing))
+    for line in lines:
+        line.lot = lots[line.lot_id]
+        line.storehouse = storehouses[line.storehouse_id]
+    Document._meta.get_field("reversal").set_cached_value(document, None)
+    return document
+
+
+class DocumentResponseMixin:
+    def _document(self, document, status_code=status.HTTP_200_OK):
+        document = selectors.document_list_unscoped().get(pk=document.pk)
+        return Response(DocumentSerializer(document).data, status=status_code)
+
+    def _created(self, document, known=()):
+        """201 with the new document; one the service returned with its lines is not re-read."""
+        posted = _just_posted(document, known)
+        if posted is None:
+            return self._document(document, status.HTTP_201_CREATED)
+        return Response(
+            _document_representer().to_representation(posted), status=status.HTTP_201_CREATED
+        )
+
+
+@functools.cache
+def _document_representer() -> DocumentSerializer:
+    """One DocumentSerializer per process whose fields are bound once: the response of a posting
+    no longer deep-copies some forty field objects per request. Its output fields read only the
+    document (no request context, no state kept between calls), so sharing it is safe."""
+    return DocumentSerializer()
+
+
+class PostingViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
+    """List (GET) the documents of one kind in your scope; post one (POST)."""
+
+    kind: DocumentKind
+    serializer_class = DocumentSerializer
+    pagination_class = LedgerPagination
+    filterset_class = DocumentFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return selectors.document_list(user=self.request.user).filter(kind=self.kind)
+
+
+def posting_schema(request_serializer, summary, example=None):
+    return extend_schema(
+        request=request_serializer,
+        responses={201: DocumentSerializer},
+        parameters=[IDEMPOTENCY],
+        summary=summary,
+        examples=[OpenApiExample("Example", value=example, request_only=True)] if example else [],
+    )
+
+
+class ReceiptViewSet(PostingViewSet):
+    kind = DocumentKind.RECEIPT
+
+    @posting_schema(
+        ReceiptSerializer,
+        "Post a receipt (lots by id, or new lots inline)",
+        {
+            "reference": "WB-2026-114",
+            "occurred_on": "2026-11-28",
+            "counterparty": "National Arsenal",
+            "lines": [
+                {"lot": 12, "storehouse": 3, "quantity": 1200},
+                {
+                    "lot": {
+                        "ammunition_type": 4,
+                        "manufacturer": "Arsenal 10",
+                        "lot_number": "AK-21-0457",
+                        "manufactured_on": "2021-05-01",
+                    },
+                    "storehouse": 3,
+                    "quantity": 800,
+                },
+            ],
+        },
+    )
+    @idempotent
+    def create(self, request):
+        data = ReceiptSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        document = posting.receipt_post(
+            depot=data.depot(),
+            lines=[
+                posting.ReceiptLine(line["lot"], line["storehouse"].pk, line["quantity"])
+                for line in values["lines"]
+            ],
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+            counterparty=values["counterparty"],
+            reference=values["reference"],
+        )
+        return self._created(document, _known_objects(values["lines"]))
+
+
+class IssueViewSet(PostingViewSet):
+    kind = DocumentKind.ISSUE
+
+    @posting_schema(IssueSerializer, "Issue stock to a recipient")
+    @idempotent
+    def create(self, request):
+        data = IssueSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        document = posting.issue_post(
+            depot=data.depot(),
+            lines=data.movements(),
+            recipient=values["recipient"],
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+            purpose=values["purpose"],
+            counterparty=values["counterparty"],
+            reference=values["reference"],
+        )
+        return self._created(document, _known_objects(values["lines"]))
+
+
+class ReturnViewSet(PostingViewSet):
+    kind = DocumentKind.RETURN
+
+    @posting_schema(ReturnSerializer, "Take back stock returned by a recipient")
+    @idempotent
+    def create(self, request):
+        data = ReturnSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        document = posting.return_post(
+            depot=data.depot(),
+            lines=data.movements(),
+            recipient=values["recipient"],
+            source_issue=values.get("issue"),
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+            reference=values["reference"],
+        )
+        return self._created(document, _known_objects(values["lines"]))
+
+
+class MoveViewSet(PostingViewSet):
+    kind = DocumentKind.INTERNAL_MOVE
+
+    @posting_schema(MoveSerializer, "Move stock between storehouses of one depot")
+    @idempotent
+    def create(self, request):
+        data = MoveSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        storehouses = [
+            s for line in values["lines"] for s in (line["from_storehouse"], line["to_storehouse"])
+        ]
+        document = posting.move_post(
+            depot=_one_depot(storehouses),
+            lines=[
+                posting.MoveLine(
+                    line["lot"].pk,
+                    line["from_storehouse"].pk,
+                    line["to_storehouse"].pk,
+                    line["quantity"],
+                )
+                for line in values["lines"]
+            ],
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+            reference=values["reference"],
+        )
+        return self._created(document, _known_objects(values["lines"]))
+
+
+class TransferViewSet(PostingViewSet):
+    kind = DocumentKind.TRANSFER
+
+    def get_queryset(self):
+        return selectors.transfer_list(user=self.request.user)
+
+    @posting_schema(TransferSerializer, "Dispatch a transfer to another depot (in transit)")
+    @idempotent
+    def create(self, request):
+        data = TransferSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        document = posting.transfer_dispatch(
+            depot=data.depot(),
+            destination_depot=values["destination_depot"],
+            lines=data.movements(),
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+            reference=values["reference"],
+        )
+        return self._created(document, _known_objects(values["lines"]))
+
+    @extend_schema(
+        request=TransferReceiveSerializer,
+        responses={201: TransferReceiptSerializer},
+        parameters=[IDEMPOTENCY],
+        summary="Receive a transfer at its destination (shortfall: received_with_discrepancy)",
+        description="The answer is the receipt document posted at the destination (its `id`, "
+        "`number`, `kind` `transfer_receipt`, `lines`, ...) with `status` and `transfer_status` "
+        "giving the transfer's resulting status: `received`, or `received_with_discrepancy` "
+        "when less than was sent arrived. `occurred_on` is today when left out.",
+        examples=[
+            OpenApiExample(
+                "Receive",
+                value={"lines": [{"lot": 12, "storehouse": 7, "quantity": 38}]},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def receive(self, request, pk=None):
+        transfer = get_object_or_404(self.get_queryset(), pk=pk)
+        data = TransferReceiveSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        receipt = posting.transfer_receive(
+            transfer=transfer,
+            lines=[
+                posting.Movement(line["lot"].pk, line["storehouse"].pk, line["quantity"])
+                for line in values["lines"]
+            ],
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+            reference=values["reference"],
+        )
+        response = self._created(receipt, _known_objects(values["lines"]))
+        # DESIGN.md §11: receiving answers the transfer's resulting status. The receipt's own
+        # status is always `posted`, so `status` carries the transfer's and nothing is lost.
+        outcome = receipt.transfer.status
+        response.data = {**response.data, "status": outcome, "transfer_status": outcome}
+        return response
+
+
+class AdjustmentViewSet(PostingViewSet):
+    kind = DocumentKind.ADJUSTMENT
+
+    @posting_schema(AdjustmentSerializer, "Propose an adjustment (pending approval)")
+    @idempotent
+    def create(self, request):
+        data = AdjustmentSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        document = posting.adjustment_create(
+            depot=data.depot(),
+            lines=data.movements(),
+            reason=values["reason"],
+            note=values["note"],
+            occurred_on=values["occurred_on"],
+            posted_by=request.user,
+        )
+        return self._created(document)
+
+    @extend_schema(
+        request=None,
+        responses={200: DocumentSerializer},
+        parameters=[IDEMPOTENCY],
+        summary="Approve a pending adjustment (an inspector other than its author)",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def approve(self, request, pk=None):
+        document = posting.adjustment_approve(
+            document=get_object_or_404(self.get_queryset(), pk=pk), approved_by=request.user
+        )
+        return Response(
+            DocumentSerializer(selectors.document_list_unscoped().get(pk=document.pk)).data
+        )
+
+    @extend_schema(
+        request=None,
+        responses={200: DocumentSerializer},
+        parameters=[IDEMPOTENCY],
+        summary="Reject a pending adjustment",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reject(self, request, pk=None):
+        document = posting.adjustment_reject(
+            document=get_object_or_404(self.get_queryset(), pk=pk), rejected_by=request.user
+        )
+        return Response(
+            DocumentSerializer(selectors.document_list_unscoped().get(pk=document.pk)).data
+        )
