@@ -1,0 +1,44 @@
+"""What the surveillance endpoints share: tags, who may write, and the record list base."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiExample,
+)
+from rest_framework import mixins, viewsets
+
+from core.drf import LedgerPagination
+from core.roles import Action
+from core.scoping import can, require
+from surveillance import services
+
+TAGS = ["surveillance"]
+WRITE_ROLES = "An inspector of the depot (or a national inspector, or an administrator)."
+
+
+def require_recorder(request) -> None:
+    """403 for roles that record no surveillance anywhere (clerks, officers, auditors)."""
+    require(request.user, Action.RECORD_SURVEILLANCE)
+
+
+def require_lifter(request) -> None:
+    """Lifting a ban, extending a shelf life: inspectors, or officers and administrators for a
+    lot held beyond an inspector's depots (the service decides which)."""
+    if not (
+        can(request.user, Action.RECORD_SURVEILLANCE)
+        or services.may_decide_nationally(request.user)
+    ):
+        raise PermissionDenied(_("Your role does not allow this action here."))
+
+
+def example(name, value):
+    return [OpenApiExample(name, value=value, request_only=True)]
+
+
+class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Surveillance records grow with the stockpile: cursor pages, newest recorded first."""
+
+    pagination_class = LedgerPagination
+    lookup_value_regex = r"[0-9]+"
