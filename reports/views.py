@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.roles import Action
 from core.scoping import can, require
-from core.web import Refusal, apply_validation_error, page_of, render_page
+from core.web import Refusal, apply_validation_error, filtered, page_of, render_page
 from reports import forms, selectors, services
 from reports.files import FORMATS, report_file_response
 from reports.filters import ReportFilter
@@ -25,8 +25,7 @@ from reports.models import ReportStatus
 @require_GET
 def report_list(request):
     rows = selectors.report_list(user=request.user)
-    filterset = ReportFilter(request.GET or None, queryset=rows, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
+    filterset, rows = filtered(ReportFilter, request, rows)
     context = {
         "filter": filterset,
         "page": page_of(rows.order_by("-id"), request),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.roles import Action
 from core.scoping import can, require
-from core.web import Refusal, apply_validation_error, page_of, render_page
+from core.web import Refusal, apply_validation_error, filtered, page_of, render_page
 from stockchecks import forms, selectors, services
 from stockchecks.filters import IncidentFilter, StockCheckFilter
 from stockchecks.models import OPEN_STATUSES, StockCheckStatus
@@ -26,8 +26,7 @@ from stockchecks.models import OPEN_STATUSES, StockCheckStatus
 @require_GET
 def stock_check_list_view(request):
     rows = selectors.stock_check_list(user=request.user)
-    filterset = StockCheckFilter(request.GET or None, queryset=rows, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
+    filterset, rows = filtered(StockCheckFilter, request, rows)
     context = {
         "filter": filterset,
         "page": page_of(rows.order_by("-id"), request),
@@ -232,8 +231,7 @@ def stock_check_action_view(request, pk, name):
 @require_GET
 def incident_list_view(request):
     rows = selectors.incident_list(user=request.user)
-    filterset = IncidentFilter(request.GET or None, queryset=rows, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
+    filterset, rows = filtered(IncidentFilter, request, rows)
     context = {
         "filter": filterset,
         "page": page_of(rows.order_by("-id"), request),

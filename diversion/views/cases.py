@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.redirects import next_url
 from core.roles import Action
 from core.scoping import can, scope
-from core.web import Refusal, page_of, render_page, show_refusal
+from core.web import Refusal, filtered, page_of, render_page, show_refusal
 from diversion import forms, selectors, services
 from diversion.filters import PartyFilter, TransferCaseFilter, VerificationFilter
 from diversion.models import (
@@ -33,8 +33,7 @@ from inventory.models import Document, Storehouse
 @require_GET
 def party_list_view(request):
     rows = selectors.party_list(user=request.user)
-    filterset = PartyFilter(request.GET or None, queryset=rows, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
+    filterset, rows = filtered(PartyFilter, request, rows)
     context = {
         "filter": filterset,
         "page": page_of(rows.order_by("name", "id"), request),
@@ -140,8 +139,7 @@ def party_detail_view(request, pk):
 @require_GET
 def case_list_view(request):
     rows = selectors.transfer_case_list(user=request.user)
-    filterset = TransferCaseFilter(request.GET or None, queryset=rows, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
+    filterset, rows = filtered(TransferCaseFilter, request, rows)
     context = {
         "filter": filterset,
         "page": page_of(rows.order_by("-id"), request),
@@ -378,8 +376,7 @@ def assessment_detail_view(request, pk):
 @require_GET
 def verification_list_view(request):
     rows = selectors.verification_list(user=request.user)
-    filterset = VerificationFilter(request.GET or None, queryset=rows, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
+    filterset, rows = filtered(VerificationFilter, request, rows)
     context = {
         "filter": filterset,
         "page": page_of(rows.order_by("due_on", "id"), request),

@@ -28,20 +28,6 @@ from inventory.selectors.reference import ammunition_type_list
 from inventory.services import posting
 
 
-@dataclass(frozen=True)
-class PostingPage:
-    """What differs between the posting pages; `post` calls the service and returns its
-    document, `success` names it in the message shown after the redirect."""
-
-    title: Promise
-    intro: Promise
-    submit: Promise
-    form_class: type[forms.PostingForm]
-    line_form_class: type[forms.LotLineForm]
-    post: Callable[..., Document]
-    success: Promise
-
-
 def _depot_of(form, lines: list[dict]) -> Depot | None:
     """The one depot of the lines' storehouses; an error on the form when they span several."""
     depots = {line["storehouse"].depot for line in lines}
@@ -58,83 +44,59 @@ def _movements(lines):
     ]
 
 
-def _post_receipt(*, user, depot, header, lines):
-    return posting.receipt_post(
-        depot=depot,
-        lines=[
-            posting.ReceiptLine(
-                line["lot"] if isinstance(line["lot"], posting.NewLot) else line["lot"].pk,
-                line["storehouse"].pk,
-                line["quantity"],
-            )
-            for line in lines
-        ],
-        occurred_on=header["occurred_on"],
-        posted_by=user,
-        counterparty=header["counterparty"],
-        reference=header["reference"],
-    )
+def _receipt_lines(lines):
+    return [
+        posting.ReceiptLine(
+            line["lot"] if isinstance(line["lot"], posting.NewLot) else line["lot"].pk,
+            line["storehouse"].pk,
+            line["quantity"],
+        )
+        for line in lines
+    ]
 
 
-def _post_issue(*, user, depot, header, lines):
-    return posting.issue_post(
-        depot=depot,
-        lines=_movements(lines),
-        recipient=header["recipient"],
-        occurred_on=header["occurred_on"],
-        posted_by=user,
-        purpose=header["purpose"],
-        reference=header["reference"],
-    )
+def _move_lines(lines):
+    return [
+        posting.MoveLine(
+            line["lot"].pk, line["storehouse"].pk, line["to_storehouse"].pk, line["quantity"]
+        )
+        for line in lines
+    ]
 
 
-def _post_return(*, user, depot, header, lines):
-    return posting.return_post(
-        depot=depot,
-        lines=_movements(lines),
-        recipient=header["recipient"],
-        occurred_on=header["occurred_on"],
-        posted_by=user,
-        source_issue=header["issue_number"],
-        reference=header["reference"],
-    )
+def _return_header(header):
+    """The return form names the issue the stock came from `issue_number` (its field on the
+    page); the service calls it `source_issue`."""
+    values = dict(header)
+    values["source_issue"] = values.pop("issue_number")
+    return values
 
 
-def _post_transfer(*, user, depot, header, lines):
-    return posting.transfer_dispatch(
-        depot=depot,
-        destination_depot=header["destination_depot"],
-        lines=_movements(lines),
-        occurred_on=header["occurred_on"],
-        posted_by=user,
-        reference=header["reference"],
-    )
+def _adjustment_header(header):
+    """An adjustment has no voucher reference: the approval is its reference."""
+    return {name: value for name, value in header.items() if name != "reference"}
 
 
-def _post_move(*, user, depot, header, lines):
-    return posting.move_post(
-        depot=depot,
-        lines=[
-            posting.MoveLine(
-                line["lot"].pk, line["storehouse"].pk, line["to_storehouse"].pk, line["quantity"]
-            )
-            for line in lines
-        ],
-        occurred_on=header["occurred_on"],
-        posted_by=user,
-        reference=header["reference"],
-    )
+@dataclass(frozen=True)
+class PostingPage:
+    """What differs between the posting pages: the form, the service `post` calls with the
+    form's values, and `success`, naming the document in the message after the redirect."""
 
+    title: Promise
+    intro: Promise
+    submit: Promise
+    form_class: type[forms.PostingForm]
+    line_form_class: type[forms.LotLineForm]
+    service: Callable[..., Document]
+    success: Promise
+    lines: Callable[[list[dict]], list] = _movements
+    header: Callable[[dict], dict] = dict
 
-def _post_adjustment(*, user, depot, header, lines):
-    return posting.adjustment_create(
-        depot=depot,
-        lines=_movements(lines),
-        reason=header["reason"],
-        occurred_on=header["occurred_on"],
-        posted_by=user,
-        note=header["note"],
-    )
+    def post(self, *, user, depot, header: dict, lines: list[dict]) -> Document:
+        """Post the page's document: the header's fields are the service's keywords."""
+        return self.service(
+            depot=depot, lines=self.lines(lines), **self.header(header), posted_by=user
+        )
 
 
 PAGES = {
@@ -148,7 +110,8 @@ PAGES = {
         submit=gettext_lazy("Post receipt"),
         form_class=forms.ReceiptForm,
         line_form_class=forms.ReceiptLineForm,
-        post=_post_receipt,
+        service=posting.receipt_post,
+        lines=_receipt_lines,
         success=gettext_lazy("Receipt %(number)s posted."),
     ),
     "issue": PostingPage(
@@ -159,7 +122,7 @@ PAGES = {
         submit=gettext_lazy("Post issue"),
         form_class=forms.IssueForm,
         line_form_class=forms.IssueLineForm,
-        post=_post_issue,
+        service=posting.issue_post,
         success=gettext_lazy("Issue %(number)s posted."),
     ),
     "transfer": PostingPage(
@@ -171,7 +134,7 @@ PAGES = {
         submit=gettext_lazy("Dispatch transfer"),
         form_class=forms.TransferForm,
         line_form_class=forms.TransferLineForm,
-        post=_post_transfer,
+        service=posting.transfer_dispatch,
         success=gettext_lazy("Transfer %(number)s dispatched: in transit."),
     ),
     "move": PostingPage(
@@ -182,7 +145,8 @@ PAGES = {
         submit=gettext_lazy("Post move"),
         form_class=forms.MoveForm,
         line_form_class=forms.MoveLineForm,
-        post=_post_move,
+        service=posting.move_post,
+        lines=_move_lines,
         success=gettext_lazy("Internal move %(number)s posted."),
     ),
     "return": PostingPage(
@@ -191,7 +155,8 @@ PAGES = {
         submit=gettext_lazy("Post return"),
         form_class=forms.ReturnForm,
         line_form_class=forms.ReturnLineForm,
-        post=_post_return,
+        service=posting.return_post,
+        header=_return_header,
         success=gettext_lazy("Return %(number)s posted."),
     ),
     "adjustment": PostingPage(
@@ -203,7 +168,8 @@ PAGES = {
         submit=gettext_lazy("Submit for approval"),
         form_class=forms.AdjustmentForm,
         line_form_class=forms.AdjustmentLineForm,
-        post=_post_adjustment,
+        service=posting.adjustment_create,
+        header=_adjustment_header,
         success=gettext_lazy(
             "Adjustment %(number)s recorded: it waits for an inspector's approval."
         ),
