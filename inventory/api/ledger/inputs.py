@@ -86,10 +86,20 @@ class PostingSerializer(StrictJSONMixin, serializers.Serializer):
             for line in self.validated_data["lines"]
         ]
 
+    def service_values(self) -> dict:
+        """The posting service's keywords: each field's name (or its `source`) is one."""
+        return {**self.validated_data, "depot": self.depot(), "lines": self.movements()}
+
 
 class ReceiptSerializer(PostingSerializer):
     counterparty = serializers.CharField(max_length=200)
     lines = ReceiptLineSerializer(many=True, allow_empty=False, max_length=500)
+
+    def movements(self) -> list[posting.ReceiptLine]:
+        return [
+            posting.ReceiptLine(line["lot"], line["storehouse"].pk, line["quantity"])
+            for line in self.validated_data["lines"]
+        ]
 
 
 class IssueSerializer(PostingSerializer):
@@ -109,7 +119,9 @@ class IssueSerializer(PostingSerializer):
 class ReturnSerializer(PostingSerializer):
     occurred_on = _occurred_on_today()
     recipient = serializers.PrimaryKeyRelatedField(queryset=Recipient.objects.all())
-    issue = serializers.PrimaryKeyRelatedField(queryset=Document.objects.none(), required=False)
+    issue = serializers.PrimaryKeyRelatedField(
+        queryset=Document.objects.none(), required=False, source="source_issue"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

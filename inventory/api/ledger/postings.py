@@ -104,6 +104,13 @@ class PostingViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.document_list(user=self.request.user).filter(kind=self.kind)
 
+    def post(self, request, serializer_class, service):
+        """201 with the document `service` posted from the request's values as its keywords."""
+        data = serializer_class(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        document = service(**data.service_values(), posted_by=request.user)
+        return self._created(document, _known_objects(data.validated_data["lines"]))
+
 
 def posting_schema(request_serializer, summary, example=None):
     return extend_schema(
@@ -142,21 +149,7 @@ class ReceiptViewSet(PostingViewSet):
     )
     @idempotent
     def create(self, request):
-        data = ReceiptSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        document = posting.receipt_post(
-            depot=data.depot(),
-            lines=[
-                posting.ReceiptLine(line["lot"], line["storehouse"].pk, line["quantity"])
-                for line in values["lines"]
-            ],
-            occurred_on=values["occurred_on"],
-            posted_by=request.user,
-            counterparty=values["counterparty"],
-            reference=values["reference"],
-        )
-        return self._created(document, _known_objects(values["lines"]))
+        return self.post(request, ReceiptSerializer, posting.receipt_post)
 
 
 class IssueViewSet(PostingViewSet):
@@ -165,20 +158,7 @@ class IssueViewSet(PostingViewSet):
     @posting_schema(IssueSerializer, "Issue stock to a recipient")
     @idempotent
     def create(self, request):
-        data = IssueSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        document = posting.issue_post(
-            depot=data.depot(),
-            lines=data.movements(),
-            recipient=values["recipient"],
-            occurred_on=values["occurred_on"],
-            posted_by=request.user,
-            purpose=values["purpose"],
-            counterparty=values["counterparty"],
-            reference=values["reference"],
-        )
-        return self._created(document, _known_objects(values["lines"]))
+        return self.post(request, IssueSerializer, posting.issue_post)
 
 
 class ReturnViewSet(PostingViewSet):
@@ -187,19 +167,7 @@ class ReturnViewSet(PostingViewSet):
     @posting_schema(ReturnSerializer, "Take back stock returned by a recipient")
     @idempotent
     def create(self, request):
-        data = ReturnSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        document = posting.return_post(
-            depot=data.depot(),
-            lines=data.movements(),
-            recipient=values["recipient"],
-            source_issue=values.get("issue"),
-            occurred_on=values["occurred_on"],
-            posted_by=request.user,
-            reference=values["reference"],
-        )
-        return self._created(document, _known_objects(values["lines"]))
+        return self.post(request, ReturnSerializer, posting.return_post)
 
 
 class MoveViewSet(PostingViewSet):
@@ -241,18 +209,7 @@ class TransferViewSet(PostingViewSet):
     @posting_schema(TransferSerializer, "Dispatch a transfer to another depot (in transit)")
     @idempotent
     def create(self, request):
-        data = TransferSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        document = posting.transfer_dispatch(
-            depot=data.depot(),
-            destination_depot=values["destination_depot"],
-            lines=data.movements(),
-            occurred_on=values["occurred_on"],
-            posted_by=request.user,
-            reference=values["reference"],
-        )
-        return self._created(document, _known_objects(values["lines"]))
+        return self.post(request, TransferSerializer, posting.transfer_dispatch)
 
     @extend_schema(
         request=TransferReceiveSerializer,
