@@ -104,7 +104,7 @@ class PostingViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.document_list(user=self.request.user).filter(kind=self.kind)
 
-    def post(self, request, serializer_class, service):
+    def post_document(self, request, serializer_class, service):
         """201 with the document `service` posted from the request's values as its keywords."""
         data = serializer_class(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
@@ -149,7 +149,7 @@ class ReceiptViewSet(PostingViewSet):
     )
     @idempotent
     def create(self, request):
-        return self.post(request, ReceiptSerializer, posting.receipt_post)
+        return self.post_document(request, ReceiptSerializer, posting.receipt_post)
 
 
 class IssueViewSet(PostingViewSet):
@@ -158,7 +158,7 @@ class IssueViewSet(PostingViewSet):
     @posting_schema(IssueSerializer, "Issue stock to a recipient")
     @idempotent
     def create(self, request):
-        return self.post(request, IssueSerializer, posting.issue_post)
+        return self.post_document(request, IssueSerializer, posting.issue_post)
 
 
 class ReturnViewSet(PostingViewSet):
@@ -167,7 +167,7 @@ class ReturnViewSet(PostingViewSet):
     @posting_schema(ReturnSerializer, "Take back stock returned by a recipient")
     @idempotent
     def create(self, request):
-        return self.post(request, ReturnSerializer, posting.return_post)
+        return self.post_document(request, ReturnSerializer, posting.return_post)
 
 
 class MoveViewSet(PostingViewSet):
@@ -209,7 +209,7 @@ class TransferViewSet(PostingViewSet):
     @posting_schema(TransferSerializer, "Dispatch a transfer to another depot (in transit)")
     @idempotent
     def create(self, request):
-        return self.post(request, TransferSerializer, posting.transfer_dispatch)
+        return self.post_document(request, TransferSerializer, posting.transfer_dispatch)
 
     @extend_schema(
         request=TransferReceiveSerializer,
