@@ -24,6 +24,7 @@ from core.errors import IdempotencyMismatch
 from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+
 KEEP_FOR = timedelta(hours=48)
 # The header as every POST that writes documents it in the schema.
 IDEMPOTENCY = OpenApiParameter(

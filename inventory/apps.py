@@ -11,4 +11,5 @@ class InventoryConfig(AppConfig):
         "LedgerLine": ("UPDATE", "DELETE"),
         "PendingLine": ("UPDATE", "DELETE"),
         "Document": ("DELETE",),
+        "ReversalProposal": ("DELETE",),
     }

@@ -74,7 +74,7 @@ from inventory.models import (
 from inventory.models.ledger import AdjustmentReason
 from inventory.models.reference import Availability, RecipientKind, WaiverRule
 from inventory.rules import suggest_hazard_subdivision_1_2
-from inventory.services import posting
+from inventory.services import posting, reversals
 from inventory.services.lots import NewLot, add_months, lot_find
 from inventory.services.reference import (
     ammunition_type_create,
@@ -1091,11 +1091,14 @@ class _History:
         )
 
     def reverse_duplicate(self) -> None:
-        posting.document_reverse(
+        """Reversing a receipt takes stock off the books: the clerk proposes, the inspector
+        approves."""
+        proposal = reversals.document_reverse(
             document=self.documents["dup"],
             reason="Waybill keyed twice when the paper vouchers were migrated.",
             posted_by=self.poster("D01"),
         )
+        reversals.reversal_approve(proposal=proposal, approved_by=self.users["inspector"])
 
     # Surveillance: inspections, stability tests, a ban, a constraint and an extension.
 

@@ -14,6 +14,8 @@ from inventory.models import (
     Licence,
     Lot,
     Recipient,
+    ReversalProposal,
+    ReversalProposalStatus,
     Storehouse,
     Waiver,
 )
@@ -150,6 +152,18 @@ class DocumentFilter(django_filters.FilterSet):
     class Meta:
         model = Document
         fields = ["depot", "kind", "status", "number"]
+
+
+class ReversalProposalFilter(django_filters.FilterSet):
+    depot = django_filters.ModelChoiceFilter(
+        field_name="document__depot", queryset=_depots_in_scope
+    )
+    status = django_filters.ChoiceFilter(choices=ReversalProposalStatus.choices)
+    document = django_filters.NumberFilter(field_name="document_id")
+
+    class Meta:
+        model = ReversalProposal
+        fields = ["depot", "status", "document"]
 
 
 class LotFilter(django_filters.FilterSet):

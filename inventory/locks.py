@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Q
 
 from inventory.chain import GENESIS_HASH
-from inventory.models import Balance, ChainHead, DocumentCounter, Storehouse
+from inventory.models import Balance, ChainHead, Document, DocumentCounter, Storehouse
 
 
 def counter_next(*, depot_id: int, year: int) -> int:
@@ -137,3 +137,9 @@ def balances_withdraw(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {(lot_id, sh_id): quantity for lot_id, sh_id, quantity in cursor.fetchall()}
+
+
+def document_lock(*, document_id: int) -> Document:
+    """Lock one document row: a reversal, its proposal and its approval of the same document
+    are taken one at a time, so a document is never reversed twice."""
+    return Document.objects.select_for_update().select_related("depot").get(pk=document_id)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from inventory.views import documents, lots, postings, stock, waivers
+from inventory.views import documents, lots, postings, reversals, stock, waivers
 
 app_name = "inventory"
 
@@ -30,4 +30,7 @@ urlpatterns = [
         "adjustments/<int:pk>/approve/", postings.adjustment_approve_view, name="adjustment_approve"
     ),
     path("adjustments/<int:pk>/reject/", postings.adjustment_reject_view, name="adjustment_reject"),
+    path("reversals/pending/", reversals.reversals_pending, name="reversals_pending"),
+    path("reversals/<int:pk>/approve/", reversals.reversal_approve_view, name="reversal_approve"),
+    path("reversals/<int:pk>/reject/", reversals.reversal_reject_view, name="reversal_reject"),
 ]

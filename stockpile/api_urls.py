@@ -8,6 +8,7 @@ from accounts.api import TokenCreateApi, TokenDestroyAllApi, TokenDestroyApi
 from alerts.api import AlertViewSet, JobRunViewSet
 from audit.api import AuditEventViewSet, LedgerCheckpointViewSet, LedgerVerificationViewSet
 from inventory.api import ledger
+from inventory.api import reversals as reversal_api
 from inventory.api.reference import (
     AmmunitionTypeViewSet,
     DepotViewSet,
@@ -35,6 +36,9 @@ router.register("moves", ledger.MoveViewSet, basename="move")
 router.register("transfers", ledger.TransferViewSet, basename="transfer")
 router.register("adjustments", ledger.AdjustmentViewSet, basename="adjustment")
 router.register("documents", ledger.DocumentViewSet, basename="document")
+router.register(
+    "reversal-proposals", reversal_api.ReversalProposalViewSet, basename="reversal-proposal"
+)
 router.register("stock-checks", StockCheckViewSet, basename="stock-check")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("alerts", AlertViewSet, basename="alert")

@@ -120,3 +120,14 @@ class WaiverFactory(factory.django.DjangoModelFactory):
     authority_reference = factory.Sequence(lambda n: f"NEI-{n:04d}")
     expires_on = datetime.date(2099, 12, 31)
     recorded_by = factory.SubFactory(UserFactory)
+
+
+def reverse_approved(document, *, reason, posted_by, approved_by):
+    """Reverse a document that takes stock off the books: proposed by `posted_by`, approved by
+    `approved_by` (an inspector of the depot). Returns the posted reversal document."""
+    from inventory.models import ReversalProposal
+    from inventory.services.reversals import document_reverse, reversal_approve
+
+    proposal = document_reverse(document=document, reason=reason, posted_by=posted_by)
+    assert isinstance(proposal, ReversalProposal), "this reversal did not need approval"
+    return reversal_approve(proposal=proposal, approved_by=approved_by).reversal

@@ -26,6 +26,7 @@ from inventory.models.reference import (
     Supplier,
     Waiver,
 )
+from inventory.models.reversals import ReversalProposal, ReversalProposalStatus
 
 __all__ = [
     "AmmunitionType",
@@ -47,6 +48,8 @@ __all__ = [
     "PendingLine",
     "PolicySetting",
     "Recipient",
+    "ReversalProposal",
+    "ReversalProposalStatus",
     "Storehouse",
     "Supplier",
     "Waiver",

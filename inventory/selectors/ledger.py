@@ -24,6 +24,7 @@ from inventory.models import (
     LedgerLine,
     Lot,
     PendingLine,
+    ReversalProposal,
     Storehouse,
 )
 from inventory.models.ledger import DocumentKind, DocumentStatus
@@ -152,3 +153,16 @@ def stock_card(*, user: User, lot: Lot, storehouse_id: int | None = None) -> Que
         .annotate(running_balance=F("balance_after"))
         .order_by("id")
     )
+
+
+def reversal_proposal_list_unscoped() -> QuerySet:
+    """Reversal proposals newest first, with what a list shows (one statement, no per-row
+    queries); for re-reading one the service has just checked the user's rights on."""
+    return ReversalProposal.objects.select_related(
+        "document", "document__depot", "proposed_by", "decided_by", "reversal"
+    ).order_by("-id")
+
+
+def reversal_proposal_list(*, user: User) -> QuerySet:
+    """Reversal proposals of documents in the user's depots."""
+    return scope(reversal_proposal_list_unscoped(), user, depot_field="document__depot")

@@ -1182,18 +1182,10 @@ def adjustment_reject(*, document: Document, rejected_by: User) -> Document:
     return document
 
 
-@transaction.atomic
-def document_reverse(*, document: Document, reason: str, posted_by: User) -> Document:
-    """Post the exact opposite of a document. A document is reversed once; a received transfer is
-    undone by reversing its receipt first, then its dispatch."""
-    document = Document.objects.select_for_update().select_related("depot").get(pk=document.pk)
-    if document.kind == DocumentKind.LOT_SPLIT and not can(
-        posted_by, Action.RECORD_MOVEMENT, document.depot_id
-    ):
-        # Whoever may split may undo a split (then checked as the condition change it is).
-        require(posted_by, Action.RECORD_SURVEILLANCE, document.depot_id)
-    else:
-        require(posted_by, Action.RECORD_MOVEMENT, document.depot_id)
+def _reversal_movements(*, document: Document, reason: str, user: User) -> list[Movement]:
+    """Lock a document and check that it may be reversed now: the movements of its reversal.
+    Rights are checked by the caller (inventory.services.reversals), which decides whether the
+    reversal is posted at once or waits for a second person."""
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the document is reversed.")]})
     if document_is_reversed(document):
@@ -1232,7 +1224,22 @@ def document_reverse(*, document: Document, reason: str, posted_by: User) -> Doc
         )
     ]
     if document.kind == DocumentKind.LOT_SPLIT:
-        _check_split_reversal(document, movements, posted_by)
+        _check_split_reversal(document, movements, user)
+    return movements
+
+
+def _reversal_post(
+    *,
+    document: Document,
+    movements: Sequence[Movement],
+    reason: str,
+    posted_by: User,
+    approved_by: User | None = None,
+) -> Document:
+    """Post the exact opposite of a document (checked by `_reversal_movements`)."""
+    header = {}
+    if approved_by is not None:
+        header = {"approved_by": approved_by, "decided_at": timezone.now()}
     return _post(
         depot=document.depot,
         kind=DocumentKind.REVERSAL,
@@ -1242,6 +1249,7 @@ def document_reverse(*, document: Document, reason: str, posted_by: User) -> Doc
         reverses=document,
         note=reason.strip(),
         reference=document.number,
+        **header,
     )
 
 

@@ -16,10 +16,16 @@ from core.scoping import can, read_depot_ids, require
 from core.web import Refusal, error_summary, page_of, render_page
 from inventory.filters import DocumentFilter
 from inventory.forms import ReverseForm, style_document_filter
-from inventory.models import Document, LedgerLine, PendingLine
+from inventory.models import (
+    Document,
+    LedgerLine,
+    PendingLine,
+    ReversalProposal,
+    ReversalProposalStatus,
+)
 from inventory.models.ledger import AdjustmentReason, DocumentKind, DocumentStatus
 from inventory.selectors.ledger import document_list, transfer_list
-from inventory.services.posting import document_reverse
+from inventory.services.reversals import document_reverse
 
 NEQ = DecimalField(max_digits=20, decimal_places=3)
 REVERSIBLE = {
@@ -116,10 +122,16 @@ def _shortfalls(document: Document, lines: list, related: dict) -> list[dict]:
 def _detail_context(request, document: Document, reverse_form=None) -> dict:
     user = request.user
     reversed_already = getattr(document, "reversal", None) is not None
+    pending_reversal = (
+        document.reversal_proposals.filter(status=ReversalProposalStatus.PENDING_APPROVAL)
+        .select_related("proposed_by")
+        .first()
+    )
     may_reverse = (
         can(user, Action.RECORD_MOVEMENT, document.depot_id)
         and document.kind != DocumentKind.REVERSAL
         and not reversed_already
+        and pending_reversal is None
         and document.status in REVERSIBLE
     )
     may_receive = (
@@ -146,6 +158,9 @@ def _detail_context(request, document: Document, reverse_form=None) -> dict:
         "may_reverse": may_reverse,
         "may_receive": may_receive,
         "may_decide": may_decide,
+        "pending_reversal": pending_reversal,
+        "may_decide_reversal": pending_reversal is not None
+        and can(user, Action.APPROVE, document.depot_id),
         "own_document": document.posted_by_id == user.pk,
         "reason_label": dict(AdjustmentReason.choices).get(document.reason, document.reason),
         "reverse_form": reverse_form,
@@ -197,6 +212,16 @@ def document_reverse_view(request, pk: int):
                 document=document, reason=form.cleaned_data["reason"], posted_by=user
             )
         if not refused:
+            if isinstance(reversal, ReversalProposal):
+                messages.success(
+                    request,
+                    _(
+                        "Reversal of %(number)s proposed. It takes stock off the books, so it is "
+                        "posted only when an inspector other than you approves it."
+                    )
+                    % {"number": document.number},
+                )
+                return redirect("inventory:document_detail", pk=document.pk)
             messages.success(
                 request,
                 _("Reversal %(reversal)s posted: document %(number)s is reversed.")

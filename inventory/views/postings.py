@@ -21,9 +21,14 @@ from core.roles import Action
 from core.scoping import can, require
 from core.web import Refusal, error_summary, page_of
 from inventory import forms
-from inventory.models import Depot, Document, PendingLine
+from inventory.models import Depot, Document, PendingLine, ReversalProposalStatus
 from inventory.models.ledger import AdjustmentReason, DocumentKind, DocumentStatus
-from inventory.selectors.ledger import document_list, transfer_inbox, transfer_list
+from inventory.selectors.ledger import (
+    document_list,
+    reversal_proposal_list,
+    transfer_inbox,
+    transfer_list,
+)
 from inventory.selectors.reference import ammunition_type_list
 from inventory.services import posting
 
@@ -473,7 +478,16 @@ def adjustments_pending(request):
     reasons = dict(AdjustmentReason.choices)
     for document in page.rows:
         document.reason_label = reasons.get(document.reason, document.reason)
-    return render(request, "inventory/adjustments_pending.html", {"page": page})
+    pending_reversals = (
+        reversal_proposal_list(user=request.user)
+        .filter(status=ReversalProposalStatus.PENDING_APPROVAL)
+        .count()
+    )
+    return render(
+        request,
+        "inventory/adjustments_pending.html",
+        {"page": page, "pending_reversals": pending_reversals},
+    )
 
 
 def _decide(request, pk: int, *, approve: bool):

@@ -22,12 +22,12 @@ from inventory.services.posting import (
     Movement,
     adjustment_approve,
     adjustment_create,
-    document_reverse,
     transfer_dispatch,
     transfer_receive,
 )
+from inventory.services.reversals import document_reverse
 from inventory.tasks import reconcile_ledger_task
-from tests.factories import UserFactory
+from tests.factories import UserFactory, reverse_approved
 
 pytestmark = pytest.mark.django_db
 
@@ -309,7 +309,8 @@ def test_transit_discrepancy_for_both_depots_until_acknowledged(
 def test_transit_discrepancy_resolved_when_the_receipt_is_reversed(world, clerk, clerk_b):
     _, receipt = _short_transfer(world, clerk, clerk_b)
     surveillance_sweep()
-    document_reverse(document=receipt, reason="Wrong count", posted_by=clerk_b)
+    approver = UserFactory(roles=[Role.INSPECTOR], depots=[world.depot_b])
+    reverse_approved(receipt, reason="Wrong count", posted_by=clerk_b, approved_by=approver)
     assert surveillance_sweep()["transit_discrepancy.resolved"] == 2
 
 

@@ -532,10 +532,22 @@ class TestLedger:
         )
         answer = call(api_as(inspector), "post", f"adjustments/{rejected['id']}/reject/")
         assert answer["status"] == "rejected"
-        reversal = call(
-            client, "post", f"documents/{approved['id']}/reverse/", {"reason": "miscount"}, 201
+        # Reversing a gain takes stock off the books: 202, a proposal for a second person.
+        proposal = call(
+            client, "post", f"documents/{approved['id']}/reverse/", {"reason": "miscount"}, 202
         )
+        has(proposal, "id, document, status, reason, proposed_by, decided_by, reversal")
+        assert (proposal["status"], proposal["reversal"]) == ("pending_approval", None)
+        assert call(client, "get", f"documents/{approved['id']}/")["reversed_by"] is None
+        call(client, "post", f"reversal-proposals/{proposal['id']}/approve/", expect=403)
+        decided = call(api_as(inspector), "post", f"reversal-proposals/{proposal['id']}/approve/")
+        assert decided["status"] == "approved"
+        reversal = call(client, "get", f"documents/{decided['reversal']}/")
         assert (reversal["kind"], reversal["reverses"]) == ("reversal", approved["id"])
+        assert (reversal["posted_by"], reversal["approved_by"]) == (
+            clerk.username,
+            inspector.username,
+        )
         again = call(
             client, "post", f"documents/{approved['id']}/reverse/", {"reason": "again"}, 409
         )

@@ -16,9 +16,9 @@ from inventory.services.posting import (
     Movement,
     adjustment_approve,
     adjustment_create,
-    document_reverse,
     issue_post,
 )
+from inventory.services.reversals import document_reverse
 
 
 @pytest.fixture

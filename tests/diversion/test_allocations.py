@@ -10,7 +10,8 @@ from django.utils import timezone
 from diversion import profiling, services
 from diversion.models import TrainingAllocation
 from inventory.models import Recipient
-from inventory.services.posting import Movement, document_reverse, issue_post, return_post
+from inventory.services.posting import Movement, issue_post, return_post
+from inventory.services.reversals import document_reverse
 
 pytestmark = pytest.mark.django_db
 

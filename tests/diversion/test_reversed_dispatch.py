@@ -13,7 +13,7 @@ from alerts.sweep import SweepContext, run_detectors
 from diversion import services
 from diversion.models import Verification
 from inventory.errors import InvalidState
-from inventory.services.posting import document_reverse
+from inventory.services.reversals import document_reverse
 
 pytestmark = pytest.mark.django_db
 

@@ -16,6 +16,7 @@ from inventory.models import (
     LedgerLine,
     LicenceLimit,
     Lot,
+    ReversalProposal,
     Waiver,
 )
 from inventory.models.ledger import AdjustmentReason, DocumentKind, DocumentStatus
@@ -348,7 +349,7 @@ def test_lot_card_has_running_balance(stocked, world, clerk, as_user):
     assert [line.storehouse.code for line in one.context["page"].rows] == ["SH2"]
 
 
-def test_reverse_needs_a_reason_and_confirmation(stocked, clerk, as_user):
+def test_reverse_needs_a_reason_and_confirmation(stocked, clerk, inspector, as_user):
     _lot, receipt = stocked
     client = as_user(clerk)
     before = counts()
@@ -358,18 +359,44 @@ def test_reverse_needs_a_reason_and_confirmation(stocked, clerk, as_user):
     assert "Typed twice" in response.content.decode()
     assert counts() == before
 
+    # Reversing a receipt takes stock off the books: proposed, nothing posted yet.
     response = client.post(
         url("document_reverse", receipt.pk), {"reason": "Typed twice", "confirm": "on"}
     )
+    assert response.status_code == 302
+    assert response["Location"] == url("document_detail", receipt.pk)
+    assert counts() == before
+    html = client.get(url("document_detail", receipt.pk)).content.decode()
+    assert "Reversal awaiting approval" in html
+    assert "Reverse document" not in html  # no second proposal while one waits
+
+    # A second reversal is refused while the first awaits approval.
+    response = client.post(
+        url("document_reverse", receipt.pk), {"reason": "again", "confirm": "on"}
+    )
+    assert response.status_code == 200
+    assert "awaits approval" in response.content.decode()
+    assert counts() == before
+
+    # The inspector approves: the reversal is posted, in the clerk's name, with the approver.
+    proposal = ReversalProposal.objects.get(document=receipt)
+    inspector_client = as_user(inspector)
+    assert "Typed twice" in inspector_client.get(url("reversals_pending")).content.decode()
+    response = inspector_client.post(url("reversal_approve", proposal.pk))
     reversal = Document.objects.get(kind=DocumentKind.REVERSAL)
     assert response.status_code == 302
     assert response["Location"] == url("document_detail", reversal.pk)
-    assert reversal.reverses_id == receipt.pk
+    assert (reversal.reverses_id, reversal.posted_by, reversal.approved_by) == (
+        receipt.pk,
+        clerk,
+        inspector,
+    )
+    client = as_user(clerk)
     html = client.get(url("document_detail", receipt.pk)).content.decode()
     assert "Reversed by" in html
     assert reversal.number in html
 
-    # A second reversal is refused with the service's message.
+    # Once reversed, a further reversal is refused with the service's message.
     response = client.post(
         url("document_reverse", receipt.pk), {"reason": "again", "confirm": "on"}
     )

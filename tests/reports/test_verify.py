@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from audit.models import AuditAction, AuditEvent
-from inventory.services.posting import document_reverse
+from inventory.services.reversals import document_reverse
 from reports.selectors import report_list
 from reports.services import report_request, report_verify
 

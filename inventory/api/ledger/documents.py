@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.drf import LedgerPagination
-from core.idempotency import idempotent
+from core.idempotency import IDEMPOTENCY, idempotent
 from inventory.api.ledger.fields import NewLotSerializer
 from inventory.api.ledger.inputs import MergeSerializer, ReverseSerializer, SplitSerializer
 from inventory.api.ledger.outputs import (
@@ -25,9 +25,11 @@ from inventory.api.ledger.outputs import (
     StockCardLineSerializer,
 )
 from inventory.api.ledger.postings import DocumentResponseMixin, posting_schema
+from inventory.api.reversals import ReversalProposalSerializer, proposal_response
 from inventory.filters import BalanceFilter, DocumentFilter, LotFilter
+from inventory.models import ReversalProposal
 from inventory.selectors import ledger as selectors
-from inventory.services import posting
+from inventory.services import posting, reversals
 from inventory.services.lots import lot_create
 
 
@@ -44,18 +46,30 @@ class DocumentViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.document_list(user=self.request.user)
 
-    @posting_schema(ReverseSerializer, "Reverse a document (once), with a reason")
+    @extend_schema(
+        request=ReverseSerializer,
+        responses={201: DocumentSerializer, 202: ReversalProposalSerializer},
+        parameters=[IDEMPOTENCY],
+        summary="Reverse a document (once), with a reason",
+        description="201 with the posted reversal when it gives stock back to the books (an "
+        "issue, a dispatch, a disposal, a move). A reversal that takes stock off the books (a "
+        "receipt, a return, a transfer receipt, a gain) needs a second person: 202 with a "
+        "reversal proposal, posted when an inspector other than you approves it at "
+        "`reversal-proposals/{id}/approve/`.",
+    )
     @action(detail=True, methods=["post"])
     @idempotent
     def reverse(self, request, pk=None):
         data = ReverseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reversal = posting.document_reverse(
+        outcome = reversals.document_reverse(
             document=get_object_or_404(self.get_queryset(), pk=pk),
             reason=data.validated_data["reason"],
             posted_by=request.user,
         )
-        return self._created(reversal)
+        if isinstance(outcome, ReversalProposal):  # takes stock off the books: a second person
+            return proposal_response(outcome, status.HTTP_202_ACCEPTED)
+        return self._created(outcome)
 
 
 @extend_schema_view(list=extend_schema(summary="Stock on hand in your scope (balances)"))

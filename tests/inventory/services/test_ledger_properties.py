@@ -15,11 +15,11 @@ from inventory.services.posting import (
     MoveLine,
     Movement,
     balance_drift,
-    document_reverse,
     issue_post,
     move_post,
     receipt_post,
 )
+from inventory.services.reversals import document_reverse
 
 operations = st.lists(
     st.one_of(

@@ -13,13 +13,13 @@ from inventory.services.posting import (
     MoveLine,
     Movement,
     disposal_post,
-    document_reverse,
     issue_post,
     move_post,
     return_post,
     transfer_dispatch,
     transfer_receive,
 )
+from inventory.services.reversals import document_reverse
 
 pytestmark = pytest.mark.django_db
 

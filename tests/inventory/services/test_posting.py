@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.errors import SelfApproval
+from core.roles import Role
 from inventory.chain import GENESIS_HASH, line_hash
 from inventory.errors import (
     AlreadyReversed,
@@ -31,7 +32,6 @@ from inventory.services.posting import (
     adjustment_reject,
     balance_drift,
     disposal_post,
-    document_reverse,
     issue_post,
     move_post,
     receipt_post,
@@ -39,6 +39,8 @@ from inventory.services.posting import (
     transfer_dispatch,
     transfer_receive,
 )
+from inventory.services.reversals import document_reverse
+from tests.factories import UserFactory, reverse_approved
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -501,7 +503,12 @@ class TestTransfer:
         )
         with pytest.raises(InvalidState):
             document_reverse(document=dispatch, reason="sent in error", posted_by=clerk)
-        document_reverse(document=receipt, reason="sent in error", posted_by=clerk_b)
+        reverse_approved(
+            receipt,
+            reason="sent in error",
+            posted_by=clerk_b,
+            approved_by=UserFactory(roles=[Role.INSPECTOR], depots=[world.depot_b]),
+        )
         document_reverse(document=dispatch, reason="sent in error", posted_by=clerk)
         assert (qty(lot, world.sh1), qty(lot, world.sh3)) == (100, 0)
 
@@ -633,9 +640,9 @@ class TestDatabaseGuards:
                 hash="f" * 64,
             )
 
-    def test_a_document_is_reversed_once_in_the_database_too(self, world, clerk):
+    def test_a_document_is_reversed_once_in_the_database_too(self, world, clerk, inspector):
         receipt = world.stock(clerk, world.lot(world.ball), world.sh1, 5)
-        reversal = document_reverse(document=receipt, reason="dup", posted_by=clerk)
+        reversal = reverse_approved(receipt, reason="dup", posted_by=clerk, approved_by=inspector)
         with pytest.raises(IntegrityError), transaction.atomic():
             Document.objects.create(
                 depot=reversal.depot,

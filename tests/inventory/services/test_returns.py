@@ -16,11 +16,11 @@ from inventory.models.reference import WaiverRule
 from inventory.services.posting import (
     Movement,
     balance_drift,
-    document_reverse,
     issue_post,
     lot_merge,
     return_post,
 )
+from inventory.services.reversals import document_reverse
 from surveillance.selectors import bans_binding
 from surveillance.services import ban_impose, condition_change_post
 

@@ -15,7 +15,6 @@ from inventory.models import Balance, Document, LedgerLine, Lot, Storehouse, Wai
 from inventory.services.posting import (
     MoveLine,
     Movement,
-    document_reverse,
     issue_post,
     lot_split,
     move_post,
@@ -24,6 +23,7 @@ from inventory.services.reference import (
     ammunition_type_assembles_to_set,
     ammunition_type_create,
 )
+from inventory.services.reversals import document_reverse
 from surveillance.services import ban_impose, condition_change_post
 
 pytestmark = pytest.mark.django_db
