@@ -46,10 +46,12 @@ ACTOR_PARAMS = {
 # Helpers that call `require` themselves.
 GUARDS = (
     "require(", "require_any(", "_require_ban_scope(", "_require_binding_scope(",
-    "_pending_adjustment(",
+    "_pending_adjustment(", "_proposal_to_decide(", "_require_reverse_right(",
 )  # fmt: skip
 # Writes that need no vetting, and why.
 EXEMPT = {
+    # Queues the snapshot that snapshot_request creates, and snapshot_request requires.
+    "surplus.services.snapshot_queue",
     # Called inside a posting that has already required the poster's vetting.
     "stockchecks.services.incident_open_for_adjustment",
     "stockchecks.services.incident_open_for_transfer",
