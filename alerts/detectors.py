@@ -37,6 +37,7 @@ from inventory import rules
 from inventory.models import Balance, Document, Licence, Waiver
 from inventory.models.ledger import LOSS_REASONS, AdjustmentReason, DocumentKind, DocumentStatus
 from inventory.models.reference import WaiverRule
+from inventory.selectors.ledger import balance_drift
 
 DEFAULT_EXPIRY_HORIZON_DAYS = 180
 DEFAULT_LICENCE_EXPIRY_HORIZON_DAYS = 90
@@ -595,43 +596,20 @@ def loss_recorded(ctx: SweepContext) -> list[Subject]:
     return subjects
 
 
-_DRIFT = """
-    WITH ledger AS (
-        SELECT lot_id, storehouse_id, SUM(quantity) AS total
-        FROM inventory_ledgerline GROUP BY lot_id, storehouse_id
-    )
-    SELECT s.depot_id, s.code, d.lot_id, lot.lot_number, d.storehouse_id, d.balance, d.ledger
-    FROM (
-        SELECT COALESCE(b.lot_id, l.lot_id) AS lot_id,
-               COALESCE(b.storehouse_id, l.storehouse_id) AS storehouse_id,
-               COALESCE(b.quantity, 0) AS balance, COALESCE(l.total, 0) AS ledger
-        FROM inventory_balance b
-        FULL OUTER JOIN ledger l ON l.lot_id = b.lot_id AND l.storehouse_id = b.storehouse_id
-        WHERE COALESCE(b.quantity, 0) <> COALESCE(l.total, 0)
-    ) AS d
-    JOIN inventory_storehouse s ON s.id = d.storehouse_id
-    JOIN inventory_lot lot ON lot.id = d.lot_id
-    ORDER BY s.depot_id, d.lot_id, d.storehouse_id
-"""
-
-
 @detector(AlertKind.LEDGER_DRIFT, in_sweep=False)
 def ledger_drift(ctx: SweepContext) -> list[Subject]:
     """Balances that differ from the sum of their ledger lines (should never happen): one query,
-    run by the nightly reconciliation rather than the daily sweep."""
-    with connection.cursor() as cursor:
-        cursor.execute(_DRIFT)
-        rows = cursor.fetchall()
+    run by the nightly reconciliation rather than the daily sweep (inventory's balance_drift)."""
     return [
         Subject(
-            depot_id=depot_id,
-            lot_id=lot_id,
-            storehouse_id=storehouse_id,
+            depot_id=drift.depot_id,
+            lot_id=drift.lot_id,
+            storehouse_id=drift.storehouse_id,
             message=(
-                f"Lot {lot_number} in storehouse {code}: balance {balance}, ledger {ledger}. "
-                f"Run ledger verification and investigate."
+                f"Lot {drift.lot_number} in storehouse {drift.storehouse_code}: balance "
+                f"{drift.balance}, ledger {drift.ledger}. Run ledger verification and investigate."
             ),
-            details={"balance": int(balance), "ledger": int(ledger)},
+            details={"balance": drift.balance, "ledger": drift.ledger},
         )
-        for depot_id, code, lot_id, lot_number, storehouse_id, balance, ledger in rows
+        for drift in balance_drift()
     ]

@@ -161,3 +161,23 @@ def surveillance_sweep_run(*, today: date | None = None, attempt: int = 1):
     from core.jobs import job_run
 
     return job_run(SWEEP_JOB, lambda: surveillance_sweep(today=today), attempt=attempt)
+
+
+RECONCILE_JOB = "reconcile_ledger"
+
+
+def reconcile_ledger() -> dict[str, int]:
+    """Compare every balance with the sum of its ledger lines (one query) and make the open
+    `ledger_drift` alerts exactly the differences found: raised when new, resolved when gone."""
+    counts = run_detectors([AlertKind.LEDGER_DRIFT])
+    drift = counts["ledger_drift.raised"] + counts["ledger_drift.refreshed"]
+    if drift:
+        logger.critical("ledger drift: %s balance(s) differ from their ledger lines", drift)
+    return {"drift": drift, **counts}
+
+
+def reconcile_ledger_run(*, attempt: int = 1):
+    """Run the reconciliation as a recorded job under its advisory lock (core.jobs.job_run)."""
+    from core.jobs import job_run
+
+    return job_run(RECONCILE_JOB, reconcile_ledger, attempt=attempt)

@@ -21,3 +21,13 @@ def alert_digest_task(self) -> dict:
 
     run = alert_digest_run(attempt=(self.request.retries or 0) + 1)
     return {"job_run": run.pk, "outcome": run.outcome, "rows_touched": run.rows_touched}
+
+
+@shared_task(name="alerts.reconcile_ledger", bind=True, **RETRY_OPTIONS)
+def reconcile_ledger_task(self) -> int:
+    """Nightly: the number of balances that differ from their ledger (0 when all is well, and
+    when another worker is already running the reconciliation)."""
+    from alerts.sweep import reconcile_ledger_run
+
+    run = reconcile_ledger_run(attempt=(self.request.retries or 0) + 1)
+    return int(run.rows_touched.get("drift", 0))

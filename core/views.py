@@ -56,16 +56,11 @@ HOME_INCIDENTS = 5
 
 def _unresolved_incidents(user) -> list:
     """Losses not yet closed in the user's depots, oldest first (one query)."""
-    from stockchecks.models import IncidentStatus
-    from stockchecks.selectors import incident_list
+    from stockchecks.selectors import incident_unresolved_list
 
     if not user.role_set:
         return []
-    return list(
-        incident_list(user=user)
-        .exclude(status=IncidentStatus.CLOSED)
-        .order_by("pk")[:HOME_INCIDENTS]
-    )
+    return list(incident_unresolved_list(user=user).order_by("pk")[:HOME_INCIDENTS])
 
 
 @login_not_required

@@ -441,7 +441,7 @@ class Verification(models.Model):
     )
     recorded_at = models.DateTimeField(null=True, blank=True)
     incident = models.ForeignKey(
-        "stockchecks.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "inventory.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # The reversal of the case's dispatch that cancelled this check (result "cancelled").
     cancelled_by_reversal = models.ForeignKey(

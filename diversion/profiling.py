@@ -20,9 +20,17 @@ from django.utils import timezone
 from accounts.models import User
 from diversion.models import TrainingAllocation, Verification, VerificationResult
 from diversion.selectors import require_register_reader
-from inventory.models import Depot, Document, LedgerLine, Recipient
+from inventory import hooks
+from inventory.models import (
+    Depot,
+    Document,
+    Incident,
+    IncidentKind,
+    IncidentStatus,
+    LedgerLine,
+    Recipient,
+)
 from inventory.models.ledger import DocumentKind, DocumentStatus
-from stockchecks.models import Incident, IncidentKind, IncidentStatus, StockCheck
 
 LOSS_KINDS = [IncidentKind.COUNT_VARIANCE, IncidentKind.LOSS_ADJUSTMENT, IncidentKind.THEFT]
 TREND_MONTHS = 6
@@ -124,16 +132,9 @@ def depot_profiles(*, user: User, start: date, end: date) -> tuple[list[DepotPro
     ):
         profiles[row["depot_id"]].adjustments = row["n"]
         profiles[row["depot_id"]].units_adjusted_out = -(row["out"] or 0)
-    for row in (
-        StockCheck.objects.filter(
-            status="approved", approved_at__date__gte=start, approved_at__date__lte=end
-        )
-        .values("depot_id")
-        .annotate(counted=Sum("lines_counted"), correct=Sum("lines_correct"))
-        .order_by()
-    ):
-        profiles[row["depot_id"]].lines_counted = row["counted"] or 0
-        profiles[row["depot_id"]].lines_correct = row["correct"] or 0
+    for depot_id, (counted, correct) in hooks.count_accuracy(start=start, end=end).items():
+        profiles[depot_id].lines_counted = counted
+        profiles[depot_id].lines_correct = correct
     for row in (
         Verification.objects.filter(
             result=VerificationResult.PENDING,

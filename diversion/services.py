@@ -58,12 +58,22 @@ from diversion.models import (
     VerificationResult,
 )
 from inventory.errors import InvalidState
-from inventory.models import AmmunitionType, Depot, Document, Lot, Recipient, Storehouse
+from inventory.models import (
+    AmmunitionType,
+    Depot,
+    Document,
+    Incident,
+    IncidentDocument,
+    IncidentKind,
+    Lot,
+    Recipient,
+    Storehouse,
+)
 from inventory.models.reference import RecipientKind
 from inventory.policy import policy_values
 from inventory.services import posting
+from inventory.services.incidents import incident_open
 from inventory.services.reference import recipient_create
-from stockchecks.models import Incident, IncidentDocument, IncidentKind
 
 # Policy settings read (inventory.PolicySetting), with these defaults when absent.
 DEFAULT_ASSESSMENT_VALID_DAYS = 180
@@ -772,9 +782,12 @@ def transfer_case_dispatch_reversed(*, case: TransferCase, user: User) -> list[V
 
 
 def _incident_for_failed(verification: Verification, reported_by: User) -> Incident:
+    """Open the incident a failed check calls for, through inventory's incident service,
+    linking the dispatch unless another incident is about it already."""
     case = verification.case
     units = sum(case.lines.values_list("quantity", flat=True))
-    incident = Incident.objects.create(
+    dispatch = case.dispatch_document_id
+    return incident_open(
         depot_id=case.depot_id,
         kind=IncidentKind.OTHER,
         title=_("Possible diversion: %(check)s failed for transfer case %(number)s")
@@ -788,14 +801,13 @@ def _incident_for_failed(verification: Verification, reported_by: User) -> Incid
         occurred_on=verification.performed_on,
         units_lost=units,
         reported_by=reported_by,
-        reported_at=timezone.now(),
+        document_ids=(
+            [dispatch]
+            if dispatch is not None
+            and not IncidentDocument.objects.filter(document_id=dispatch).exists()
+            else []
+        ),
     )
-    if (
-        case.dispatch_document_id is not None
-        and not IncidentDocument.objects.filter(document_id=case.dispatch_document_id).exists()
-    ):
-        IncidentDocument.objects.create(incident=incident, document_id=case.dispatch_document_id)
-    return incident
 
 
 # --- Tracing requests ----------------------------------------------------------------------------

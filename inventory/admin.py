@@ -16,11 +16,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from inventory.models import (
     AmmunitionType,
     Balance,
+    Ban,
     ClosedPeriod,
     ConditionCode,
     Depot,
     Document,
     HazardCode,
+    Incident,
     LedgerLine,
     Licence,
     LicenceLimit,
@@ -464,3 +466,21 @@ class ClosedPeriodAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Incidents are opened by the services and investigated on stockchecks' pages."""
+
+    list_display = ["pk", "depot", "kind", "status"]
+    list_filter = ["status", "kind", "depot"]
+    list_select_related = ["depot"]
+
+
+@admin.register(Ban)
+class BanAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Bans are imposed and lifted on surveillance's pages, which check who decides."""
+
+    list_display = ["kind", "lot", "ammunition_type", "reference", "imposed_at", "lifted_at"]
+    list_filter = ["kind"]
+    list_select_related = ["lot", "ammunition_type"]

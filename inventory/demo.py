@@ -58,6 +58,7 @@ from inventory import policy, reference_data
 from inventory.models import (
     AmmunitionType,
     Balance,
+    BanKind,
     ConditionCode,
     Depot,
     Document,
@@ -84,7 +85,7 @@ from inventory.services.reference import (
     waiver_create,
 )
 from surveillance import services as surveillance_services
-from surveillance.models import BanKind, StabilityTest
+from surveillance.models import StabilityTest
 
 DEMO_DEPOTS = [
     ("D01", "Northern Central Ammunition Depot", "North"),

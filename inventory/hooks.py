@@ -6,6 +6,10 @@ received, DESIGN.md §6) and that apps above it report on (alerts). Those apps r
 listener here when Django starts (their AppConfig.ready); the service that records the fact
 calls `storage_changed` or `expired_stock_received` inside its transaction, so what the
 listener writes commits or rolls back with the fact.
+
+One question goes the other way: how accurate the depots' counts were (`count_accuracy`), which
+oversight (diversion's profiles) asks and the app that counts (stockchecks) answers, so neither
+imports the other.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ from datetime import date
 
 StorageListener = Callable[..., None]
 ExpiredListener = Callable[..., None]
+# (start, end) -> {depot id: (lines counted, lines correct)} of the counts approved in [start, end]
+AccuracyReader = Callable[..., dict[int, tuple[int, int]]]
 
 _storage_listeners: list[StorageListener] = []
 _expired_listeners: list[ExpiredListener] = []
+_accuracy_readers: list[AccuracyReader] = []
 
 
 def on_storage_changed(listener: StorageListener) -> StorageListener:
@@ -53,3 +60,22 @@ def expired_stock_received(*, depot_id: int, lot_ids: Iterable[int], on: date) -
         return
     for listener in list(_expired_listeners):
         listener(depot_id=depot_id, lot_ids=ids, on=on)
+
+
+def on_count_accuracy(reader: AccuracyReader) -> AccuracyReader:
+    """Register `reader(start=date, end=date)` answering `count_accuracy`. Registering twice
+    keeps one."""
+    if reader not in _accuracy_readers:
+        _accuracy_readers.append(reader)
+    return reader
+
+
+def count_accuracy(*, start: date, end: date) -> dict[int, tuple[int, int]]:
+    """Lines counted and lines found correct, by depot, in the counts approved from `start` to
+    `end` (inclusive), summed over the registered readers; {} when none is registered."""
+    totals: dict[int, tuple[int, int]] = {}
+    for reader in list(_accuracy_readers):
+        for depot_id, (counted, correct) in reader(start=start, end=end).items():
+            before = totals.get(depot_id, (0, 0))
+            totals[depot_id] = (before[0] + counted, before[1] + correct)
+    return totals

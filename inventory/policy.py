@@ -18,6 +18,7 @@ from inventory.models import (
     PolicySetting,
 )
 from inventory.rules import MixingMatrix, StoragePolicy, hd_1_6_counts_as_check
+from inventory.selectors.bans import BANS_BINDING_CTES
 
 DEFAULT_BACKDATE_DAYS = 30
 DEFAULT_HD_1_2_THRESHOLD_KG = Decimal("0.136")  # IATG 2021 (DESIGN.md §3)
@@ -145,7 +146,8 @@ class PostingPolicy:
     closed: ClosedPeriod | None
     # The condition codes whose lots are stored apart (DESIGN.md §4 rule 2).
     isolating: frozenset[str] = frozenset()
-    # The stock check freezing the depot (its number), if any: postings are refused (stockchecks).
+    # The count freezing the depot (a stock check's number), if any: postings are refused
+    # (inventory.models.freezes).
     frozen_by: str | None = None
     # (lot id, ban id) of the active bans binding the lots asked for with `bans_for`, if asked.
     ban_pairs: list[tuple[int, int]] | None = None
@@ -157,7 +159,7 @@ SELECT
     (SELECT coalesce(json_object_agg(code, availability), '{}')::text FROM inventory_conditioncode),
     (SELECT coalesce(json_agg(code), '[]')::text FROM inventory_conditioncode WHERE isolate),
     closed.id, closed.starts_on, closed.ends_on,
-    (SELECT id FROM stockchecks_stockcheck WHERE depot_id = %s AND frozen LIMIT 1)
+    (SELECT reference FROM inventory_depotfreeze WHERE depot_id = %s)
     {bans}
 FROM (SELECT 1) AS one
 LEFT JOIN LATERAL (
@@ -172,8 +174,6 @@ _POSTING_POLICY_SQL = _POSTING_POLICY_SELECT.replace("{bans}", "")
 
 @functools.cache
 def _posting_policy_with_bans_sql() -> str:
-    from surveillance.selectors import BANS_BINDING_CTES
-
     bans = (
         ", (SELECT coalesce(json_agg(json_build_array(lot_id, ban_id) ORDER BY lot_id, ban_id),"
         " '[]')::text FROM binding)"
@@ -197,7 +197,7 @@ def posting_policy(*, depot_id: int, on: date, bans_for: Iterable[int] = ()) -> 
         else:
             cursor.execute(_POSTING_POLICY_SQL, [depot_id, depot_id, on, on])
             row, ban_pairs = cursor.fetchone(), None
-        values, availability, isolating, closed_id, starts_on, ends_on, frozen_id = row
+        values, availability, isolating, closed_id, starts_on, ends_on, frozen_by = row
     closed = (
         None
         if closed_id is None
@@ -208,6 +208,6 @@ def posting_policy(*, depot_id: int, on: date, bans_for: Iterable[int] = ()) -> 
         availability=json.loads(availability),
         isolating=frozenset(json.loads(isolating)),
         closed=closed,
-        frozen_by=None if frozen_id is None else f"SC-{frozen_id:05d}",
+        frozen_by=frozen_by,
         ban_pairs=ban_pairs,
     )

@@ -1,9 +1,10 @@
-"""Stock checks and incidents are worked through their pages and the API; here they are read."""
+"""Stock checks are worked through their pages and the API; here they are read (incidents are
+inventory's models, read in its admin)."""
 
 from django.contrib import admin
 
 from inventory.admin import ReadOnlyAdminMixin
-from stockchecks.models import Incident, StockCheck
+from stockchecks.models import StockCheck
 
 
 @admin.register(StockCheck)
@@ -11,10 +12,3 @@ class StockCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "depot", "storehouse", "kind", "status", "planned_by", "approved_by"]
     list_filter = ["status", "kind", "depot"]
     list_select_related = ["depot", "storehouse", "planned_by", "approved_by"]
-
-
-@admin.register(Incident)
-class IncidentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["pk", "depot", "kind", "status"]
-    list_filter = ["status", "kind", "depot"]
-    list_select_related = ["depot"]

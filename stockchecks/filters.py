@@ -4,14 +4,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from inventory.filters import _depots_in_scope
-from stockchecks.models import (
-    Incident,
-    IncidentKind,
-    IncidentStatus,
-    StockCheck,
-    StockCheckKind,
-    StockCheckStatus,
-)
+from inventory.models import Incident, IncidentKind, IncidentStatus
+from stockchecks.models import StockCheck, StockCheckKind, StockCheckStatus
 
 
 class StockCheckFilter(django_filters.FilterSet):

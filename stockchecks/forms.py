@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from core.roles import Action
 from core.scoping import scope
 from inventory.labels import scanned_lot
-from inventory.models import Depot, Lot, Storehouse
+from inventory.models import Depot, IncidentKind, IncidentStatus, Lot, Storehouse
 from inventory.models.ledger import AdjustmentReason
-from stockchecks.models import IncidentKind, IncidentStatus, StockCheckKind
+from stockchecks.models import StockCheckKind
 
 MAX_QUANTITY = 2_000_000_000
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Count as CountOf
 from django.db.models import DateField, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -9,13 +11,8 @@ from django.db.models.functions import TruncMonth
 from accounts.models import User
 from core.roles import Action
 from core.scoping import NATIONAL_READERS, can, read_depot_ids, scope
-from stockchecks.models import (
-    Incident,
-    IncidentStatus,
-    StockCheck,
-    StockCheckLine,
-    StockCheckStatus,
-)
+from inventory.models import Incident, IncidentStatus
+from stockchecks.models import StockCheck, StockCheckLine, StockCheckStatus
 
 
 def stock_check_list(*, user: User) -> QuerySet[StockCheck]:
@@ -25,6 +22,22 @@ def stock_check_list(*, user: User) -> QuerySet[StockCheck]:
         ),
         user,
     )
+
+
+def count_accuracy_by_depot(*, start: date, end: date) -> dict[int, tuple[int, int]]:
+    """Lines counted and lines correct, by depot, in the checks approved from `start` to `end`:
+    one grouped query. Answers inventory.hooks.count_accuracy (registered in apps.py)."""
+    rows = (
+        StockCheck.objects.filter(
+            status=StockCheckStatus.APPROVED,
+            approved_at__date__gte=start,
+            approved_at__date__lte=end,
+        )
+        .values("depot_id")
+        .annotate(counted=Sum("lines_counted"), correct=Sum("lines_correct"))
+        .order_by()
+    )
+    return {row["depot_id"]: (row["counted"] or 0, row["correct"] or 0) for row in rows}
 
 
 def stock_check_lines(*, stock_check: StockCheck) -> QuerySet[StockCheckLine]:
@@ -57,11 +70,19 @@ def _incident_scope(queryset: QuerySet[Incident], user: User) -> QuerySet[Incide
 def incident_list(*, user: User) -> QuerySet[Incident]:
     """Incidents of the user's depots (a transit shortfall shows in both depots)."""
     return _incident_scope(
-        Incident.objects.select_related(
-            "depot", "other_depot", "reported_by", "closed_by", "stock_check"
-        ),
+        Incident.objects.select_related("depot", "other_depot", "reported_by", "closed_by"),
         user,
     )
+
+
+def stock_check_incidents(*, stock_check: StockCheck) -> QuerySet[Incident]:
+    """The incidents a check's approval opened for its losses (one at most, today)."""
+    return Incident.objects.filter(stock_check_id=stock_check.pk).order_by("id")
+
+
+def incident_unresolved_list(*, user: User) -> QuerySet[Incident]:
+    """Incidents of the user's depots not yet closed (the home page's losses to explain)."""
+    return incident_list(user=user).exclude(status=IncidentStatus.CLOSED)
 
 
 def incident_monthly(*, user: User) -> QuerySet:

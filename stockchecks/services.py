@@ -1,9 +1,10 @@
-"""The only code that writes stock checks and incidents (DESIGN.md §7).
+"""The only code that writes stock checks, and the investigation of incidents (DESIGN.md §7).
 
 Stock checks: plan → start (book snapshot, optional freeze) → blind counts and recounts → submit →
 approve (variances posted as adjustments through inventory.services.posting) or reject (back to
 counting). Incidents: opened automatically for every loss (stock-check losses, lost or stolen
 adjustments, transit shortfalls) or reported by hand; investigated and closed with findings.
+Incidents and the depot freeze are inventory's records, opened and set through its services.
 """
 
 from __future__ import annotations
@@ -27,17 +28,25 @@ from core.roles import Action
 from core.scoping import can, require, require_any
 from inventory import locks
 from inventory.errors import InvalidState
-from inventory.models import Balance, Depot, Document, LedgerLine, Lot, Storehouse
-from inventory.models.ledger import AdjustmentReason, DocumentKind
-from inventory.services import counts, posting
-from stockchecks.models import (
+from inventory.models import (
     INCIDENT_TRANSITIONS,
-    OPEN_STATUSES,
-    Count,
+    Balance,
+    Depot,
+    Document,
     Incident,
     IncidentDocument,
     IncidentKind,
     IncidentStatus,
+    LedgerLine,
+    Lot,
+    Storehouse,
+)
+from inventory.models.ledger import AdjustmentReason
+from inventory.services import counts, freezes, incidents, posting
+from inventory.services.incidents import neq_per_unit
+from stockchecks.models import (
+    OPEN_STATUSES,
+    Count,
     StockCheck,
     StockCheckKind,
     StockCheckLine,
@@ -133,12 +142,7 @@ def stock_check_start(*, stock_check: StockCheck, started_by: User) -> StockChec
     require(started_by, Action.RECORD_MOVEMENT, depot.pk)
     locks.counter_lock(depot_id=depot.pk, year=timezone.now().year)
     if stock_check.freeze_depot:
-        other = StockCheck.objects.filter(depot=depot, frozen=True).first()
-        if other is not None:
-            raise InvalidState(
-                _("Depot %(depot)s is already frozen for stock check %(check)s.")
-                % {"depot": depot.code, "check": other.number}
-            )
+        freezes.depot_freeze(depot=depot, reference=stock_check.number)
     now = timezone.now()
     # Ids are drawn in commit order within a depot (its postings queue on the counter we hold),
     # so every line of this depot above the current maximum is posted after this moment.
@@ -366,14 +370,6 @@ def stock_check_reject(
     return stock_check
 
 
-def _neq_per_unit(lot: Lot) -> Decimal:
-    return (
-        lot.neq_per_unit_kg
-        if lot.neq_per_unit_kg is not None
-        else lot.ammunition_type.neq_per_unit_kg
-    )
-
-
 @transaction.atomic
 def stock_check_approve(*, stock_check: StockCheck, approved_by: User) -> StockCheck:
     """Approve a submitted check: unfreeze the depot, post each variance as an adjustment (one
@@ -386,6 +382,7 @@ def stock_check_approve(*, stock_check: StockCheck, approved_by: User) -> StockC
     depot = stock_check.depot
     now = timezone.now()
     if stock_check.frozen:
+        freezes.depot_unfreeze(reference=stock_check.number)
         stock_check.frozen = False
         stock_check.save(update_fields=["frozen"])
     lines = list(stock_check.lines.select_related("lot__ammunition_type", "storehouse"))
@@ -411,9 +408,9 @@ def stock_check_approve(*, stock_check: StockCheck, approved_by: User) -> StockC
     losses = [(doc, ls) for doc, ls in losses if ls]
     if losses:
         units = -sum(li.variance for _doc, ls in losses for li in ls)
-        neq = -sum(li.variance * _neq_per_unit(li.lot) for _doc, ls in losses for li in ls)
-        incident = Incident.objects.create(
-            depot=depot,
+        neq = -sum(li.variance * neq_per_unit(li.lot) for _doc, ls in losses for li in ls)
+        incidents.incident_open(
+            depot_id=depot.pk,
             kind=IncidentKind.COUNT_VARIANCE,
             title=_("Stock check %(number)s: %(units)s units missing")
             % {"number": stock_check.number, "units": units},
@@ -426,12 +423,10 @@ def stock_check_approve(*, stock_check: StockCheck, approved_by: User) -> StockC
             occurred_on=timezone.localdate(now),
             units_lost=units,
             neq_lost_kg=neq,
-            stock_check=stock_check,
+            stock_check_id=stock_check.pk,
             reported_by=approved_by,
             reported_at=now,
-        )
-        IncidentDocument.objects.bulk_create(
-            IncidentDocument(incident=incident, document=doc) for doc, _ls in losses
+            document_ids=[doc.pk for doc, _ls in losses],
         )
     for document, _ls in documents:
         posting.adjustment_approve(document=document, approved_by=approved_by)
@@ -442,7 +437,7 @@ def stock_check_approve(*, stock_check: StockCheck, approved_by: User) -> StockC
     stock_check.units_variance = sum(variances)
     stock_check.units_variance_abs = sum(abs(v) for v in variances)
     stock_check.neq_variance_kg = sum(
-        (line.variance * _neq_per_unit(line.lot) for line in lines), Decimal(0)
+        (line.variance * neq_per_unit(line.lot) for line in lines), Decimal(0)
     )
     stock_check.status = StockCheckStatus.APPROVED
     stock_check.approved_by = approved_by
@@ -463,6 +458,7 @@ def stock_check_cancel(*, stock_check: StockCheck, cancelled_by: User) -> StockC
     require_any(cancelled_by, (Action.RECORD_MOVEMENT, Action.APPROVE), stock_check.depot_id)
     _require_status(stock_check, *OPEN_STATUSES)
     counts.blind_count_end(reference=stock_check.number)
+    freezes.depot_unfreeze(reference=stock_check.number)
     stock_check.status = StockCheckStatus.CANCELLED
     stock_check.frozen = False
     stock_check.cancelled_by = cancelled_by
@@ -498,20 +494,16 @@ def incident_report(
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": [_("The date cannot be in the future.")]})
     _check_documents(depot, documents)
-    incident = Incident.objects.create(
-        depot=depot,
+    return incidents.incident_open(
+        depot_id=depot.pk,
         kind=kind,
         title=title.strip(),
         description=description.strip(),
         occurred_on=occurred_on,
         units_lost=units_lost,
         reported_by=reported_by,
-        reported_at=timezone.now(),
+        document_ids=[doc.pk for doc in documents],
     )
-    IncidentDocument.objects.bulk_create(
-        IncidentDocument(incident=incident, document=doc) for doc in documents
-    )
-    return incident
 
 
 def _check_documents(depot: Depot, documents: Sequence[Document], incident=None) -> None:
@@ -575,80 +567,4 @@ def incident_update(
         )
     if fields:
         incident.save(update_fields=fields)
-    return incident
-
-
-def incident_open_for_adjustment(*, document: Document, reported_by: User) -> Incident | None:
-    """An approved adjustment for lost or stolen stock opens an incident (once per document).
-    Called by the posting service inside the approval's transaction."""
-    if IncidentDocument.objects.filter(document=document).exists():
-        return None
-    rows = list(
-        document.lines.filter(quantity__lt=0).select_related("lot__ammunition_type", "storehouse")
-    )
-    units = -sum(row.quantity for row in rows)
-    stolen = document.reason == AdjustmentReason.STOLEN
-    incident = Incident.objects.create(
-        depot_id=document.depot_id,
-        kind=IncidentKind.THEFT if stolen else IncidentKind.LOSS_ADJUSTMENT,
-        title=(
-            _("Adjustment %(number)s: %(units)s units stolen")
-            if stolen
-            else _("Adjustment %(number)s: %(units)s units lost")
-        )
-        % {"number": document.number, "units": units},
-        description="\n".join(
-            f"{row.lot.lot_number} in {row.storehouse.code}: {row.quantity}" for row in rows
-        )
-        + (f"\n{document.note}" if document.note else ""),
-        occurred_on=document.occurred_on,
-        units_lost=units,
-        neq_lost_kg=-sum((row.quantity * _neq_per_unit(row.lot) for row in rows), Decimal(0)),
-        reported_by=reported_by,
-        reported_at=timezone.now(),
-    )
-    IncidentDocument.objects.create(incident=incident, document=document)
-    return incident
-
-
-def incident_open_for_transfer(
-    *, transfer: Document, receipt: Document, reported_by: User
-) -> Incident | None:
-    """A transfer received short opens an incident at the receiving depot, seen by the sending
-    depot too, linking the dispatch and the receipt (once per transfer). Called by the posting
-    service inside the receipt's transaction."""
-    if transfer.kind != DocumentKind.TRANSFER:
-        raise ValueError("not a transfer")
-    if IncidentDocument.objects.filter(document=transfer).exists():
-        return None
-    short: dict[int, int] = defaultdict(int)
-    for lot_id, quantity in transfer.lines.values_list("lot_id", "quantity"):
-        short[lot_id] -= quantity
-    for lot_id, quantity in receipt.lines.values_list("lot_id", "quantity"):
-        short[lot_id] -= quantity
-    short = {lot_id: units for lot_id, units in short.items() if units > 0}
-    lots = Lot.objects.select_related("ammunition_type").in_bulk(short)
-    units = sum(short.values())
-    incident = Incident.objects.create(
-        depot_id=transfer.destination_depot_id,
-        other_depot_id=transfer.depot_id,
-        kind=IncidentKind.TRANSIT_SHORTFALL,
-        title=_("Transfer %(number)s received %(units)s units short")
-        % {"number": transfer.number, "units": units},
-        description="\n".join(
-            f"{lots[lot_id].lot_number}: {units_short} short"
-            for lot_id, units_short in sorted(short.items())
-        ),
-        occurred_on=receipt.occurred_on,
-        units_lost=units,
-        neq_lost_kg=sum(
-            (units_short * _neq_per_unit(lots[lot_id]) for lot_id, units_short in short.items()),
-            Decimal(0),
-        ),
-        reported_by=reported_by,
-        reported_at=timezone.now(),
-    )
-    IncidentDocument.objects.bulk_create(
-        IncidentDocument(incident=incident, document=document) for document in (transfer, receipt)
-    )
     return incident

@@ -95,7 +95,7 @@ def stock_check_detail(request, pk):
         "may_report": _may_read_report(user, "stock_check"),
         "reasons": forms.AdjustmentReason.choices,
         "adjustments": check.adjustments.order_by("id"),
-        "incidents": check.incidents.order_by("id"),
+        "incidents": selectors.stock_check_incidents(stock_check=check),
         "reject_form": forms.RejectForm(),
     }
     return render(request, "stockchecks/check_detail.html", context)
@@ -285,6 +285,13 @@ def incident_detail(request, pk):
                 return redirect("stockchecks:incident_detail", incident.pk)
     context = {
         "incident": incident,
+        "stock_check": (
+            None
+            if incident.stock_check_id is None
+            else selectors.stock_check_list(user=request.user)
+            .filter(pk=incident.stock_check_id)
+            .first()
+        ),
         "documents": incident.documents.order_by("id"),
         "form": form,
         "may_investigate": may_investigate,

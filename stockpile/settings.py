@@ -125,7 +125,7 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "reconcile-ledger": {
-        "task": "inventory.reconcile_ledger",
+        "task": "alerts.reconcile_ledger",
         "schedule": crontab(hour=2, minute=15),
     },
     "idempotency-purge": {"task": "core.idempotency_purge", "schedule": crontab(minute=40)},

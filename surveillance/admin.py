@@ -5,7 +5,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from inventory.admin import ReadOnlyAdminMixin
 from surveillance.models import (
-    Ban,
     Inspection,
     InspectionInterval,
     ShelfLifeExtension,
@@ -62,13 +61,6 @@ class StabilityTestAdmin(_RecordAdmin):
     list_display = ["lot", "depot", "sampled_on", "method", "remaining_pct", "category"]
     list_filter = ["category", "method", "depot"]
     list_select_related = ["lot", "depot"]
-
-
-@admin.register(Ban)
-class BanAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ["kind", "lot", "ammunition_type", "reference", "imposed_at", "lifted_at"]
-    list_filter = ["kind"]
-    list_select_related = ["lot", "ammunition_type"]
 
 
 @admin.register(ShelfLifeExtension)

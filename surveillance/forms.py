@@ -17,11 +17,10 @@ from core.roles import Action
 from core.scoping import action_depot_ids
 from inventory.forms import DateInput, DepotChoiceField
 from inventory.labels import scanned_lot
-from inventory.models import AmmunitionType, Balance, ConditionCode, Depot, Lot, Storehouse
+from inventory.models import AmmunitionType, Balance, BanKind, ConditionCode, Depot, Lot, Storehouse
 from inventory.models.reference import RecipientKind
 from surveillance.models import (
     PASS_FAIL_METHODS,
-    BanKind,
     InspectionKind,
     StabilityCategory,
     StabilityMethod,

@@ -4,7 +4,8 @@ Inspections and stability tests are records of what an ammunition technical offi
 never change quantities. What they decide about a lot reaches the ledger as a condition-change
 document (kind `condition_change`, no lines) described by a ConditionChange row, so the lot's
 condition history is complete and attributable. Bans, constraints and shelf-life extensions are
-decisions with a reason and a reference; a ban is lifted, never deleted.
+decisions with a reason and a reference; a ban is lifted, never deleted. Bans and constraints
+are records of the accounting core, which reads them when it posts (inventory.models.bans).
 """
 
 from django.conf import settings
@@ -294,89 +295,6 @@ class ConditionChange(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["lot", "-id"], name="condition_change_lot")]
-
-
-class BanKind(models.TextChoices):
-    BAN = "ban", _("ban")
-    CONSTRAINT = "constraint", _("constraint")
-
-
-class Ban(models.Model):
-    """A ban (no issue or use) or a constraint (limited use) on a type or a lot, until lifted.
-
-    A constraint may name the recipient kinds it allows ("training only": ranges and units);
-    issues to any other kind are refused. A constraint naming none is shown, not enforced.
-    """
-
-    kind = models.CharField(_("kind"), max_length=10, choices=BanKind.choices)
-    ammunition_type = models.ForeignKey(
-        "inventory.AmmunitionType",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="bans",
-    )
-    lot = models.ForeignKey(
-        "inventory.Lot", on_delete=models.PROTECT, null=True, blank=True, related_name="bans"
-    )
-    reason = models.TextField(_("reason"))
-    reference = models.CharField(_("reference"), max_length=120)
-    permitted_recipient_kinds = models.JSONField(
-        _("permitted recipient kinds"),
-        default=list,
-        blank=True,
-        help_text=_("Constraints only: the recipient kinds that may still receive the stock."),
-    )
-    disposal_recommended = models.BooleanField(
-        _("remedy is disposal"),
-        default=False,
-        help_text=_(
-            "Bans only: the stock will not be made serviceable again and is to be disposed of. "
-            "It then counts as surplus (obsolete or banned); a temporary ban does not."
-        ),
-    )
-    imposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    imposed_at = models.DateTimeField(auto_now_add=True)
-    lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    lifted_at = models.DateTimeField(null=True, blank=True)
-    lift_reason = models.TextField(_("reason for lifting"), blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-imposed_at", "-id"]
-        indexes = [
-            models.Index(
-                fields=["lot"], name="ban_active_lot", condition=Q(lifted_at__isnull=True)
-            ),
-            models.Index(
-                fields=["ammunition_type"],
-                name="ban_active_type",
-                condition=Q(lifted_at__isnull=True),
-            ),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ammunition_type__isnull=True, lot__isnull=False)
-                | Q(ammunition_type__isnull=False, lot__isnull=True),
-                name="ban_one_subject",
-            ),
-            models.CheckConstraint(
-                condition=Q(lifted_at__isnull=True, lifted_by__isnull=True)
-                | Q(lifted_at__isnull=False, lifted_by__isnull=False),
-                name="ban_lifted_by_someone",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.lot or self.ammunition_type}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.lifted_at is None
 
 
 class ShelfLifeExtension(models.Model):

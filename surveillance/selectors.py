@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,64 +10,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from core.scoping import read_depot_ids, scope
-from inventory.models import Balance, Document, Lot
+from inventory.models import Balance, Ban, Document, Lot
 from surveillance.models import (
-    Ban,
     ConditionChange,
     Inspection,
     LotDue,
     ShelfLifeExtension,
     StabilityTest,
 )
-
-# Bans on a lot also bind the lots split from it (same material), at any depth. The CTEs take
-# the lot ids as their one parameter; the posting service's policy read embeds them too
-# (inventory.policy.posting_policy), so an issue reads its policy and its bans in one statement.
-BANS_BINDING_CTES = """
-lineage(lot_id, ancestor_id) AS (
-    SELECT id, id FROM inventory_lot WHERE id = ANY(%s::bigint[])
-    UNION
-    SELECT lineage.lot_id, lot.parent_id
-    FROM lineage JOIN inventory_lot lot ON lot.id = lineage.ancestor_id
-    WHERE lot.parent_id IS NOT NULL
-),
-binding(lot_id, ban_id) AS (
-    SELECT lineage.lot_id, ban.id
-    FROM lineage
-    JOIN inventory_lot lot ON lot.id = lineage.lot_id
-    JOIN surveillance_ban ban
-      ON ban.lifted_at IS NULL
-     AND (ban.lot_id = lineage.ancestor_id
-          OR (lineage.ancestor_id = lineage.lot_id
-              AND ban.ammunition_type_id = lot.ammunition_type_id))
-)"""
-
-_BANS_BINDING = (
-    "WITH RECURSIVE" + BANS_BINDING_CTES + "\nSELECT lot_id, ban_id FROM binding ORDER BY 1, 2"
-)
-
-
-def bans_binding(lot_ids: Iterable[int]) -> dict[int, list[Ban]]:
-    """Active bans and constraints binding each lot: on the lot, on a lot it was split from, or
-    on its type. Two queries whatever the number of lots (one when none binds)."""
-    ids = sorted(set(lot_ids))
-    if not ids:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(_BANS_BINDING, [ids])
-        return bans_from_pairs(cursor.fetchall())
-
-
-def bans_from_pairs(pairs: Iterable[tuple[int, int]]) -> dict[int, list[Ban]]:
-    """The bans of (lot id, ban id) pairs from BANS_BINDING_CTES, by lot; no query if none."""
-    pairs = list(pairs)
-    if not pairs:
-        return {}
-    bans = Ban.objects.in_bulk({ban_id for _lot, ban_id in pairs})
-    binding: dict[int, list[Ban]] = {}
-    for lot_id, ban_id in pairs:
-        binding.setdefault(lot_id, []).append(bans[ban_id])
-    return binding
 
 
 def _lots_in_scope(user: User) -> Q:

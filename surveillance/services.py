@@ -29,10 +29,10 @@ from core.roles import Action
 from core.scoping import action_depot_ids, can, require
 from inventory import hooks
 from inventory import policy as inventory_policy
-from inventory.errors import InvalidState
 from inventory.models import (
     AmmunitionType,
     Balance,
+    Ban,
     ConditionCode,
     Depot,
     Document,
@@ -40,15 +40,14 @@ from inventory.models import (
     Storehouse,
 )
 from inventory.models.ledger import DocumentKind, DocumentStatus
-from inventory.models.reference import Availability, RecipientKind
+from inventory.models.reference import Availability
+from inventory.services import bans
 from inventory.services.lots import add_months
 from inventory.services.posting import _check_date, _new_document
 from surveillance import policy
 from surveillance.errors import LotHeldElsewhere
 from surveillance.models import (
     PASS_FAIL_METHODS,
-    Ban,
-    BanKind,
     ConditionChange,
     Inspection,
     InspectionAttachment,
@@ -557,42 +556,15 @@ def ban_impose(
     """Ban (no issue) or constrain (limited use) a lot or a whole type until lifted. A ban whose
     remedy is disposal (`disposal_recommended`) makes the serviceable stock it binds surplus
     (DESIGN.md §9); a temporary ban does not."""
-    if (lot is None) == (ammunition_type is None):
-        raise ValidationError({"lot": [_("Name either a lot or an ammunition type.")]})
-    if kind not in BanKind.values:
-        raise ValidationError({"kind": [_("A ban or a constraint.")]})
+    bans.ban_subject_check(kind=kind, lot=lot, ammunition_type=ammunition_type)
     _require_ban_scope(imposed_by, lot=lot, ammunition_type=ammunition_type)
-    # Wait for issues of this lot (or type) in flight; those that follow see the ban.
-    if lot is not None:
-        Lot.objects.select_for_update().filter(pk=lot.pk).first()
-    else:
-        AmmunitionType.objects.select_for_update().filter(pk=ammunition_type.pk).first()
-    errors = {}
-    if not reason.strip():
-        errors["reason"] = [_("Say why.")]
-    if not reference.strip():
-        errors["reference"] = [_("Give the reference of the decision.")]
-    kinds = sorted(set(permitted_recipient_kinds))
-    if kind == BanKind.BAN and kinds:
-        errors["permitted_recipient_kinds"] = [_("A ban permits no one: use a constraint.")]
-    if kind == BanKind.CONSTRAINT and disposal_recommended:
-        errors["disposal_recommended"] = [
-            _("Only a ban recommends disposal: a constraint still allows use.")
-        ]
-    unknown = [value for value in kinds if value not in RecipientKind.values]
-    if unknown:
-        errors["permitted_recipient_kinds"] = [
-            _("Unknown recipient kind: %(kinds)s.") % {"kinds": ", ".join(unknown)}
-        ]
-    if errors:
-        raise ValidationError(errors)
-    return Ban.objects.create(
+    return bans.ban_create(
         kind=kind,
         lot=lot,
         ammunition_type=ammunition_type,
-        reason=reason.strip(),
-        reference=reference.strip(),
-        permitted_recipient_kinds=kinds,
+        reason=reason,
+        reference=reference,
+        permitted_recipient_kinds=permitted_recipient_kinds,
         disposal_recommended=disposal_recommended,
         imposed_by=imposed_by,
     )
@@ -600,19 +572,9 @@ def ban_impose(
 
 @transaction.atomic
 def ban_lift(*, ban: Ban, reason: str, lifted_by: User) -> Ban:
-    ban = Ban.objects.select_for_update(of=("self",)).select_related("lot").get(pk=ban.pk)
+    ban = bans.ban_lock(ban)
     _require_binding_scope(lifted_by, _binding_depot_ids(ban.lot))
-    if ban.lifted_at is not None:
-        raise InvalidState(
-            _("This %(kind)s was lifted already.") % {"kind": ban.get_kind_display()}
-        )
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Say why it is lifted.")]})
-    ban.lifted_by = lifted_by
-    ban.lifted_at = timezone.now()
-    ban.lift_reason = reason.strip()
-    ban.save(update_fields=["lifted_by", "lifted_at", "lift_reason"])
-    return ban
+    return bans.ban_mark_lifted(ban=ban, reason=reason, lifted_by=lifted_by)
 
 
 # --- Shelf life ----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from core.web import attempt, error_summary, page_of, render_page
 from inventory.forms import lots_in_scope
 from inventory.labels import scanned_lot
 from inventory.models import AmmunitionType, Balance
+from inventory.selectors.bans import bans_binding
 from inventory.selectors.ledger import book_hidden
 from surveillance import forms, selectors, services
 from surveillance.files import attachment_response
@@ -98,7 +99,7 @@ def work_list(request):
         horizon = filter_form.cleaned_data["horizon"]
     today = timezone.localdate()
     items = selectors.work_list(user, today=today, horizon_days=horizon)
-    bans = selectors.bans_binding(item.lot.pk for item in items)
+    bans = bans_binding(item.lot.pk for item in items)
     rows = [
         {
             "item": item,
@@ -136,7 +137,7 @@ def lot_detail(request, pk: int):
         .prefetch_related(Prefetch("attachments", queryset=attachments))
     )
     tests = list(selectors.stability_test_list(user).filter(lot=lot))
-    bans = selectors.bans_binding([lot.pk]).get(lot.pk, [])
+    bans = bans_binding([lot.pk]).get(lot.pk, [])
     may_record = _may_record(user)
     recording = action_depot_ids(user, Action.RECORD_SURVEILLANCE)
     context = {
@@ -213,7 +214,7 @@ def lot_search(request):
                 :SEARCH_LIMIT
             ]
         )
-        bans = selectors.bans_binding(row.lot_id for row in rows)
+        bans = bans_binding(row.lot_id for row in rows)
         for row in rows:
             row.bans = bans.get(row.lot_id, [])
     context = {"query": query, "rows": rows, "limit": SEARCH_LIMIT}

@@ -1,7 +1,16 @@
 """What the stockpile is. Split by concern; import models from here."""
 
+from inventory.models.bans import Ban, BanKind
 from inventory.models.counts import BlindCount
 from inventory.models.depot import Depot, depot_code_validator
+from inventory.models.freezes import DepotFreeze
+from inventory.models.incidents import (
+    INCIDENT_TRANSITIONS,
+    Incident,
+    IncidentDocument,
+    IncidentKind,
+    IncidentStatus,
+)
 from inventory.models.ledger import (
     Balance,
     ChainHead,
@@ -29,16 +38,24 @@ from inventory.models.reference import (
 from inventory.models.reversals import ReversalProposal, ReversalProposalStatus
 
 __all__ = [
+    "INCIDENT_TRANSITIONS",
     "AmmunitionType",
     "Balance",
+    "Ban",
+    "BanKind",
     "BlindCount",
     "ChainHead",
     "ClosedPeriod",
     "ConditionCode",
     "Depot",
+    "DepotFreeze",
     "Document",
     "DocumentCounter",
     "HazardCode",
+    "Incident",
+    "IncidentDocument",
+    "IncidentKind",
+    "IncidentStatus",
     "LedgerLine",
     "Licence",
     "LicenceLimit",

@@ -1,5 +1,8 @@
 """Ledger reads: stock on hand, documents, stock cards. Scoped, joined, fixed query counts."""
 
+from typing import NamedTuple
+
+from django.db import connection
 from django.db.models import (
     DecimalField,
     Exists,
@@ -166,3 +169,47 @@ def reversal_proposal_list_unscoped() -> QuerySet:
 def reversal_proposal_list(*, user: User) -> QuerySet:
     """Reversal proposals of documents in the user's depots."""
     return scope(reversal_proposal_list_unscoped(), user, depot_field="document__depot")
+
+
+class Drift(NamedTuple):
+    """A balance that differs from the sum of its ledger lines."""
+
+    lot_id: int
+    storehouse_id: int
+    balance: int
+    ledger: int
+    depot_id: int
+    storehouse_code: str
+    lot_number: str
+
+
+_DRIFT = """
+    WITH ledger AS (
+        SELECT lot_id, storehouse_id, SUM(quantity) AS total
+        FROM inventory_ledgerline GROUP BY lot_id, storehouse_id
+    )
+    SELECT d.lot_id, d.storehouse_id, d.balance, d.ledger, s.depot_id, s.code, lot.lot_number
+    FROM (
+        SELECT COALESCE(b.lot_id, l.lot_id) AS lot_id,
+               COALESCE(b.storehouse_id, l.storehouse_id) AS storehouse_id,
+               COALESCE(b.quantity, 0) AS balance, COALESCE(l.total, 0) AS ledger
+        FROM inventory_balance b
+        FULL OUTER JOIN ledger l ON l.lot_id = b.lot_id AND l.storehouse_id = b.storehouse_id
+        WHERE COALESCE(b.quantity, 0) <> COALESCE(l.total, 0)
+    ) AS d
+    JOIN inventory_storehouse s ON s.id = d.storehouse_id
+    JOIN inventory_lot lot ON lot.id = d.lot_id
+    ORDER BY s.depot_id, d.lot_id, d.storehouse_id
+"""
+
+
+def balance_drift() -> list[Drift]:
+    """Every balance that differs from the sum of its ledger lines, and every ledger sum with no
+    balance (should always be empty): one query, national (no scope). The reconciliation
+    (alerts' `ledger_drift` detector) and `manage.py reconcile_ledger` read it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_DRIFT)
+        return [
+            Drift(lot, storehouse, int(balance), int(ledger), depot, code, number)
+            for lot, storehouse, balance, ledger, depot, code, number in cursor.fetchall()
+        ]

@@ -55,6 +55,8 @@ from inventory.models import (
 )
 from inventory.models.ledger import LOSS_REASONS, AdjustmentReason, DocumentKind, DocumentStatus
 from inventory.models.reference import Availability, WaiverRule
+from inventory.selectors.bans import bans_binding, bans_from_pairs
+from inventory.services.incidents import incident_open_for_adjustment, incident_open_for_transfer
 from inventory.services.lots import NewLot, lot_resolve
 
 
@@ -332,8 +334,6 @@ def issue_availability_check(
     an approved extension has already moved that date), restricted stock only to permitted
     recipients. `ban_pairs` are the lots' binding bans if already read
     (posting_policy(bans_for=...)); otherwise they are read here."""
-    from surveillance.selectors import bans_binding, bans_from_pairs
-
     lots = list(lots)
     binding = (
         bans_binding(lot.pk for lot in lots) if ban_pairs is None else bans_from_pairs(ban_pairs)
@@ -1070,8 +1070,6 @@ def transfer_receive(
     )
     transfer.save(update_fields=["status"])
     if shortfall:  # a potential diversion: an incident to investigate
-        from stockchecks.services import incident_open_for_transfer
-
         incident_open_for_transfer(transfer=transfer, receipt=receipt, reported_by=posted_by)
     return receipt
 
@@ -1166,8 +1164,6 @@ def adjustment_approve(*, document: Document, approved_by: User) -> Document:
     document.decided_at = now
     document.save(update_fields=["status", "approved_by", "decided_at"])
     if document.reason in LOSS_REASONS:  # lost or stolen: an incident to investigate
-        from stockchecks.services import incident_open_for_adjustment
-
         incident_open_for_adjustment(document=document, reported_by=approved_by)
     return document
 
@@ -1284,32 +1280,9 @@ def document_is_reversed(document: Document) -> bool:
     return Document.objects.filter(reverses=document).exists()
 
 
-def balance_drift() -> list[tuple[int, int, int, int]]:
-    """(lot, storehouse, balance, ledger sum) wherever they differ: should always be empty."""
-    from django.db.models import Sum
-
-    sums = {
-        (row["lot_id"], row["storehouse_id"]): row["total"]
-        for row in LedgerLine.objects.values("lot_id", "storehouse_id").annotate(
-            total=Sum("quantity")
-        )
-    }
-    drift = []
-    for lot_id, storehouse_id, quantity in Balance.objects.values_list(
-        "lot_id", "storehouse_id", "quantity"
-    ):
-        total = sums.pop((lot_id, storehouse_id), 0)
-        if total != quantity:
-            drift.append((lot_id, storehouse_id, quantity, total))
-    drift.extend((lot, sh, 0, total) for (lot, sh), total in sums.items() if total)
-    return drift
-
-
 def _bans_of_kind_ban(lot: Lot) -> list:
     """The active bans (not constraints) binding the lot: on it, on a lot it was split from, or
-    on its type (surveillance's bans, read as issue_availability_check reads them)."""
-    from surveillance.selectors import bans_binding
-
+    on its type (read as issue_availability_check reads them)."""
     return [ban for ban in bans_binding([lot.pk]).get(lot.pk, ()) if ban.kind == "ban"]
 
 
@@ -1452,8 +1425,6 @@ def lot_merge(
     409 `invalid_state` unless the lot has a parent in the same condition and stock in one
     depot, 409 `lot_banned` if a ban or constraint binds the child and not its parent. Nothing
     is edited or deleted: the child stays, at zero."""
-    from surveillance.selectors import bans_binding
-
     child = Lot.objects.get(pk=lot.pk)
     if child.parent_id is None:
         raise InvalidState(

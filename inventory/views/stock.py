@@ -6,18 +6,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.roles import Action
-from core.scoping import action_depot_ids, read_depot_ids, scope
+from core.scoping import NATIONAL_READERS, action_depot_ids, read_depot_ids, scope
 from core.web import page_of, render_page
-from diversion.selectors import reads_register
 from inventory.forms import StockFilter, lots_in_scope
 from inventory.labels import scanned_lot
-from inventory.models import Balance
+from inventory.models import Balance, BanKind
 from inventory.models.reference import Availability
+from inventory.selectors.bans import bans_binding
 from inventory.selectors.ledger import balance_list, book_hidden, stock_card
 from inventory.selectors.licence_use import storehouse_neq_summary
 from inventory.views.lots import split_depot_ids
-from surveillance.models import BanKind
-from surveillance.selectors import bans_binding
 
 SEARCH_LIMIT = 15
 SEARCH_MODES = {"stock", "issue", "lot", "all"}
@@ -83,7 +81,7 @@ def _why_not_issuable(lot, bans) -> str:
 
 def _attach_bans(rows) -> None:
     """Give each row (with a `lot_id`) the bans and constraints binding its lot, as `bans`:
-    one look-up for the whole page (surveillance.selectors.bans_binding)."""
+    one look-up for the whole page (inventory.selectors.bans.bans_binding)."""
     binding = bans_binding(row.lot_id for row in rows)
     for row in rows:
         row.bans = binding.get(row.lot_id, [])
@@ -120,7 +118,8 @@ def lot_card(request, pk: int):
         "chosen": chosen,
         "page": page,
         "bans": bans_binding([lot.pk]).get(lot.pk, []),
-        "may_trace": reads_register(user),
+        # The trace is diversion's page; national readers may read it (diversion.selectors).
+        "may_trace": bool(user.role_set & NATIONAL_READERS),
         "expired": lot.is_expired(timezone.localdate()),
     }
     return render(request, "inventory/lot_card.html", context)

@@ -24,18 +24,19 @@ from core.drf import LedgerPagination, ReferencePagination
 from core.idempotency import HEADER, idempotent
 from core.scoping import scope
 from core.serializers import StrictJSONMixin
-from inventory.models import Depot, Document, Lot, Storehouse
-from inventory.models.ledger import AdjustmentReason
-from stockchecks import selectors, services
-from stockchecks.filters import IncidentFilter, StockCheckFilter
-from stockchecks.models import (
+from inventory.models import (
+    Depot,
+    Document,
     Incident,
     IncidentKind,
     IncidentStatus,
-    StockCheck,
-    StockCheckKind,
-    StockCheckLine,
+    Lot,
+    Storehouse,
 )
+from inventory.models.ledger import AdjustmentReason
+from stockchecks import selectors, services
+from stockchecks.filters import IncidentFilter, StockCheckFilter
+from stockchecks.models import StockCheck, StockCheckKind, StockCheckLine
 
 IDEMPOTENCY = OpenApiParameter(
     HEADER,
@@ -370,6 +371,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     )
     reported_by = serializers.CharField(source="reported_by.username")
     closed_by = serializers.CharField(source="closed_by.username", allow_null=True, default=None)
+    stock_check = serializers.IntegerField(source="stock_check_id", read_only=True, allow_null=True)
     documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     document_numbers = serializers.SerializerMethodField()
 

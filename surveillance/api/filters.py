@@ -5,10 +5,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from inventory.filters import _depots_in_scope
-from inventory.models import AmmunitionType
+from inventory.models import AmmunitionType, Ban, BanKind
 from surveillance.models import (
-    Ban,
-    BanKind,
     ConditionChange,
     Inspection,
     InspectionKind,

@@ -11,13 +11,20 @@ from core.roles import Action
 from core.scoping import action_depot_ids
 from core.serializers import StrictJSONMixin
 from inventory.api.serializers import ScopedPrimaryKeyRelatedField
-from inventory.models import AmmunitionType, Balance, ConditionCode, Depot, Lot, Storehouse
+from inventory.models import (
+    AmmunitionType,
+    Balance,
+    Ban,
+    BanKind,
+    ConditionCode,
+    Depot,
+    Lot,
+    Storehouse,
+)
 from inventory.models.reference import RecipientKind
 from inventory.selectors.reference import depot_list, storehouse_list
 from surveillance import selectors
 from surveillance.models import (
-    Ban,
-    BanKind,
     ConditionChange,
     Inspection,
     InspectionAttachment,

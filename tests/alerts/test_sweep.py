@@ -14,6 +14,7 @@ from django.utils import timezone
 from alerts.models import Alert, AlertKind, Severity
 from alerts.services import alert_acknowledge
 from alerts.sweep import run_detectors, surveillance_sweep
+from alerts.tasks import reconcile_ledger_task
 from core.models import JobOutcome, JobRun
 from core.roles import Role
 from inventory.models import Licence, LicenceLimit, Lot, PolicySetting, Waiver
@@ -26,7 +27,6 @@ from inventory.services.posting import (
     transfer_receive,
 )
 from inventory.services.reversals import document_reverse
-from inventory.tasks import reconcile_ledger_task
 from tests.factories import UserFactory, reverse_approved
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from inventory.models import Balance, Document, LedgerLine, Lot, PolicySetting, Waiver
 from inventory.models.reference import WaiverRule
-from inventory.services.posting import Movement, balance_drift, issue_post
+from inventory.selectors.ledger import balance_drift
+from inventory.services.posting import Movement, issue_post
 from surveillance.services import condition_change_post
 
 pytestmark = pytest.mark.django_db

@@ -9,11 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import DepotMembership, User
-from inventory.models import AmmunitionType, Document, LedgerLine, Lot, PolicySetting
+from inventory.models import AmmunitionType, Ban, Document, LedgerLine, Lot, PolicySetting
 from inventory.services.lots import add_months
 from surveillance import reference_data as surveillance_reference
 from surveillance.models import (
-    Ban,
     ConditionChange,
     Inspection,
     InspectionAttachment,

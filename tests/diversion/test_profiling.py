@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from diversion import profiling, services
 from diversion.models import Verification
+from inventory.models import Incident
 from inventory.models.ledger import AdjustmentReason
 from inventory.services.posting import Movement, adjustment_approve, adjustment_create, issue_post
-from stockchecks.models import Incident
 
 pytestmark = pytest.mark.django_db
 

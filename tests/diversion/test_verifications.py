@@ -11,7 +11,7 @@ from alerts.sweep import SweepContext, run_detectors
 from diversion import services
 from diversion.models import Verification
 from inventory.errors import InvalidState
-from stockchecks.models import Incident, IncidentDocument
+from inventory.models import Incident, IncidentDocument
 
 pytestmark = pytest.mark.django_db
 

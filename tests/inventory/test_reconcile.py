@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from inventory.tasks import reconcile_ledger_task
+from alerts.tasks import reconcile_ledger_task
 
 pytestmark = pytest.mark.django_db
 

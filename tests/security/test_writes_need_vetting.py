@@ -18,9 +18,10 @@ from django.utils import timezone
 from alerts.models import AlertKind
 from alerts.services import alert_acknowledge, alert_raise
 from core.errors import VettingExpired
+from inventory.models import IncidentKind
 from inventory.services.lots import NewLot, lot_create
 from inventory.services.posting import lot_split
-from stockchecks.models import IncidentKind, StockCheckKind
+from stockchecks.models import StockCheckKind
 from stockchecks.services import (
     incident_report,
     stock_check_cancel,
@@ -53,8 +54,13 @@ EXEMPT = {
     # Queues the snapshot that snapshot_request creates, and snapshot_request requires.
     "surplus.services.snapshot_queue",
     # Called inside a posting that has already required the poster's vetting.
-    "stockchecks.services.incident_open_for_adjustment",
-    "stockchecks.services.incident_open_for_transfer",
+    "inventory.services.incidents.incident_open_for_adjustment",
+    "inventory.services.incidents.incident_open_for_transfer",
+    # Inventory's record writers: called by the workflow that required the actor's role and
+    # vetting first (stockchecks, surveillance, diversion services).
+    "inventory.services.incidents.incident_open",
+    "inventory.services.bans.ban_create",
+    "inventory.services.bans.ban_mark_lifted",
     # Records who downloaded an attachment (an audit record of a read).
     "surveillance.services.attachment_download_record",
     # Verifying a report reads (core.roles: verifying needs no vetting); it leaves an audit record.

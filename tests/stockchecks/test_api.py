@@ -5,9 +5,9 @@ import json
 import pytest
 from django.utils import timezone
 
-from inventory.models import Document
+from inventory.models import Document, Incident
 from stockchecks import services
-from stockchecks.models import Count, Incident, StockCheck, StockCheckLine
+from stockchecks.models import Count, StockCheck, StockCheckLine
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from inventory.errors import InvalidState
+from inventory.models import Incident, IncidentKind, IncidentStatus
 from inventory.services import posting
 from stockchecks import selectors, services
-from stockchecks.models import Incident, IncidentKind, IncidentStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from inventory.models import Incident
 from stockchecks import services
-from stockchecks.models import Incident, StockCheck, StockCheckLine
+from stockchecks.models import StockCheck, StockCheckLine
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from inventory.models import AmmunitionType, Lot, PolicySetting
+from inventory.models import AmmunitionType, Ban, Lot, PolicySetting
 from inventory.services.posting import Movement, transfer_dispatch
 from surplus.computation import rows_summed, surplus_by_depot, surplus_lots
 from surplus.models import GroupMember, InterchangeableGroup
 from surplus.policy import surplus_policy
 from surplus.services import requirement_set
-from surveillance.models import Ban
 from tests.surplus.conftest import months, years
 
 pytestmark = pytest.mark.django_db

@@ -9,11 +9,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from inventory.models import AmmunitionType
+from inventory.models import AmmunitionType, Ban
 from surplus.errors import UnitMismatch
 from surplus.models import GroupMember, InterchangeableGroup
 from surplus.services import group_create, group_member_add
-from surveillance.models import Ban
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inventory.labels import label_payload
-from surveillance.models import Ban, Inspection
+from inventory.models import Ban
+from surveillance.models import Inspection
 
 
 @pytest.fixture

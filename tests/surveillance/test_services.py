@@ -11,14 +11,13 @@ from django.utils import timezone
 
 from accounts.models import DepotMembership, User
 from inventory.errors import InvalidState, LotBanned, RecipientNotPermitted
-from inventory.models import Document, LedgerLine, Lot
+from inventory.models import Ban, Document, LedgerLine, Lot
 from inventory.services.lots import add_months
 from inventory.services.posting import Movement, issue_post, lot_split
 from inventory.services.reversals import document_reverse
 from surveillance import services
 from surveillance.errors import LotHeldElsewhere
 from surveillance.models import (
-    Ban,
     ConditionChange,
     Inspection,
     InspectionAttachment,

@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import DepotMembership
-from inventory.models import Document, LedgerLine, Lot
+from inventory.models import Ban, Document, LedgerLine, Lot
 from surveillance import selectors, services
 from surveillance.models import (
-    Ban,
     ConditionChange,
     Inspection,
     InspectionAttachment,

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from core.idempotency import IDEMPOTENCY, idempotent
 from inventory.selectors import ledger as ledger_selectors
+from inventory.selectors.bans import bans_binding
 from surveillance import selectors, services
 from surveillance.api import serializers as s
 from surveillance.api.filters import (
@@ -260,7 +261,7 @@ class LotSurveillanceApi(APIView):
             "last_inspected_on": due.last_inspected_on if due else None,
             "last_stability_test_on": due.last_stability_test_on if due else None,
             "last_stability_category": row.last_stability_category if row else "",
-            "bans": selectors.bans_binding([lot.pk]).get(lot.pk, []),
+            "bans": bans_binding([lot.pk]).get(lot.pk, []),
             "timeline": selectors.lot_timeline(request.user, lot),
         }
         return Response(s.LotSurveillanceSerializer(answer).data)

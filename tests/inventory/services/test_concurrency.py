@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from inventory.errors import InsufficientStock
 from inventory.models import Balance, Document, LedgerLine
-from inventory.services.posting import Movement, balance_drift, issue_post, receipt_post
+from inventory.selectors.ledger import balance_drift
+from inventory.services.posting import Movement, issue_post, receipt_post
 
 THREADS = 12
 

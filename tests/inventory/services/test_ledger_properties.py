@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from core.errors import ApplicationError
 from inventory.models import Balance, Document, LedgerLine
+from inventory.selectors.ledger import balance_drift
 from inventory.services.posting import (
     MoveLine,
     Movement,
-    balance_drift,
     issue_post,
     move_post,
     receipt_post,

@@ -23,6 +23,7 @@ from inventory.errors import (
     SuspectIsolation,
 )
 from inventory.models import Balance, ClosedPeriod, Document, LedgerLine, Lot, Waiver
+from inventory.selectors.ledger import balance_drift
 from inventory.services.lots import NewLot, lot_resolve
 from inventory.services.posting import (
     MoveLine,
@@ -30,7 +31,6 @@ from inventory.services.posting import (
     adjustment_approve,
     adjustment_create,
     adjustment_reject,
-    balance_drift,
     disposal_post,
     issue_post,
     move_post,

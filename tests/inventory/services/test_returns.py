@@ -13,15 +13,15 @@ from inventory.errors import InvalidState, LotBanned, SuspectIsolation
 from inventory.models import Balance, Document, LedgerLine, Lot, PolicySetting, Waiver
 from inventory.models.ledger import DocumentKind
 from inventory.models.reference import WaiverRule
+from inventory.selectors.bans import bans_binding
+from inventory.selectors.ledger import balance_drift
 from inventory.services.posting import (
     Movement,
-    balance_drift,
     issue_post,
     lot_merge,
     return_post,
 )
 from inventory.services.reversals import document_reverse
-from surveillance.selectors import bans_binding
 from surveillance.services import ban_impose, condition_change_post
 
 pytestmark = pytest.mark.django_db
