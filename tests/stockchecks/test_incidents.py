@@ -7,6 +7,7 @@ from django.utils import timezone
 from inventory.errors import InvalidState
 from inventory.models import Incident, IncidentKind, IncidentStatus
 from inventory.services import posting
+from inventory.services.incidents import incident_open_for_adjustment
 from stockchecks import selectors, services
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def test_an_approved_loss_adjustment_opens_an_incident(stocked, clerk, inspector
     assert list(incident.documents.all()) == [document]
     assert incident.reported_by == inspector
     # Opening is idempotent per document.
-    assert services.incident_open_for_adjustment(document=document, reported_by=inspector) is None
+    assert incident_open_for_adjustment(document=document, reported_by=inspector) is None
     assert Incident.objects.count() == 1
 
 

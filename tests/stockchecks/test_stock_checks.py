@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.errors import SelfApproval
 from inventory.errors import DepotFrozen, InvalidState
-from inventory.models import Balance, Document, Incident, IncidentKind
+from inventory.models import Balance, DepotFreeze, Document, Incident, IncidentKind
 from inventory.models.ledger import DocumentKind, DocumentStatus
 from inventory.selectors.ledger import balance_drift
 from inventory.services import posting
@@ -107,7 +107,7 @@ def test_full_check_with_variances_recount_approval_and_adjustments(
     assert check.accuracy_pct == 50.0
     (incident,) = Incident.objects.all()
     assert incident.kind == IncidentKind.COUNT_VARIANCE
-    assert incident.stock_check == check
+    assert incident.stock_check_id == check.pk
     assert incident.units_lost == 3
     assert list(incident.documents.all()) == [adjustment]
 
@@ -192,6 +192,7 @@ def test_a_frozen_depot_refuses_postings_and_thaws_on_approval(stocked, clerk, c
     services.stock_check_approve(stock_check=check, approved_by=inspector)
     check.refresh_from_db()
     assert not check.frozen
+    assert not DepotFreeze.objects.exists()
     assert check.adjustments.count() == 0
     _issue(stocked, clerk, stocked.l1, w.sh2, 1)
     assert _balance(stocked.l1, w.sh2) == 99
@@ -207,12 +208,30 @@ def test_cancelling_a_frozen_check_thaws_the_depot(stocked, clerk):
 
 
 def test_one_freeze_per_depot(stocked, clerk):
-    _planned_and_started(stocked, clerk, freeze_depot=True)
+    first = _planned_and_started(stocked, clerk, freeze_depot=True)
     second = services.stock_check_plan(
         depot=stocked.world.depot_a, planned_by=clerk, kind="full", freeze_depot=True
     )
-    with pytest.raises(InvalidState):
+    with pytest.raises(InvalidState) as refused:
         services.stock_check_start(stock_check=second, started_by=clerk)
+    assert first.number in refused.value.message
+    second.refresh_from_db()
+    assert (second.status, second.frozen, second.lines.count()) == ("planned", False, 0)
+    assert list(DepotFreeze.objects.values_list("depot", "reference")) == [
+        (stocked.world.depot_a.pk, first.number)
+    ]
+
+
+def test_the_freeze_is_inventorys_record_set_and_cleared_by_the_check(stocked, clerk):
+    """Postings read the freeze from inventory's table (LAYERS.md), never the check's."""
+    unfrozen = _planned_and_started(stocked, clerk)
+    assert not DepotFreeze.objects.exists()
+    services.stock_check_cancel(stock_check=unfrozen, cancelled_by=clerk)
+    check = _planned_and_started(stocked, clerk, freeze_depot=True)
+    freeze = DepotFreeze.objects.get()
+    assert (freeze.depot, freeze.reference) == (stocked.world.depot_a, check.number)
+    services.stock_check_cancel(stock_check=check, cancelled_by=clerk)
+    assert not DepotFreeze.objects.exists()
 
 
 def test_self_approval_refused_for_planner_counter_and_submitter(
@@ -357,7 +376,7 @@ def test_the_freeze_costs_a_posting_no_extra_query(stocked, clerk):
 
     with CaptureQueriesContext(connection) as captured:
         _issue(stocked, clerk, stocked.l1, stocked.world.sh2, 1)
-    reads = [q["sql"] for q in captured.captured_queries if "stockchecks_stockcheck" in q["sql"]]
+    reads = [q["sql"] for q in captured.captured_queries if "inventory_depotfreeze" in q["sql"]]
     assert len(reads) == 1
     assert "inventory_policysetting" in reads[0]
     assert "inventory_closedperiod" in reads[0]
