@@ -45,6 +45,7 @@ def ban_create(
     type) in flight: those that follow see it. ValidationError naming the field when a rule of
     the record is broken. The caller has checked who imposes it."""
     ban_subject_check(kind=kind, lot=lot, ammunition_type=ammunition_type)
+    # Wait for issues of this lot (or type) in flight; those that follow see the ban.
     if lot is not None:
         Lot.objects.select_for_update().filter(pk=lot.pk).first()
     else:

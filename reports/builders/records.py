@@ -278,7 +278,9 @@ class StockCheckReport(ReportBuilder):
             rows.append(values)
             listed.append(CHECK_LINES.row(*values, css="variance" if line.variance else ""))
         adjustments = list(check.adjustments.order_by("id"))
-        incidents = list(check.incidents.order_by("id"))
+        from stockchecks.selectors import stock_check_incidents
+
+        incidents = list(stock_check_incidents(stock_check=check))
         blocks = [
             Block(
                 "reports/pdf/stock_check_summary.html",

@@ -9,7 +9,8 @@ from django.conf import settings
 
 ABOVE = ("surveillance", "stockchecks", "alerts", "audit", "reports", "surplus", "diversion")
 # A table named after an app above, as it would be written in SQL (quoted or not).
-TABLE = re.compile(r"\b(?:%s)_[a-z0-9_]+\b" % "|".join(ABOVE))
+APPS_ABOVE = "|".join(ABOVE)
+TABLE = re.compile(rf"\b(?:{APPS_ABOVE})_[a-z0-9_]+\b")
 INVENTORY = Path(settings.BASE_DIR) / "inventory"
 
 
@@ -40,7 +41,7 @@ def table_names_above(source: str) -> set[str]:
     known = _tables_above()
     found = {word for word in TABLE.findall(source) if word in known}
     after_keyword = re.compile(
-        r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+\"?((?:%s)_[a-z0-9_]+)" % "|".join(ABOVE),
+        rf"\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+\"?((?:{APPS_ABOVE})_[a-z0-9_]+)",
         re.IGNORECASE,
     )
     found |= {name for name in after_keyword.findall(source) if name not in _inventory_tables()}
