@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('diversion', '0004_verification_cancelled_by_reversal'),
-        ('inventory', '0012_incidents_bans_freezes'),
+        ('inventory', '0013_incidents_bans_freezes'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0012_incidents_bans_freezes'),
+        ('inventory', '0013_incidents_bans_freezes'),
         ('diversion', '0005_verification_incident_in_inventory'),
         ('stockchecks', '0003_blind_counts_under_way'),
     ]

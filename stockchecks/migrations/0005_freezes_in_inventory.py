@@ -26,7 +26,7 @@ def forget_freezes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0012_incidents_bans_freezes"),
+        ("inventory", "0013_incidents_bans_freezes"),
         ("stockchecks", "0004_incident_moves_to_inventory"),
     ]
 

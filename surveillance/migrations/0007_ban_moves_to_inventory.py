@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0012_incidents_bans_freezes'),
+        ('inventory', '0013_incidents_bans_freezes'),
         ('surveillance', '0006_stability_category_limited_life_label'),
     ]
 

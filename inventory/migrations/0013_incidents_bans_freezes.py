@@ -15,7 +15,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0011_type_items_per_unit'),
+        ('inventory', '0012_reversal_proposal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
