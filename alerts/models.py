@@ -30,6 +30,7 @@ class AlertKind(models.TextChoices):
     STABILITY_UNSTABLE = "stability_unstable", _("unstable propellant")
     LEDGER_TAMPERED = "ledger_tampered", _("ledger fails verification")
     VERIFICATION_OVERDUE = "verification_overdue", _("delivery verification overdue")
+    LICENCE_BEYOND_QD = "licence_beyond_qd", _("licence beyond what quantity-distance allows")
 
 
 class Severity(models.TextChoices):
@@ -55,6 +56,7 @@ DEFAULT_SEVERITY: dict[str, str] = {
     AlertKind.STABILITY_UNSTABLE: Severity.CRITICAL,
     AlertKind.LEDGER_TAMPERED: Severity.CRITICAL,
     AlertKind.VERIFICATION_OVERDUE: Severity.WARNING,
+    AlertKind.LICENCE_BEYOND_QD: Severity.CRITICAL,
 }
 
 # Event alerts: the cause is a past event, not a state that goes away by itself. Acknowledging one

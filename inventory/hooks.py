@@ -4,7 +4,7 @@ Inventory records facts that must never be refused (a lot split into a worse con
 condition change, is recorded even when it mixes stock that should be apart; expired stock is
 received, DESIGN.md §6) and that apps above it report on (alerts). Those apps register a
 listener here when Django starts (their AppConfig.ready); the service that records the fact
-calls `storage_changed` or `expired_stock_received` inside its transaction, so what the
+calls `storage_changed`, `expired_stock_received` or `licence_changed` inside its transaction, so what the
 listener writes commits or rolls back with the fact.
 
 One question goes the other way: how accurate the depots' counts were (`count_accuracy`), which
@@ -21,10 +21,12 @@ StorageListener = Callable[..., None]
 ExpiredListener = Callable[..., None]
 # (start, end) -> {depot id: (lines counted, lines correct)} of the counts approved in [start, end]
 AccuracyReader = Callable[..., dict[int, tuple[int, int]]]
+LicenceListener = Callable[..., None]
 
 _storage_listeners: list[StorageListener] = []
 _expired_listeners: list[ExpiredListener] = []
 _accuracy_readers: list[AccuracyReader] = []
+_licence_listeners: list[LicenceListener] = []
 
 
 def on_storage_changed(listener: StorageListener) -> StorageListener:
@@ -79,3 +81,20 @@ def count_accuracy(*, start: date, end: date) -> dict[int, tuple[int, int]]:
             before = totals.get(depot_id, (0, 0))
             totals[depot_id] = (before[0] + counted, before[1] + correct)
     return totals
+
+
+def on_licence_changed(listener: LicenceListener) -> LicenceListener:
+    """Register `listener(storehouse_ids=set[int])`: called when a licence of these storehouses
+    was recorded or its limits changed (quantity-distance checks the new limits at once).
+    Registering twice keeps one."""
+    if listener not in _licence_listeners:
+        _licence_listeners.append(listener)
+    return listener
+
+
+def licence_changed(*, storehouse_ids: Iterable[int]) -> None:
+    ids = set(storehouse_ids)
+    if not ids:
+        return
+    for listener in list(_licence_listeners):
+        listener(storehouse_ids=ids)

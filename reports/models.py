@@ -22,6 +22,7 @@ class ReportKind(models.TextChoices):
     STOCK_CHECK = "stock_check", _("stock check report")
     SURPLUS = "surplus", _("national surplus report")
     TRACE = "trace", _("trace report")
+    EXPLOSIVE_LICENCE = "explosive_licence", _("explosive limit licence")
 
 
 class ReportStatus(models.TextChoices):

@@ -178,6 +178,7 @@ INSTALLED_APPS = [
     "alerts",
     "stockchecks",
     "diversion",
+    "qd",
 ]
 
 MIDDLEWARE = [

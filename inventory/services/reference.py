@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import User
 from core.roles import Action
 from core.scoping import require
+from inventory import hooks
 from inventory.models import (
     AmmunitionType,
     Balance,
@@ -135,6 +136,44 @@ def licence_create(
     for limit in licence_limits:
         limit.licence = licence
     bulk_create_with_history(licence_limits, LicenceLimit, default_user=created_by)
+    hooks.licence_changed(storehouse_ids={storehouse.pk})
+    return licence
+
+
+@transaction.atomic
+def licence_limits_replace(
+    *, licence: Licence, limits: Mapping[str, Decimal | None], changed_by: User, reason: str
+) -> Licence:
+    """A new version of a licence: its limits become `limits` (same meaning as in
+    `licence_create`), the period and number unchanged. The old limits stay in the history
+    (the licence's own history row records `reason`), so the version in force on any day can be
+    shown. The storehouse row is locked first, like licence_create and the postings that read
+    the limits."""
+    require(changed_by, Action.MANAGE_REFERENCE, licence.storehouse.depot_id)
+    Storehouse.objects.select_for_update(of=("self",)).filter(pk=licence.storehouse_id).first()
+    licence = Licence.objects.select_related("storehouse__depot").get(pk=licence.pk)
+    rows = _licence_limits(licence, limits)
+    current = {limit.hazard_division: limit for limit in licence.limits.all()}
+    for division, limit in current.items():
+        if division not in limits:
+            limit._history_user = changed_by
+            limit._change_reason = reason
+            limit.delete()
+    for row in rows:
+        limit = current.get(row.hazard_division)
+        if limit is None:
+            limit = row
+        elif limit.max_neq_kg == row.max_neq_kg:
+            continue
+        else:
+            limit.max_neq_kg = row.max_neq_kg
+        limit._history_user = changed_by
+        limit._change_reason = reason
+        limit.save()
+    licence._history_user = changed_by
+    licence._change_reason = reason
+    licence.save()
+    hooks.licence_changed(storehouse_ids={licence.storehouse_id})
     return licence
 
 
