@@ -43,9 +43,7 @@ def storehouse_sites(storehouse_id: int) -> list[rules.Site]:
 
 def licence_in_force(storehouse_id: int, on: date) -> Licence | None:
     return (
-        Licence.objects.filter(
-            storehouse_id=storehouse_id, valid_from__lte=on, valid_until__gte=on
-        )
+        Licence.objects.filter(storehouse_id=storehouse_id, valid_from__lte=on, valid_until__gte=on)
         .prefetch_related("limits")
         .first()
     )
@@ -94,9 +92,7 @@ def storehouses_beyond_qd(*, on: date, storehouse_ids=None) -> list[StorehouseQd
     """Storehouses (in use, with a licence in force) whose licence exceeds QD; everywhere or in
     these storehouses only. Three queries whatever the number of storehouses."""
     licences = (
-        Licence.objects.filter(
-            valid_from__lte=on, valid_until__gte=on, storehouse__is_active=True
-        )
+        Licence.objects.filter(valid_from__lte=on, valid_until__gte=on, storehouse__is_active=True)
         .select_related("storehouse__depot")
         .prefetch_related("limits")
         .order_by("storehouse_id")
@@ -106,7 +102,9 @@ def storehouses_beyond_qd(*, on: date, storehouse_ids=None) -> list[StorehouseQd
     licences = list(licences)
     sites: dict[int, list[rules.Site]] = {}
     for row in (
-        ExposedSiteDistance.objects.filter(storehouse_id__in=[lic.storehouse_id for lic in licences])
+        ExposedSiteDistance.objects.filter(
+            storehouse_id__in=[lic.storehouse_id for lic in licences]
+        )
         .values_list(
             "storehouse_id",
             "exposed_site_id",

@@ -41,8 +41,7 @@ def beyond_qd_subject(qd: StorehouseQd):
         limit = qd.limits[division]
         parts.append(
             f"HD {division} licensed {_kg(None if limit is None else int(limit))}, QD permits "
-            f"{_kg(permitted.neq_kg)}"
-            + (f" ({site.name} at {site.distance_m} m)" if site else "")
+            f"{_kg(permitted.neq_kg)}" + (f" ({site.name} at {site.distance_m} m)" if site else "")
         )
     code = qd.storehouse.code
     return Subject(
@@ -58,9 +57,7 @@ def beyond_qd_subject(qd: StorehouseQd):
             "divisions": [
                 {
                     "division": division,
-                    "limit_kg": None
-                    if qd.limits[division] is None
-                    else str(qd.limits[division]),
+                    "limit_kg": None if qd.limits[division] is None else str(qd.limits[division]),
                     "permitted_kg": qd.permitted[division].neq_kg,
                     "governing": qd.permitted[division].governing.name
                     if qd.permitted[division].governing
@@ -94,9 +91,7 @@ def qd_alerts_refresh(*, storehouse_ids: Iterable[int]) -> None:
     )
 
 
-def _distance_rows(
-    depot: Depot, distances: Sequence[Mapping]
-) -> list[tuple[Storehouse, Decimal]]:
+def _distance_rows(depot: Depot, distances: Sequence[Mapping]) -> list[tuple[Storehouse, Decimal]]:
     """Check the distances' storehouses belong to `depot`, once each; ValidationError naming
     `distances` otherwise."""
     errors, rows, seen = [], [], set()

@@ -70,6 +70,7 @@ urlpatterns = [
         surveillance.LotSurveillanceApi.as_view(),
         name="api-lot-surveillance",
     ),
+    path("v1/", include("qd.api.urls")),
     path("v1/", include(router.urls)),
     path("v1/", include("surplus.api.urls")),
     path("v1/", include("reports.api.urls")),

@@ -12,8 +12,19 @@ from qd import rules
     ("division", "neq", "expected"),
     [
         # DESIGN.md §13 public checks (Annex E, H, L).
-        ("1.1", 10_000, {"ibd": 480, "ptr_medium": 320, "ptr_low": 240, "vbd": 960, "pbd": 175,
-                         "imd": 78, "ptr_high": 480}),
+        (
+            "1.1",
+            10_000,
+            {
+                "ibd": 480,
+                "ptr_medium": 320,
+                "ptr_low": 240,
+                "vbd": 960,
+                "pbd": 175,
+                "imd": 78,
+                "ptr_high": 480,
+            },
+        ),
         ("1.1", 1_000, {"ibd": 400, "pbd": 80, "imd": 36, "ptr_medium": 270}),
         ("1.2.1", 1_000, {"ibd": 260, "ptr_high": 260, "vbd": 260}),
         ("1.3", 100_000, {"ibd": 300, "ptr_high": 300, "vbd": 300}),
@@ -53,8 +64,19 @@ def test_no_distance_where_the_annex_gives_none():
 
 @pytest.mark.parametrize(
     ("distance", "expected"),
-    [(77.56, 78), (99.2, 100), (100.0, 100), (100.1, 105), (478.3, 480), (500.0, 500),
-     (501, 510), (956.6, 960), (1000.0, 1000), (1001, 1020), (79.99999999999999, 80)],
+    [
+        (77.56, 78),
+        (99.2, 100),
+        (100.0, 100),
+        (100.1, 105),
+        (478.3, 480),
+        (500.0, 500),
+        (501, 510),
+        (956.6, 960),
+        (1000.0, 1000),
+        (1001, 1020),
+        (79.99999999999999, 80),
+    ],
 )
 def test_table_7_rounds_up_per_band(distance, expected):
     assert rules.round_up(distance) == expected
