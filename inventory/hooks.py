@@ -4,8 +4,8 @@ Inventory records facts that must never be refused (a lot split into a worse con
 condition change, is recorded even when it mixes stock that should be apart; expired stock is
 received, DESIGN.md §6) and that apps above it report on (alerts). Those apps register a
 listener here when Django starts (their AppConfig.ready); the service that records the fact
-calls `storage_changed`, `expired_stock_received` or `licence_changed` inside its transaction, so what the
-listener writes commits or rolls back with the fact.
+calls `storage_changed`, `expired_stock_received` or `licence_changed` inside its transaction,
+so what the listener writes commits or rolls back with the fact.
 
 One question goes the other way: how accurate the depots' counts were (`count_accuracy`), which
 oversight (diversion's profiles) asks and the app that counts (stockchecks) answers, so neither

@@ -5,7 +5,7 @@ data in `qd/reference/*.csv` (read once, `qd_tables()`); this module only knows 
 functions (a power of Q, a quadratic in ln Q, a constant) and how to combine them.
 
 Conventions, so that two implementations agree:
-- a function row gives D = factor × max(minimum, f(Q)), f from the band that holds Q (bands are
+- a function row gives D = factor x max(minimum, f(Q)), f from the band that holds Q (bands are
   [from_kg, to_kg));
 - the required distance is D rounded **up** per Table 7 (the step of the band D falls in);
 - the NEQ a measured distance permits is the largest whole kg whose *rounded* distance is within
@@ -41,7 +41,7 @@ SITE_KINDS = (
 # The divisions a licence has limits for, and so the back-calculation reports (DESIGN.md §4).
 PERMITTED_DIVISIONS = ("1.1", "1.2.1", "1.2.2", "1.3", "1.4")
 
-# Float noise (8.0 × 1000^(1/3) = 79.99999999999999) must not round a table value up one step.
+# Float noise (8.0 x 1000^(1/3) = 79.99999999999999) must not round a table value up one step.
 _NOISE_DIGITS = 6
 
 
