@@ -91,6 +91,14 @@ def qd_alerts_refresh(*, storehouse_ids: Iterable[int]) -> None:
     )
 
 
+def _name_free(depot: Depot, name: str, site_id: int | None = None) -> None:
+    taken = ExposedSite.objects.filter(depot=depot, name=name).exclude(pk=site_id)
+    if name and taken.exists():
+        raise ValidationError(
+            {"name": f"Depot {depot.code} already has an exposed site named {name!r}."}
+        )
+
+
 def _distance_rows(depot: Depot, distances: Sequence[Mapping]) -> list[tuple[Storehouse, Decimal]]:
     """Check the distances' storehouses belong to `depot`, once each; ValidationError naming
     `distances` otherwise."""
@@ -146,6 +154,7 @@ def exposed_site_create(
     (administrators). The storehouses' `licence_beyond_qd` alerts are refreshed at once."""
     require(created_by, Action.MANAGE_REFERENCE, depot.pk)
     rows = _distance_rows(depot, distances)
+    _name_free(depot, name)
     site = ExposedSite(depot=depot, name=name, kind=kind, note=note, created_by=created_by)
     site.full_clean()
     site._history_user = created_by
@@ -173,6 +182,7 @@ def exposed_site_update(
     for field, value in (("name", name), ("kind", kind), ("note", note)):
         if value is not None:
             setattr(site, field, value)
+    _name_free(site.depot, site.name, site.pk)
     site.full_clean()
     site._history_user = changed_by
     site.save()

@@ -140,6 +140,15 @@ def test_bad_site_input_names_the_field(api_as, admin_user, depot_a, sh1, change
     assert not ExposedSite.objects.exists()
 
 
+def test_a_second_site_of_the_same_name_is_refused(api_as, admin_user, depot_a, sh1):
+    client = api_as(admin_user)
+    client.post("/api/v1/exposed-sites/", _site_payload(depot_a, sh1), format="json")
+    response = client.post("/api/v1/exposed-sites/", _site_payload(depot_a, sh1), format="json")
+    assert response.status_code == 400
+    assert "name" in response.json()
+    assert ExposedSite.objects.count() == 1
+
+
 def test_negative_distance_is_refused(api_as, admin_user, depot_a, sh1):
     response = api_as(admin_user).post(
         "/api/v1/exposed-sites/", _site_payload(depot_a, sh1, distance="-3.0"), format="json"
