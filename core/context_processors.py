@@ -27,6 +27,7 @@ NAV_ITEMS = [
     (_("Job runs"), "alerts:job_run_list", {Role.AUDITOR}),
     (_("Ledger verification"), "audit:ledger", {Role.AUDITOR}),
     (_("Audit log"), "audit:log", {Role.AUDITOR}),
+    (_("Quantity-distance"), "qd:calculator", None),
     (_("Reports"), "reports:report_list", None),
     (_("Verify a report"), "reports:report_verify", {Role.AUDITOR}),
     (_("Surplus"), "surplus:dashboard", {Role.OFFICER, Role.AUDITOR}),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("surplus/", include("surplus.urls")),
     path("reports/", include("reports.urls")),
     path("diversion/", include("diversion.urls")),
+    path("qd/", include("qd.urls")),
     path("", include("inventory.urls")),
     path("", include("stockchecks.urls")),
     path("", include("alerts.urls")),
