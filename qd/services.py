@@ -3,7 +3,10 @@ alert at once, and a licence version generated from QD (DESIGN.md §13)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -19,7 +22,7 @@ from inventory.models import Depot, Licence, Storehouse
 from inventory.services.reference import licence_limits_replace
 from qd import rules
 from qd.errors import NoExposedSites
-from qd.models import ExposedSite, ExposedSiteDistance
+from qd.models import MAX_DISTANCE_M, ExposedSite, ExposedSiteDistance, ExposedSiteKind
 from qd.selectors import StorehouseQd, storehouse_qd, storehouses_beyond_qd
 
 FROM_QD_REASON = "Limits generated from quantity-distance (IATG 02.20)"
@@ -214,3 +217,103 @@ def licence_from_qd(*, licence: Licence, generated_by: User) -> Licence:
     return licence_limits_replace(
         licence=licence, limits=limits, changed_by=generated_by, reason=FROM_QD_REASON
     )
+
+
+IMPORT_COLUMNS = ("name", "kind", "storehouse", "distance_m")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    distances: int
+
+
+def _import_rows(depot: Depot, csv_text: str) -> dict[str, dict]:
+    """The sites of a CSV (columns name, kind, storehouse code, distance_m; one row per site and
+    storehouse), checked whole; ValidationError on `csv` listing every problem by line."""
+    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = [name for name in IMPORT_COLUMNS if name not in header]
+    if missing:
+        raise ValidationError(
+            {"csv": [f"The header must name {', '.join(IMPORT_COLUMNS)}; missing: "
+                     f"{', '.join(missing)}."]}
+        )  # fmt: skip
+    storehouses = {s.code: s for s in Storehouse.objects.filter(depot=depot)}
+    kinds = set(ExposedSiteKind.values)
+    errors: list[str] = []
+    sites: dict[str, dict] = {}
+    for number, raw in enumerate(reader, start=2):
+        row = {key.strip(): (value or "").strip() for key, value in raw.items() if key}
+        if not any(row.values()):
+            continue
+        name, kind, code = row["name"], row["kind"], row["storehouse"]
+        if not name:
+            errors.append(f"Line {number}: the site has no name.")
+            continue
+        if kind not in kinds:
+            errors.append(f"Line {number}: kind {kind!r} is not one of {', '.join(sorted(kinds))}.")
+            continue
+        site = sites.setdefault(name, {"kind": kind, "distances": {}})
+        if site["kind"] != kind:
+            errors.append(f"Line {number}: site {name!r} was given kind {site['kind']} above.")
+        if code not in storehouses:
+            errors.append(f"Line {number}: depot {depot.code} has no storehouse {code!r}.")
+            continue
+        if code in site["distances"]:
+            errors.append(f"Line {number}: site {name!r} has a distance to {code} above.")
+        try:
+            distance = Decimal(row["distance_m"])
+            if not distance.is_finite():
+                raise ArithmeticError
+        except (ArithmeticError, ValueError):
+            errors.append(f"Line {number}: distance {row['distance_m']!r} is not a number.")
+            continue
+        if not Decimal("0.1") <= distance <= MAX_DISTANCE_M or distance != distance.quantize(
+            Decimal("0.1")
+        ):
+            errors.append(
+                f"Line {number}: the distance must be from 0.1 to {MAX_DISTANCE_M} m, to 0.1 m."
+            )
+            continue
+        site["distances"][code] = (storehouses[code], distance)
+    if not sites and not errors:
+        errors.append("The file has no site.")
+    if errors:
+        raise ValidationError({"csv": errors})
+    return sites
+
+
+@transaction.atomic
+def exposed_sites_import(*, depot: Depot, csv_text: str, imported_by: User) -> ImportResult:
+    """Register or update a depot's exposed sites from a CSV (docs/qd.md): all or nothing. A
+    site already registered under the name takes the file's kind, and the distances the file
+    gives (its other distances stay)."""
+    require(imported_by, Action.MANAGE_REFERENCE, depot.pk)
+    sites = _import_rows(depot, csv_text)
+    existing = {s.name: s for s in ExposedSite.objects.filter(depot=depot, name__in=list(sites))}
+    created = updated = count = 0
+    touched: set[int] = set()
+    for name, spec in sites.items():
+        site = existing.get(name)
+        if site is None:
+            site = ExposedSite(depot=depot, name=name, kind=spec["kind"], created_by=imported_by)
+            created += 1
+        else:
+            site.kind = spec["kind"]
+            updated += 1
+        site.full_clean()
+        site._history_user = imported_by
+        site.save()
+        current = {(d.storehouse_id): d for d in site.distances.all()}
+        rows = [(sh, metres) for sh, metres in spec["distances"].values()]
+        keep = [
+            (d.storehouse, d.distance_m)
+            for sid, d in current.items()
+            if sid not in {sh.pk for sh, _m in rows}
+        ]
+        touched |= _distances_set(site, rows + keep, imported_by)
+        count += len(rows)
+    qd_alerts_refresh(storehouse_ids=touched)
+    return ImportResult(created=created, updated=updated, distances=count)

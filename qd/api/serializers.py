@@ -198,3 +198,18 @@ def storehouse_qd_data(qd) -> dict:
         "licence_within_qd": qd.licence_within_qd,
         "beyond": qd.beyond,
     }
+
+
+class SiteImportSerializer(StrictJSONMixin, serializers.Serializer):
+    depot = ScopedPrimaryKeyRelatedField(selector=depot_list, queryset=Depot.objects.all())
+    csv = serializers.CharField(
+        max_length=1_000_000,
+        trim_whitespace=False,
+        help_text="CSV text with the columns name, kind, storehouse (code), distance_m.",
+    )
+
+
+class SiteImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    distances = serializers.IntegerField()

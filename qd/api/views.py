@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +22,8 @@ from qd.api.serializers import (
     DistancesQuerySerializer,
     DistancesSerializer,
     ExposedSiteSerializer,
+    SiteImportResultSerializer,
+    SiteImportSerializer,
     StorehouseQdSerializer,
     kg_text,
     storehouse_qd_data,
@@ -127,6 +130,26 @@ class ExposedSiteViewSet(
             distances=data.get("distances"),
         )
         return Response(self._fresh(site.pk))
+
+    @extend_schema(
+        summary="Import a depot's exposed sites from CSV (admin); all or nothing",
+        request=SiteImportSerializer,
+        responses={201: SiteImportResultSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_csv(self, request):
+        require(request.user, Action.MANAGE_REFERENCE)
+        serializer = SiteImportSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        result = services.exposed_sites_import(
+            depot=serializer.validated_data["depot"],
+            csv_text=serializer.validated_data["csv"],
+            imported_by=request.user,
+        )
+        return Response(
+            {"created": result.created, "updated": result.updated, "distances": result.distances},
+            status=status.HTTP_201_CREATED,
+        )
 
     def _fresh(self, pk: int) -> dict:
         site = exposed_site_list(user=self.request.user).get(pk=pk)
