@@ -4,7 +4,7 @@ and a licence version generated from QD."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -169,7 +169,6 @@ class StorehouseQdApi(APIView):
 class LicenceFromQdApi(APIView):
     @extend_schema(
         summary="Generate a new version of the licence from QD (admin)",
-        parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
         request=None,
         responses=LicenceSerializer,
     )
