@@ -1,6 +1,6 @@
 """Demo exposed sites around the demo depots' storehouses (DESIGN.md §13). Every licence stays
 within what its sites allow but one: D02's ECM-01 is licensed for 25,000 kg of HD 1.1 with a
-village 550 m away (QD permits 15,209 kg), so the `licence_beyond_qd` alert shows.
+village 550 m away (QD permits 15,206 kg), so the `licence_beyond_qd` alert shows.
 
 `seed(users=...)` is called by the demo seeding (each app's `demo.seed()`), after the depots,
 storehouses and licences exist; it adds nothing where a depot already has sites."""

@@ -18,7 +18,6 @@ _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 @dataclass(frozen=True)
 class Ring:
-    kind: str
     label: str
     required_m: int
     radius: float
@@ -29,6 +28,7 @@ class Ring:
 class PlacedSite:
     name: str
     kind: str
+    label: str
     distance_m: Decimal
     required_m: int | None
     inside: bool
@@ -83,20 +83,22 @@ def sketch(sites: Sequence[rules.Site], required: Mapping[str, int | None]) -> S
         [float(s.distance_m) for s in sites] + [float(r) for r in required.values() if r] + [1.0]
     )
     units_per_metre = (centre - MARGIN) / reach
-    shown_kinds = sorted((k for k, r in required.items() if r), key=lambda k: (required[k], k))
+    # Kinds needing the same distance share one ring (IBD and PTR high, for instance); labels
+    # alternate between the top and the bottom of their ring so that close rings stay legible.
+    by_distance: dict[int, list[str]] = {}
+    for kind in tables.site_kinds:
+        if required.get(kind):
+            by_distance.setdefault(required[kind], []).append(tables.site_labels[kind])
     rings = []
-    for index, kind in enumerate(shown_kinds):
-        metres = required.get(kind)
-        if not metres:
-            continue
+    for index, (metres, labels) in enumerate(sorted(by_distance.items())):
         radius = metres * units_per_metre
+        top = index % 2 == 0
         rings.append(
             Ring(
-                kind=kind,
-                label=tables.site_labels[kind],
+                label=", ".join(labels),
                 required_m=metres,
                 radius=round(radius, 1),
-                label_y=round(centre - radius + 12 + 12 * (index % 2), 1),
+                label_y=round(centre - radius + 12 if top else centre + radius - 5, 1),
             )
         )
     placed = []
@@ -109,6 +111,7 @@ def sketch(sites: Sequence[rules.Site], required: Mapping[str, int | None]) -> S
             PlacedSite(
                 name=site.name,
                 kind=site.kind,
+                label=tables.site_labels[site.kind],
                 distance_m=site.distance_m,
                 required_m=needed,
                 inside=needed is not None and float(site.distance_m) < needed,

@@ -49,7 +49,7 @@ def test_storehouse_page_sketch_marks_a_site_inside_its_ring(
     html = client.get(f"/qd/storehouses/{sh1.pk}/").content.decode()
     assert 'id="qd-sketch"' in html
     assert 'class="inside"' in html  # 20,000 kg of 1.1 needs 610 m; the village is at 480 m
-    assert "Inhabited building: 610 m" in html
+    assert "Inhabited building, Public traffic route (high density): 610 m" in html
     assert 'id="beyond-qd"' in html
     assert "10,107" in html
 
