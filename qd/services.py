@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from alerts.models import AlertKind
-from alerts.services import alert_raise, alerts_resolve_for_storehouses
+from alerts.services import Subject, alerts_raise, alerts_resolve_for_storehouses
 from core.roles import Action
 from core.scoping import require
 from inventory.models import Depot, Licence, Storehouse
@@ -35,8 +35,6 @@ def _kg(value) -> str:
 def beyond_qd_subject(qd: StorehouseQd):
     """The alert subject of a storehouse whose licence exceeds QD: the sweep's and the services'
     one message, so both refresh the same alert alike."""
-    from alerts.services import Subject
-
     parts = []
     for division in qd.beyond:
         permitted = qd.permitted[division]
@@ -79,15 +77,7 @@ def qd_alerts_refresh(*, storehouse_ids: Iterable[int]) -> None:
     if not ids:
         return
     found = storehouses_beyond_qd(on=timezone.localdate(), storehouse_ids=ids)
-    for qd in found:
-        subject = beyond_qd_subject(qd)
-        alert_raise(
-            kind=AlertKind.LICENCE_BEYOND_QD,
-            depot_id=subject.depot_id,
-            storehouse_id=subject.storehouse_id,
-            message=subject.message,
-            details=subject.details,
-        )
+    alerts_raise(kind=AlertKind.LICENCE_BEYOND_QD, subjects=[beyond_qd_subject(qd) for qd in found])
     alerts_resolve_for_storehouses(
         kind=AlertKind.LICENCE_BEYOND_QD,
         storehouse_ids=ids - {qd.storehouse.pk for qd in found},
