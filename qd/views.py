@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import ApplicationError
 from core.roles import Action
 from core.scoping import can, require
-from inventory.forms import error_summary
+from core.web import error_summary
 from inventory.selectors.reference import storehouse_list
 from qd import rules, services
 from qd.forms import CALCULATOR_ROWS, CalculatorForm
