@@ -1,6 +1,8 @@
 """The audit API (DESIGN.md §11): `ledger-verification/` (POST runs it), `ledger-checkpoints/`,
 `audit-log/` and its CSV export. Auditors and admins only (403 for everyone else)."""
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -10,6 +12,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -22,7 +25,12 @@ from audit.selectors import (
     checkpoint_list,
     verification_list,
 )
-from audit.services import audit_record, ledger_verification_run
+from audit.services import (
+    audit_record,
+    ledger_verification_progress,
+    ledger_verification_queue,
+    ledger_verification_run,
+)
 from core.drf import LedgerPagination
 from core.exports import csv_response
 from core.net import client_ip
@@ -51,6 +59,16 @@ class VerificationSerializer(serializers.ModelSerializer):
             "started_at", "finished_at", "requested_by",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class VerificationJobSerializer(serializers.Serializer):
+    """A verification queued with `Prefer: respond-async` (the schema of its answers)."""
+
+    job = serializers.CharField()
+    status = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    progress = serializers.IntegerField(min_value=0, max_value=100)
+    verification = serializers.IntegerField(allow_null=True)
+    result = VerificationSerializer(allow_null=True)
 
 
 class CheckpointSerializer(serializers.ModelSerializer):
@@ -106,7 +124,17 @@ class _AuditorsOnly:
     retrieve=extend_schema(summary="One ledger verification"),
     create=extend_schema(
         request=None,
-        responses={200: VerificationSerializer},
+        responses={200: VerificationSerializer, 202: VerificationJobSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Prefer",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="`respond-async`: queue the run in Celery and answer 202 at once "
+                "with a job to follow at `Location` (`ledger-verification/jobs/{job}/`). "
+                "Without it the run happens in the request and answers 200 with its result.",
+            )
+        ],
         summary="Verify the ledger now",
         description="Recomputes every depot's hash chain over the canonical line encoding and "
         "compares it with the chain heads and the checkpoints. `ok` is false when a line was "
@@ -130,8 +158,57 @@ class LedgerVerificationViewSet(
         return verification_list(self.request.user)
 
     def create(self, request, *args, **kwargs):
+        if _prefers_async(request):
+            token = ledger_verification_queue(requested_by=request.user)
+            state = ledger_verification_progress(token=token, user=request.user)
+            response = Response(_job(token, state), status=status.HTTP_202_ACCEPTED)
+            response["Location"] = request.build_absolute_uri(
+                reverse("ledger-verification-job", kwargs={"token": token})
+            )
+            return response
         record = ledger_verification_run(requested_by=request.user)
         return Response(VerificationSerializer(record).data, status=status.HTTP_200_OK)
+
+    @extend_schema(
+        request=None,
+        responses={200: VerificationJobSerializer},
+        summary="A verification queued with `Prefer: respond-async`: its progress and result",
+        description="`status` queued, running, done or failed; `progress` 0-100; when done, "
+        "`verification` is the finished run's id (`ledger-verification/{id}/`) and `result` its "
+        "`{ok, lines_checked, first_broken, ...}`. Only the auditor who queued it sees it (404 "
+        "otherwise, and once it is a day old).",
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=r"jobs/(?P<token>[A-Za-z0-9_-]{8,64})",
+        url_name="job",
+    )
+    def job(self, request, token=None):
+        state = ledger_verification_progress(token=token, user=request.user)
+        if state is None:
+            raise NotFound(_("No verification of yours with this token."))
+        return Response(_job(token, state))
+
+
+def _prefers_async(request) -> bool:
+    """RFC 7240 `Prefer: respond-async`: queue the run in Celery and answer 202 at once."""
+    preferences = request.headers.get("Prefer", "")
+    return any(p.strip().lower() == "respond-async" for p in preferences.split(","))
+
+
+def _job(token: str, state: dict) -> dict:
+    result = None
+    if state.get("verification"):
+        record = LedgerVerification.objects.filter(pk=state["verification"]).first()
+        result = VerificationSerializer(record).data if record else None
+    return {
+        "job": token,
+        "status": state["status"],
+        "progress": state["progress"],
+        "verification": state.get("verification"),
+        "result": result,
+    }
 
 
 @extend_schema_view(
