@@ -197,7 +197,7 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
     Three queries: the NEQ held per storehouse and what the aggregation rules depend on (hazard
     division, shaped charge, high-energy propellant, NEQ per item above the policy threshold), a
     handful of rows per storehouse whatever the number of lots; the licences in force; their
-    limits. The rules of inventory/rules.py decide.
+    limits. The rules of inventory/rules/ decide.
     """
     from inventory.policy import storage_policy
 
@@ -440,7 +440,7 @@ def storage_incompatible(ctx: SweepContext) -> list[Subject]:
     the n2/n4 waivers in force: possible after a policy change (a matrix amendment, note n1
     made strict with no `assembles_to` recorded yet) that postings could not refuse. Four
     queries (stock per type, the matrix version and its cells, the waivers); the rules of
-    inventory/rules.py decide."""
+    inventory/rules/ decide."""
     from inventory.policy import mixing_matrix
 
     with connection.cursor() as cursor:

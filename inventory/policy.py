@@ -1,4 +1,4 @@
-"""Policy as data: read the national authority's current tables into the shapes rules.py takes."""
+"""Policy as data: read the national authority's current tables into the shapes `rules` takes."""
 
 import functools
 import json

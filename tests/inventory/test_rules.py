@@ -1,4 +1,4 @@
-"""Safe-storage rules (inventory/rules.py) against the seed data in inventory/reference/.
+"""Safe-storage rules (inventory/rules/) against the seed data in inventory/reference/.
 
 Pure: no database, no Django. Run alone with `pytest -p no:django tests/inventory/test_rules.py`.
 """
