@@ -1,5 +1,5 @@
 """Rule 4 (DESIGN.md §4): which NEQ sums a storehouse is assessed on, so the licence (rule 3) and
-QD (DESIGN.md §12) check the same sums."""
+quantity-distance (DESIGN.md §13) check the same sums."""
 
 from __future__ import annotations
 
