@@ -22,7 +22,7 @@ from django_ratelimit.core import get_usage
 from core.errors import ApplicationError
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from django.contrib.auth.base_user import AbstractBaseUser as User  # only its pk is read
 
 
 class RateScope(models.TextChoices):

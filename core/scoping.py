@@ -11,7 +11,8 @@ roles do not grant is forbidden (403).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -22,15 +23,32 @@ from django.utils.translation import gettext as _
 from core.errors import VettingExpired
 from core.roles import ACTION_ROLES, DEPOT_BOUND_ROLES, VETTED_ACTIONS, Action, Role
 
-if TYPE_CHECKING:
-    from accounts.models import User
+
+class ScopedUser(Protocol):
+    """What the scope reads from a user: accounts.User has all of it. A protocol, not an import,
+    because core is the ground floor and knows no app (LAYERS.md)."""
+
+    is_authenticated: bool
+    is_active: bool
+    national: bool
+    vetting_level: str
+    vetting_expires_on: date | None
+
+    @property
+    def role_set(self) -> frozenset[Role]: ...
+
+    @property
+    def depot_ids(self) -> frozenset[int]: ...
+
+    def vetting_valid_on(self, day: date) -> bool: ...
+
 
 DepotIds = frozenset[int] | None  # None: every depot
 
 NATIONAL_READERS = frozenset({Role.OFFICER, Role.AUDITOR, Role.ADMIN})
 
 
-def _granted(user: User, roles: frozenset[Role]) -> DepotIds:
+def _granted(user: ScopedUser, roles: frozenset[Role]) -> DepotIds:
     if not roles:
         return frozenset()
     if roles - DEPOT_BOUND_ROLES:
@@ -40,7 +58,7 @@ def _granted(user: User, roles: frozenset[Role]) -> DepotIds:
     return user.depot_ids
 
 
-def read_depot_ids(user: User) -> DepotIds:
+def read_depot_ids(user: ScopedUser) -> DepotIds:
     """Depots whose data the user may read; None means all."""
     if not (user.is_authenticated and user.is_active):
         return frozenset()
@@ -50,14 +68,14 @@ def read_depot_ids(user: User) -> DepotIds:
     return _granted(user, roles & DEPOT_BOUND_ROLES)
 
 
-def action_depot_ids(user: User, action: Action) -> DepotIds:
+def action_depot_ids(user: ScopedUser, action: Action) -> DepotIds:
     """Depots in which the user may perform `action`; None means all."""
     if not (user.is_authenticated and user.is_active):
         return frozenset()
     return _granted(user, user.role_set & ACTION_ROLES[action])
 
 
-def can(user: User, action: Action, depot_id: int | None = None) -> bool:
+def can(user: ScopedUser, action: Action, depot_id: int | None = None) -> bool:
     """May the user perform `action` in this depot (or, with no depot, in at least one)?"""
     ids = action_depot_ids(user, action)
     if ids is None:
@@ -65,7 +83,7 @@ def can(user: User, action: Action, depot_id: int | None = None) -> bool:
     return bool(ids) if depot_id is None else depot_id in ids
 
 
-def require(user: User, action: Action, depot_id: int | None = None) -> None:
+def require(user: ScopedUser, action: Action, depot_id: int | None = None) -> None:
     """Raise PermissionDenied (403) unless `can(user, action, depot_id)`; then, for an action
     that posts or approves, VettingExpired (409 `vetting_expired`) unless the user's vetting is
     valid today (when settings.VETTING_REQUIRED is on). Every service that writes calls this
@@ -87,7 +105,7 @@ def require(user: User, action: Action, depot_id: int | None = None) -> None:
         )
 
 
-def require_any(user: User, actions: Sequence[Action], depot_id: int | None = None) -> Action:
+def require_any(user: ScopedUser, actions: Sequence[Action], depot_id: int | None = None) -> Action:
     """For a write that several roles may make (a clerk's or an inspector's lot split, say):
     `require` the first of `actions` the user's roles grant here, so the vetting rule holds
     whichever role they act in; PermissionDenied (403) when none does. Returns that action."""
@@ -98,13 +116,17 @@ def require_any(user: User, actions: Sequence[Action], depot_id: int | None = No
     raise PermissionDenied(_("Your role does not allow this action here."))
 
 
-def vetting_lapsed(user: User) -> bool:
+def vetting_lapsed(user: ScopedUser) -> bool:
     """Does the vetting rule stop this user from posting and approving today?"""
     return settings.VETTING_REQUIRED and not user.vetting_valid_on(timezone.localdate())
 
 
 def scope(
-    queryset: QuerySet, user: User, *, depot_field: str = "depot", action: Action | None = None
+    queryset: QuerySet,
+    user: ScopedUser,
+    *,
+    depot_field: str = "depot",
+    action: Action | None = None,
 ) -> QuerySet:
     """Limit `queryset` to the user's read scope (or to an action's scope).
 

@@ -1,66 +1,12 @@
-from django.conf import settings
+"""Views every app relies on: the health check and the error handlers (JSON under /api/)."""
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import bad_request, page_not_found, server_error
 
 from core.health import service_health
-from core.roles import Action, Role
-from core.scoping import can, read_depot_ids
-from inventory.selectors.reference import depot_list
-
-
-@require_GET
-def home(request):
-    """The home page: one section per role the user holds, over the depots in their scope."""
-    user = request.user
-    depots = list(depot_list(user=user))
-    context = {
-        "roles": [role for role in Role if role in user.role_set],
-        "depots": depots,
-        "national_scope": read_depot_ids(user) is None,
-        "can_record_movement": can(user, Action.RECORD_MOVEMENT),
-        "can_approve": can(user, Action.APPROVE),
-        "open_alerts": _open_alerts(user),
-        "unresolved_incidents": _unresolved_incidents(user),
-        "vetting_renewals": _vetting_renewals(user),
-    }
-    return render(request, "core/home.html", context)
-
-
-HOME_ALERTS = 10
-
-
-def _open_alerts(user) -> list:
-    """The most severe open alerts of the user's depots, for the home page panel (one query)."""
-    from alerts.selectors import alert_open_list
-
-    if not user.role_set:
-        return []
-    return list(alert_open_list(user=user)[:HOME_ALERTS])
-
-
-def _vetting_renewals(user) -> list:
-    """For administrators: whose vetting has lapsed or lapses soon (one query)."""
-    from accounts.selectors import vetting_renewals_due
-
-    if not user.has_role(Role.ADMIN) or not settings.VETTING_REQUIRED:
-        return []
-    return list(vetting_renewals_due())
-
-
-HOME_INCIDENTS = 5
-
-
-def _unresolved_incidents(user) -> list:
-    """Losses not yet closed in the user's depots, oldest first (one query)."""
-    from stockchecks.selectors import incident_unresolved_list
-
-    if not user.role_set:
-        return []
-    return list(incident_unresolved_list(user=user).order_by("pk")[:HOME_INCIDENTS])
 
 
 @login_not_required

@@ -179,6 +179,8 @@ INSTALLED_APPS = [
     "stockchecks",
     "diversion",
     "qd",
+    "home",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -215,7 +217,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.stockpile",
+                "home.context_processors.stockpile",
             ],
         },
     }
@@ -368,7 +370,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.token_auth.TokenAuthentication",  # knox tokens, read in one query
+        "accounts.token_auth.TokenAuthentication",  # knox tokens, read in one query
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

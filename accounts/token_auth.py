@@ -2,6 +2,7 @@
 
 Its own module: REST framework imports authentication classes while rest_framework.views is
 still loading, so this must not import anything that imports the views (core.drf does).
+It lives with the users whose tokens it reads, above core (LAYERS.md).
 """
 
 import binascii
@@ -17,6 +18,8 @@ from knox.models import get_token_model
 from knox.settings import CONSTANTS, knox_settings
 from knox.signals import token_expired
 from rest_framework.exceptions import AuthenticationFailed
+
+from accounts.models import DepotMembership, User
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -34,8 +37,6 @@ class TokenAuthentication(KnoxTokenAuthentication):
     @classmethod
     def _query(cls) -> str:
         if cls._sql is None:
-            from accounts.models import DepotMembership, User
-
             quote = connection.ops.quote_name
             token_model = get_token_model()
             token_columns = ", ".join(
@@ -64,8 +65,6 @@ class TokenAuthentication(KnoxTokenAuthentication):
         return model.from_db(connection.alias, [field.attname for field in fields], values)
 
     def _candidates(self, token_key: str):
-        from accounts.models import User
-
         token_model = get_token_model()
         split = len(token_model._meta.concrete_fields)
         with connection.cursor() as cursor:
@@ -74,7 +73,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
         for row in rows:
             auth_token = self._instance(token_model, row[:split])
             user = self._instance(User, row[split:-1])
-            # accounts.User.depot_ids is a cached_property: fill it from this query.
+            # User.depot_ids is a cached_property: fill it from this query.
             user.__dict__["depot_ids"] = frozenset(row[-1])
             auth_token.user = user
             yield auth_token
@@ -102,4 +101,4 @@ class TokenAuthentication(KnoxTokenAuthentication):
 class TokenScheme(KnoxTokenScheme):
     """The OpenAPI security scheme of knox tokens (unchanged: `Authorization: Token ...`)."""
 
-    target_class = "core.token_auth.TokenAuthentication"
+    target_class = "accounts.token_auth.TokenAuthentication"

@@ -1,3 +1,6 @@
+"""What every page shows around its content: the classification marking, the navigation for the
+user's roles (with the count of open alerts) and the vetting notice."""
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -5,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alerts.selectors import alert_counts
 from core.roles import VETTED_ROLES, Role
 
 ALERTS_URL = "alerts:alert_list"
@@ -48,8 +52,6 @@ def stockpile(request):
         roles = user.role_set
         nav.append({"label": _("Home"), "url": reverse("home")})
         if roles:
-            from alerts.selectors import alert_counts
-
             counts = alert_counts(user=user)
         for label, name, allowed in NAV_ITEMS:
             if roles and (allowed is None or roles & allowed or Role.ADMIN in roles):
