@@ -2,7 +2,7 @@
 an export case from D01 with an approved pre-transfer risk assessment, waiting for the clerk to
 dispatch it, and a tracing request. Idempotent: nothing is added once a party exists.
 
-Called by inventory.demo.seed once the stockpile is loaded: `diversion.demo.seed(users=users)`.
+Called by demo.seeding once the stockpile is loaded: `diversion.demo.seed(users=users)`.
 """
 
 from __future__ import annotations

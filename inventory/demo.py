@@ -15,18 +15,15 @@ What `seed()` loads (DESIGN.md §3 to §7):
   real), dated `occurred_on` as on the paper voucher and referenced `PAPER-<depot>-<voucher>`.
   Opening balances, deliveries of new lots, issues, internal moves, transfers between depots (one
   received with a shortfall, one still in transit), returns (child lots in condition K in the
-  quarantine store, awaiting classification: one classified serviceable by the inspector, merged
-  back into its lots and put back in store, one still waiting), an approved and a pending
+  quarantine store, awaiting the inspector's classification), an approved and a pending
   adjustment, a lot split condemning part of a lot into quarantine, and a reversal of a receipt
   keyed twice. Suspect (D) and condemned (H) lots are kept in D01's quarantine store, apart from
   serviceable stock (rule 2). Some lots are near expiry, one has just expired.
-- a year of surveillance (DESIGN.md §6, §8), recorded through the surveillance services:
-  periodic, receipt and pre-issue inspections with their findings; stability tests of every
-  propellant lot past its first-test date (stable results, a restricted lot that stays
-  restricted because an automatic change never upgrades, a "monitor" result that makes a lot
-  priority issue, and an unstable lot condemned by the system user and moved to quarantine); a
-  ban and a training-only constraint; a shelf-life extension justified by a stability test.
-  D01's inspector records in D01; D02 and D03 have none, so the administrator does.
+
+The apps built on inventory add their own parts of the year through `chapters` (surveillance:
+surveillance/demo.py): each schedules its events on the same timeline (`History.at`) before the
+year is loaded, so that its records fall between the vouchers of their day. inventory imports none
+of them: the top `demo` app passes them in (demo/seeding.py).
 
 The paper vouchers are older than the backdating policy allows (PolicySetting "backdate_days",
 DESIGN.md §7): inside the seeding transaction the policy is raised for the migration and restored
@@ -40,12 +37,11 @@ today (dates of manufacture, vouchers, licences), so the demo looks the same whe
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.db import transaction
 from django.db.models import F
@@ -58,7 +54,6 @@ from inventory import policy, reference_data
 from inventory.models import (
     AmmunitionType,
     Balance,
-    BanKind,
     ConditionCode,
     Depot,
     Document,
@@ -73,7 +68,7 @@ from inventory.models import (
     Waiver,
 )
 from inventory.models.ledger import AdjustmentReason
-from inventory.models.reference import Availability, RecipientKind, WaiverRule
+from inventory.models.reference import Availability, WaiverRule
 from inventory.rules import suggest_hazard_subdivision_1_2
 from inventory.services import posting, reversals
 from inventory.services.lots import NewLot, add_months, lot_find
@@ -84,8 +79,6 @@ from inventory.services.reference import (
     storehouse_create,
     waiver_create,
 )
-from surveillance import services as surveillance_services
-from surveillance.models import StabilityTest
 
 DEMO_DEPOTS = [
     ("D01", "Northern Central Ammunition Depot", "North"),
@@ -447,80 +440,13 @@ ISSUE_PURPOSES = {
 }
 
 
-# --- Surveillance -------------------------------------------------------------------------------
-
-# Who records surveillance in each depot: D01's inspector; the administrator where there is none.
-SURVEILLANCE_RECORDERS = {"D01": "inspector", "D02": "admin", "D03": "admin"}
-
-
-@dataclass(frozen=True)
-class DemoInspection:
-    days_ago: int
-    lot: str
-    depot: str
-    storehouse: str
-    kind: str
-    sample_size: int
-    findings: str
-    condition: str
-
-
-DEMO_INSPECTIONS = [
-    DemoInspection(350, "122-A", "D01", "ECM-01", "periodic", 8,
-                   "Cartridge cases and packaging sound, no corrosion, markings legible.", "A"),
-    DemoInspection(340, "PG7-A", "D01", "ECM-01", "periodic", 6,
-                   "Boxes dry; booster charges sealed; no damage to fins or nose caps.", "A"),
-    DemoInspection(200, "TNT-A", "D02", "ECM-01", "periodic", 10,
-                   "Blocks dry, no exudation; wooden cases sound.", "A"),
-    DemoInspection(180, "F1-A", "D03", "OSS-02", "periodic", 20,
-                   "Safety pins and levers intact; light surface rust on two boxes, cleaned.",
-                   "A"),
-    DemoInspection(86, "82-A", "D01", "ECM-01", "periodic", 60,
-                   "Stack 3: 40 bombs with corroded fins and exuding filling; the rest of the "
-                   "lot serviceable. The affected bombs are to be split off and condemned.", "A"),
-    DemoInspection(44, "127-D", "D01", "QUA-04", "receipt", 20,
-                   "Links corroded on 6 of 20 tins sampled; rounds serviceable once relinked.",
-                   "D"),
-    DemoInspection(25, "60-A", "D01", "ECM-01", "pre_issue", 12,
-                   "No defects; fuze wells clean and dry; ready for issue.", "A"),
-]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class DemoStabilityTest:
-    days_ago: int  # when the laboratory's result was recorded; sampled two weeks before
-    lot: str
-    depot: str
-    method: str
-    initial: str | None = None  # stabiliser content, % (content methods)
-    measured: str | None = None
-    passed: bool | None = None  # pass/fail methods
-
-
-PROPELLANT_LABORATORY = "National Propellant Laboratory"
-
-# Every propellant lot in serviceable stock past its first test (manufacture + 5 years) has one,
-# so the daily sweep finds nothing overdue to suspend when the demo is first loaded.
-DEMO_STABILITY_TESTS = [
-    DemoStabilityTest(330, "762-B", "D01", "hplc", "1.10", "0.41"),  # restricted: stays B
-    DemoStabilityTest(300, "152-A", "D02", "hplc", "1.20", "0.95"),
-    DemoStabilityTest(290, "CHG-A", "D02", "heat_flow_calorimetry", passed=True),
-    DemoStabilityTest(280, "122-A", "D01", "hplc", "1.20", "0.86"),
-    DemoStabilityTest(270, "54R-D3", "D03", "hplc", "1.00", "0.83"),
-    DemoStabilityTest(250, "127-A", "D01", "gc", "0.90", "0.71"),
-    DemoStabilityTest(240, "82-A", "D01", "heat_flow_calorimetry", passed=True),
-    DemoStabilityTest(60, "82-C", "D01", "hplc", "1.00", "0.78"),  # justifies an extension
-    DemoStabilityTest(0, "762-A", "D01", "hplc", "1.00", "0.52"),  # monitor: priority issue
-    DemoStabilityTest(0, "54R-A", "D01", "hplc", "1.00", "0.18"),  # unstable: condemned
-]
-
-
 # --- Seeding ------------------------------------------------------------------------------------
 
 
 @dataclass
 class SeedSummary:
     users: list[DemoUser]
+    accounts: dict[str, User] = field(default_factory=dict)  # username -> the demo user's account
     kept: list[str] = field(default_factory=list)  # demo user names that existed: untouched
     storehouses: int = 0
     licences: int = 0
@@ -532,8 +458,15 @@ class SeedSummary:
     notes: list[str] = field(default_factory=list)
 
 
+# A part of the year that an app built on inventory adds: it schedules its events on the history
+# before the year is loaded and returns its notes for the summary.
+Chapter = Callable[..., list[str]]
+
+
 @transaction.atomic
-def seed(*, password: str) -> SeedSummary:
+def seed(*, password: str, chapters: Sequence[Chapter] = ()) -> SeedSummary:
+    """Load the demo stockpile and, when its depots have no document yet, the year of history
+    with the `chapters` of the apps above (each called as `chapter(history=...)`)."""
     reference_data.load(
         HazardCode=HazardCode,
         ConditionCode=ConditionCode,
@@ -574,6 +507,7 @@ def seed(*, password: str) -> SeedSummary:
     recipients = _recipients(depots, users["officer"])
     summary = SeedSummary(
         users=DEMO_USERS,
+        accounts=users,
         kept=kept,
         storehouses=len(storehouses),
         licences=Licence.objects.filter(storehouse__in=storehouses.values()).count(),
@@ -583,7 +517,7 @@ def seed(*, password: str) -> SeedSummary:
     if Document.objects.filter(depot__in=depots.values()).exists():
         summary.notes.append("The demo depots already have documents: no history was added.")
     else:
-        history = _History(
+        history = History(
             today=today,
             depots=depots,
             users=users,
@@ -592,18 +526,8 @@ def seed(*, password: str) -> SeedSummary:
             recipients=recipients,
         )
         with _backdating(HISTORY_DAYS + 1, admin):
-            history.load()
+            summary.notes.extend(history.load(chapters))
         summary.history_loaded = True
-        summary.notes.append(
-            f"Surveillance: {len(DEMO_INSPECTIONS)} inspections, {len(DEMO_STABILITY_TESTS)} "
-            "stability tests (lot 54R-A unstable: condemned and quarantined), a ban, a "
-            "constraint and a shelf-life extension."
-        )
-    from diversion import demo as diversion_demo
-    from surplus import demo as surplus_demo
-
-    summary.notes.extend(surplus_demo.seed(users=users))
-    summary.notes.extend(diversion_demo.seed(users=users))
     summary.documents = Document.objects.filter(depot__in=depots.values()).count()
     summary.lots = Lot.objects.filter(balances__depot__in=depots.values()).distinct().count()
     return summary
@@ -728,8 +652,10 @@ def _backdating(days: int, admin: User):
 Event = Callable[[], None]
 
 
-class _History:
-    """A year of vouchers, posted in date order through the posting service."""
+class History:
+    """A year of vouchers, posted in date order through the posting service. The chapters of the
+    apps above schedule their events on it too (`at`, `move`) and read what it has posted so far
+    (`lots`, `documents`)."""
 
     def __init__(self, *, today, depots, users, storehouses, types, recipients):
         self.today = today
@@ -748,7 +674,6 @@ class _History:
         self.categories = {spec.code: spec.category for spec in DEMO_TYPES}
         # Lots kept out of routine issues: the stock the scheduled vouchers below rely on.
         self.reserved: set[str] = {"9MM-N"}
-        self.stability_tests: dict[str, StabilityTest] = {}
 
     # Helpers
 
@@ -893,12 +818,16 @@ class _History:
 
     # The year
 
-    def load(self) -> None:
+    def load(self, chapters: Sequence[Chapter] = ()) -> list[str]:
+        """Schedule the vouchers, then each chapter's events, then the routine issues (drawn
+        from what is left on the day), and run them all in date order; returns the chapters'
+        notes."""
         self.schedule()
-        self.surveillance()
+        notes = [note for chapter in chapters for note in chapter(history=self)]
         self.routine_issues()
         for _order, _routine, _seq, event in sorted(self.events, key=lambda e: e[:3]):
             event()
+        return notes
 
     def schedule(self) -> None:
         opening = "Opening balance brought forward from the paper stock ledger"
@@ -936,7 +865,6 @@ class _History:
             name="exercise",
         )
         self.at(112, self.exercise_return)
-        self.at(110, self.classify_exercise_return)
         self.issue(
             100,
             "D01",
@@ -985,43 +913,6 @@ class _History:
             reference=self.reference("D01"),
         )
         self.documents["exercise-return"] = document
-
-    def classify_exercise_return(self) -> None:
-        """The inspector finds the returned stock serviceable (K -> A), merges each child back
-        into its lot and the clerk puts it back in its store."""
-        returned = self.documents["exercise-return"]
-        children = Lot.objects.filter(ledger_lines__document=returned).order_by("pk").distinct()
-        for child in children:
-            surveillance_services.condition_change_post(
-                lot=child,
-                condition="A",
-                reason="Returned unfired, seals intact, no damage: serviceable.",
-                depot=self.depots["D01"],
-                posted_by=self.users["inspector"],
-                occurred_on=self.day(110),
-            )
-            posting.lot_merge(
-                lot=child,
-                posted_by=self.users["inspector"],
-                occurred_on=self.day(110),
-                reason="Classified serviceable after the exercise return.",
-            )
-        self.remember_lots(["82-A", "762-A"])
-        posting.move_post(
-            depot=self.depots["D01"],
-            lines=[
-                posting.MoveLine(
-                    self.lots[key].pk,
-                    self.sh("D01", "QUA-04").pk,
-                    self.sh("D01", store).pk,
-                    self.on_hand(key, "D01", "QUA-04"),
-                )
-                for key, store in (("82-A", "ECM-01"), ("762-A", "SAA-02"))
-            ],
-            occurred_on=self.day(110),
-            posted_by=self.poster("D01"),
-            reference=self.reference("D01"),
-        )
 
     def police_return(self) -> None:
         """Qualification shooting cut short: the police bring back two cartons (issue unknown).
@@ -1100,79 +991,6 @@ class _History:
             posted_by=self.poster("D01"),
         )
         reversals.reversal_approve(proposal=proposal, approved_by=self.users["inspector"])
-
-    # Surveillance: inspections, stability tests, a ban, a constraint and an extension.
-
-    def surveillance(self) -> None:
-        for spec in DEMO_INSPECTIONS:
-            self.at(spec.days_ago, partial(self.inspect, spec))
-        for spec in DEMO_STABILITY_TESTS:
-            self.at(spec.days_ago, partial(self.stability_test, spec))
-        self.at(59, self.extend_shelf_life)
-        # The condemned lot leaves the small arms store for quarantine the day it is condemned.
-        self.move(0, "D01", [("54R-A", "SAA-02", "QUA-04", None)])
-        self.at(0, self.ban_and_constrain)
-
-    def recorder(self, depot: str) -> User:
-        return self.users[SURVEILLANCE_RECORDERS[depot]]
-
-    def inspect(self, spec: DemoInspection) -> None:
-        surveillance_services.inspection_record(
-            lot=self.lots[spec.lot],
-            depot=self.depots[spec.depot],
-            storehouse=self.sh(spec.depot, spec.storehouse),
-            kind=spec.kind,
-            inspected_on=self.day(spec.days_ago),
-            sample_size=spec.sample_size,
-            findings=spec.findings,
-            condition=spec.condition,
-            inspector=self.recorder(spec.depot),
-        )
-
-    def stability_test(self, spec: DemoStabilityTest) -> None:
-        self.stability_tests[spec.lot] = surveillance_services.stability_test_record(
-            lot=self.lots[spec.lot],
-            depot=self.depots[spec.depot],
-            sampled_on=self.day(spec.days_ago + 14),
-            laboratory=PROPELLANT_LABORATORY,
-            method=spec.method,
-            stabiliser="" if spec.passed is not None else "diphenylamine",
-            initial_content_pct=None if spec.initial is None else Decimal(spec.initial),
-            measured_content_pct=None if spec.measured is None else Decimal(spec.measured),
-            passed=spec.passed,
-            tested_by=self.recorder(spec.depot),
-        )
-
-    def extend_shelf_life(self) -> None:
-        lot = Lot.objects.get(pk=self.lots["82-C"].pk)
-        surveillance_services.shelf_life_extend(
-            lot=lot,
-            new_expires_on=add_months(lot.expires_on, 24),
-            reason="Stabiliser at 78 % of initial and no defects found: shelf life extended "
-            "by 24 months.",
-            decided_by=self.users["inspector"],
-            stability_test=self.stability_tests["82-C"],
-        )
-
-    def ban_and_constrain(self) -> None:
-        year = self.today.year
-        surveillance_services.ban_impose(
-            kind=BanKind.BAN,
-            lot=self.lots["23-A"],
-            reason="Premature functioning of two rounds reported in firing: the lot is withdrawn "
-            "from issue pending investigation.",
-            reference=f"TB-{year}-04",
-            imposed_by=self.users["inspector"],
-        )
-        surveillance_services.ban_impose(
-            kind=BanKind.CONSTRAINT,
-            lot=self.lots["40-A"],
-            reason="Arming distance below specification in lot acceptance firing: training use "
-            "on ranges only.",
-            reference=f"TC-{year}-02",
-            permitted_recipient_kinds=[RecipientKind.RANGE],
-            imposed_by=self.users["inspector"],
-        )
 
     # Routine issues: two or three a month per depot, to the recipients that draw from it.
 

@@ -3,6 +3,8 @@ surplus dashboard shows types in surplus, types short of their requirement and t
 
 Each requirement is a share of what the demo holds of the type on the day of seeding, split into
 the four components of DESIGN.md §9. Idempotent: nothing is added once a requirement exists.
+
+Called by demo.seeding once the stockpile is loaded: `surplus.demo.seed(users=users)`.
 """
 
 from __future__ import annotations

@@ -5,16 +5,16 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
+from demo import seeding
 from diversion import demo, services
 from diversion.models import Party, RiskAssessment, TracingRequest, TransferCase
-from inventory import demo as inventory_demo
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_register_and_case(checklist):
-    # The demo stockpile's seed runs the diversion demo too (inventory.demo.seed calls it).
-    summary = inventory_demo.seed(password="demo-password-1")
+    # The demo's seed runs the diversion demo after the stockpile's.
+    summary = seeding.seed(password="demo-password-1")
     users = {user.username: user for user in User.objects.all()}
     assert len([note for note in summary.notes if note.startswith("Diversion")]) == 2
     assert Party.objects.count() == 4

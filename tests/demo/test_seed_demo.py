@@ -1,5 +1,5 @@
-"""The demo stockpile (inventory/demo.py): what it holds, that it keeps every rule, and that
-loading it twice changes nothing."""
+"""The demo stockpile (`manage.py seed_demo`, demo/seeding.py over each app's demo.py): what it
+holds, that it keeps every rule, and that loading it twice changes nothing."""
 
 import io
 from datetime import timedelta
@@ -39,6 +39,7 @@ from inventory.selectors.ledger import balance_drift
 from inventory.selectors.reference import policy_legal_hazard_codes
 from inventory.services import posting
 from inventory.services.lots import add_months
+from surveillance import demo as surveillance_demo
 from surveillance.models import (
     ConditionChange,
     Inspection,
@@ -380,7 +381,7 @@ def test_a_year_of_surveillance_through_the_surveillance_services(monkeypatch):
     today = timezone.localdate()
 
     inspections = Inspection.objects.select_related("depot", "inspector")
-    assert inspections.count() == len(demo.DEMO_INSPECTIONS)
+    assert inspections.count() == len(surveillance_demo.DEMO_INSPECTIONS)
     assert set(inspections.values_list("kind", flat=True)) == {"periodic", "receipt", "pre_issue"}
     assert {(i.depot.code, i.inspector.username) for i in inspections} == {
         ("D01", "inspector"), ("D02", "admin"), ("D03", "admin"),

@@ -4,7 +4,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory import demo
+from demo.seeding import seed
+from inventory.demo import DEMO_DEPOTS
 
 
 class Command(BaseCommand):
@@ -33,11 +34,11 @@ class Command(BaseCommand):
             )
         password = os.environ.get("DEMO_PASSWORD") or "stockpile-demo"
         started = time.monotonic()
-        summary = demo.seed(password=password)
+        summary = seed(password=password)
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data loaded in {elapsed:.1f} s: {len(demo.DEMO_DEPOTS)} depots, "
+                f"Demo data loaded in {elapsed:.1f} s: {len(DEMO_DEPOTS)} depots, "
                 f"{summary.storehouses} storehouses ({summary.licences} licences), "
                 f"{summary.ammunition_types} ammunition types, {summary.recipients} recipients, "
                 f"{summary.lots} lots, {summary.documents} documents."
