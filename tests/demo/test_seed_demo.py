@@ -71,7 +71,7 @@ def snapshot() -> dict:
 
     counts = {
         model._meta.label: model.objects.count()
-        for app in ("inventory", "surveillance", "alerts")
+        for app in ("inventory", "surveillance", "alerts", "qd")
         for model in apps.get_app_config(app).get_models()
     }
     return {
@@ -229,6 +229,21 @@ def test_the_demo_has_an_export_case_ready_to_dispatch(monkeypatch):
     assert Recipient.objects.filter(kind="foreign_state", code__startswith="PARTY-").count() == 1
     seed(monkeypatch)  # a second run adds nothing
     assert TransferCase.objects.count() == 1
+
+
+def test_the_demo_has_exposed_sites_and_one_licence_beyond_qd(monkeypatch):
+    """qd.demo, wired in by demo.seeding: the sites are registered around the demo's own
+    storehouses, so D02's magazine licence shows as beyond quantity-distance."""
+    from alerts.models import AlertKind
+    from qd.models import ExposedSite
+
+    output = seed(monkeypatch)
+    assert "Quantity-distance: 11 exposed sites" in output
+    assert set(ExposedSite.objects.values_list("depot__code", flat=True)) == {"D01", "D02", "D03"}
+    [alert] = Alert.objects.filter(kind=AlertKind.LICENCE_BEYOND_QD, resolved_at__isnull=True)
+    assert (alert.storehouse.depot.code, alert.storehouse.code) == ("D02", "ECM-01")
+    assert "exposed sites already registered" in seed(monkeypatch)
+    assert ExposedSite.objects.count() == 11
 
 
 def test_a_year_of_history_through_the_posting_service(monkeypatch):
