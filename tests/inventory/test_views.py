@@ -164,6 +164,7 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Stock checks",
         "Incidents",
         "Alerts",
+        "Quantity-distance",
         "Reports",
         "Disposal plans",
         "Transfer cases",
@@ -179,6 +180,7 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Stock checks",
         "Incidents",
         "Alerts",
+        "Quantity-distance",
         "Reports",
         "API",
     ]
@@ -190,6 +192,7 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Stock checks",
         "Incidents",
         "Alerts",
+        "Quantity-distance",
         "Reports",
         "Surplus",
         "Disposal plans",

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # Rendered by WeasyPrint into PDF reports, never served to a browser: no CSP applies, and their
 # page geometry (@page sizes, column widths) is set inline on purpose.
-PDF_TEMPLATES = ("reports/pdf/", "surplus/reports/", "diversion/reports/")
+PDF_TEMPLATES = ("reports/pdf/", "surplus/reports/", "diversion/reports/", "qd/reports/")
 
 INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
