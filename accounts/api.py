@@ -42,6 +42,8 @@ class TokenCreateApi(APIView):
     @extend_schema(
         request=TokenRequestSerializer,
         responses={201: TokenSerializer},
+        # No credentials to sign in with: generated clients then take a plain Client here.
+        auth=[],
         summary="Exchange a username and password for an API token",
         description="A user holds at most API_TOKENS_PER_USER live tokens: a new sign-in at "
         "the cap revokes the oldest. 429 after repeated failures (the account is locked).",

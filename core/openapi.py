@@ -1,8 +1,12 @@
-"""OpenAPI: document the error responses every operation can give (DESIGN.md §11).
+"""OpenAPI: document the error responses every operation can give (DESIGN.md §11), and file
+downloads in a form client generators understand.
 
 drf-spectacular documents only success responses; clients and the schemathesis fuzz test rely on
 the schema naming every status an endpoint may return, with its body shape.
 """
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
 
 ERROR = {
     "type": "object",
@@ -31,7 +35,7 @@ def _response(description: str, ref: str) -> dict:
 
 
 def add_error_responses(result, generator, request, public):
-    """Postprocessing hook: add 400/401/403/404/409/429 responses where they can occur."""
+    """Postprocessing hook: add 400/401/403/404/409/415/429 responses where they can occur."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR)
     schemas.setdefault("DomainError", DOMAIN_ERROR)
@@ -50,5 +54,27 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault("400", _response("Malformed input", "ValidationError"))
             if method in {"post", "put", "patch", "delete"}:
                 responses.setdefault("409", _response("Refused by a rule", "DomainError"))
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "415", _response("A body in a media type the operation does not take", "Error")
+                )
             responses.setdefault("429", _response("Too many requests", "Error"))
     return result
+
+
+def file_download(description: str, *media_types: str) -> dict:
+    """`responses` for an endpoint answering a file: one 200 whose content lists
+    `application/octet-stream` first, then the real media types its Content-Type header names.
+
+    Generators pick the first media type they know: octet-stream makes them hand back the bytes
+    (openapi-python-client warns on `application/pdf` or `image/png` alone and omits the
+    response; with `text/csv` first it would decode a PDF as text).
+    """
+    media = ("application/octet-stream", *media_types)
+    return {(200, *media): OpenApiResponse(OpenApiTypes.BINARY, description=description)}
+
+
+def refused(description: str) -> dict:
+    """A 409 for an operation the error hook gives none (a GET that a state can refuse)."""
+    schema = {"$ref": "#/components/schemas/DomainError"}
+    return {(409, "application/json"): OpenApiResponse(schema, description=description)}

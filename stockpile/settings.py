@@ -386,6 +386,10 @@ REST_FRAMEWORK = {
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
     "COERCE_DECIMAL_TO_STRING": True,
+    # The API takes JSON. The few views that receive files (inspection attachments, a report's
+    # PDF to verify) add MultiPartParser themselves, so the schema offers form encodings only
+    # there and generated clients never send nested `lines` as form data (another body: 415).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     # Throttles key anonymous clients on the address core.net.client_ip gives (the same rule).
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

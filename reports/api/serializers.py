@@ -7,6 +7,7 @@ from rest_framework import serializers
 from core.serializers import StrictJSONMixin
 from reports.files import FORMATS, report_file
 from reports.models import ReportKind, ReportRun, ReportStatus
+from reports.pdf_probe import NUMBER
 
 
 class ReportRequestSerializer(StrictJSONMixin, serializers.Serializer):
@@ -50,11 +51,29 @@ class ReportSerializer(serializers.ModelSerializer):
         }
 
 
-class ReportVerifyRequestSerializer(serializers.Serializer):
+class ReportVerifyByNumberSerializer(serializers.Serializer):
+    """The JSON body of `reports/verify/`: the number printed on the report."""
+
     number = serializers.RegexField(
-        r"^RPT-[0-9]{4}-[0-9]{6}$", required=False, help_text="The number printed on the report."
+        f"^{NUMBER.pattern}$", help_text="The number printed on the report."
     )
-    file = serializers.FileField(required=False, help_text="The PDF itself (multipart).")
+
+
+class ReportVerifyByFileSerializer(serializers.Serializer):
+    """The multipart body of `reports/verify/`: the PDF itself."""
+
+    file = serializers.FileField(help_text="The PDF the system made.")
+
+
+class ReportVerifyRequestSerializer(ReportVerifyByNumberSerializer, ReportVerifyByFileSerializer):
+    """What the view reads, whichever body came: the number or the PDF, not both. The schema
+    documents each body apart, so a generated client sends JSON for a number, multipart for a
+    file."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
 
     def validate(self, attrs):
         if ("number" in attrs) == ("file" in attrs):

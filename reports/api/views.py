@@ -7,7 +7,6 @@ not exist), then calls reports.services; nothing is written by a refused request
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -16,11 +15,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.drf import LedgerPagination
 from core.idempotency import IDEMPOTENCY, idempotent
+from core.openapi import file_download, refused
 from inventory.errors import InvalidState
 from reports import selectors, services
 from reports.api import serializers as s
@@ -139,9 +139,11 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             OpenApiParameter("format", {"type": "string", "enum": list(FORMATS)}, required=False)
         ],
         responses={
-            (200, "application/pdf"): OpenApiTypes.BINARY,
-            (200, "text/csv"): OpenApiTypes.BINARY,
-            (200, FORMATS["xlsx"][1]): OpenApiTypes.BINARY,
+            **file_download(
+                "The file, as an attachment; its Content-Type names the format.",
+                *(content_type.split(";")[0] for _field, content_type in FORMATS.values()),
+            ),
+            **refused("`invalid_state`: the report is not done."),
         },
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
@@ -162,15 +164,15 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         "uploaded PDF must also be, byte for byte, the file the system made. An unknown number, "
         "or a report you may not read, is 400.",
         request={
-            "application/json": s.ReportVerifyRequestSerializer,
-            "multipart/form-data": s.ReportVerifyRequestSerializer,
+            "application/json": s.ReportVerifyByNumberSerializer,
+            "multipart/form-data": s.ReportVerifyByFileSerializer,
         },
         responses={200: s.ReportVerificationSerializer},
     )
     @action(
         detail=False,
         methods=["post"],
-        parser_classes=[JSONParser, MultiPartParser, FormParser],
+        parser_classes=[JSONParser, MultiPartParser],
         pagination_class=None,
         filterset_class=None,
     )

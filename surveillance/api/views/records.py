@@ -7,7 +7,6 @@ from contextlib import contextmanager
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     extend_schema,
@@ -15,9 +14,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.idempotency import IDEMPOTENCY, idempotent
+from core.openapi import file_download
 from core.roles import Action
 from core.scoping import require
 from surveillance import selectors, services
@@ -89,6 +90,8 @@ INSPECTION_EXAMPLE = {
 class InspectionViewSet(RecordViewSet):
     serializer_class = s.InspectionSerializer
     filterset_class = InspectionFilter
+    # An inspection may be recorded with its photos (multipart) or without (JSON).
+    parser_classes = [JSONParser, MultiPartParser]
 
     def get_queryset(self):
         return _inspections(selectors.inspection_list(self.request.user))
@@ -155,7 +158,7 @@ class InspectionViewSet(RecordViewSet):
         responses={201: s.InspectionSerializer},
         parameters=[IDEMPOTENCY],
     )
-    @action(detail=True, methods=["post"], url_path="attachments")
+    @action(detail=True, methods=["post"], url_path="attachments", parser_classes=[MultiPartParser])
     @idempotent
     def attachments(self, request, pk=None):
         inspection = get_object_or_404(self.get_queryset(), pk=pk)
@@ -177,11 +180,10 @@ class InspectionViewSet(RecordViewSet):
     @extend_schema(
         summary="Download an attachment (404 outside your depots)",
         description="The file as stored, with its content type, as an attachment.",
-        responses={
-            (200, "application/pdf"): OpenApiTypes.BINARY,
-            (200, "image/png"): OpenApiTypes.BINARY,
-            (200, "image/jpeg"): OpenApiTypes.BINARY,
-        },
+        responses=file_download(
+            "The file as stored; its Content-Type is the one recognised at upload.",
+            *(media_type for media_type, _suffix in services.ATTACHMENT_SIGNATURES.values()),
+        ),
     )
     @action(
         detail=True,
