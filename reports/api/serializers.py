@@ -51,29 +51,24 @@ class ReportSerializer(serializers.ModelSerializer):
         }
 
 
-class ReportVerifyByNumberSerializer(serializers.Serializer):
-    """The JSON body of `reports/verify/`: the number printed on the report."""
-
-    number = serializers.RegexField(
-        f"^{NUMBER.pattern}$", help_text="The number printed on the report."
+def _report_number(**kwargs) -> serializers.RegexField:
+    return serializers.RegexField(
+        f"^{NUMBER.pattern}$", help_text="The number printed on the report.", **kwargs
     )
 
 
-class ReportVerifyByFileSerializer(serializers.Serializer):
-    """The multipart body of `reports/verify/`: the PDF itself."""
+class ReportVerifyByNumberSerializer(serializers.Serializer):
+    """The JSON body of `reports/verify/`: the report's number."""
 
-    file = serializers.FileField(help_text="The PDF the system made.")
+    number = _report_number()
 
 
-class ReportVerifyRequestSerializer(ReportVerifyByNumberSerializer, ReportVerifyByFileSerializer):
-    """What the view reads, whichever body came: the number or the PDF, not both. The schema
-    documents each body apart, so a generated client sends JSON for a number, multipart for a
-    file."""
+class ReportVerifyUploadSerializer(serializers.Serializer):
+    """The multipart body of `reports/verify/` (the PDF, or the number as a form field), and
+    what the view reads from either body: one of the two, not both."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = False
+    number = _report_number(required=False)
+    file = serializers.FileField(required=False, help_text="The PDF the system made.")
 
     def validate(self, attrs):
         if ("number" in attrs) == ("file" in attrs):
