@@ -127,96 +127,80 @@ def test_a_generated_client_runs_a_clerks_and_an_auditors_day(
     def call(module, *args, **kwargs):
         return _module(api, module).sync_detailed(*args, **kwargs)
 
+    def post(module, *args, model=models.Document, **kwargs):
+        return parsed(call(module, *args, **kwargs), model, 201)
+
     # The clerk of depot A: receipt (a known lot and a new one), issue, transfer to depot B.
     desk = sign_in(clerk)
     ball = world.lot(world.ball, "BALL-1")
-    receipt = parsed(
-        call(
-            "v1_receipts_create",
-            client=desk,
-            body=models.ReceiptRequest(
-                occurred_on=today,
-                counterparty="National Arsenal",
-                reference="WB-114",
-                lines=[
-                    models.ReceiptLineRequest(lot=ball.pk, storehouse=world.sh1.pk, quantity=1000),
-                    models.ReceiptLineRequest(
-                        lot=models.ReceiptLineRequestLotType1(
-                            ammunition_type=world.ball.pk,
-                            manufacturer="Arsenal 10",
-                            lot_number="AK-21-0457",
-                            manufactured_on=today - timedelta(days=400),
-                        ),
-                        storehouse=world.sh2.pk,
-                        quantity=800,
+    receipt = post(
+        "v1_receipts_create",
+        client=desk,
+        body=models.ReceiptRequest(
+            occurred_on=today,
+            counterparty="National Arsenal",
+            reference="WB-114",
+            lines=[
+                models.ReceiptLineRequest(lot=ball.pk, storehouse=world.sh1.pk, quantity=1000),
+                models.ReceiptLineRequest(
+                    lot=models.ReceiptLineRequestLotType1(
+                        ammunition_type=world.ball.pk,
+                        manufacturer="Arsenal 10",
+                        lot_number="AK-21-0457",
+                        manufactured_on=today - timedelta(days=400),
                     ),
-                ],
-            ),
-            idempotency_key="receipt-WB-114",
+                    storehouse=world.sh2.pk,
+                    quantity=800,
+                ),
+            ],
         ),
-        models.Document,
-        201,
+        idempotency_key="receipt-WB-114",
     )
     assert receipt.kind == models.DocumentKindEnum.RECEIPT
     assert sorted(line.quantity for line in receipt.lines) == [800, 1000]
 
-    issue = parsed(
-        call(
-            "v1_issues_create",
-            client=desk,
-            body=models.IssueRequest(
-                occurred_on=today,
-                recipient=world.unit.pk,
-                purpose="exercise",
-                lines=[models.LineRequest(lot=ball.pk, storehouse=world.sh1.pk, quantity=200)],
-            ),
+    issue = post(
+        "v1_issues_create",
+        client=desk,
+        body=models.IssueRequest(
+            occurred_on=today,
+            recipient=world.unit.pk,
+            purpose="exercise",
+            lines=[models.LineRequest(lot=ball.pk, storehouse=world.sh1.pk, quantity=200)],
         ),
-        models.Document,
-        201,
     )
     assert [line.quantity for line in issue.lines] == [-200]
 
-    sent = parsed(
-        call(
-            "v1_transfers_create",
-            client=desk,
-            body=models.TransferRequest(
-                occurred_on=today,
-                destination_depot=world.depot_b.pk,
-                lines=[models.LineRequest(lot=ball.pk, storehouse=world.sh1.pk, quantity=100)],
-            ),
+    sent = post(
+        "v1_transfers_create",
+        client=desk,
+        body=models.TransferRequest(
+            occurred_on=today,
+            destination_depot=world.depot_b.pk,
+            lines=[models.LineRequest(lot=ball.pk, storehouse=world.sh1.pk, quantity=100)],
         ),
-        models.Document,
-        201,
     )
     assert sent.status.value == "in_transit"
 
     # Depot B's clerk receives 90 of the 100 sent: a shortfall.
     gate = sign_in(clerk_b)
-    received = parsed(
-        call(
-            "v1_transfers_receive_create",
-            str(sent.id),
-            client=gate,
-            body=models.TransferReceiveRequest(
-                lines=[models.LineRequest(lot=ball.pk, storehouse=world.sh3.pk, quantity=90)]
-            ),
+    received = post(
+        "v1_transfers_receive_create",
+        str(sent.id),
+        client=gate,
+        body=models.TransferReceiveRequest(
+            lines=[models.LineRequest(lot=ball.pk, storehouse=world.sh3.pk, quantity=90)]
         ),
-        models.TransferReceipt,
-        201,
+        model=models.TransferReceipt,
     )
     assert received.transfer_status.value == "received_with_discrepancy"
 
     # The issue went to the wrong unit: reversed, the stock comes back.
-    reversal = parsed(
-        call(
-            "v1_documents_reverse_create",
-            str(issue.id),
-            client=desk,
-            body=models.ReverseRequest(reason="wrong unit"),
-        ),
-        models.Document,
-        201,
+    reversal = post(
+        "v1_documents_reverse_create",
+        str(issue.id),
+        client=desk,
+        body=models.ReverseRequest(reason="wrong unit"),
     )
     assert reversal.reverses == issue.id
     stock = parsed(call("v1_stock_list", client=desk, lot=ball.pk), models.PaginatedBalanceList)
