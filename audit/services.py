@@ -18,6 +18,7 @@ from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import require
 from inventory.chain import GENESIS_HASH, line_hash
+from inventory.locks import chain_heads_share_lock
 from inventory.models import Depot
 
 # --- The audit log ------------------------------------------------------------------------------
@@ -70,8 +71,8 @@ def checkpoint_take(*, taken_by: User | None = None) -> list[LedgerCheckpoint]:
     """Record every depot's chain head now (two statements whatever the number of depots).
     Share-locking the heads waits for postings in flight, so each head matches its lines."""
     now = timezone.now()
+    chain_heads_share_lock()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT depot_id FROM inventory_chainhead FOR SHARE")
         cursor.execute(_CHECKPOINT, [now, taken_by.pk if taken_by else None])
     return list(LedgerCheckpoint.objects.filter(taken_at=now).select_related("depot"))
 

@@ -22,7 +22,7 @@ from diversion.models import (
     VerificationKind,
     VerificationResult,
 )
-from inventory.filters import _depots_in_scope
+from inventory.filters import depots_in_scope
 from inventory.models import AmmunitionType, Recipient
 
 
@@ -55,7 +55,7 @@ class PartyDocumentFilter(django_filters.FilterSet):
 
 
 class TransferCaseFilter(django_filters.FilterSet):
-    depot = django_filters.ModelChoiceFilter(queryset=_depots_in_scope, label=_("Depot"))
+    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope, label=_("Depot"))
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
 
     class Meta:
@@ -76,7 +76,7 @@ class RiskAssessmentFilter(django_filters.FilterSet):
 
 class VerificationFilter(django_filters.FilterSet):
     depot = django_filters.ModelChoiceFilter(
-        queryset=_depots_in_scope, field_name="case__depot", label=_("Depot")
+        queryset=depots_in_scope, field_name="case__depot", label=_("Depot")
     )
     case = django_filters.ModelChoiceFilter(
         queryset=TransferCase.objects.all(), label=_("Transfer case")

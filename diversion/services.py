@@ -58,6 +58,7 @@ from diversion.models import (
     VerificationResult,
 )
 from inventory.errors import InvalidState
+from inventory.locks import rows_share_lock
 from inventory.models import (
     AmmunitionType,
     Depot,
@@ -290,15 +291,10 @@ def _unique(parties):
     return [p for p in parties if not (p.pk in seen or seen.add(p.pk))]
 
 
-# The parties of a transfer, share-locked until it commits: a status change (which locks the
-# party for update) lands before the check reads it, and is obeyed, or waits for the transfer.
-_PARTIES_SHARE_LOCK = """
-SELECT * FROM diversion_party WHERE id = ANY(%s::bigint[]) ORDER BY id FOR SHARE
-"""
-
-
 def _share_locked(party_ids) -> list[Party]:
-    return list(Party.objects.raw(_PARTIES_SHARE_LOCK, [sorted(party_ids)]))
+    """The parties of a transfer, share-locked until it commits: a status change (which locks
+    the party for update) lands before the check reads it, and is obeyed, or waits for it."""
+    return rows_share_lock(Party, party_ids)
 
 
 def _recipient_for(consignee: Party, created_by: User) -> Recipient:

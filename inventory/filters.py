@@ -31,7 +31,7 @@ from inventory.models.reference import (
 from inventory.selectors.reference import depot_list, storehouse_list
 
 
-def _depots_in_scope(request):
+def depots_in_scope(request):
     if request is None:
         return Depot.objects.none()
     return depot_list(user=request.user)
@@ -53,7 +53,7 @@ class DepotFilter(django_filters.FilterSet):
 
 
 class StorehouseFilter(django_filters.FilterSet):
-    depot = django_filters.ModelChoiceFilter(queryset=_depots_in_scope)
+    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope)
     code = django_filters.CharFilter(lookup_expr="iexact")
     kind = django_filters.ChoiceFilter(choices=StorehouseKind.choices)
     is_active = django_filters.BooleanFilter()
@@ -66,7 +66,7 @@ class StorehouseFilter(django_filters.FilterSet):
 class LicenceFilter(django_filters.FilterSet):
     storehouse = django_filters.ModelChoiceFilter(queryset=_storehouses_in_scope)
     depot = django_filters.ModelChoiceFilter(
-        field_name="storehouse__depot", queryset=_depots_in_scope
+        field_name="storehouse__depot", queryset=depots_in_scope
     )
     number = django_filters.CharFilter(lookup_expr="iexact")
     valid_on = django_filters.DateFilter(method="filter_valid_on", label="In force on")
@@ -114,7 +114,7 @@ class RecipientFilter(django_filters.FilterSet):
 class WaiverFilter(django_filters.FilterSet):
     storehouse = django_filters.ModelChoiceFilter(queryset=_storehouses_in_scope)
     depot = django_filters.ModelChoiceFilter(
-        field_name="storehouse__depot", queryset=_depots_in_scope
+        field_name="storehouse__depot", queryset=depots_in_scope
     )
     rule = django_filters.ChoiceFilter(choices=WaiverRule.choices)
     in_force_on = django_filters.DateFilter(
@@ -130,7 +130,7 @@ class WaiverFilter(django_filters.FilterSet):
 
 
 class BalanceFilter(django_filters.FilterSet):
-    depot = django_filters.ModelChoiceFilter(queryset=_depots_in_scope)
+    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope)
     storehouse = django_filters.ModelChoiceFilter(queryset=_storehouses_in_scope)
     lot = django_filters.NumberFilter(field_name="lot_id", min_value=1)
     ammunition_type = django_filters.NumberFilter(field_name="lot__ammunition_type_id", min_value=1)
@@ -142,7 +142,7 @@ class BalanceFilter(django_filters.FilterSet):
 
 
 class DocumentFilter(django_filters.FilterSet):
-    depot = django_filters.ModelChoiceFilter(queryset=_depots_in_scope)
+    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope)
     kind = django_filters.ChoiceFilter(choices=DocumentKind.choices)
     status = django_filters.ChoiceFilter(choices=DocumentStatus.choices)
     number = django_filters.CharFilter(lookup_expr="iexact", max_length=30)
@@ -156,7 +156,7 @@ class DocumentFilter(django_filters.FilterSet):
 
 class ReversalProposalFilter(django_filters.FilterSet):
     depot = django_filters.ModelChoiceFilter(
-        field_name="document__depot", queryset=_depots_in_scope
+        field_name="document__depot", queryset=depots_in_scope
     )
     status = django_filters.ChoiceFilter(choices=ReversalProposalStatus.choices)
     document = django_filters.NumberFilter(field_name="document_id")

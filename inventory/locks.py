@@ -8,13 +8,17 @@ more CPU than PostgreSQL's work. Each takes its row lock with the statement that
 none, so the usual posting costs one statement per lock.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TypeVar
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from inventory.chain import GENESIS_HASH
-from inventory.models import Balance, ChainHead, Document, DocumentCounter, Storehouse
+from inventory.models import Balance, ChainHead, Document, DocumentCounter, Lot, Storehouse
+
+M = TypeVar("M", bound=Model)
 
 
 def counter_next(*, depot_id: int, year: int) -> int:
@@ -47,6 +51,16 @@ def counter_lock(*, depot_id: int, year: int) -> DocumentCounter:
         )
         counter = rows.get()
     return counter
+
+
+# The depot's chain head, locked by the document header's INSERT statement (after the counter,
+# in the fixed lock order) and returned with it: one round trip fewer per posting. The writer
+# puts CHAIN_HEAD_LOCK_WITH before its INSERT and CHAIN_HEAD_RETURNING after its RETURNING.
+CHAIN_HEAD_LOCK_WITH = (
+    "WITH head AS (SELECT last_hash, line_count FROM inventory_chainhead "
+    "WHERE depot_id = %s FOR UPDATE) "
+)
+CHAIN_HEAD_RETURNING = ", (SELECT last_hash FROM head), (SELECT line_count FROM head)"
 
 
 def chain_head_lock(*, depot_id: int) -> ChainHead:
@@ -143,3 +157,104 @@ def document_lock(*, document_id: int) -> Document:
     """Lock one document row: a reversal, its proposal and its approval of the same document
     are taken one at a time, so a document is never reversed twice."""
     return Document.objects.select_for_update().select_related("depot").get(pk=document_id)
+
+
+def chain_heads_lock(depot_ids: Iterable[int]) -> None:
+    """Lock the chain heads of several depots, in depot order (a depot without one has no
+    lines yet: nothing to lock)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT depot_id FROM inventory_chainhead WHERE depot_id = ANY(%s::bigint[]) "
+            "ORDER BY depot_id FOR UPDATE",
+            [sorted(set(depot_ids))],
+        )
+
+
+def chain_heads_share_lock() -> None:
+    """Share-lock every depot's chain head: waits for the postings in flight and holds off new
+    ones, so each head read in this transaction matches its depot's lines (checkpoints)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT depot_id FROM inventory_chainhead ORDER BY depot_id FOR SHARE")
+
+
+def counters_lock(depot_ids: Iterable[int], *, year: int) -> dict[int, int]:
+    """Lock the number counters of several depots for `year` in depot order, creating the
+    missing ones first (as counter_next does); returns each depot's last number taken. Two
+    statements whatever the number of depots."""
+    ids = sorted(set(depot_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO inventory_documentcounter (depot_id, year, last_number) "
+            "SELECT depot_id, %s, 0 FROM unnest(%s::bigint[]) AS depot_id ORDER BY depot_id "
+            "ON CONFLICT (depot_id, year) DO NOTHING",
+            [year, ids],
+        )
+        cursor.execute(
+            "SELECT depot_id, last_number FROM inventory_documentcounter "
+            "WHERE year = %s AND depot_id = ANY(%s::bigint[]) ORDER BY depot_id FOR UPDATE",
+            [year, ids],
+        )
+        return dict(cursor.fetchall())
+
+
+# The lots an issue takes, with their types, share-locked until it commits: a condition change, a
+# ban or the sweep's suspension (which lock them for update) either lands before the issue reads
+# them, and is obeyed, or waits until the issue is posted. Never an issue of a lot just condemned.
+_LOTS_SHARE_LOCK = """
+SELECT lot.* FROM inventory_lot lot
+JOIN inventory_ammunitiontype type ON type.id = lot.ammunition_type_id
+WHERE lot.id = ANY(%s::bigint[])
+ORDER BY lot.id
+FOR SHARE
+"""
+
+
+def lots_share_lock(lot_ids: Iterable[int]) -> list[Lot]:
+    return list(Lot.objects.raw(_LOTS_SHARE_LOCK, [sorted(lot_ids)]))
+
+
+# Lots whose condition a bulk change may change: in a condition of the given availabilities, held
+# somewhere, and not held in a depot whose accounts are closed on `on` (a posting there would be
+# refused: the lot keeps its condition until the period is reopened). FOR NO KEY UPDATE, which a
+# posting's foreign-key check on a lot does not wait for; a concurrent change that commits first
+# is re-checked, so a lot already changed is left alone.
+_LOTS_LOCK_FOR_CONDITION = """
+    SELECT l.id, l.condition, l.lot_number
+    FROM inventory_lot l
+    WHERE l.id = ANY(%(lots)s::bigint[])
+      AND l.condition IN (
+          SELECT c.code FROM inventory_conditioncode c
+          WHERE c.availability = ANY(%(availabilities)s::text[])
+      )
+      AND EXISTS (SELECT 1 FROM inventory_balance b WHERE b.lot_id = l.id AND b.quantity > 0)
+      AND NOT EXISTS (
+          SELECT 1 FROM inventory_balance b
+          JOIN inventory_closedperiod p
+            ON p.depot_id = b.depot_id AND p.starts_on <= %(on)s AND p.ends_on >= %(on)s
+          WHERE b.lot_id = l.id AND b.quantity > 0
+      )
+    ORDER BY l.id
+    FOR NO KEY UPDATE OF l
+"""
+
+
+def lots_lock_for_condition_change(
+    lot_ids: Iterable[int], *, availabilities: Sequence[str], on: date
+) -> list[tuple[int, str, str]]:
+    """Lock, by id, those of the lots a bulk condition change may change (see above); returns
+    (id, condition, lot number) of each. One statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LOTS_LOCK_FOR_CONDITION,
+            {"lots": sorted(set(lot_ids)), "availabilities": list(availabilities), "on": on},
+        )
+        return cursor.fetchall()
+
+
+def rows_share_lock(model: type[M], ids: Iterable[int]) -> list[M]:
+    """Share-lock rows of `model` by id, in id order, and return them: a writer that locks one
+    for update either lands before the caller reads it, and is obeyed, or waits for the caller's
+    commit. For tables the ORM cannot share-lock (it has no FOR SHARE)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"SELECT * FROM {table} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR SHARE"  # noqa: S608 (the table's name from the model)
+    return list(model.objects.raw(sql, [sorted(set(ids))]))

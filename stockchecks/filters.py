@@ -3,13 +3,13 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from inventory.filters import _depots_in_scope
+from inventory.filters import depots_in_scope
 from inventory.models import Incident, IncidentKind, IncidentStatus
 from stockchecks.models import StockCheck, StockCheckKind, StockCheckStatus
 
 
 class StockCheckFilter(django_filters.FilterSet):
-    depot = django_filters.ModelChoiceFilter(queryset=_depots_in_scope, label=_("Depot"))
+    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope, label=_("Depot"))
     status = django_filters.ChoiceFilter(choices=StockCheckStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=StockCheckKind.choices, label=_("Kind"))
 
@@ -19,7 +19,7 @@ class StockCheckFilter(django_filters.FilterSet):
 
 
 class IncidentFilter(django_filters.FilterSet):
-    depot = django_filters.ModelChoiceFilter(queryset=_depots_in_scope, label=_("Depot"))
+    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope, label=_("Depot"))
     status = django_filters.ChoiceFilter(choices=IncidentStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=IncidentKind.choices, label=_("Kind"))
     unresolved = django_filters.BooleanFilter(

@@ -27,7 +27,6 @@ from audit.services import audit_record
 from core.net import client_ip
 from core.roles import Action
 from core.scoping import action_depot_ids, can, require
-from inventory import hooks
 from inventory import policy as inventory_policy
 from inventory.models import (
     AmmunitionType,
@@ -39,11 +38,10 @@ from inventory.models import (
     Lot,
     Storehouse,
 )
-from inventory.models.ledger import DocumentKind, DocumentStatus
 from inventory.models.reference import Availability
 from inventory.services import bans
+from inventory.services.conditions import lot_condition_post
 from inventory.services.lots import add_months
-from inventory.services.posting import _check_date, _new_document
 from surveillance import policy
 from surveillance.errors import LotHeldElsewhere
 from surveillance.models import (
@@ -169,27 +167,18 @@ def condition_change_post(
                 depots=codes,
             )
     poster, on_behalf_of = (system_user(), posted_by) if automatic else (posted_by, None)
-    now = timezone.now()
-    occurred_on = timezone.localdate(now) if occurred_on is None else occurred_on
-    values = inventory_policy.policy_values()
-    depots = list(Depot.objects.filter(pk__in=depot_ids).order_by("pk"))
-    for each in depots:
-        _check_date(depot=each, occurred_on=occurred_on, now=now, policy_values=values)
-    documents = []
-    for each in depots:  # counters in depot order: two changes never wait on each other in a cycle
-        document, _head = _new_document(
-            depot=each,
-            kind=DocumentKind.CONDITION_CHANGE,
-            status=DocumentStatus.POSTED,
-            occurred_on=occurred_on,
-            posted_by=poster,
-            now=now,
-            on_behalf_of=on_behalf_of,
-            reason=f"{current}→{condition}",
-            note=reason.strip(),
-            reference=authority_reference.strip() or lot.lot_number,
-        )
-        ConditionChange.objects.create(
+    documents = lot_condition_post(
+        lot=lot,
+        condition=condition,
+        depot_ids=depot_ids,
+        posted_by=poster,
+        on_behalf_of=on_behalf_of,
+        occurred_on=occurred_on,
+        note=reason.strip(),
+        reference=authority_reference.strip() or lot.lot_number,
+    )
+    ConditionChange.objects.bulk_create(
+        ConditionChange(
             document=document,
             lot=lot,
             from_condition=current,
@@ -198,15 +187,7 @@ def condition_change_post(
             inspection=inspection,
             stability_test=stability_test,
         )
-        documents.append(document)
-    lot.condition_id = condition
-    lot.save(update_fields=["condition"])
-    # Never refused, but a change that mixes stock to be stored apart is reported at once.
-    hooks.storage_changed(
-        storehouse_ids=Balance.objects.filter(lot=lot, quantity__gt=0).values_list(
-            "storehouse_id", flat=True
-        ),
-        on=occurred_on,
+        for document in documents
     )
     return documents
 

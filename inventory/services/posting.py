@@ -634,13 +634,10 @@ def _insert(
     return tuple(rows[0][1:]) if also_return else None
 
 
-# The depot's chain head, locked by the document header's INSERT statement (after the counter,
-# in the fixed lock order) and returned with it: one round trip fewer per posting.
-_HEAD_LOCK = (
-    "WITH head AS (SELECT last_hash, line_count FROM inventory_chainhead "
-    "WHERE depot_id = %s FOR UPDATE) "
-)
-_HEAD_RETURNING = ", (SELECT last_hash FROM head), (SELECT line_count FROM head)"
+def document_number(*, depot_code: str, year: int, number: int) -> str:
+    """A document's number (DESIGN.md §7): `<depot code>-<year of posted_at>-<6-digit counter>`,
+    the counter growing past six digits rather than wrapping."""
+    return f"{depot_code}-{year}-{number:06d}"
 
 
 def _new_document(
@@ -659,7 +656,7 @@ def _new_document(
     document = Document(
         depot=depot,
         kind=kind,
-        number=f"{depot.code}-{now.year}-{number:06d}",
+        number=document_number(depot_code=depot.code, year=now.year, number=number),
         status=status,
         occurred_on=occurred_on,
         posted_at=now,
@@ -667,7 +664,9 @@ def _new_document(
         **header,
     )
     last_hash, line_count = _insert(
-        [document], with_sql=(_HEAD_LOCK, [depot.pk]), also_return=_HEAD_RETURNING
+        [document],
+        with_sql=(locks.CHAIN_HEAD_LOCK_WITH, [depot.pk]),
+        also_return=locks.CHAIN_HEAD_RETURNING,
     )
     if last_hash is None:  # the depot's first document: its chain head is created and locked
         head = locks.chain_head_lock(depot_id=depot.pk)
@@ -782,22 +781,6 @@ def receipt_post(
     )
 
 
-# The lots an issue takes, with their types, share-locked until it commits: a condition change, a
-# ban or the sweep's suspension (which lock them for update) either lands before the issue reads
-# them, and is obeyed, or waits until the issue is posted. Never an issue of a lot just condemned.
-_LOTS_SHARE_LOCK = """
-SELECT lot.* FROM inventory_lot lot
-JOIN inventory_ammunitiontype type ON type.id = lot.ammunition_type_id
-WHERE lot.id = ANY(%s::bigint[])
-ORDER BY lot.id
-FOR SHARE
-"""
-
-
-def _lots_share_lock(lot_ids) -> list[Lot]:
-    return list(Lot.objects.raw(_LOTS_SHARE_LOCK, [sorted(lot_ids)]))
-
-
 @transaction.atomic
 def issue_post(
     *,
@@ -818,7 +801,7 @@ def issue_post(
     # The share lock first, then one statement reads the policy and the lots' bans: a ban
     # imposed meanwhile has either committed before that read's snapshot or waits for us.
     lot_ids = {line.lot_id for line in lines}
-    lots = _lots_share_lock(lot_ids)
+    lots = locks.lots_share_lock(lot_ids)
     read = policy.posting_policy(depot_id=depot.pk, on=occurred_on, bans_for=lot_ids)
     issue_availability_check(
         lots,

@@ -4,7 +4,7 @@ refused like one that does not exist (400)."""
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from inventory.filters import _depots_in_scope
+from inventory.filters import depots_in_scope
 from inventory.models import AmmunitionType, Ban, BanKind
 from surveillance.models import (
     ConditionChange,
@@ -19,7 +19,7 @@ from surveillance.models import (
 
 class InspectionFilter(django_filters.FilterSet):
     lot = django_filters.NumberFilter(field_name="lot_id", min_value=1, label=_("Lot"))
-    depot = django_filters.ModelChoiceFilter(queryset=_depots_in_scope, label=_("Depot"))
+    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope, label=_("Depot"))
     kind = django_filters.ChoiceFilter(choices=InspectionKind.choices, label=_("Kind"))
     inspected_from = django_filters.DateFilter(
         field_name="inspected_on", lookup_expr="gte", label=_("Inspected on or after")
@@ -35,7 +35,7 @@ class InspectionFilter(django_filters.FilterSet):
 
 class StabilityTestFilter(django_filters.FilterSet):
     lot = django_filters.NumberFilter(field_name="lot_id", min_value=1, label=_("Lot"))
-    depot = django_filters.ModelChoiceFilter(queryset=_depots_in_scope, label=_("Depot"))
+    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope, label=_("Depot"))
     method = django_filters.ChoiceFilter(choices=StabilityMethod.choices, label=_("Method"))
     category = django_filters.ChoiceFilter(choices=StabilityCategory.choices, label=_("Category"))
     sampled_from = django_filters.DateFilter(
@@ -53,7 +53,7 @@ class StabilityTestFilter(django_filters.FilterSet):
 class ConditionChangeFilter(django_filters.FilterSet):
     lot = django_filters.NumberFilter(field_name="lot_id", min_value=1, label=_("Lot"))
     depot = django_filters.ModelChoiceFilter(
-        field_name="document__depot", queryset=_depots_in_scope, label=_("Depot")
+        field_name="document__depot", queryset=depots_in_scope, label=_("Depot")
     )
     to_condition = django_filters.CharFilter(max_length=2, label=_("New condition"))
     occurred_from = django_filters.DateFilter(
