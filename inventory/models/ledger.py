@@ -185,6 +185,12 @@ class Document(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal"
     )
 
+    # Not a column. The ledger lines the posting service has just written for this document, in
+    # id order with their ids set, on the instance the service returns (None on a document read
+    # from the database, and on a pending adjustment): an edge renders a new document from them
+    # without reading it back. A document posted with lines has no pending lines and no reversal.
+    posted_lines: "tuple[LedgerLine, ...] | None" = None
+
     class Meta:
         ordering = ["-id"]
         verbose_name = _("document")

@@ -726,21 +726,8 @@ def _post(
         availability=availability,
         isolating=posting_policy.isolating,
     )
-    _known_lines(document, lines)
+    document.posted_lines = tuple(lines)
     return document
-
-
-def _known_lines(document: Document, lines: list[LedgerLine]) -> None:
-    """Give the new document its lines as if prefetched: `document.lines.all()` is the lines just
-    written (in id order, ids set by the INSERT) and `pending_lines` is empty, with no query.
-    Other lookups (`lines.filter()`, `values_list()`) still query as usual."""
-    cache = {}
-    for name, rows in (("lines", lines), ("pending_lines", [])):
-        queryset = getattr(document, name).all()
-        queryset._result_cache = rows
-        queryset._prefetch_done = True
-        cache[name] = queryset
-    document._prefetched_objects_cache = cache
 
 
 # --- Document kinds ------------------------------------------------------------------------------

@@ -68,6 +68,21 @@ class DocumentSerializer(serializers.ModelSerializer):
         return reversal.pk if reversal else None
 
 
+class PostedDocumentSerializer(DocumentSerializer):
+    """A document as the posting service returned it, rendered exactly as DocumentSerializer
+    renders it read back: its lines are those just written (Document.posted_lines); a new
+    document has no pending lines and no reversal."""
+
+    lines = LedgerLineSerializer(many=True, source="posted_lines")
+    pending_lines = serializers.SerializerMethodField()
+
+    def get_pending_lines(self, document) -> list:
+        return []
+
+    def get_reversed_by(self, document) -> None:
+        return None
+
+
 TRANSFER_OUTCOMES = [
     (DocumentStatus.RECEIVED.value, DocumentStatus.RECEIVED.label),
     (

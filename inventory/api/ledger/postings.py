@@ -4,6 +4,7 @@ adjustments, each with an optional Idempotency-Key."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
@@ -26,13 +27,13 @@ from inventory.api.ledger.inputs import (
     TransferSerializer,
     _one_depot,
 )
-from inventory.api.ledger.outputs import DocumentSerializer, TransferReceiptSerializer
-from inventory.filters import DocumentFilter
-from inventory.models import (
-    Document,
-    Lot,
-    Storehouse,
+from inventory.api.ledger.outputs import (
+    DocumentSerializer,
+    PostedDocumentSerializer,
+    TransferReceiptSerializer,
 )
+from inventory.filters import DocumentFilter
+from inventory.models import LedgerLine, Lot, Storehouse
 from inventory.models.ledger import DocumentKind
 from inventory.selectors import ledger as selectors
 from inventory.services import posting
@@ -47,15 +48,9 @@ def _known_objects(lines) -> list:
     ]
 
 
-def _just_posted(document: Document, known=()) -> Document | None:
-    """The document as the posting service returned it, ready to serialize without reading it
-    back: its lines came with it (posting._known_lines) and a new document has no reversal. The
-    lines' lots and storehouses come from `known` objects, the rest in one query each.
-    None if the document did not come with its lines."""
-    cache = getattr(document, "_prefetched_objects_cache", {})
-    if "lines" not in cache or "pending_lines" not in cache:
-        return None
-    lines = list(cache["lines"])
+def _with_lots_and_storehouses(lines: Sequence[LedgerLine], known=()) -> None:
+    """Give just-posted lines their lots and storehouses: from `known` objects (what the request
+    validated), the rest in one query each."""
     lots = {obj.pk: obj for obj in known if isinstance(obj, Lot)}
     storehouses = {obj.pk: obj for obj in known if isinstance(obj, Storehouse)}
     if missing := {line.lot_id for line in lines} - lots.keys():
@@ -65,8 +60,6 @@ def _just_posted(document: Document, known=()) -> Document | None:
     for line in lines:
         line.lot = lots[line.lot_id]
         line.storehouse = storehouses[line.storehouse_id]
-    Document._meta.get_field("reversal").set_cached_value(document, None)
-    return document
 
 
 class DocumentResponseMixin:
@@ -75,21 +68,22 @@ class DocumentResponseMixin:
         return Response(DocumentSerializer(document).data, status=status_code)
 
     def _created(self, document, known=()):
-        """201 with the new document; one the service returned with its lines is not re-read."""
-        posted = _just_posted(document, known)
-        if posted is None:
+        """201 with the new document; one the service returned with its lines
+        (Document.posted_lines) is rendered from them, not read back."""
+        if document.posted_lines is None:
             return self._document(document, status.HTTP_201_CREATED)
+        _with_lots_and_storehouses(document.posted_lines, known)
         return Response(
-            _document_representer().to_representation(posted), status=status.HTTP_201_CREATED
+            _posted_representer().to_representation(document), status=status.HTTP_201_CREATED
         )
 
 
 @functools.cache
-def _document_representer() -> DocumentSerializer:
-    """One DocumentSerializer per process whose fields are bound once: the response of a posting
-    no longer deep-copies some forty field objects per request. Its output fields read only the
-    document (no request context, no state kept between calls), so sharing it is safe."""
-    return DocumentSerializer()
+def _posted_representer() -> PostedDocumentSerializer:
+    """One PostedDocumentSerializer per process whose fields are bound once: the response of a
+    posting no longer deep-copies some forty field objects per request. Its output fields read
+    only the document (no request context, no state kept between calls), so sharing it is safe."""
+    return PostedDocumentSerializer()
 
 
 class PostingViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
