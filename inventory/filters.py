@@ -155,9 +155,7 @@ class DocumentFilter(django_filters.FilterSet):
 
 
 class ReversalProposalFilter(django_filters.FilterSet):
-    depot = django_filters.ModelChoiceFilter(
-        field_name="document__depot", queryset=depots_in_scope
-    )
+    depot = django_filters.ModelChoiceFilter(field_name="document__depot", queryset=depots_in_scope)
     status = django_filters.ChoiceFilter(choices=ReversalProposalStatus.choices)
     document = django_filters.NumberFilter(field_name="document_id")
 

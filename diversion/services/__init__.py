@@ -10,10 +10,7 @@ One module per section (parties, cases, assessments, verifications, tracing, all
 every public name is importable from here.
 """
 
-from diversion.services.allocations import (
-    ALLOCATION_YEARS,
-    training_allocation_set,
-)
+from diversion.services.allocations import ALLOCATION_YEARS, training_allocation_set
 from diversion.services.assessments import (
     risk_answer_set,
     risk_assessment_approve,
@@ -28,20 +25,14 @@ from diversion.services.cases import (
     transfer_case_create,
     transfer_case_dispatch,
 )
-from diversion.services.common import (
-    DEFAULT_ASSESSMENT_VALID_DAYS,
-    DEFAULT_VERIFICATION_DAYS,
-)
+from diversion.services.common import DEFAULT_ASSESSMENT_VALID_DAYS, DEFAULT_VERIFICATION_DAYS
 from diversion.services.parties import (
     party_create,
     party_document_add,
     party_document_authenticate,
     party_update,
 )
-from diversion.services.tracing import (
-    tracing_request_answer,
-    tracing_request_record,
-)
+from diversion.services.tracing import tracing_request_answer, tracing_request_record
 from diversion.services.verifications import (
     transfer_case_dispatch_reversed,
     verification_record,

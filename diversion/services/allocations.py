@@ -11,9 +11,7 @@ from accounts.models import User
 from core.roles import Action
 from core.scoping import require
 from diversion import rules
-from diversion.models import (
-    TrainingAllocation,
-)
+from diversion.models import TrainingAllocation
 from inventory.errors import InvalidState
 from inventory.models import AmmunitionType, Recipient
 

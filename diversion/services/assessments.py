@@ -15,10 +15,7 @@ from core.errors import SelfApproval
 from core.roles import Action
 from core.scoping import require
 from diversion import rules
-from diversion.errors import (
-    AssessmentIncomplete,
-    HighRiskNotOverridden,
-)
+from diversion.errors import AssessmentIncomplete, HighRiskNotOverridden
 from diversion.models import (
     AssessmentStatus,
     CaseStatus,

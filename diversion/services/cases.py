@@ -16,11 +16,7 @@ from accounts.models import User
 from core.roles import Action
 from core.scoping import require
 from diversion import selectors
-from diversion.errors import (
-    EndUserCertificateInvalid,
-    NoRiskAssessment,
-    PartyNotPermitted,
-)
+from diversion.errors import EndUserCertificateInvalid, NoRiskAssessment, PartyNotPermitted
 from diversion.models import (
     BARRED_STATUSES,
     END_USER_KINDS,

@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from diversion.models import (
-    VerificationKind,
-)
+from diversion.models import VerificationKind
 
 # Policy settings read (inventory.PolicySetting), with these defaults when absent.
 DEFAULT_ASSESSMENT_VALID_DAYS = 180

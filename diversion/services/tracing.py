@@ -13,9 +13,7 @@ from accounts.models import User
 from core.roles import Action
 from core.scoping import require
 from diversion import selectors
-from diversion.models import (
-    TracingRequest,
-)
+from diversion.models import TracingRequest
 
 
 @transaction.atomic

@@ -20,7 +20,8 @@ from accounts.models import User
 from inventory import hooks, locks, policy
 from inventory.models import Balance, Depot, Document, Lot
 from inventory.models.ledger import DocumentKind, DocumentStatus
-from inventory.services.posting import _check_date, _new_document, document_number
+from inventory.services.posting.checks import _check_date
+from inventory.services.posting.writer import _new_document, document_number
 
 
 def _reason(current: str, target: str) -> str:

@@ -22,7 +22,7 @@ from inventory import locks
 from inventory.errors import AlreadyReversed, InvalidState
 from inventory.models import Document, ReversalProposal, ReversalProposalStatus
 from inventory.models.ledger import DocumentKind
-from inventory.services.posting import _reversal_movements, _reversal_post
+from inventory.services.posting.reversal import _reversal_movements, _reversal_post
 
 
 def reversal_removes_stock(document: Document) -> bool:

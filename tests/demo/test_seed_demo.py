@@ -39,6 +39,7 @@ from inventory.selectors.ledger import balance_drift
 from inventory.selectors.reference import policy_legal_hazard_codes
 from inventory.services import posting
 from inventory.services.lots import add_months
+from inventory.services.posting.checks import _holdings_after
 from surveillance import demo as surveillance_demo
 from surveillance.models import (
     ConditionChange,
@@ -373,7 +374,7 @@ def test_the_demo_breaches_no_rule_and_balances_equal_the_ledger(monkeypatch):
 
     # Licence limits keep a margin: the demo can be posted against without refusals at once.
     for storehouse in Storehouse.objects.all():
-        holdings = posting._holdings_after({storehouse.pk}, {}, availability)[storehouse.pk]
+        holdings = _holdings_after({storehouse.pk}, {}, availability)[storehouse.pk]
         limits = Licence.objects.get(storehouse=storehouse).limits_dict()
         for assessment in rules.neq_assessments(holdings, policy.storage_policy()):
             limit = limits[assessment.division]

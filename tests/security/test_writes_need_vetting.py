@@ -106,7 +106,7 @@ WRITING = dict(_writing_services())
 def test_the_enumeration_finds_the_writes():
     assert len(WRITING) > 50
     assert {
-        "inventory.services.posting.lot_split",
+        "inventory.services.posting.lots.lot_split",
         "inventory.services.lots.lot_create",
         "surveillance.services.ban_lift",
         "stockchecks.services.stock_check_cancel",

@@ -5,7 +5,8 @@ import pytest
 from django.utils import timezone
 
 from inventory.models import Document, LedgerLine
-from inventory.services.posting import Movement, adjustment_create, document_reverse, issue_post
+from inventory.services.posting import Movement, adjustment_create, issue_post
+from inventory.services.reversals import document_reverse
 
 pytestmark = pytest.mark.django_db
 
