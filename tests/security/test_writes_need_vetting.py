@@ -84,9 +84,9 @@ def _service_modules():
         except ModuleNotFoundError:
             continue
         yield package
-        if hasattr(package, "__path__"):
-            for info in pkgutil.iter_modules(package.__path__):
-                yield importlib.import_module(f"{app}.services.{info.name}")
+        if hasattr(package, "__path__"):  # a package, and the packages in it (services.posting)
+            for info in pkgutil.walk_packages(package.__path__, prefix=f"{app}.services."):
+                yield importlib.import_module(info.name)
 
 
 def _writing_services():
