@@ -3,7 +3,10 @@
 - no module imports another app's underscore names (a private name is its module's to change);
 - only `inventory/services/` writes ledger documents, lines, pending lines, balances, number
   counters and chain heads (`inventory/locks.py` creates and moves the rows it locks: locking is
-  done by the statement that reads or creates the row), whether through the ORM or in SQL.
+  done by the statement that reads or creates the row), whether through the ORM or in SQL;
+- a reversal is posted only by `inventory/services/reversals.py`, which asks a second person
+  for one that takes stock off the books (the posting package has the checks and the writing,
+  and no public way round that approval).
 
 Tests, migrations and `bench/` (which loads its data with SQL on purpose) are not product code.
 """
@@ -130,6 +133,51 @@ def test_only_the_posting_services_write_the_ledger():
         for hit in ledger_writes(relative, tree)
     ]
     assert found == []
+
+
+REVERSAL_WRITERS = ("_reversal_post",)
+REVERSAL_ROUTE = "inventory/services/reversals.py"
+
+
+def reversal_posts(relative: str, tree: ast.Module) -> list[str]:
+    """Calls of the reversal writer (by name or attribute), wherever they are."""
+    return [
+        f"{relative}:{node.lineno}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id in REVERSAL_WRITERS)
+            or (isinstance(node.func, ast.Attribute) and node.func.attr in REVERSAL_WRITERS)
+        )
+    ]
+
+
+def test_reversals_are_posted_only_through_the_approval_route():
+    """A reversal that takes stock off the books waits for a second person (issue 15): nothing
+    but inventory.services.reversals may post one, and the posting package offers no public
+    document_reverse that would post it at once."""
+    from inventory.services import posting
+
+    assert not hasattr(posting, "document_reverse")
+    found = [
+        hit
+        for relative, tree in _product_modules(exclude=(REVERSAL_ROUTE,))
+        for hit in reversal_posts(relative, tree)
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("_reversal_post(document=d, movements=m, reason='x', posted_by=u)", 1),
+        ("reversal._reversal_post(document=d)", 1),
+        ("_reversal_movements(document=d, reason='x', user=u)", 0),
+        ("def _reversal_post(*, document):\n    return _post(document=document)", 0),
+    ],
+)
+def test_the_reversal_post_scan_sees_them(source, expected):
+    assert len(reversal_posts("inventory/x.py", ast.parse(source))) == expected
 
 
 @pytest.mark.parametrize(
