@@ -37,7 +37,7 @@ def depots_in_scope(request):
     return depot_list(user=request.user)
 
 
-def _storehouses_in_scope(request):
+def storehouses_in_scope(request):
     if request is None:
         return Storehouse.objects.none()
     return storehouse_list(user=request.user)
@@ -64,7 +64,7 @@ class StorehouseFilter(django_filters.FilterSet):
 
 
 class LicenceFilter(django_filters.FilterSet):
-    storehouse = django_filters.ModelChoiceFilter(queryset=_storehouses_in_scope)
+    storehouse = django_filters.ModelChoiceFilter(queryset=storehouses_in_scope)
     depot = django_filters.ModelChoiceFilter(
         field_name="storehouse__depot", queryset=depots_in_scope
     )
@@ -112,7 +112,7 @@ class RecipientFilter(django_filters.FilterSet):
 
 
 class WaiverFilter(django_filters.FilterSet):
-    storehouse = django_filters.ModelChoiceFilter(queryset=_storehouses_in_scope)
+    storehouse = django_filters.ModelChoiceFilter(queryset=storehouses_in_scope)
     depot = django_filters.ModelChoiceFilter(
         field_name="storehouse__depot", queryset=depots_in_scope
     )
@@ -131,7 +131,7 @@ class WaiverFilter(django_filters.FilterSet):
 
 class BalanceFilter(django_filters.FilterSet):
     depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope)
-    storehouse = django_filters.ModelChoiceFilter(queryset=_storehouses_in_scope)
+    storehouse = django_filters.ModelChoiceFilter(queryset=storehouses_in_scope)
     lot = django_filters.NumberFilter(field_name="lot_id", min_value=1)
     ammunition_type = django_filters.NumberFilter(field_name="lot__ammunition_type_id", min_value=1)
     condition = django_filters.CharFilter(field_name="lot__condition_id", max_length=2)
