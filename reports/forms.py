@@ -14,24 +14,11 @@ from reports import kinds
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
 
-# The fields each kind asks for, in order (their names are the kind's parameters).
+# The fields of the kinds this app renders, in order (their names are the kind's parameters);
+# the kinds of other apps give theirs (ReportBuilder.form_fields).
 KIND_FIELDS = {
     "accounting_statement": ["depot", "period_start", "period_end"],
     "stock_card": ["lot", "depot", "storehouse"],
-    "inspection": ["inspection"],
-    "stability_certificate": ["stability_test"],
-    "stock_check": ["stock_check"],
-}
-
-SUMMARIES = {
-    "accounting_statement": _(
-        "Per lot of a depot: opening balance, every movement of a period grouped by kind, "
-        "closing balance; totals; the documents. PDF, CSV, XLSX."
-    ),
-    "stock_card": _("One lot's ledger lines with running balances. PDF, CSV, XLSX."),
-    "inspection": _("One inspection: lot, findings, condition decided, signatures."),
-    "stability_certificate": _("A stability test: result, category, action, next test."),
-    "stock_check": _("Counted against book, variances, approvals. PDF, CSV, XLSX."),
 }
 
 
@@ -58,9 +45,6 @@ class ReportRequestForm(forms.Form):
         required=False,
         help_text=_("Leave empty for every storehouse of the depot."),
     )
-    inspection = forms.IntegerField(label=_("Inspection (id)"), min_value=1, required=False)
-    stability_test = forms.IntegerField(label=_("Stability test (id)"), min_value=1, required=False)
-    stock_check = forms.IntegerField(label=_("Stock check (id)"), min_value=1, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,7 +73,7 @@ class ReportRequestForm(forms.Form):
             self.kind_names = list(extra)
         self.kind_fields = [self[name] for name in self.kind_names]
         self.kind_choices = [
-            {"kind": value, "label": label, "summary": SUMMARIES.get(value, "")}
+            {"kind": value, "label": label, "summary": kinds.builder_for(value).summary}
             for value, label in self.fields["kind"].choices
         ]
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.roles import Action, Role
@@ -73,6 +74,8 @@ class ReportBuilder:
     # Roles that may read reports of this kind (each still within its depot scope); None: any
     # role that reads the depot.
     reader_roles: frozenset[Role] | None = None
+    # One line on the request page's list of kinds.
+    summary: str = ""
 
     @property
     def label(self) -> str:
@@ -183,6 +186,31 @@ def in_scope(queryset: QuerySet, user: User, pk: int, name: str, depot_field: st
     if found is None:
         raise refuse(name, _("No such object among those you may read."))
     return found
+
+
+def record_param(queryset: QuerySet, user: User, parameters: Mapping[str, Any], name: str):
+    """The one record a report of one record is about: `name` is its only parameter, it must be
+    among `queryset` (what the user may read) and the user may request reports of its depot."""
+    only(parameters, [name])
+    pk = id_param(parameters, name)
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise refuse(name, _("No such object among those you may read."))
+    require(user, Action.REQUEST_REPORT, found.depot_id)
+    return found
+
+
+def who(user: User | None) -> str:
+    """A signatory as printed: full name and username."""
+    if user is None:
+        return ""
+    name = user.get_full_name()
+    return f"{name} ({user.username})" if name else user.username
+
+
+def when(moment) -> str:
+    """A moment as printed: local time to the minute."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def depot_param(user: User, parameters: Mapping[str, Any], *, required: bool = True):

@@ -1,11 +1,8 @@
-"""The report kinds this app renders (others register theirs in their own report_kinds.py)."""
+"""The report kinds of inventory data this app renders; the apps that own other records register
+theirs in their own report_kinds.py (surveillance, stockchecks, surplus, diversion)."""
 
 from reports.builders.ledger import AccountingStatement, StockCard
-from reports.builders.records import InspectionReport, StabilityCertificate, StockCheckReport
 from reports.kinds import register
 
 register(AccountingStatement())
 register(StockCard())
-register(InspectionReport())
-register(StabilityCertificate())
-register(StockCheckReport())

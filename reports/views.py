@@ -40,11 +40,8 @@ def report_list(request):
 def report_new(request):
     """The request form; ?kind=...&<parameter>=... preselects (links from other pages)."""
     require(request.user, Action.REQUEST_REPORT)
-    initial = {
-        key: value
-        for key, value in request.GET.items()
-        if key in forms.ReportRequestForm.base_fields
-    }
+    # Any parameter: the fields of a kind another app registers exist once the kind is known.
+    initial = dict(request.GET.items())
     form = forms.ReportRequestForm(
         request.POST if request.method == "POST" else None, initial=initial, user=request.user
     )

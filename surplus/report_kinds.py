@@ -30,6 +30,7 @@ from reports.kinds import (
     only,
     refuse,
     register,
+    who,
 )
 from reports.models import ReportKind
 from surplus import charts, computation
@@ -37,13 +38,6 @@ from surplus.models import DESTRUCTION_METHODS, DisposalExecution
 
 TOP = 10
 TABLE_ROWS = 60  # rows of a figures table per block (parts split between blocks)
-
-
-def _who(user) -> str:
-    if user is None:
-        return ""
-    name = user.get_full_name()
-    return f"{name} ({user.username})" if name else user.username
 
 
 def _chart_width(rows: int, series: int) -> int:
@@ -147,7 +141,7 @@ class DestructionCertificate(ReportBuilder):
         title = _("Destruction certificate") if destruction else _("Disposal certificate")
         total_quantity = sum(item["quantity"] for item in items)
         total_neq = sum((item["neq"] for item in items), Decimal("0.000"))
-        approved = _who(plan.approved_by)
+        approved = who(plan.approved_by)
         if plan.approval_reference:
             approved = f"{approved} ({plan.approval_reference})"
         return Content(
@@ -161,7 +155,7 @@ class DestructionCertificate(ReportBuilder):
                 (_("Executed on"), execution.executed_on.isoformat()),
                 (_("Disposal document"), execution.document.number),
                 (_("Plan approved by"), approved or "—"),
-                (_("Executed by"), _who(execution.executed_by)),
+                (_("Executed by"), who(execution.executed_by)),
             ],
             blocks=[
                 Block(

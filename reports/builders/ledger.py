@@ -113,6 +113,10 @@ class AccountingStatement(ReportBuilder):
     closing balance; totals by kind; the documents listed."""
 
     kind = ReportKind.ACCOUNTING_STATEMENT
+    summary = lazy(
+        "Per lot of a depot: opening balance, every movement of a period grouped by kind, "
+        "closing balance; totals; the documents. PDF, CSV, XLSX."
+    )
     page_size = "A4 landscape"
     tabular = True
 
@@ -341,6 +345,7 @@ class StockCard(ReportBuilder):
     """One lot's ledger (in one depot, one storehouse, or nationally) with running balances."""
 
     kind = ReportKind.STOCK_CARD
+    summary = lazy("One lot's ledger lines with running balances. PDF, CSV, XLSX.")
     tabular = True
 
     def clean(self, *, user, parameters) -> Cleaned:
