@@ -10,6 +10,7 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ApplicationError
@@ -114,3 +115,10 @@ class StrictFilterBackend(DjangoFilterBackend):
             if errors:
                 raise ValidationError(errors)
         return filterset
+
+
+class ResourceRouter(DefaultRouter):
+    """An app's router of /api/v1/ resources (its api/urls.py): routes with their `.json` format
+    suffixes, but no root of its own; stockpile.api_urls serves the one root of /api/v1/."""
+
+    include_root_view = False
