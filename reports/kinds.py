@@ -102,8 +102,8 @@ class ReportBuilder:
 
     def form_fields(self, user: User) -> dict[str, Any]:
         """The request page's fields for this kind's parameters (name → django form field;
-        model choices give their pk, dates their ISO form). The built-in kinds have theirs in
-        reports.forms."""
+        model choices give their pk, dates their ISO form). The two kinds of this app share
+        the fields declared on reports.forms.ReportRequestForm."""
         return {}
 
     def may_read(self, user: User) -> bool:

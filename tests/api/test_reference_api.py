@@ -314,33 +314,6 @@ def test_licence_and_waiver_filters(api_as, officer, everything, depot_b):
 # Reads cost a fixed number of queries, whatever the number of rows
 
 
-@pytest.mark.parametrize(
-    ("path", "queries"),
-    [
-        # session, user, memberships (scope), COUNT, page (+ limits for licences), and the
-        # session's save (savepoint, update, release)
-        ("storehouses", 8),
-        ("licences", 9),
-        ("waivers", 8),
-        # the same without memberships: national data needs no scope (types: + their hosts)
-        ("ammunition-types", 8),
-        ("recipients", 7),
-    ],
-)
-def test_list_query_count_is_fixed(
-    api_as, clerk, depot_a, django_assert_num_queries, path, queries
-):
-    for n in range(3):
-        storehouse = StorehouseFactory(depot=depot_a, code=f"S{n}")
-        LicenceFactory(storehouse=storehouse, limits={"1.1": Decimal(1), "1.4": None})
-        WaiverFactory(storehouse=storehouse)
-        AmmunitionTypeFactory()
-        RecipientFactory()
-    client = api_as(clerk)
-    with django_assert_num_queries(queries):
-        assert len(results(client.get(f"/api/v1/{path}/"))) == 3
-
-
 # Creating: who may
 
 

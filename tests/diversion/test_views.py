@@ -166,40 +166,6 @@ def test_administrators_add_a_checklist_version_but_cannot_change_one_in_use(
     assert client.get(reverse("admin:diversion_checklistversion_add")).status_code == 200
 
 
-def test_list_pages_cost_a_fixed_number_of_queries(client, transfer, clerk, officer, officer2):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    def dispatch_one(quantity):
-        case = transfer.case(officer, quantity=quantity)
-        transfer.approved(case, officer, officer2)
-        services.transfer_case_dispatch(
-            case=case, occurred_on=timezone.localdate(), dispatched_by=clerk
-        )
-
-    urls = [
-        reverse("diversion:case_list"),
-        reverse("diversion:party_list"),
-        reverse("diversion:verification_list"),
-        reverse("diversion:trace") + "?lot_number=BALL",
-        reverse("diversion:profile"),
-    ]
-    client.force_login(officer)
-    dispatch_one(1)
-    before = {}
-    for url in urls:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        before[url] = len(queries)
-    for quantity in (2, 3, 4):
-        dispatch_one(quantity)
-        services.party_create(kind="broker", name=f"B{quantity}", country="FR", created_by=officer)
-    for url in urls:
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        assert len(queries) == before[url], url
-
-
 def test_an_officer_keeps_a_party_up_to_date_with_history(client, transfer, officer):
     client.force_login(officer)
     url = reverse("diversion:party_detail", args=[transfer.carrier.pk])

@@ -4,8 +4,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -262,41 +260,6 @@ def test_stock_page_htmx_request_gets_the_results_partial(stocked, clerk, as_use
     assert "BALL-1" in html
     assert "<html" not in html
     assert 'id="stock-table"' in html
-
-
-def _queries(client, path, params=None):
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(path, params or {}).status_code == 200
-    return len(context.captured_queries)
-
-
-def test_stock_page_query_count_is_fixed(world, clerk, as_user):
-    client = as_user(clerk)
-    for number in range(2):
-        world.stock(clerk, world.lot(world.ball, f"S-{number}"), world.sh1, 10)
-    small = _queries(client, url("stock_list"))
-    for number in range(2, 30):
-        world.stock(clerk, world.lot(world.ball, f"S-{number}"), world.sh2, 10)
-    large = _queries(client, url("stock_list"))
-    # Session, user, memberships; licence use (storehouses, NEQ sums, licences, limits, policy);
-    # one page of balances; the bans binding the page's lots; the filter's four choice lists; the
-    # alert counts in the navigation; the session save (3).
-    assert small == large == 18
-
-
-def test_document_list_query_count_is_fixed(world, clerk, as_user):
-    client = as_user(clerk)
-    lot = world.lot(world.ball, "Q-1")
-    for _ in range(2):
-        world.stock(clerk, lot, world.sh1, 10)
-    small = _queries(client, url("document_list"))
-    for _ in range(30):
-        world.stock(clerk, lot, world.sh1, 10)
-    large = _queries(client, url("document_list"))
-    # Session, user, memberships; one page of documents; the depot choices; the alert counts in
-    # the navigation; the session save (3).
-    assert small == large == 9
-    assert _queries(client, url("document_list"), {"kind": "receipt"}) == 9
 
 
 # --- Documents -------------------------------------------------------------------------------

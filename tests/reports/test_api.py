@@ -3,8 +3,6 @@
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from audit.models import AuditAction, AuditEvent
@@ -117,19 +115,3 @@ def test_verify_by_number_or_by_pdf(requested, api_as, auditor):
     assert client.post(f"{URL}verify/", {}, format="json").status_code == 400
     unknown = client.post(f"{URL}verify/", {"number": "RPT-2000-000009"}, format="json")
     assert unknown.status_code == 400
-
-
-def test_the_list_costs_the_same_queries_whatever_its_length(history, api_as, auditor):
-    client = api_as(auditor)
-    parameters = {"lot": history.ball1.pk, "depot": history.world.depot_a.pk}
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(URL).status_code == 200
-        return len(queries)
-
-    report_request(kind="stock_card", parameters=parameters, requested_by=auditor, inline=False)
-    one = count()
-    for _ in range(4):
-        report_request(kind="stock_card", parameters=parameters, requested_by=auditor, inline=False)
-    assert count() == one

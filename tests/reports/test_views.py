@@ -1,8 +1,6 @@
 """The reports pages: request, follow (htmx polling), download, verify; scope by URL is 404."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditAction, AuditEvent
@@ -113,29 +111,6 @@ def test_the_verification_page(client, history, auditor, clerk):
     assert b"altered" in page.content
     page = client.post(reverse("reports:report_verify"), {})
     assert b"or choose its PDF (one)" in page.content
-
-
-def test_the_list_page_costs_a_fixed_number_of_queries(client, history, auditor):
-    client.force_login(auditor)
-
-    def add(count: int) -> None:
-        for _ in range(count):
-            report_request(
-                kind="stock_card",
-                parameters={"lot": history.ball1.pk, "depot": history.world.depot_a.pk},
-                requested_by=auditor,
-                inline=False,
-            )
-
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(reverse("reports:report_list")).status_code == 200
-        return len(captured)
-
-    add(1)
-    one = queries()
-    add(5)
-    assert queries() == one
 
 
 def test_a_kind_registered_by_another_app_gets_its_fields_on_the_request_page(
