@@ -24,11 +24,13 @@ from core.jobs import job_run
 from diversion import services as diversion
 from diversion.models import ChecklistItem, Party, PartyDocument
 from inventory.models import AmmunitionType, Balance, Document, Lot, Recipient, Storehouse
+from inventory.models.incidents import IncidentKind
 from inventory.models.ledger import AdjustmentReason, DocumentKind
 from inventory.services import posting
 from inventory.services.lots import NewLot
+from inventory.services.reversals import document_reverse
 from reports.services import report_request
-from stockchecks.models import IncidentKind, StockCheckKind
+from stockchecks.models import StockCheckKind
 from stockchecks.services import incident_report, stock_check_plan
 from surplus import services as surplus
 from surveillance import services as surveillance
@@ -133,6 +135,10 @@ def _ledger(n: int, today, admin: User, new_type: AmmunitionType) -> None:
             posted_by=admin,
         )
 
+    def propose_reversal(document):
+        """Reversing a receipt takes stock off the books: a proposal for a second person."""
+        document_reverse(document=document, reason=f"Round {n}: keyed twice.", posted_by=admin)
+
     def again(post):
         """One unit of the document's first line, to or from the same recipient."""
 
@@ -195,6 +201,7 @@ def _ledger(n: int, today, admin: User, new_type: AmmunitionType) -> None:
     held = Balance.objects.filter(quantity__gte=10).order_by("-quantity", "id")[:40]
     _first(_documents(DocumentKind.RECEIPT), receipt_of_a_new_lot)
     _first(_documents(DocumentKind.RECEIPT), receipt_of_a_new_type)
+    _first(_documents(DocumentKind.RECEIPT), propose_reversal)
     _first(_documents(DocumentKind.ISSUE), again(posting.issue_post))
     _first(_documents(DocumentKind.RETURN), again(posting.return_post))
     _first(held, move_one)
