@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,6 +30,7 @@ from inventory.models.ledger import AdjustmentReason, DocumentKind
 from inventory.services import posting
 from inventory.services.lots import NewLot
 from inventory.services.reversals import document_reverse
+from qd.services import exposed_site_create
 from reports.services import report_request
 from stockchecks.models import StockCheckKind
 from stockchecks.services import incident_report, stock_check_plan
@@ -79,6 +81,7 @@ def grow(n: int) -> None:
     _surplus(n, today, officer)
     _diversion(n, today, users)
     _reports(admin)
+    _qd(n, admin)
 
 
 def _reference(n: int, admin: User) -> AmmunitionType:
@@ -421,3 +424,15 @@ def _diversion(n: int, today, users: dict[str, User]) -> None:
 def _reports(admin: User) -> None:
     lot = Lot.objects.filter(balances__quantity__gt=0).order_by("id").first()
     report_request(kind="stock_card", parameters={"lot": lot.pk}, requested_by=admin, inline=False)
+
+
+def _qd(n: int, admin: User) -> None:
+    """An exposed site in each demo depot (the demo wires no quantity-distance data yet)."""
+    for storehouse in Storehouse.objects.filter(depot__code__in=["D01", "D02", "D03"]):
+        exposed_site_create(
+            depot=storehouse.depot,
+            name=f"Farm {n} by {storehouse.code}",
+            kind="inhabited_building",
+            distances=[{"storehouse": storehouse, "distance_m": Decimal(2000 + n)}],
+            created_by=admin,
+        )
