@@ -427,7 +427,7 @@ def _reports(admin: User) -> None:
 
 
 def _qd(n: int, admin: User) -> None:
-    """An exposed site in each demo depot (the demo wires no quantity-distance data yet)."""
+    """One more exposed site by each storehouse of the demo depots."""
     for storehouse in Storehouse.objects.filter(depot__code__in=["D01", "D02", "D03"]):
         exposed_site_create(
             depot=storehouse.depot,

@@ -25,6 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
+from demo.seeding import seed as demo_seed
 from tests.query_data import grow
 
 # The module's data live in `measured`; the mark makes pytest-django set up the test database.
@@ -127,14 +128,12 @@ def _record(counts: dict[str, Measure]) -> None:
 @pytest.fixture(scope="module")
 def measured(django_db_setup, django_db_blocker):
     """Query counts of every route on the demo stockpile (small) and on a larger one."""
-    from inventory import demo
-
     baselines = _baselines()
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            demo.seed(password="baseline-password-1")
+            demo_seed(password="baseline-password-1")
             grow(1)  # the demo leaves some lists empty, and an empty list skips its prefetches
             clients = {}
             for user in User.objects.filter(username__in=["admin", "auditor", "officer"]):
