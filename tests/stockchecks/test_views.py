@@ -1,5 +1,7 @@
 """The web pages: planning, the blind count sheet, tablet counting (htmx), review, incidents."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -8,6 +10,8 @@ from stockchecks import services
 from stockchecks.models import StockCheck, StockCheckLine
 
 pytestmark = pytest.mark.django_db
+# The book quantity of the counted line, as a number on its own (not inside an id like 14321).
+BOOK = re.compile(r"(?<![\d,.])4,?321(?![\d,.])")
 
 
 @pytest.fixture
@@ -45,10 +49,9 @@ def test_clerk_pages_never_show_the_book(client, counting, clerk):
         assert response.status_code == 200, name
         body = response.content.decode()
         assert "BALL-2" in body
-        assert "4321" not in body, name
-        assert "4,321" not in body, name
+        assert not BOOK.search(body), name
     listed = client.get(reverse("stockchecks:check_list")).content.decode()
-    assert "4,321" not in listed
+    assert not BOOK.search(listed)
 
 
 def test_tablet_counting_with_htmx_and_found_stock(client, counting, stocked, clerk):
@@ -60,8 +63,7 @@ def test_tablet_counting_with_htmx_and_found_stock(client, counting, stocked, cl
     body = response.content.decode()
     assert body.startswith(f'<tr id="line-{line.pk}"')
     assert "Saved" in body
-    assert "4321" not in body
-    assert "4,321" not in body
+    assert not BOOK.search(body)
     client.post(url, {"line": line.pk, "quantity": 4320}, HTTP_HX_REQUEST="true")
     line.refresh_from_db()
     assert line.counted_quantity == 4320
