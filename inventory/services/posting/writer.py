@@ -353,7 +353,9 @@ def _post(
         movements,
         head=head,
         posted_at=now,
-        poster_id=posted_by.pk,
+        # The lines' poster is the approver when there is one, as the chain verification reads
+        # it (COALESCE(approved_by, posted_by)): an approved reversal is the approver's posting.
+        poster_id=(header.get("approved_by") or posted_by).pk,
         check_storage=check_storage,
         policy_values=policy_values,
         availability=availability,

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.services import ledger_verify
 from core.errors import SelfApproval, VettingExpired
 from core.roles import Role
 from inventory.errors import AlreadyReversed, InsufficientStock, InvalidState
@@ -159,6 +160,15 @@ class TestApproval:
         assert qty(lot, world.sh1) == 0
         with pytest.raises(AlreadyReversed):
             document_reverse(document=receipt, reason="again", posted_by=clerk)
+
+    def test_an_approved_reversal_keeps_the_hash_chain_intact(self, world, clerk, inspector):
+        """The chain check reads an approved document's lines as the approver's
+        (COALESCE(approved_by, posted_by)): the posting must hash them the same way."""
+        receipt = world.stock(clerk, world.lot(world.ball), world.sh1, 100)
+        proposal = document_reverse(document=receipt, reason="dup", posted_by=clerk)
+        reversal_approve(proposal=proposal, approved_by=inspector)
+        result = ledger_verify()
+        assert result.ok, result.first_broken
 
     def test_the_proposer_may_not_approve_their_own(self, world, depot_a):
         both = UserFactory(roles=[Role.CLERK, Role.INSPECTOR], depots=[depot_a])
