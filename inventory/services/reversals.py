@@ -32,6 +32,11 @@ def reversal_removes_stock(document: Document) -> bool:
     return added > 0
 
 
+def _removes_stock(movements) -> bool:
+    """The same test on a reversal's movements already read (the opposite of the lines)."""
+    return sum(movement.quantity for movement in movements) < 0
+
+
 def _require_reverse_right(user: User, document: Document) -> None:
     if document.kind == DocumentKind.LOT_SPLIT and not can(
         user, Action.RECORD_MOVEMENT, document.depot_id
@@ -70,7 +75,7 @@ def document_reverse(
             % {"number": document.number, "user": pending.proposed_by.username}
         )
     movements = _reversal_movements(document=document, reason=reason, user=posted_by)
-    if reversal_removes_stock(document):
+    if _removes_stock(movements):
         _trial_post(document=document, movements=movements, reason=reason, posted_by=posted_by)
         return ReversalProposal.objects.create(
             document=document,
