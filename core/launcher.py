@@ -67,7 +67,12 @@ def serve(address: str = "127.0.0.1:8000") -> int:
             "--schedule", str(embedded.VAR_DIR / "celerybeat-schedule"),
         ],
     }  # fmt: skip
-    processes = {name: subprocess.Popen(command, env=env) for name, command in commands.items()}
+    # Each in a session of its own, so that whatever it forks (Celery's pool and beat) can be
+    # stopped with it as one group, even if the process itself dies first.
+    processes = {
+        name: subprocess.Popen(command, env=env, start_new_session=True)
+        for name, command in commands.items()
+    }
     RUN_FILE.parent.mkdir(parents=True, exist_ok=True)
     RUN_FILE.write_text(
         json.dumps({"launcher": os.getpid(), **{n: p.pid for n, p in processes.items()}})
@@ -96,6 +101,7 @@ def serve(address: str = "127.0.0.1:8000") -> int:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        _kill_group(process.pid)  # a pool child or beat its parent left behind
     with contextlib.suppress(FileNotFoundError):
         RUN_FILE.unlink()
     clean = (0, -signal.SIGTERM, -signal.SIGINT)
@@ -104,6 +110,11 @@ def serve(address: str = "127.0.0.1:8000") -> int:
         print(f"Stockpile stopped: {', '.join(failed) or 'a process'} exited", file=sys.stderr)
         return 1
     return 0
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
 
 
 def stop_all(timeout: float = 30) -> None:
@@ -130,6 +141,9 @@ def stop_all(timeout: float = 30) -> None:
                 time.sleep(0.2)
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+        # Linux reuses no pid still naming a live group, so a group left here is ours.
+        if not _alive(pid):
+            _kill_group(pid)
     with contextlib.suppress(FileNotFoundError):
         RUN_FILE.unlink()
     stopped += embedded.stop()

@@ -31,6 +31,22 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def left_behind(var_dir: Path) -> list[str]:
+    """Live processes whose command line names this test's var directory (the worker's beat
+    schedule is there), wherever they were reparented."""
+    left = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or not alive(int(entry.name)):
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(var_dir) in cmdline:
+            left.append(f"{entry.name} {cmdline}")
+    return left
+
+
 def healthz(port: int) -> int | None:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
@@ -84,6 +100,7 @@ def test_with_urls_set_it_starts_no_embedded_server_and_stop_leaves_nothing(laun
         assert launcher.wait(timeout=30) == 0
         time.sleep(0.5)
         assert [name for name, pid in pids.items() if alive(pid)] == []
+        assert left_behind(tmp_path) == [], "a worker's pool or beat outlived make stop"
         assert not (tmp_path / "run.json").exists()
         assert healthz(port) is None
     finally:
