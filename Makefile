@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev check-system check-system-tests lint format stop bench lock
+.PHONY: run test install install-dev check-system check-system-tests lint format stop bench lock messages
 
 $(BIN)/python: | check-system
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Stockpile needs Python 3.11 or newer")'
@@ -61,6 +61,13 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Bring the translation catalogues (locale/) up to date with the source, then compile them; the
+# compiled .mo files are committed, so that a deployment needs no gettext tools.
+messages: install-dev
+	$(BIN)/python manage.py makemessages --all --no-obsolete --add-location file \
+	  --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var
 
 stop:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m core.launcher stop; else echo "Nothing to stop (no .venv)"; fi

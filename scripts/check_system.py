@@ -2,10 +2,10 @@
 
 pip cannot install these: Python's venv module (Debian splits it out), WeasyPrint's Pango, HarfBuzz
 and fontconfig for PDF reports, and with --tests (make test) Debian's Chromium for the browser
-tests and poppler-utils for the tests that look at rendered pages. When something is missing on
-Debian or Ubuntu and we may install (root, or sudo without a password), install it with apt-get
-and say so; otherwise stop at once with the exact command to type. Standard library only: this
-runs before the virtual environment exists.
+tests, poppler-utils for the tests that look at rendered pages and gettext for the catalogue
+checks. When something is missing on Debian or Ubuntu and we may install (root, or sudo without a
+password), install it with apt-get and say so; otherwise stop at once with the exact command to
+type. Standard library only: this runs before the virtual environment exists.
 
 Usage: python3 scripts/check_system.py [--tests]
 """
@@ -50,6 +50,9 @@ def missing_packages(tests: bool) -> list[str]:
             missing.append("chromium")
         if shutil.which("pdftoppm") is None:
             missing.append("poppler-utils")
+        # msgfmt and msgattrib check the translation catalogues (`make messages` compiles them).
+        if shutil.which("msgfmt") is None or shutil.which("msgattrib") is None:
+            missing.append("gettext")
     return missing
 
 
@@ -73,7 +76,7 @@ def main(argv: list[str]) -> int:
     why = (
         "Stockpile needs system packages that are missing here (Python's venv module; "
         "WeasyPrint's libraries and a font for PDF reports"
-        + ("; Chromium and poppler-utils for the tests" if tests else "")
+        + ("; Chromium, poppler-utils and gettext for the tests" if tests else "")
         + ")"
     )
     prefix = installer()
