@@ -324,6 +324,7 @@ LANGUAGES = [
     ("en", "English"),
     ("fr", "Français"),
     ("es", "Español"),
+    ("ru", "Русский"),
     ("ar", "العربية"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
