@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
 from inventory.models import (
     AmmunitionType,
     Balance,
@@ -42,19 +43,6 @@ from inventory.services.reference import (
     ammunition_type_reclassification_check,
     ammunition_type_subdivision_check,
 )
-
-
-class ReadOnlyAdminMixin:
-    """Viewing only: no add, change or delete, whoever asks."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
