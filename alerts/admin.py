@@ -1,11 +1,12 @@
 from django.contrib import admin
 
 from alerts.models import Alert
+from core.admin import ReadOnlyAdminMixin
 from core.models import JobRun
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Alerts are raised and resolved by the jobs and acknowledged by users: viewed only here."""
 
     list_display = [
@@ -22,18 +23,9 @@ class AlertAdmin(admin.ModelAdmin):
     list_select_related = ["depot"]
     readonly_fields = [field.name for field in Alert._meta.fields]
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
+class JobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Runs of the scheduled jobs: a record, viewed only. (Registered here rather than in
     core/admin.py, which defines the admin site itself and is imported while the site is built.)"""
 
@@ -41,12 +33,3 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ["name", "outcome"]
     date_hierarchy = "started_at"
     readonly_fields = [field.name for field in JobRun._meta.fields]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

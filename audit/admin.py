@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from audit.models import AuditEvent, LedgerCheckpoint, LedgerVerification
-from inventory.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(AuditEvent)

@@ -5,12 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AuditConfig(AppConfig):
     name = "audit"
     verbose_name = _("Audit")
-    # Append-only at the database (core.db_roles): the app's role may not change or remove these.
-    append_only = {
-        "AuditEvent": ("UPDATE", "DELETE"),
-        "LedgerCheckpoint": ("UPDATE", "DELETE"),
-        "LedgerVerification": ("UPDATE", "DELETE"),
-    }
+    # Append-only at the database (core.db_roles): the app's role may neither change nor remove
+    # any of these records.
+    append_only = dict.fromkeys(
+        ("AuditEvent", "LedgerCheckpoint", "LedgerVerification"), ("UPDATE", "DELETE")
+    )
 
     def ready(self) -> None:
         from audit import signals  # noqa: F401  (connects the audit log's receivers)

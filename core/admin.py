@@ -12,3 +12,17 @@ class StockpileAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return request.user.is_active and request.user.has_role(Role.ADMIN)
+
+
+class ReadOnlyAdminMixin:
+    """Viewing only: no add, change or delete, whoever asks. For the records that change only
+    through the services (which check roles, scope and vetting and audit the change) or never."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,6 +4,7 @@ cases and assessments are managed on the diversion pages and only viewed here.""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
 from diversion.models import (
     ChecklistItem,
     ChecklistVersion,
@@ -13,7 +14,6 @@ from diversion.models import (
     TracingRequest,
     TransferCase,
 )
-from inventory.admin import ReadOnlyAdminMixin
 
 
 def _in_use(version) -> bool:

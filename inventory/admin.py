@@ -7,12 +7,14 @@ read-only; the mixing matrix is versioned (a new version is loaded, never edited
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
 from inventory.models import (
     AmmunitionType,
     Balance,
@@ -42,19 +44,6 @@ from inventory.services.reference import (
     ammunition_type_reclassification_check,
     ammunition_type_subdivision_check,
 )
-
-
-class ReadOnlyAdminMixin:
-    """Viewing only: no add, change or delete, whoever asks."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -128,27 +117,35 @@ class LicenceAdmin(SimpleHistoryAdmin):
     inlines = [LicenceLimitInline]
 
 
+# The fields of an ammunition type the admin edits, as its page groups them (the form takes them
+# from here too, so that the two cannot part).
+AMMUNITION_TYPE_FIELDSETS = [
+    (None, {"fields": ["code", "name", "category", "calibre", "unit", "packaging"]}),
+    (
+        _("Hazard classification"),
+        {
+            "fields": [
+                "hazard_division",
+                "compatibility_group",
+                "neq_per_unit_kg",
+                "items_per_unit",
+                "shaped_charge",
+                "high_energy_propellant",
+                "assembles_to",
+            ]
+        },
+    ),
+    (
+        _("Life and surveillance"),
+        {"fields": ["shelf_life_months", "contains_propellant", "obsolete"]},
+    ),
+]
+
+
 class AmmunitionTypeAdminForm(forms.ModelForm):
     class Meta:
         model = AmmunitionType
-        fields = [
-            "code",
-            "name",
-            "category",
-            "calibre",
-            "unit",
-            "packaging",
-            "hazard_division",
-            "compatibility_group",
-            "neq_per_unit_kg",
-            "items_per_unit",
-            "shaped_charge",
-            "high_energy_propellant",
-            "shelf_life_months",
-            "contains_propellant",
-            "obsolete",
-            "assembles_to",
-        ]
+        fields = flatten_fieldsets(AMMUNITION_TYPE_FIELDSETS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,27 +223,7 @@ class AmmunitionTypeAdmin(SimpleHistoryAdmin):
         "obsolete",
     ]
     search_fields = ["code", "name", "calibre"]
-    fieldsets = [
-        (None, {"fields": ["code", "name", "category", "calibre", "unit", "packaging"]}),
-        (
-            _("Hazard classification"),
-            {
-                "fields": [
-                    "hazard_division",
-                    "compatibility_group",
-                    "neq_per_unit_kg",
-                    "items_per_unit",
-                    "shaped_charge",
-                    "high_energy_propellant",
-                    "assembles_to",
-                ]
-            },
-        ),
-        (
-            _("Life and surveillance"),
-            {"fields": ["shelf_life_months", "contains_propellant", "obsolete"]},
-        ),
-    ]
+    fieldsets = AMMUNITION_TYPE_FIELDSETS
 
 
 @admin.register(Recipient)

@@ -17,12 +17,11 @@ urlpatterns = [
     path("documents/<int:pk>/", documents.document_detail, name="document_detail"),
     path("documents/<int:pk>/print/", documents.document_print, name="document_print"),
     path("documents/<int:pk>/reverse/", documents.document_reverse_view, name="document_reverse"),
-    path("receipts/new/", postings.posting_page, {"kind": "receipt"}, name="receipt_new"),
-    path("issues/new/", postings.posting_page, {"kind": "issue"}, name="issue_new"),
-    path("transfers/new/", postings.posting_page, {"kind": "transfer"}, name="transfer_new"),
-    path("moves/new/", postings.posting_page, {"kind": "move"}, name="move_new"),
-    path("returns/new/", postings.posting_page, {"kind": "return"}, name="return_new"),
-    path("adjustments/new/", postings.posting_page, {"kind": "adjustment"}, name="adjustment_new"),
+    # One form page for each kind of movement (receipts/new/ is receipt_new, ...).
+    *(
+        path(f"{kind}s/new/", postings.posting_page, {"kind": kind}, name=f"{kind}_new")
+        for kind in postings.PAGES
+    ),
     path("transfers/inbox/", postings.transfer_inbox_view, name="transfer_inbox"),
     path("transfers/<int:pk>/receive/", postings.transfer_receive_view, name="transfer_receive"),
     path("adjustments/pending/", postings.adjustments_pending, name="adjustments_pending"),

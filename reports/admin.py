@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from inventory.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 from reports.models import ReportRun
 
 

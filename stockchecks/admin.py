@@ -3,7 +3,7 @@ inventory's models, read in its admin)."""
 
 from django.contrib import admin
 
-from inventory.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 from stockchecks.models import StockCheck
 
 

@@ -17,17 +17,22 @@ for app_router in (inventory, stockchecks, alerts, audit, surveillance):
     root.registry.extend(app_router.registry)
 
 urlpatterns = [
-    path("v1/", include("accounts.api.urls")),
-    path("v1/", include("surveillance.api.urls")),
-    path("v1/", include("qd.api.urls")),
-    path("v1/", include("inventory.api.urls")),
-    path("v1/", include("stockchecks.api.urls")),
-    path("v1/", include("alerts.api.urls")),
-    path("v1/", include("audit.api.urls")),
+    *(
+        path("v1/", include(f"{app}.api.urls"))
+        for app in (
+            "accounts",
+            "surveillance",
+            "qd",
+            "inventory",
+            "stockchecks",
+            "alerts",
+            "audit",
+            "surplus",
+            "reports",
+            "diversion",
+        )
+    ),
     path("v1/", include([url for url in root.urls if url.name == root.root_view_name])),
-    path("v1/", include("surplus.api.urls")),
-    path("v1/", include("reports.api.urls")),
-    path("v1/", include("diversion.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -4,21 +4,17 @@ from django.urls import include, path
 from core import views as core_views
 from home import views as home_views
 
+# Each app's pages: under its own name, or (the ledger, stock checks, alerts) at the root.
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("stockpile.api_urls")),
-    path("surveillance/", include("surveillance.urls")),
-    path("audit/", include("audit.urls")),
-    path("surplus/", include("surplus.urls")),
-    path("reports/", include("reports.urls")),
-    path("diversion/", include("diversion.urls")),
-    path("qd/", include("qd.urls")),
-    path("", include("inventory.urls")),
-    path("", include("stockchecks.urls")),
-    path("", include("alerts.urls")),
+    *(
+        path(f"{app}/", include(f"{app}.urls"))
+        for app in ("accounts", "surveillance", "audit", "surplus", "reports", "diversion", "qd")
+    ),
+    *(path("", include(f"{app}.urls")) for app in ("inventory", "stockchecks", "alerts")),
 ]
 
 handler400 = "core.views.bad_request_handler"

@@ -4,7 +4,7 @@ and snapshots are viewed only (they change through the surplus services)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from inventory.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 from surplus.models import (
     DisposalExecution,
     DisposalPlan,

@@ -1,23 +1,15 @@
 """The reference data and ledger resources of /api/v1/ (included by stockpile.api_urls)."""
 
 from core.drf import ResourceRouter
-from inventory.api import ledger, reversals
-from inventory.api.reference import (
-    AmmunitionTypeViewSet,
-    DepotViewSet,
-    LicenceViewSet,
-    RecipientViewSet,
-    StorehouseViewSet,
-    WaiverViewSet,
-)
+from inventory.api import ledger, reference, reversals
 
 router = ResourceRouter()
-router.register("depots", DepotViewSet, basename="depot")
-router.register("storehouses", StorehouseViewSet, basename="storehouse")
-router.register("licences", LicenceViewSet, basename="licence")
-router.register("ammunition-types", AmmunitionTypeViewSet, basename="ammunition-type")
-router.register("recipients", RecipientViewSet, basename="recipient")
-router.register("waivers", WaiverViewSet, basename="waiver")
+router.register("depots", reference.DepotViewSet, basename="depot")
+router.register("storehouses", reference.StorehouseViewSet, basename="storehouse")
+router.register("licences", reference.LicenceViewSet, basename="licence")
+router.register("ammunition-types", reference.AmmunitionTypeViewSet, basename="ammunition-type")
+router.register("recipients", reference.RecipientViewSet, basename="recipient")
+router.register("waivers", reference.WaiverViewSet, basename="waiver")
 router.register("lots", ledger.LotViewSet, basename="lot")
 router.register("stock", ledger.StockViewSet, basename="stock")
 router.register("receipts", ledger.ReceiptViewSet, basename="receipt")

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
+from core.management import file_text
 from inventory.services.reference import mixing_matrix_version_create
 
 
@@ -42,10 +43,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         effective_from = _date(options["effective_from"])
         path = Path(options["csv"])
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"Cannot read {path}: {exc}") from exc
+        text = file_text(path)
         try:
             version = mixing_matrix_version_create(
                 csv_text=text,

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from core.management import file_text
 from inventory.models import Depot
 from qd.services import IMPORT_COLUMNS, exposed_sites_import
 
@@ -29,11 +30,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"--user: no user {options['user']!r}.")
-        path = Path(options["csv"])
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"Cannot read {path}: {exc}") from exc
+        text = file_text(Path(options["csv"]))
         try:
             result = exposed_sites_import(depot=depot, csv_text=text, imported_by=user)
         except ValidationError as exc:
