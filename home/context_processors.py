@@ -13,57 +13,78 @@ from core.roles import VETTED_ROLES, Role
 
 ALERTS_URL = "alerts:alert_list"
 
-# Navigation entries (label, URL name) and the roles that see each, in the order shown.
+# Navigation entries (label, URL name) and the roles that see each (None: every role), grouped
+# into a few menus so that no role faces a wall of links; within a group, in the order shown.
+STOCK, SAFETY, OVERSIGHT, AUDIT = _("Stock"), _("Safety"), _("Oversight"), _("Audit")
+REVIEWERS = {Role.OFFICER, Role.AUDITOR}
+CASE_ROLES = {Role.CLERK, Role.OFFICER, Role.AUDITOR}
 NAV_ITEMS = [
-    (_("Stock"), "inventory:stock_list", None),
-    (_("Documents"), "inventory:document_list", None),
-    (_("Receive"), "inventory:receipt_new", {Role.CLERK}),
-    (_("Issue"), "inventory:issue_new", {Role.CLERK}),
-    (_("Transfer"), "inventory:transfer_new", {Role.CLERK}),
-    (_("Inbox"), "inventory:transfer_inbox", {Role.CLERK}),
-    (_("Adjust"), "inventory:adjustment_new", {Role.CLERK}),
-    (_("Pending adjustments"), "inventory:adjustments_pending", {Role.INSPECTOR}),
-    (_("Surveillance"), "surveillance:work_list", None),
-    (_("Waivers"), "inventory:waiver_list", {Role.INSPECTOR}),
-    (_("Stock checks"), "stockchecks:check_list", None),
-    (_("Incidents"), "stockchecks:incident_list", None),
-    (_("Alerts"), ALERTS_URL, None),
-    (_("Job runs"), "alerts:job_run_list", {Role.AUDITOR}),
-    (_("Ledger verification"), "audit:ledger", {Role.AUDITOR}),
-    (_("Audit log"), "audit:log", {Role.AUDITOR}),
-    (_("Quantity-distance"), "qd:calculator", None),
-    (_("Reports"), "reports:report_list", None),
-    (_("Verify a report"), "reports:report_verify", {Role.AUDITOR}),
-    (_("Surplus"), "surplus:dashboard", {Role.OFFICER, Role.AUDITOR}),
-    (_("Disposal plans"), "surplus:plan_list", {Role.CLERK, Role.OFFICER, Role.AUDITOR}),
-    (_("Transfer cases"), "diversion:case_list", {Role.CLERK, Role.OFFICER, Role.AUDITOR}),
-    (_("Parties"), "diversion:party_list", {Role.OFFICER, Role.AUDITOR}),
-    (_("Trace"), "diversion:trace", {Role.OFFICER, Role.AUDITOR}),
+    (STOCK, _("Stock"), "inventory:stock_list", None),
+    (STOCK, _("Documents"), "inventory:document_list", None),
+    (STOCK, _("Receive"), "inventory:receipt_new", {Role.CLERK}),
+    (STOCK, _("Issue"), "inventory:issue_new", {Role.CLERK}),
+    (STOCK, _("Transfer"), "inventory:transfer_new", {Role.CLERK}),
+    (STOCK, _("Inbox"), "inventory:transfer_inbox", {Role.CLERK}),
+    (STOCK, _("Adjust"), "inventory:adjustment_new", {Role.CLERK}),
+    (STOCK, _("Pending adjustments"), "inventory:adjustments_pending", {Role.INSPECTOR}),
+    (STOCK, _("Waivers"), "inventory:waiver_list", {Role.INSPECTOR}),
+    (SAFETY, _("Surveillance"), "surveillance:work_list", None),
+    (SAFETY, _("Stock checks"), "stockchecks:check_list", None),
+    (SAFETY, _("Incidents"), "stockchecks:incident_list", None),
+    (SAFETY, _("Quantity-distance"), "qd:calculator", None),
+    (None, _("Alerts"), ALERTS_URL, None),
+    (OVERSIGHT, _("Surplus"), "surplus:dashboard", REVIEWERS),
+    (OVERSIGHT, _("Disposal plans"), "surplus:plan_list", CASE_ROLES),
+    (OVERSIGHT, _("Transfer cases"), "diversion:case_list", CASE_ROLES),
+    (OVERSIGHT, _("Parties"), "diversion:party_list", REVIEWERS),
+    (OVERSIGHT, _("Trace"), "diversion:trace", REVIEWERS),
+    (AUDIT, _("Reports"), "reports:report_list", None),
+    (AUDIT, _("Verify a report"), "reports:report_verify", {Role.AUDITOR}),
+    (AUDIT, _("Ledger verification"), "audit:ledger", {Role.AUDITOR}),
+    (AUDIT, _("Audit log"), "audit:log", {Role.AUDITOR}),
+    (AUDIT, _("Job runs"), "alerts:job_run_list", {Role.AUDITOR}),
 ]
+
+
+def _grouped(entries: list[tuple], path: str) -> list[dict]:
+    """The menus of the top bar: a group of one link is shown as that link."""
+    menus: list[dict] = []
+    for group, item in entries:
+        if group is not None and menus and menus[-1].get("group") == group:
+            menus[-1]["items"].append(item)
+        else:
+            menus.append({"group": group, "label": group, "items": [item]})
+    for menu in menus:
+        menu["current"] = any(item["url"] == path for item in menu["items"])
+        if len(menu["items"]) == 1:
+            menu.update(menu["items"][0], items=None)
+    return menus
 
 
 def stockpile(request):
     """The classification marking, the navigation for the signed-in user's roles, and the counts
     of open alerts in their depots (`alert_counts`: one query, only for a signed-in user)."""
     user = getattr(request, "user", None)
-    nav = []
+    entries: list[tuple] = []
     counts = None
     if user is not None and user.is_authenticated:
         roles = user.role_set
-        nav.append({"label": _("Home"), "url": reverse("home")})
+        entries.append((None, {"label": _("Home"), "url": reverse("home")}))
         if roles:
             counts = alert_counts(user=user)
-        for label, name, allowed in NAV_ITEMS:
+        for group, label, name, allowed in NAV_ITEMS:
             if roles and (allowed is None or roles & allowed or Role.ADMIN in roles):
                 if name == ALERTS_URL:
                     label = _alerts_label(counts)
-                nav.append({"label": label, "url": reverse(name)})
-        nav.append({"label": _("API"), "url": reverse("api-docs")})
+                entries.append((group, {"label": label, "url": reverse(name)}))
+        system = _("System")
+        entries.append((system, {"label": _("API"), "url": reverse("api-docs")}))
         if user.has_role(Role.ADMIN):
-            nav.append({"label": _("Administration"), "url": reverse("admin:index")})
+            entries.append((system, {"label": _("Administration"), "url": reverse("admin:index")}))
     return {
         "classification_marking": settings.CLASSIFICATION_MARKING,
-        "nav_items": nav,
+        "nav_items": [item for _group, item in entries],
+        "nav_menus": _grouped(entries, request.path),
         "alert_counts": counts,
         "vetting_notice": _vetting_notice(user),
     }

@@ -40,7 +40,13 @@ def sign_in(page: Page, username: str, next_path: str = "/") -> None:
 
 
 def nav(page: Page, name: str) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    """Follow a link of the main navigation, opening the menu it is in first."""
+    main = page.get_by_role("navigation", name="Main")
+    link = main.get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        in_menu = page.get_by_role("link", name=name, exact=True, include_hidden=True)
+        main.locator("details", has=in_menu).locator("summary").click()
+    link.click()
 
 
 def line(page: Page, number: int):

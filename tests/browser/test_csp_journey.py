@@ -63,7 +63,7 @@ def test_no_policy_violation_on_the_main_pages(page: Page, stocked, clerk_b, adm
     )
     page.add_init_script(LISTEN)
     sign_in(page, admin_user.username)
-    links = page.get_by_role("navigation", name="Main").get_by_role("link")
+    links = page.get_by_role("navigation", name="Main").get_by_role("link", include_hidden=True)
     paths = [links.nth(i).get_attribute("href") for i in range(links.count())]
     paths = [p for p in paths if not p.startswith("/admin/")]
     assert len(paths) > 15
