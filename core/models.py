@@ -1,6 +1,20 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def user_fk(*, optional: bool = False, **options: Any) -> models.ForeignKey:
+    """The person who did something to a record (posted, approved, recorded, decided ...).
+
+    Protected, as a person with records is deactivated, never deleted; no reverse accessor, as
+    nothing reads records through their author. `optional`: empty until it happens."""
+    if optional:
+        options.update(null=True, blank=True)
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", **options
+    )
 
 
 class IdempotencyRecord(models.Model):

@@ -6,11 +6,12 @@ Every register and case change is kept by django-simple-history (and so reaches 
 Only diversion.services writes these models.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core.models import user_fk
 
 
 class PartyKind(models.TextChoices):
@@ -67,9 +68,7 @@ class Party(models.Model):
         blank=True,
         help_text=_("Where the information came from: licensing records, customs, UN panel ..."),
     )
-    status_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    status_changed_by = user_fk()
     status_changed_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -129,13 +128,9 @@ class PartyDocument(models.Model):
         blank=True,
         help_text=_("E.g. confirmed with the issuing ministry through the embassy."),
     )
-    authenticated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    authenticated_by = user_fk(optional=True)
     authenticated_at = models.DateTimeField(null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -208,9 +203,7 @@ class TransferCase(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.DRAFT
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     created_at = models.DateTimeField(auto_now_add=True)
     dispatch_document = models.OneToOneField(
         "inventory.Document",
@@ -219,9 +212,7 @@ class TransferCase(models.Model):
         blank=True,
         related_name="transfer_case",
     )
-    dispatched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    dispatched_by = user_fk(optional=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
 
@@ -344,16 +335,12 @@ class RiskAssessment(models.Model):
         default=AssessmentStatus.DRAFT,
     )
     conclusion = models.TextField(_("conclusion"), blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = user_fk()
     created_at = models.DateTimeField(auto_now_add=True)
-    override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    override_by = user_fk(optional=True)
     override_at = models.DateTimeField(null=True, blank=True)
     override_reason = models.TextField(_("override reason"), blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approved_by = user_fk(optional=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     expires_on = models.DateField(_("approval expires on"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
@@ -392,9 +379,7 @@ class RiskAnswer(models.Model):
     risk = models.CharField(_("risk"), max_length=6, choices=RiskLevel.choices)
     evidence = models.TextField(_("evidence"))
     sources = models.TextField(_("sources"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    answered_by = user_fk()
     answered_at = models.DateTimeField()
     history = HistoricalRecords()
 
@@ -436,9 +421,7 @@ class Verification(models.Model):
     )
     performed_on = models.DateField(_("performed on"), null=True, blank=True)
     evidence = models.TextField(_("evidence"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    recorded_by = user_fk(optional=True)
     recorded_at = models.DateTimeField(null=True, blank=True)
     incident = models.ForeignKey(
         "inventory.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -495,14 +478,10 @@ class TracingRequest(models.Model):
     place = models.CharField(_("place"), max_length=300)
     found_on = models.DateField(_("found on"))
     candidates = models.JSONField(default=list)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField()
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    answered_by = user_fk(optional=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -533,7 +512,7 @@ class TrainingAllocation(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     quantity = models.PositiveIntegerField(_("quantity allocated"))
     approval_reference = models.CharField(_("approval reference"), max_length=120)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_by = user_fk()
     set_at = models.DateTimeField()
     history = HistoricalRecords()
 

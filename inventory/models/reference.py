@@ -4,7 +4,6 @@ authorities configure. Every change is kept (django-simple-history)."""
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import BigIntegerRangeField, DateRangeField, RangeOperators
 from django.core.validators import MinValueValidator
@@ -13,6 +12,7 @@ from django.db.models import F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import user_fk
 from inventory.rules import COMPATIBILITY_GROUPS
 
 
@@ -352,9 +352,7 @@ class Waiver(models.Model):
     reason = models.TextField(_("reason"))
     authority_reference = models.CharField(_("authority reference"), max_length=120)
     expires_on = models.DateField(_("expires on"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
