@@ -17,6 +17,47 @@ def user_fk(*, optional: bool = False, **options: Any) -> models.ForeignKey:
     )
 
 
+class CodeNamed(models.Model):
+    """A register entry known by a short unique code and a name (types, recipients, suppliers,
+    groups), listed by code and shown as "code name"."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Numbered(models.Model):
+    """A record shown by its number: a prefix and the zero-padded id (`INC-00042`), or
+    `INC-new` before it is saved."""
+
+    number_prefix: str
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"{self.number_prefix}-{self.pk:05d}" if self.pk else f"{self.number_prefix}-new"
+
+
+class RunStatus(models.TextChoices):
+    """The life of work done in the background on request (a report, a surplus snapshot)."""
+
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
 class IdempotencyRecord(models.Model):
     """The stored outcome of a request sent with an Idempotency-Key (core/idempotency.py)."""
 

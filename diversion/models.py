@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import user_fk
+from core.models import Numbered, user_fk
 
 
 class PartyKind(models.TextChoices):
@@ -169,11 +169,13 @@ class CaseStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
-class TransferCase(models.Model):
+class TransferCase(Numbered):
     """An outbound transfer: what leaves which depot, for whom, through whom and by which route.
 
     Dispatched by a clerk of the depot as an issue to the consignee's recipient, once an approved,
     unexpired risk assessment of this case exists (diversion.services.transfer_case_dispatch)."""
+
+    number_prefix = "TC"
 
     depot = models.ForeignKey("inventory.Depot", on_delete=models.PROTECT, related_name="+")
     purpose = models.CharField(_("purpose"), max_length=10, choices=TransferPurpose.choices)
@@ -227,13 +229,6 @@ class TransferCase(models.Model):
                 name="case_dispatched_has_document",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def number(self) -> str:
-        return f"TC-{self.pk:05d}" if self.pk else "TC-new"
 
 
 class CaseLine(models.Model):
@@ -319,12 +314,14 @@ class AssessmentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
-class RiskAssessment(models.Model):
+class RiskAssessment(Numbered):
     """A pre-transfer risk assessment of one case against one checklist version.
 
     Overall risk = the highest item risk (docs/diversion.md). Approved by an officer other than
     its author; an item rated high needs an override recorded by an officer other than the author
     before approval. An approval expires."""
+
+    number_prefix = "RA"
 
     case = models.ForeignKey(TransferCase, on_delete=models.PROTECT, related_name="assessments")
     checklist = models.ForeignKey(ChecklistVersion, on_delete=models.PROTECT, related_name="+")
@@ -364,13 +361,6 @@ class RiskAssessment(models.Model):
                 name="assessment_approved_fields",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def number(self) -> str:
-        return f"RA-{self.pk:05d}" if self.pk else "RA-new"
 
 
 class RiskAnswer(models.Model):
@@ -464,10 +454,12 @@ class FoundContext(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class TracingRequest(models.Model):
+class TracingRequest(Numbered):
     """Ammunition found outside control: what was marked on it, where and when, who asks. The
     candidate lots and their last accountable holders are found when it is recorded and kept
     (`candidates`), with the answer given."""
+
+    number_prefix = "TR"
 
     reference = models.CharField(_("requester's reference"), max_length=120)
     requesting_authority = models.CharField(_("requesting authority"), max_length=200)
@@ -489,13 +481,6 @@ class TracingRequest(models.Model):
         ordering = ["-id"]
         verbose_name = _("tracing request")
         verbose_name_plural = _("tracing requests")
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def number(self) -> str:
-        return f"TR-{self.pk:05d}" if self.pk else "TR-new"
 
 
 class TrainingAllocation(models.Model):

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import user_fk
+from core.models import RunStatus, user_fk
 
 
 class ReportKind(models.TextChoices):
@@ -26,11 +26,8 @@ class ReportKind(models.TextChoices):
     EXPLOSIVE_LICENCE = "explosive_licence", _("explosive limit licence")
 
 
-class ReportStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("running")
-    DONE = "done", _("done")
-    FAILED = "failed", _("failed")
+# Queued, running, done or failed: the life a surplus snapshot has too.
+ReportStatus = RunStatus
 
 
 # The only moves a run's status makes (reports.services enforces them with conditional UPDATEs).

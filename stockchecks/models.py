@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import user_fk
+from core.models import Numbered, user_fk
 from inventory.models.ledger import AdjustmentReason
 
 
@@ -31,8 +31,10 @@ class StockCheckStatus(models.TextChoices):
 OPEN_STATUSES = (StockCheckStatus.PLANNED, StockCheckStatus.COUNTING, StockCheckStatus.SUBMITTED)
 
 
-class StockCheck(models.Model):
+class StockCheck(Numbered):
     """A planned count of a depot (or one storehouse), complete or a random sample."""
+
+    number_prefix = "SC"
 
     depot = models.ForeignKey("inventory.Depot", on_delete=models.PROTECT, related_name="+")
     storehouse = models.ForeignKey(
@@ -120,13 +122,6 @@ class StockCheck(models.Model):
                 fields=["depot"], condition=Q(frozen=True), name="stockcheck_one_freeze_per_depot"
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def number(self) -> str:
-        return f"SC-{self.pk:05d}" if self.pk else "SC-new"
 
     @property
     def accuracy_pct(self):

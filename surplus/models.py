@@ -14,27 +14,21 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import user_fk
+from core.models import CodeNamed, RunStatus, user_fk
 
 
-class InterchangeableGroup(models.Model):
+class InterchangeableGroup(CodeNamed):
     """Ammunition types that stand in for one another (e.g. two makes of 7.62 x 39 mm ball):
     their requirement, training consumption and surplus are one."""
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=200)
     types = models.ManyToManyField(
         "inventory.AmmunitionType", through="GroupMember", related_name="+"
     )
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodeNamed.Meta):
         verbose_name = _("group of interchangeable types")
         verbose_name_plural = _("groups of interchangeable types")
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
 
 class GroupMember(models.Model):
@@ -118,11 +112,8 @@ class Requirement(models.Model):
         return subject.code if subject is not None else ""
 
 
-class SnapshotStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("running")
-    DONE = "done", _("done")
-    FAILED = "failed", _("failed")
+# Queued, running, done or failed: the life a report run has too.
+SnapshotStatus = RunStatus
 
 
 class SurplusSnapshot(models.Model):

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import user_fk
+from core.models import Numbered, user_fk
 
 
 class IncidentKind(models.TextChoices):
@@ -35,8 +35,10 @@ INCIDENT_TRANSITIONS = {
 }
 
 
-class Incident(models.Model):
+class Incident(Numbered):
     """A loss or discrepancy to explain: opened automatically for every loss, or reported."""
+
+    number_prefix = "INC"
 
     depot = models.ForeignKey("inventory.Depot", on_delete=models.PROTECT, related_name="+")
     other_depot = models.ForeignKey(
@@ -84,13 +86,6 @@ class Incident(models.Model):
             ),
             models.CheckConstraint(condition=Q(units_lost__gte=0), name="incident_units_positive"),
         ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def number(self) -> str:
-        return f"INC-{self.pk:05d}" if self.pk else "INC-new"
 
 
 class IncidentDocument(models.Model):
