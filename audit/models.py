@@ -7,9 +7,10 @@ line. The audit log records what is not in the ledger: logins, reference-data an
 (before/after), downloads and exports. Both are append-only.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.models import user_fk
 
 
 class LedgerCheckpoint(models.Model):
@@ -20,9 +21,7 @@ class LedgerCheckpoint(models.Model):
     last_line_id = models.BigIntegerField(_("last line"), null=True)
     head_hash = models.CharField(_("head hash"), max_length=64)
     taken_at = models.DateTimeField(_("taken at"))
-    taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    taken_by = user_fk(optional=True)
 
     class Meta:
         ordering = ["-taken_at", "depot_id"]
@@ -37,9 +36,7 @@ class LedgerVerification(models.Model):
 
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    requested_by = user_fk(optional=True)
     depots_checked = models.PositiveIntegerField(_("depots checked"))
     lines_checked = models.BigIntegerField(_("lines checked"))
     checkpoints_checked = models.PositiveIntegerField(_("checkpoints checked"))
@@ -67,9 +64,7 @@ class AuditEvent(models.Model):
     the account is renamed."""
 
     at = models.DateTimeField(_("at"), db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    actor = user_fk(optional=True)
     actor_username = models.CharField(_("user"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
     object_type = models.CharField(_("object type"), max_length=80, blank=True)

@@ -11,6 +11,13 @@ class ApplicationError(Exception):
     code = "application_error"
     status = 409
 
+    def __init_subclass__(cls, *, code: str | None = None, **kwargs: Any) -> None:
+        """A refusal is declared by its code: `class PeriodClosed(ApplicationError,
+        code="period_closed")`, its docstring the only body."""
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+
     def __init__(self, message: str, **extra: Any) -> None:
         super().__init__(message)
         self.message = message
@@ -23,15 +30,11 @@ class ApplicationError(Exception):
         return {"code": self.code, "detail": self.message, **self.extra}
 
 
-class SelfApproval(ApplicationError):
-    code = "self_approval"
+class SelfApproval(ApplicationError, code="self_approval"): ...
 
 
-class IdempotencyMismatch(ApplicationError):
-    code = "idempotency_mismatch"
+class IdempotencyMismatch(ApplicationError, code="idempotency_mismatch"): ...
 
 
-class VettingExpired(ApplicationError):
+class VettingExpired(ApplicationError, code="vetting_expired"):
     """The user holds the role, but their personnel vetting is missing or has lapsed."""
-
-    code = "vetting_expired"

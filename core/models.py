@@ -1,6 +1,61 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def user_fk(*, optional: bool = False, **options: Any) -> models.ForeignKey:
+    """The person who did something to a record (posted, approved, recorded, decided ...).
+
+    Protected, as a person with records is deactivated, never deleted; no reverse accessor, as
+    nothing reads records through their author. `optional`: empty until it happens."""
+    if optional:
+        options.update(null=True, blank=True)
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", **options
+    )
+
+
+class CodeNamed(models.Model):
+    """A register entry known by a short unique code and a name (types, recipients, suppliers,
+    groups), listed by code and shown as "code name"."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Numbered(models.Model):
+    """A record shown by its number: a prefix and the zero-padded id (`INC-00042`), or
+    `INC-new` before it is saved."""
+
+    number_prefix: str
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"{self.number_prefix}-{self.pk:05d}" if self.pk else f"{self.number_prefix}-new"
+
+
+class RunStatus(models.TextChoices):
+    """The life of work done in the background on request (a report, a surplus snapshot)."""
+
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
 
 
 class IdempotencyRecord(models.Model):

@@ -6,11 +6,12 @@ Every register and case change is kept by django-simple-history (and so reaches 
 Only diversion.services writes these models.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core.models import Numbered, user_fk
 
 
 class PartyKind(models.TextChoices):
@@ -67,9 +68,7 @@ class Party(models.Model):
         blank=True,
         help_text=_("Where the information came from: licensing records, customs, UN panel ..."),
     )
-    status_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    status_changed_by = user_fk()
     status_changed_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -129,13 +128,9 @@ class PartyDocument(models.Model):
         blank=True,
         help_text=_("E.g. confirmed with the issuing ministry through the embassy."),
     )
-    authenticated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    authenticated_by = user_fk(optional=True)
     authenticated_at = models.DateTimeField(null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -174,11 +169,13 @@ class CaseStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
-class TransferCase(models.Model):
+class TransferCase(Numbered):
     """An outbound transfer: what leaves which depot, for whom, through whom and by which route.
 
     Dispatched by a clerk of the depot as an issue to the consignee's recipient, once an approved,
     unexpired risk assessment of this case exists (diversion.services.transfer_case_dispatch)."""
+
+    number_prefix = "TC"
 
     depot = models.ForeignKey("inventory.Depot", on_delete=models.PROTECT, related_name="+")
     purpose = models.CharField(_("purpose"), max_length=10, choices=TransferPurpose.choices)
@@ -208,9 +205,7 @@ class TransferCase(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.DRAFT
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     created_at = models.DateTimeField(auto_now_add=True)
     dispatch_document = models.OneToOneField(
         "inventory.Document",
@@ -219,9 +214,7 @@ class TransferCase(models.Model):
         blank=True,
         related_name="transfer_case",
     )
-    dispatched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    dispatched_by = user_fk(optional=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
 
@@ -236,13 +229,6 @@ class TransferCase(models.Model):
                 name="case_dispatched_has_document",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def number(self) -> str:
-        return f"TC-{self.pk:05d}" if self.pk else "TC-new"
 
 
 class CaseLine(models.Model):
@@ -328,12 +314,14 @@ class AssessmentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
-class RiskAssessment(models.Model):
+class RiskAssessment(Numbered):
     """A pre-transfer risk assessment of one case against one checklist version.
 
     Overall risk = the highest item risk (docs/diversion.md). Approved by an officer other than
     its author; an item rated high needs an override recorded by an officer other than the author
     before approval. An approval expires."""
+
+    number_prefix = "RA"
 
     case = models.ForeignKey(TransferCase, on_delete=models.PROTECT, related_name="assessments")
     checklist = models.ForeignKey(ChecklistVersion, on_delete=models.PROTECT, related_name="+")
@@ -344,16 +332,12 @@ class RiskAssessment(models.Model):
         default=AssessmentStatus.DRAFT,
     )
     conclusion = models.TextField(_("conclusion"), blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = user_fk()
     created_at = models.DateTimeField(auto_now_add=True)
-    override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    override_by = user_fk(optional=True)
     override_at = models.DateTimeField(null=True, blank=True)
     override_reason = models.TextField(_("override reason"), blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approved_by = user_fk(optional=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     expires_on = models.DateField(_("approval expires on"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
@@ -378,13 +362,6 @@ class RiskAssessment(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def number(self) -> str:
-        return f"RA-{self.pk:05d}" if self.pk else "RA-new"
-
 
 class RiskAnswer(models.Model):
     assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="answers")
@@ -392,9 +369,7 @@ class RiskAnswer(models.Model):
     risk = models.CharField(_("risk"), max_length=6, choices=RiskLevel.choices)
     evidence = models.TextField(_("evidence"))
     sources = models.TextField(_("sources"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    answered_by = user_fk()
     answered_at = models.DateTimeField()
     history = HistoricalRecords()
 
@@ -436,9 +411,7 @@ class Verification(models.Model):
     )
     performed_on = models.DateField(_("performed on"), null=True, blank=True)
     evidence = models.TextField(_("evidence"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    recorded_by = user_fk(optional=True)
     recorded_at = models.DateTimeField(null=True, blank=True)
     incident = models.ForeignKey(
         "inventory.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -481,10 +454,12 @@ class FoundContext(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class TracingRequest(models.Model):
+class TracingRequest(Numbered):
     """Ammunition found outside control: what was marked on it, where and when, who asks. The
     candidate lots and their last accountable holders are found when it is recorded and kept
     (`candidates`), with the answer given."""
+
+    number_prefix = "TR"
 
     reference = models.CharField(_("requester's reference"), max_length=120)
     requesting_authority = models.CharField(_("requesting authority"), max_length=200)
@@ -495,14 +470,10 @@ class TracingRequest(models.Model):
     place = models.CharField(_("place"), max_length=300)
     found_on = models.DateField(_("found on"))
     candidates = models.JSONField(default=list)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField()
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    answered_by = user_fk(optional=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -510,13 +481,6 @@ class TracingRequest(models.Model):
         ordering = ["-id"]
         verbose_name = _("tracing request")
         verbose_name_plural = _("tracing requests")
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def number(self) -> str:
-        return f"TR-{self.pk:05d}" if self.pk else "TR-new"
 
 
 class TrainingAllocation(models.Model):
@@ -533,7 +497,7 @@ class TrainingAllocation(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     quantity = models.PositiveIntegerField(_("quantity allocated"))
     approval_reference = models.CharField(_("approval reference"), max_length=120)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_by = user_fk()
     set_at = models.DateTimeField()
     history = HistoricalRecords()
 

@@ -8,12 +8,13 @@ licence derived from QD must be explainable by the distances of its day.
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core.models import user_fk
 
 
 class ExposedSiteKind(models.TextChoices):
@@ -41,9 +42,7 @@ class ExposedSite(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=24, choices=ExposedSiteKind.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

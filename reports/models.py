@@ -5,10 +5,11 @@ its PDF, the PDF's SHA-256 and the digest of what it covered) or failed (with it
 be retried). The files are records: nothing in the application deletes them.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from core.models import RunStatus, user_fk
 
 
 class ReportKind(models.TextChoices):
@@ -25,11 +26,8 @@ class ReportKind(models.TextChoices):
     EXPLOSIVE_LICENCE = "explosive_licence", _("explosive limit licence")
 
 
-class ReportStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("running")
-    DONE = "done", _("done")
-    FAILED = "failed", _("failed")
+# Queued, running, done or failed: the life a surplus snapshot has too.
+ReportStatus = RunStatus
 
 
 # The only moves a run's status makes (reports.services enforces them with conditional UPDATEs).
@@ -59,9 +57,7 @@ class ReportRun(models.Model):
         related_name="+",
         help_text=_("The depot the report is about; empty for national reports."),
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    requested_by = user_fk()
     requested_at = models.DateTimeField(_("requested at"))
     cutoff = models.DateTimeField(
         _("cut-off"), help_text=_("Ledger lines posted after this moment are not in the report.")

@@ -7,11 +7,11 @@ adjustment documents through inventory.services.posting. The database keeps the 
 a CHECK (approver is neither planner nor submitter) and a trigger (approver counted nothing).
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Numbered, user_fk
 from inventory.models.ledger import AdjustmentReason
 
 
@@ -31,8 +31,10 @@ class StockCheckStatus(models.TextChoices):
 OPEN_STATUSES = (StockCheckStatus.PLANNED, StockCheckStatus.COUNTING, StockCheckStatus.SUBMITTED)
 
 
-class StockCheck(models.Model):
+class StockCheck(Numbered):
     """A planned count of a depot (or one storehouse), complete or a random sample."""
+
+    number_prefix = "SC"
 
     depot = models.ForeignKey("inventory.Depot", on_delete=models.PROTECT, related_name="+")
     storehouse = models.ForeignKey(
@@ -66,13 +68,9 @@ class StockCheck(models.Model):
         _("status"), max_length=10, choices=StockCheckStatus.choices, default="planned"
     )
     note = models.TextField(_("note"), blank=True)
-    planned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    planned_by = user_fk()
     planned_at = models.DateTimeField()
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    started_by = user_fk(optional=True)
     started_at = models.DateTimeField(null=True, blank=True)
     start_line_id = models.BigIntegerField(
         null=True,
@@ -82,19 +80,13 @@ class StockCheck(models.Model):
             "during the check."
         ),
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    submitted_by = user_fk(optional=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approved_by = user_fk(optional=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     rejections = models.PositiveIntegerField(default=0)
     rejection_note = models.TextField(blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    cancelled_by = user_fk(optional=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Accuracy, recorded on approval.
     lines_counted = models.PositiveIntegerField(null=True, blank=True)
@@ -130,13 +122,6 @@ class StockCheck(models.Model):
                 fields=["depot"], condition=Q(frozen=True), name="stockcheck_one_freeze_per_depot"
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def number(self) -> str:
-        return f"SC-{self.pk:05d}" if self.pk else "SC-new"
 
     @property
     def accuracy_pct(self):
@@ -201,9 +186,7 @@ class Count(models.Model):
     line = models.ForeignKey(StockCheckLine, on_delete=models.CASCADE, related_name="history")
     quantity = models.BigIntegerField()
     movements = models.BigIntegerField(default=0)
-    counted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    counted_by = user_fk()
     counted_at = models.DateTimeField()
 
     class Meta:

@@ -3,27 +3,19 @@
 from core.errors import ApplicationError
 
 
-class NotDisposable(ApplicationError):
+class NotDisposable(ApplicationError, code="not_disposable"):
     """The plan names more of a lot than is surplus or unserviceable in the depot."""
 
-    code = "not_disposable"
+
+class InvalidPlanState(ApplicationError, code="invalid_state"): ...
 
 
-class InvalidPlanState(ApplicationError):
-    code = "invalid_state"
-
-
-class TransferCaseRequired(ApplicationError):
+class TransferCaseRequired(ApplicationError, code="transfer_case_required"):
     """Sale, gift and transfer go through the diversion-control transfer cases."""
 
-    code = "transfer_case_required"
+
+class ExceedsPlan(ApplicationError, code="exceeds_plan"): ...
 
 
-class ExceedsPlan(ApplicationError):
-    code = "exceeds_plan"
-
-
-class UnitMismatch(ApplicationError):
+class UnitMismatch(ApplicationError, code="unit_mismatch"):
     """The types of an interchangeable group share one unit of issue (DESIGN.md §9)."""
-
-    code = "unit_mismatch"

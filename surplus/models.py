@@ -9,31 +9,26 @@ trends read stored rows. Disposal plans name lots held in one depot; an executio
 disposal document (inventory.services.posting.disposal_post) and is the destruction certificate.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import CodeNamed, RunStatus, user_fk
 
-class InterchangeableGroup(models.Model):
+
+class InterchangeableGroup(CodeNamed):
     """Ammunition types that stand in for one another (e.g. two makes of 7.62 x 39 mm ball):
     their requirement, training consumption and surplus are one."""
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=200)
     types = models.ManyToManyField(
         "inventory.AmmunitionType", through="GroupMember", related_name="+"
     )
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodeNamed.Meta):
         verbose_name = _("group of interchangeable types")
         verbose_name_plural = _("groups of interchangeable types")
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
 
 class GroupMember(models.Model):
@@ -76,7 +71,7 @@ class Requirement(models.Model):
     contingency = models.PositiveBigIntegerField(_("contingency"))
     approval_reference = models.CharField(_("approval reference"), max_length=120)
     note = models.TextField(_("note"), blank=True)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_by = user_fk()
     set_at = models.DateTimeField(_("set at"), auto_now_add=True)
 
     class Meta:
@@ -117,11 +112,8 @@ class Requirement(models.Model):
         return subject.code if subject is not None else ""
 
 
-class SnapshotStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("running")
-    DONE = "done", _("done")
-    FAILED = "failed", _("failed")
+# Queued, running, done or failed: the life a report run has too.
+SnapshotStatus = RunStatus
 
 
 class SurplusSnapshot(models.Model):
@@ -132,9 +124,7 @@ class SurplusSnapshot(models.Model):
         _("status"), max_length=8, choices=SnapshotStatus.choices, default=SnapshotStatus.QUEUED
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    requested_by = user_fk(optional=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     rows_written = models.PositiveIntegerField(default=0)
@@ -223,18 +213,12 @@ class DisposalPlan(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     created_at = models.DateTimeField(auto_now_add=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approved_by = user_fk(optional=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     approval_reference = models.CharField(_("approval reference"), max_length=120, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    closed_by = user_fk(optional=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
     history = HistoricalRecords()
@@ -301,9 +285,7 @@ class DisposalExecution(models.Model):
         "inventory.Document", on_delete=models.PROTECT, related_name="disposal_execution"
     )
     executed_on = models.DateField(_("executed on"))
-    executed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    executed_by = user_fk()
     witnesses = models.JSONField(_("witnesses"), help_text=_("A list of {name, position} objects."))
     note = models.TextField(_("note"), blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)

@@ -3,8 +3,6 @@
 from core.errors import ApplicationError
 
 
-class LotHeldElsewhere(ApplicationError):
+class LotHeldElsewhere(ApplicationError, code="lot_held_elsewhere"):
     """A depot inspector may condemn a lot wherever it is held (safety first), but may not
     improve the condition of stock held in depots outside their scope."""
-
-    code = "lot_held_elsewhere"

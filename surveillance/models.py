@@ -8,11 +8,12 @@ decisions with a reason and a reference; a ban is lifted, never deleted. Bans an
 are records of the accounting core, which reads them when it posts (inventory.models.bans).
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core.models import user_fk
 
 
 class StabilityCategory(models.TextChoices):
@@ -105,9 +106,7 @@ class Inspection(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=InspectionKind.choices)
     inspected_on = models.DateField(_("inspected on"))
-    inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    inspector = user_fk()
     sample_size = models.PositiveIntegerField(_("sample size"))
     findings = models.TextField(_("findings"))
     condition = models.ForeignKey(
@@ -141,9 +140,7 @@ class InspectionAttachment(models.Model):
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    uploaded_by = user_fk()
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -244,9 +241,7 @@ class StabilityTest(models.Model):
     resulting_condition = models.CharField(_("condition given"), max_length=2, blank=True)
     next_test_due = models.DateField(_("next test due"), null=True, blank=True)
     dispose_by = models.DateField(_("dispose by"), null=True, blank=True)
-    tested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    tested_by = user_fk()
     note = models.TextField(_("note"), blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -312,9 +307,7 @@ class ShelfLifeExtension(models.Model):
         StabilityTest, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reason = models.TextField(_("reason"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    decided_by = user_fk()
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

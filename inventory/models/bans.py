@@ -6,11 +6,12 @@ them through inventory.services.bans. The tables keep their first names (they we
 surveillance's models). A ban is lifted, never deleted (triggers of surveillance migration 0002).
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core.models import user_fk
 
 
 class BanKind(models.TextChoices):
@@ -52,13 +53,9 @@ class Ban(models.Model):
             "It then counts as surplus (obsolete or banned); a temporary ban does not."
         ),
     )
-    imposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    imposed_by = user_fk()
     imposed_at = models.DateTimeField(auto_now_add=True)
-    lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    lifted_by = user_fk(optional=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
     lift_reason = models.TextField(_("reason for lifting"), blank=True)
     history = HistoricalRecords(table_name="surveillance_historicalban")

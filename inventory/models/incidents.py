@@ -6,10 +6,11 @@ inventory.services.incidents: stockchecks (count losses, reports, investigation)
 (a failed verification). The tables keep their first names (they were stockchecks' models).
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from core.models import Numbered, user_fk
 
 
 class IncidentKind(models.TextChoices):
@@ -34,8 +35,10 @@ INCIDENT_TRANSITIONS = {
 }
 
 
-class Incident(models.Model):
+class Incident(Numbered):
     """A loss or discrepancy to explain: opened automatically for every loss, or reported."""
+
+    number_prefix = "INC"
 
     depot = models.ForeignKey("inventory.Depot", on_delete=models.PROTECT, related_name="+")
     other_depot = models.ForeignKey(
@@ -61,17 +64,13 @@ class Incident(models.Model):
     documents = models.ManyToManyField(
         "inventory.Document", through="IncidentDocument", blank=True, related_name="+"
     )
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    reported_by = user_fk()
     reported_at = models.DateTimeField()
     findings = models.TextField(_("findings"), blank=True)
     suspected_point_of_loss = models.CharField(
         _("suspected point of loss"), max_length=300, blank=True
     )
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    closed_by = user_fk(optional=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -87,13 +86,6 @@ class Incident(models.Model):
             ),
             models.CheckConstraint(condition=Q(units_lost__gte=0), name="incident_units_positive"),
         ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def number(self) -> str:
-        return f"INC-{self.pk:05d}" if self.pk else "INC-new"
 
 
 class IncidentDocument(models.Model):

@@ -7,13 +7,14 @@ headers moving only along their life cycle (triggers in migrations), one reversa
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+
+from core.models import user_fk
 
 
 class Lot(models.Model):
@@ -144,20 +145,11 @@ class Document(models.Model):
     status = models.CharField(_("status"), max_length=28, choices=DocumentStatus.choices)
     occurred_on = models.DateField(_("occurred on"))
     posted_at = models.DateTimeField(_("posted at"))
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    posted_by = user_fk()
+    on_behalf_of = user_fk(
+        optional=True, help_text=_("For automatic postings: the person whose action caused them.")
     )
-    on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("For automatic postings: the person whose action caused them."),
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approved_by = user_fk(optional=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     reference = models.CharField(_("external reference"), max_length=120, blank=True)
     counterparty = models.CharField(_("counterparty"), max_length=200, blank=True)
@@ -308,9 +300,7 @@ class ClosedPeriod(models.Model):
     depot = models.ForeignKey("inventory.Depot", on_delete=models.PROTECT, related_name="+")
     starts_on = models.DateField()
     ends_on = models.DateField()
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    closed_by = user_fk()
     closed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

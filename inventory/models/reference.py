@@ -4,7 +4,6 @@ authorities configure. Every change is kept (django-simple-history)."""
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import BigIntegerRangeField, DateRangeField, RangeOperators
 from django.core.validators import MinValueValidator
@@ -13,6 +12,7 @@ from django.db.models import F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import CodeNamed, user_fk
 from inventory.rules import COMPATIBILITY_GROUPS
 
 
@@ -184,11 +184,9 @@ class AmmunitionCategory(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class AmmunitionType(models.Model):
+class AmmunitionType(CodeNamed):
     """A nature of ammunition with its UN hazard classification and NEQ per unit."""
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=AmmunitionCategory.choices)
     calibre = models.CharField(_("calibre"), max_length=40, blank=True)
     hazard_division = models.CharField(
@@ -237,8 +235,7 @@ class AmmunitionType(models.Model):
     )
     history = HistoricalRecords(m2m_fields=[assembles_to])
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodeNamed.Meta):
         verbose_name = _("ammunition type")
         verbose_name_plural = _("ammunition types")
         constraints = [
@@ -249,9 +246,6 @@ class AmmunitionType(models.Model):
                 condition=Q(items_per_unit__gte=1), name="type_items_per_unit_positive"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
     @property
     def neq_per_item_kg(self) -> Decimal:
@@ -292,11 +286,9 @@ class RecipientKind(models.TextChoices):
     PRIVATE_END_USER = "private_end_user", _("private end user")
 
 
-class Recipient(models.Model):
+class Recipient(CodeNamed):
     """A unit or agency that ammunition is issued to (the register of recipients)."""
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=RecipientKind.choices)
     depot = models.ForeignKey(
         "inventory.Depot",
@@ -314,28 +306,16 @@ class Recipient(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodeNamed.Meta):
         verbose_name = _("recipient")
         verbose_name_plural = _("recipients")
 
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
-
-class Supplier(models.Model):
+class Supplier(CodeNamed):
     """A manufacturer, supplier or sending state that receipts come from."""
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=200)
     country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166 code"))
     history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
 
 class WaiverRule(models.TextChoices):
@@ -352,9 +332,7 @@ class Waiver(models.Model):
     reason = models.TextField(_("reason"))
     authority_reference = models.CharField(_("authority reference"), max_length=120)
     expires_on = models.DateField(_("expires on"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

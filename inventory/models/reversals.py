@@ -1,9 +1,10 @@
 """A reversal that would take stock off the books, waiting for a second person (issue 15)."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from core.models import user_fk
 
 
 class ReversalProposalStatus(models.TextChoices):
@@ -28,13 +29,9 @@ class ReversalProposal(models.Model):
         choices=ReversalProposalStatus.choices,
         default=ReversalProposalStatus.PENDING_APPROVAL,
     )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    proposed_by = user_fk()
     proposed_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = user_fk(optional=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     reversal = models.OneToOneField(
         "inventory.Document",
