@@ -75,6 +75,17 @@ def filtered(filter_class, request, rows):
     return filterset, (filterset.qs if filterset.is_bound and filterset.is_valid() else rows)
 
 
+def filtered_list(request, filter_class, rows, template: str, context: dict | None = None):
+    """A list page `<app>/<name>_list.html`: its FilterSet as `filter` and one page of the rows
+    it keeps as `page`, besides `context`; an htmx request gets the partial of the results alone,
+    `<app>/partials/<name>_results.html` (see `render_page`)."""
+    filterset, rows = filtered(filter_class, request, rows)
+    app, name = template.removesuffix("_list.html").split("/")
+    partial = f"{app}/partials/{name}_results.html"
+    context = {"filter": filterset, "page": page_of(rows, request), **(context or {})}
+    return render_page(request, template, partial, context)
+
+
 # --- Refusals ------------------------------------------------------------------------------------
 
 

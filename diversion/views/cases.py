@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.redirects import next_url
 from core.roles import Action
 from core.scoping import can, scope
-from core.web import Refusal, filtered, page_of, render_page, show_refusal
+from core.web import Refusal, filtered_list, show_refusal
 from diversion import forms, selectors, services
 from diversion.filters import PartyFilter, TransferCaseFilter, VerificationFilter
 from diversion.models import (
@@ -32,16 +32,9 @@ from inventory.models import Document, Storehouse
 
 @require_GET
 def party_list_view(request):
-    rows = selectors.party_list(user=request.user)
-    filterset, rows = filtered(PartyFilter, request, rows)
-    context = {
-        "filter": filterset,
-        "page": page_of(rows.order_by("name", "id"), request),
-        "may_manage": manages(request.user),
-    }
-    return render_page(
-        request, "diversion/party_list.html", "diversion/partials/party_results.html", context
-    )
+    rows = selectors.party_list(user=request.user).order_by("name", "id")
+    context = {"may_manage": manages(request.user)}
+    return filtered_list(request, PartyFilter, rows, "diversion/party_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -138,17 +131,12 @@ def party_detail_view(request, pk):
 
 @require_GET
 def case_list_view(request):
-    rows = selectors.transfer_case_list(user=request.user)
-    filterset, rows = filtered(TransferCaseFilter, request, rows)
+    rows = selectors.transfer_case_list(user=request.user).order_by("-id")
     context = {
-        "filter": filterset,
-        "page": page_of(rows.order_by("-id"), request),
         "may_manage": manages(request.user),
         "reads_register": selectors.reads_register(request.user),
     }
-    return render_page(
-        request, "diversion/case_list.html", "diversion/partials/case_results.html", context
-    )
+    return filtered_list(request, TransferCaseFilter, rows, "diversion/case_list.html", context)
 
 
 def _storehouses(user):
@@ -375,20 +363,14 @@ def assessment_detail_view(request, pk):
 
 @require_GET
 def verification_list_view(request):
-    rows = selectors.verification_list(user=request.user)
-    filterset, rows = filtered(VerificationFilter, request, rows)
+    rows = selectors.verification_list(user=request.user).order_by("due_on", "id")
     context = {
-        "filter": filterset,
-        "page": page_of(rows.order_by("due_on", "id"), request),
         "may_manage": manages(request.user),
         "record_form": forms.VerificationRecordForm(),
         "today": timezone.localdate(),
     }
-    return render_page(
-        request,
-        "diversion/verification_list.html",
-        "diversion/partials/verification_results.html",
-        context,
+    return filtered_list(
+        request, VerificationFilter, rows, "diversion/verification_list.html", context
     )
 
 
