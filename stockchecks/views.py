@@ -35,18 +35,9 @@ def stock_check_plan_view(request):
     require(request.user, Action.RECORD_MOVEMENT)
     form = forms.PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        values = form.cleaned_data
         try:
-            check = services.stock_check_plan(
-                depot=values["depot"],
-                planned_by=request.user,
-                kind=values["kind"],
-                storehouse=values["storehouse"],
-                sample_size=values["sample_size"],
-                seed=values["seed"],
-                freeze_depot=values["freeze_depot"],
-                note=values["note"],
-            )
+            # The form's fields are the service's keywords.
+            check = services.stock_check_plan(planned_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
