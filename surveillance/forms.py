@@ -454,6 +454,21 @@ class BanLiftForm(forms.Form):
     )
 
 
+def _evidence_label(name: str, record) -> str:
+    if name == "stability_test":
+        return _("Stability test of %(day)s (%(depot)s): %(category)s") % {
+            "day": record.sampled_on,
+            "depot": record.depot.code,
+            "category": record.get_category_display(),
+        }
+    return _("%(kind)s of %(day)s (%(depot)s): condition %(condition)s") % {
+        "kind": record.get_kind_display(),
+        "day": record.inspected_on,
+        "depot": record.depot.code,
+        "condition": record.condition_id,
+    }
+
+
 class ShelfLifeExtensionForm(forms.Form):
     evidence = forms.ChoiceField(
         label=_("Justified by"),
@@ -466,40 +481,17 @@ class ShelfLifeExtensionForm(forms.Form):
 
     def __init__(self, *args, inspections, tests, **kwargs):
         super().__init__(*args, **kwargs)
-        self.evidence = {}
-        choices = [("", "—")]
-        for test in tests:
-            if test.category == StabilityCategory.UNSTABLE:
-                continue
-            key = f"t:{test.pk}"
-            self.evidence[key] = ("stability_test", test)
-            choices.append(
-                (
-                    key,
-                    _("Stability test of %(day)s (%(depot)s): %(category)s")
-                    % {
-                        "day": test.sampled_on,
-                        "depot": test.depot.code,
-                        "category": test.get_category_display(),
-                    },
-                )
-            )
-        for inspection in inspections:
-            key = f"i:{inspection.pk}"
-            self.evidence[key] = ("inspection", inspection)
-            choices.append(
-                (
-                    key,
-                    _("%(kind)s of %(day)s (%(depot)s): condition %(condition)s")
-                    % {
-                        "kind": inspection.get_kind_display(),
-                        "day": inspection.inspected_on,
-                        "depot": inspection.depot.code,
-                        "condition": inspection.condition_id,
-                    },
-                )
-            )
-        self.fields["evidence"].choices = choices
+        # The evidence a decision may rest on, by its choice's key: what the service calls it,
+        # and the record. An unstable propellant's test justifies no extension.
+        self.evidence = {
+            f"t:{test.pk}": ("stability_test", test)
+            for test in tests
+            if test.category != StabilityCategory.UNSTABLE
+        }
+        self.evidence.update({f"i:{i.pk}": ("inspection", i) for i in inspections})
+        self.fields["evidence"].choices = [("", "—")] + [
+            (key, _evidence_label(name, record)) for key, (name, record) in self.evidence.items()
+        ]
 
     def clean(self):
         data = super().clean()
