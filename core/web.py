@@ -82,7 +82,7 @@ def filtered_list(request, filter_class, rows, template: str, context: dict | No
     it keeps as `page`, besides `context`; an htmx request gets the partial of the results alone,
     `<app>/partials/<name>_results.html` (see `render_page`)."""
     filterset, rows = filtered(filter_class, request, rows)
-    app, name = template.removesuffix("_list.html").split("/")
+    app, name = template.removesuffix("_list.html").rsplit("/", 1)
     partial = f"{app}/partials/{name}_results.html"
     context = {"filter": filterset, "page": page_of(rows, request), **(context or {})}
     return render_page(request, template, partial, context)

@@ -46,8 +46,7 @@ DECISION = Decision(
 
 
 def _decide(request, pk: int, *, approve: bool):
-    user = request.user
-    proposal = get_object_or_404(reversal_proposal_list(user=user), pk=pk)
+    proposal = get_object_or_404(reversal_proposal_list(user=request.user), pk=pk)
     number = proposal.document.number
     done, approved = DECISION.take(request, approve=approve, number=number, proposal=proposal)
     if not done:
