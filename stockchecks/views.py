@@ -213,7 +213,7 @@ def stock_check_action_view(request, pk, name):
 
 
 def _may_report_incident(user) -> bool:
-    """Clerks and inspectors report incidents (in their depots)."""
+    """Whoever records movements or approves in some depot reports incidents."""
     return can(user, Action.RECORD_MOVEMENT) or can(user, Action.APPROVE)
 
 
