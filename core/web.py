@@ -8,6 +8,7 @@ so that every form keeps what the user typed and shows why nothing was written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
@@ -16,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 
@@ -73,6 +75,17 @@ def filtered(filter_class, request, rows):
     invalid: a bad filter shows its errors above the whole list)."""
     filterset = filter_class(request.GET or None, queryset=rows, request=request)
     return filterset, (filterset.qs if filterset.is_bound and filterset.is_valid() else rows)
+
+
+def filtered_list(request, filter_class, rows, template: str, context: dict | None = None):
+    """A list page `<app>/<name>_list.html`: its FilterSet as `filter` and one page of the rows
+    it keeps as `page`, besides `context`; an htmx request gets the partial of the results alone,
+    `<app>/partials/<name>_results.html` (see `render_page`)."""
+    filterset, rows = filtered(filter_class, request, rows)
+    app, name = template.removesuffix("_list.html").rsplit("/", 1)
+    partial = f"{app}/partials/{name}_results.html"
+    context = {"filter": filterset, "page": page_of(rows, request), **(context or {})}
+    return render_page(request, template, partial, context)
 
 
 # --- Refusals ------------------------------------------------------------------------------------
@@ -155,6 +168,47 @@ def attempt(form: forms.Form, call, *, denied: bool | str = True):
     with Refusal(form, denied=denied) as refused:
         result = call()
     return None if refused else result
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A second person's approval or rejection of something waiting for one: its two services
+    (taking the subject's keywords and `approved_by` or `rejected_by`), and the error message
+    shown when they refuse, with %(number)s, %(decision)s and %(message)s."""
+
+    approve: Callable
+    reject: Callable
+    failure: str
+
+    def take(self, request, *, approve: bool, number: str, **subject) -> tuple[bool, object]:
+        """(True, what the service returned), or (False, None) and the refusal as a message."""
+        user = request.user
+        with Refusal() as refused:
+            if approve:
+                result = self.approve(**subject, approved_by=user)
+            else:
+                result = self.reject(**subject, rejected_by=user)
+        if refused:
+            decision = _("approved") if approve else _("rejected")
+            values = {"number": number, "decision": decision, "message": refused.text}
+            messages.error(request, self.failure % values)
+            return False, None
+        return True, result
+
+
+def decision_views(decide: Callable) -> tuple[Callable, Callable]:
+    """The approve view and the reject view of a decision, POST only, each calling
+    `decide(request, pk, approve=...)`."""
+
+    @require_POST
+    def approve_view(request, pk: int):
+        return decide(request, pk, approve=True)
+
+    @require_POST
+    def reject_view(request, pk: int):
+        return decide(request, pk, approve=False)
+
+    return approve_view, reject_view
 
 
 def error_summary(

@@ -100,6 +100,14 @@ def reference_field() -> forms.CharField:
 # --- Filters for the UI's tables -------------------------------------------------------------
 
 
+def _name_places(fields) -> None:
+    """A list filter's depot and storehouse choices, labelled and named by code and name."""
+    fields["depot"].label = _("Depot")
+    fields["depot"].label_from_instance = lambda depot: f"{depot.code} — {depot.name}"
+    fields["storehouse"].label = _("Storehouse")
+    fields["storehouse"].label_from_instance = lambda sh: f"{sh.depot.code}/{sh.code} — {sh.name}"
+
+
 class StockFilter(BalanceFilter):
     """The API's BalanceFilter with the same parameters, shown as choices, plus a lot number."""
 
@@ -124,12 +132,7 @@ class StockFilter(BalanceFilter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         fields = self.form.fields
-        fields["depot"].label = _("Depot")
-        fields["depot"].label_from_instance = lambda depot: f"{depot.code} — {depot.name}"
-        fields["storehouse"].label = _("Storehouse")
-        fields["storehouse"].label_from_instance = lambda sh: (
-            f"{sh.depot.code}/{sh.code} — {sh.name}"
-        )
+        _name_places(fields)
         fields["ammunition_type"].label_from_instance = lambda kind: f"{kind.code} — {kind.name}"
         fields["condition"].label_from_instance = lambda code: (
             f"{code.code} — {code.get_availability_display()}"
@@ -637,12 +640,7 @@ class WaiverListFilter(WaiverFilter):
         super().__init__(*args, **kwargs)
         self.filters.pop("in_force_on")  # "state" says it in words
         fields = self.form.fields
-        fields["depot"].label = _("Depot")
-        fields["depot"].label_from_instance = lambda depot: f"{depot.code} — {depot.name}"
-        fields["storehouse"].label = _("Storehouse")
-        fields["storehouse"].label_from_instance = lambda sh: (
-            f"{sh.depot.code}/{sh.code} — {sh.name}"
-        )
+        _name_places(fields)
         fields["rule"].label = _("Rule")
         for name in ("depot", "storehouse", "rule"):
             fields[name].empty_label = _("All")

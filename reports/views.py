@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.roles import Action
 from core.scoping import can, require
-from core.web import Refusal, apply_validation_error, filtered, page_of, render_page
+from core.web import Refusal, apply_validation_error, filtered_list
 from reports import forms, selectors, services
 from reports.files import FORMATS, report_file_response
 from reports.filters import ReportFilter
@@ -24,16 +24,9 @@ from reports.models import ReportStatus
 
 @require_GET
 def report_list(request):
-    rows = selectors.report_list(user=request.user)
-    filterset, rows = filtered(ReportFilter, request, rows)
-    context = {
-        "filter": filterset,
-        "page": page_of(rows.order_by("-id"), request),
-        "may_request": can(request.user, Action.REQUEST_REPORT),
-    }
-    return render_page(
-        request, "reports/report_list.html", "reports/partials/report_results.html", context
-    )
+    rows = selectors.report_list(user=request.user).order_by("-id")
+    context = {"may_request": can(request.user, Action.REQUEST_REPORT)}
+    return filtered_list(request, ReportFilter, rows, "reports/report_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -3,7 +3,6 @@ Found at start-up by ReportsConfig.ready."""
 
 from __future__ import annotations
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -12,18 +11,8 @@ from django.utils.translation import gettext_lazy as lazy
 from core.roles import Role
 from inventory.models import LedgerLine
 from reports.builders.ledger import listing_blocks
-from reports.kinds import (
-    Block,
-    Cleaned,
-    Content,
-    ReportBuilder,
-    Table,
-    record_param,
-    refuse,
-    register,
-    when,
-    who,
-)
+from reports.builders.record import RecordReport
+from reports.kinds import Block, Content, Table, refuse, register, when, who
 from reports.listing import Column, Listing
 from reports.models import ReportKind
 from stockchecks.models import StockCheck, StockCheckStatus
@@ -47,11 +36,13 @@ CHECK_LINES = Listing(
 )
 
 
-class StockCheckReport(ReportBuilder):
+class StockCheckReport(RecordReport):
     """A stock check (IATG 03.10): counted against book, variances, who approved; it covers the
     ledger lines of the adjustments its approval posted."""
 
     kind = ReportKind.STOCK_CHECK
+    parameter = "stock_check"
+    label_of_id = lazy("Stock check (id)")
     tabular = True
     # The report shows the book, which a clerk never sees (stockchecks.selectors.book_visible).
     reader_roles = frozenset({Role.INSPECTOR, Role.OFFICER, Role.AUDITOR})
@@ -62,8 +53,10 @@ class StockCheckReport(ReportBuilder):
             "depot", "storehouse", "planned_by", "started_by", "submitted_by", "approved_by"
         ).get(pk=pk)
 
-    def clean(self, *, user, parameters) -> Cleaned:
-        check = record_param(stock_check_list(user=user), user, parameters, "stock_check")
+    def readable(self, user):
+        return stock_check_list(user=user)
+
+    def require_reportable(self, user, check) -> None:
         if check.status not in (StockCheckStatus.SUBMITTED, StockCheckStatus.APPROVED):
             raise refuse(
                 "stock_check",
@@ -71,14 +64,6 @@ class StockCheckReport(ReportBuilder):
             )
         if not book_visible(user, check):
             raise PermissionDenied(_("Your role does not allow this report."))
-        return Cleaned({"stock_check": check.pk}, check.depot)
-
-    def form_fields(self, user) -> dict:
-        return {
-            "stock_check": forms.IntegerField(
-                label=lazy("Stock check (id)"), min_value=1, required=False
-            )
-        }
 
     def lines(self, run) -> QuerySet[LedgerLine]:
         adjustments = StockCheck.adjustments.through.objects.filter(

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.roles import Action
 from core.scoping import can, require
-from core.web import Refusal, apply_validation_error, filtered, page_of, render_page
+from core.web import Refusal, apply_validation_error, filtered_list
 from stockchecks import forms, selectors, services
 from stockchecks.filters import IncidentFilter, StockCheckFilter
 from stockchecks.models import OPEN_STATUSES, StockCheckStatus
@@ -25,16 +25,9 @@ from stockchecks.models import OPEN_STATUSES, StockCheckStatus
 
 @require_GET
 def stock_check_list_view(request):
-    rows = selectors.stock_check_list(user=request.user)
-    filterset, rows = filtered(StockCheckFilter, request, rows)
-    context = {
-        "filter": filterset,
-        "page": page_of(rows.order_by("-id"), request),
-        "may_plan": can(request.user, Action.RECORD_MOVEMENT),
-    }
-    return render_page(
-        request, "stockchecks/check_list.html", "stockchecks/partials/check_results.html", context
-    )
+    rows = selectors.stock_check_list(user=request.user).order_by("-id")
+    context = {"may_plan": can(request.user, Action.RECORD_MOVEMENT)}
+    return filtered_list(request, StockCheckFilter, rows, "stockchecks/check_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,18 +35,9 @@ def stock_check_plan_view(request):
     require(request.user, Action.RECORD_MOVEMENT)
     form = forms.PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        values = form.cleaned_data
         try:
-            check = services.stock_check_plan(
-                depot=values["depot"],
-                planned_by=request.user,
-                kind=values["kind"],
-                storehouse=values["storehouse"],
-                sample_size=values["sample_size"],
-                seed=values["seed"],
-                freeze_depot=values["freeze_depot"],
-                note=values["note"],
-            )
+            # The form's fields are the service's keywords.
+            check = services.stock_check_plan(planned_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -228,27 +212,21 @@ def stock_check_action_view(request, pk, name):
 # --- Incidents -----------------------------------------------------------------------------------
 
 
+def _may_report_incident(user) -> bool:
+    """Whoever records movements or approves in some depot reports incidents."""
+    return can(user, Action.RECORD_MOVEMENT) or can(user, Action.APPROVE)
+
+
 @require_GET
 def incident_list_view(request):
-    rows = selectors.incident_list(user=request.user)
-    filterset, rows = filtered(IncidentFilter, request, rows)
-    context = {
-        "filter": filterset,
-        "page": page_of(rows.order_by("-id"), request),
-        "may_report": can(request.user, Action.RECORD_MOVEMENT)
-        or can(request.user, Action.APPROVE),
-    }
-    return render_page(
-        request,
-        "stockchecks/incident_list.html",
-        "stockchecks/partials/incident_results.html",
-        context,
-    )
+    rows = selectors.incident_list(user=request.user).order_by("-id")
+    context = {"may_report": _may_report_incident(request.user)}
+    return filtered_list(request, IncidentFilter, rows, "stockchecks/incident_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def incident_report_view(request):
-    if not (can(request.user, Action.RECORD_MOVEMENT) or can(request.user, Action.APPROVE)):
+    if not _may_report_incident(request.user):
         raise PermissionDenied(_("Your role does not allow this action here."))
     form = forms.IncidentReportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -233,6 +233,16 @@ def _figures(row, *, national: bool = True) -> dict:
     return values
 
 
+def _table_blocks(template: str, rows: list, *, head: int) -> list[Block]:
+    """A figures table in blocks of TABLE_ROWS rows, the first with the table's heading; `head`
+    is the lines the template adds to its rows."""
+    chunks = [rows[start : start + TABLE_ROWS] for start in range(0, len(rows), TABLE_ROWS)]
+    return [
+        Block(template, {"rows": chunk, "first": index == 0}, rows=len(chunk) + head)
+        for index, chunk in enumerate(chunks)
+    ]
+
+
 class SurplusReport(ReportBuilder):
     """Requirement, holdings and surplus by type (or group) and by depot, the top surplus by
     NEQ, with the dashboard's charts; national, or filtered to a depot or a region. For
@@ -380,33 +390,9 @@ class SurplusReport(ReportBuilder):
                 rows=60 + 3 * len(chart_types) + len(top) + 2 * min(25, len(depot_rows)),
             )
         ]
-        for start in range(0, len(by_type), TABLE_ROWS):
-            chunk = by_type[start : start + TABLE_ROWS]
-            blocks.append(
-                Block(
-                    "surplus/reports/surplus_types.html",
-                    {"rows": chunk, "first": start == 0},
-                    rows=len(chunk) + 3,
-                )
-            )
-        for start in range(0, len(not_assessed), TABLE_ROWS):
-            chunk = not_assessed[start : start + TABLE_ROWS]
-            blocks.append(
-                Block(
-                    "surplus/reports/surplus_unassessed.html",
-                    {"rows": chunk, "first": start == 0},
-                    rows=len(chunk) + 5,
-                )
-            )
-        for start in range(0, len(depot_rows), TABLE_ROWS):
-            chunk = depot_rows[start : start + TABLE_ROWS]
-            blocks.append(
-                Block(
-                    "surplus/reports/surplus_depots.html",
-                    {"rows": chunk, "first": start == 0},
-                    rows=len(chunk) + 3,
-                )
-            )
+        blocks += _table_blocks("surplus/reports/surplus_types.html", by_type, head=3)
+        blocks += _table_blocks("surplus/reports/surplus_unassessed.html", not_assessed, head=5)
+        blocks += _table_blocks("surplus/reports/surplus_depots.html", depot_rows, head=3)
         table_rows = [["type", row.code, *_figures(row).values()] for row in by_type] + [
             ["depot", depot.code, *_figures(row, national=False).values()]
             for depot, row in depot_rows

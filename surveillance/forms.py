@@ -94,7 +94,20 @@ def check_attachment(upload) -> str | None:
 # --- A lot named by its number ---------------------------------------------------------------
 
 
-class LotNumberForm(forms.Form):
+class RecordForm(forms.Form):
+    """A form whose values are, under their names, keywords of the service that records it,
+    like `**form.cleaned_data`: every field but `not_keywords` (what only the page needs), and
+    the values `clean` adds under `added_keywords` (an optional one left out is None)."""
+
+    not_keywords: frozenset[str] = frozenset()
+    added_keywords: tuple[str, ...] = ()
+
+    def keyword_values(self) -> dict:
+        names = [name for name in self.fields if name not in self.not_keywords]
+        return {name: self.cleaned_data.get(name) for name in [*names, *self.added_keywords]}
+
+
+class LotNumberForm(RecordForm):
     """A form naming a lot by its number as marked, typed or scanned from its label (`lot|type`,
     inventory.labels: the type narrows lots of the same number); the search list also fills a
     hidden id, which decides between lots that share a number. Without a lot (`lot` given) the
@@ -200,6 +213,9 @@ class PlaceField(forms.ChoiceField):
 
 
 class InspectionForm(LotNumberForm):
+    # The condition is given by its code (surveillance.views.inspection_new).
+    not_keywords = frozenset({"lot_number", "lot_id", "place", "condition"})
+    added_keywords = ("lot", "depot", "storehouse")
     place = PlaceField(
         label=_("Depot or storehouse"),
         help_text=_("Where the inspected stock lies: a storehouse, or the depot as a whole."),
@@ -283,6 +299,8 @@ PASS_FAIL = sorted(str(method) for method in PASS_FAIL_METHODS)
 
 
 class StabilityTestForm(LotNumberForm):
+    not_keywords = frozenset({"lot_number", "lot_id", "result"})
+    added_keywords = ("lot", "passed")
     depot = DepotChoiceField(queryset=Depot.objects.none(), label=_("Depot"))
     sampled_on = forms.DateField(
         label=_("Sampled on"), initial=timezone.localdate, widget=DateInput()
@@ -358,7 +376,9 @@ class StabilityTestForm(LotNumberForm):
 # --- Condition changes, bans, extensions -------------------------------------------------------
 
 
-class ConditionChangeForm(forms.Form):
+class ConditionChangeForm(RecordForm):
+    # The condition is given by its code (surveillance.views.condition_change_new).
+    not_keywords = frozenset({"condition"})
     depot = DepotChoiceField(
         queryset=Depot.objects.none(),
         label=_("Decided in depot"),
@@ -385,6 +405,8 @@ class ConditionChangeForm(forms.Form):
 
 
 class BanForm(LotNumberForm):
+    not_keywords = frozenset({"lot_number", "lot_id"})
+    added_keywords = ("lot", "ammunition_type")
     kind = forms.ChoiceField(
         label=_("Ban or constraint"),
         choices=[
@@ -454,7 +476,24 @@ class BanLiftForm(forms.Form):
     )
 
 
-class ShelfLifeExtensionForm(forms.Form):
+def _evidence_label(name: str, record) -> str:
+    if name == "stability_test":
+        return _("Stability test of %(day)s (%(depot)s): %(category)s") % {
+            "day": record.sampled_on,
+            "depot": record.depot.code,
+            "category": record.get_category_display(),
+        }
+    return _("%(kind)s of %(day)s (%(depot)s): condition %(condition)s") % {
+        "kind": record.get_kind_display(),
+        "day": record.inspected_on,
+        "depot": record.depot.code,
+        "condition": record.condition_id,
+    }
+
+
+class ShelfLifeExtensionForm(RecordForm):
+    not_keywords = frozenset({"evidence"})
+    added_keywords = ("inspection", "stability_test")
     evidence = forms.ChoiceField(
         label=_("Justified by"),
         help_text=_("The inspection or stability test of this lot on which you decide."),
@@ -466,40 +505,17 @@ class ShelfLifeExtensionForm(forms.Form):
 
     def __init__(self, *args, inspections, tests, **kwargs):
         super().__init__(*args, **kwargs)
-        self.evidence = {}
-        choices = [("", "—")]
-        for test in tests:
-            if test.category == StabilityCategory.UNSTABLE:
-                continue
-            key = f"t:{test.pk}"
-            self.evidence[key] = ("stability_test", test)
-            choices.append(
-                (
-                    key,
-                    _("Stability test of %(day)s (%(depot)s): %(category)s")
-                    % {
-                        "day": test.sampled_on,
-                        "depot": test.depot.code,
-                        "category": test.get_category_display(),
-                    },
-                )
-            )
-        for inspection in inspections:
-            key = f"i:{inspection.pk}"
-            self.evidence[key] = ("inspection", inspection)
-            choices.append(
-                (
-                    key,
-                    _("%(kind)s of %(day)s (%(depot)s): condition %(condition)s")
-                    % {
-                        "kind": inspection.get_kind_display(),
-                        "day": inspection.inspected_on,
-                        "depot": inspection.depot.code,
-                        "condition": inspection.condition_id,
-                    },
-                )
-            )
-        self.fields["evidence"].choices = choices
+        # The evidence a decision may rest on, by its choice's key: what the service calls it,
+        # and the record. An unstable propellant's test justifies no extension.
+        self.evidence = {
+            f"t:{test.pk}": ("stability_test", test)
+            for test in tests
+            if test.category != StabilityCategory.UNSTABLE
+        }
+        self.evidence.update({f"i:{i.pk}": ("inspection", i) for i in inspections})
+        self.fields["evidence"].choices = [("", "—")] + [
+            (key, _evidence_label(name, record)) for key, (name, record) in self.evidence.items()
+        ]
 
     def clean(self):
         data = super().clean()

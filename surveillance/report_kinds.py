@@ -4,20 +4,22 @@ stability test certificate, reports of one record each. Found at start-up by Rep
 
 from __future__ import annotations
 
-from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy
 
-from reports.kinds import Block, Cleaned, Content, ReportBuilder, record_param, register, who
+from reports.builders.record import RecordReport
+from reports.kinds import Block, Content, register, who
 from reports.models import ReportKind
 from surveillance.models import ConditionChange, Inspection, StabilityTest
 from surveillance.selectors import inspection_list, stability_test_list
 
 
-class InspectionReport(ReportBuilder):
+class InspectionReport(RecordReport):
     """One inspection (IATG 07.20): lot, findings, the condition decided, signatures."""
 
     kind = ReportKind.INSPECTION
+    parameter = "inspection"
+    label_of_id = lazy("Inspection (id)")
     summary = lazy("One inspection: lot, findings, condition decided, signatures.")
 
     def _get(self, pk: int) -> Inspection:
@@ -29,16 +31,8 @@ class InspectionReport(ReportBuilder):
             .get(pk=pk)
         )
 
-    def clean(self, *, user, parameters) -> Cleaned:
-        inspection = record_param(inspection_list(user), user, parameters, "inspection")
-        return Cleaned({"inspection": inspection.pk}, inspection.depot)
-
-    def form_fields(self, user) -> dict:
-        return {
-            "inspection": forms.IntegerField(
-                label=lazy("Inspection (id)"), min_value=1, required=False
-            )
-        }
+    def readable(self, user):
+        return inspection_list(user)
 
     def records(self, run):
         inspection = self._get(run.parameters["inspection"])
@@ -87,10 +81,12 @@ class InspectionReport(ReportBuilder):
         )
 
 
-class StabilityCertificate(ReportBuilder):
+class StabilityCertificate(RecordReport):
     """A propellant stability test certificate (IATG 07.10): result, category, action, next test."""
 
     kind = ReportKind.STABILITY_CERTIFICATE
+    parameter = "stability_test"
+    label_of_id = lazy("Stability test (id)")
     summary = lazy("A stability test: result, category, action, next test.")
 
     def _get(self, pk: int) -> StabilityTest:
@@ -98,16 +94,8 @@ class StabilityCertificate(ReportBuilder):
             "lot__ammunition_type", "depot", "tested_by"
         ).get(pk=pk)
 
-    def clean(self, *, user, parameters) -> Cleaned:
-        test = record_param(stability_test_list(user), user, parameters, "stability_test")
-        return Cleaned({"stability_test": test.pk}, test.depot)
-
-    def form_fields(self, user) -> dict:
-        return {
-            "stability_test": forms.IntegerField(
-                label=lazy("Stability test (id)"), min_value=1, required=False
-            )
-        }
+    def readable(self, user):
+        return stability_test_list(user)
 
     def records(self, run):
         test = self._get(run.parameters["stability_test"])

@@ -77,6 +77,17 @@ def _lot_page(lot) -> str:
     return reverse("surveillance:lot_detail", args=[lot.pk])
 
 
+def _ban_names(ban) -> dict:
+    """A ban or constraint as a message names it: its kind, and the lot or the type it binds."""
+    subject = ban.lot.lot_number if ban.lot else ban.ammunition_type.code
+    return {"kind": ban.get_kind_display().capitalize(), "subject": subject}
+
+
+def _back_from_ban(ban):
+    """The lot's page, or the list for a ban of a whole type."""
+    return redirect(_lot_page(ban.lot) if ban.lot else reverse("surveillance:ban_list"))
+
+
 def _form_page(request, template, form, data, context):
     context = {
         "form": form,
@@ -243,21 +254,11 @@ def inspection_new(request):
         search_url=reverse("surveillance:lot_search"),
     )
     if data is not None and form.is_valid():
-        values = form.cleaned_data
+        condition = form.cleaned_data["condition"].code
         inspection = attempt(
             form,
             lambda: services.inspection_record(
-                lot=values["lot"],
-                depot=values["depot"],
-                storehouse=values["storehouse"],
-                kind=values["kind"],
-                inspected_on=values["inspected_on"],
-                sample_size=values["sample_size"],
-                findings=values["findings"],
-                condition=values["condition"].code,
-                inspector=user,
-                authority_reference=values["authority_reference"],
-                attachments=values["attachments"],
+                **form.keyword_values(), condition=condition, inspector=user
             ),
         )
         if inspection is not None:
@@ -290,22 +291,8 @@ def stability_test_new(request):
         data, user=user, lots=lots, lot=lot, search_url=reverse("surveillance:lot_search")
     )
     if data is not None and form.is_valid():
-        values = form.cleaned_data
         test = attempt(
-            form,
-            lambda: services.stability_test_record(
-                lot=values["lot"],
-                depot=values["depot"],
-                sampled_on=values["sampled_on"],
-                laboratory=values["laboratory"],
-                method=values["method"],
-                tested_by=user,
-                stabiliser=values["stabiliser"],
-                initial_content_pct=values["initial_content_pct"],
-                measured_content_pct=values["measured_content_pct"],
-                passed=values["passed"],
-                note=values["note"],
-            ),
+            form, lambda: services.stability_test_record(**form.keyword_values(), tested_by=user)
         )
         if test is not None:
             messages.success(
@@ -340,12 +327,7 @@ def condition_change_new(request, pk: int):
         documents = attempt(
             form,
             lambda: services.condition_change_post(
-                lot=lot,
-                condition=values["condition"].code,
-                reason=values["reason"],
-                depot=values["depot"],
-                posted_by=user,
-                authority_reference=values["authority_reference"],
+                lot=lot, condition=values["condition"].code, posted_by=user, **form.keyword_values()
             ),
         )
         if documents is not None:
@@ -389,33 +371,14 @@ def ban_new(request):
         search_url=reverse("surveillance:lot_search"),
     )
     if data is not None and form.is_valid():
-        values = form.cleaned_data
-        ban = attempt(
-            form,
-            lambda: services.ban_impose(
-                kind=values["kind"],
-                reason=values["reason"],
-                reference=values["reference"],
-                imposed_by=user,
-                lot=values.get("lot"),
-                ammunition_type=values.get("ammunition_type"),
-                permitted_recipient_kinds=values["permitted_recipient_kinds"],
-                disposal_recommended=values["disposal_recommended"],
-            ),
-        )
+        ban = attempt(form, lambda: services.ban_impose(**form.keyword_values(), imposed_by=user))
         if ban is not None:
             messages.success(
                 request,
                 _("%(kind)s imposed on %(subject)s (%(reference)s).")
-                % {
-                    "kind": ban.get_kind_display().capitalize(),
-                    "subject": ban.lot.lot_number if ban.lot else ban.ammunition_type.code,
-                    "reference": ban.reference,
-                },
+                % {**_ban_names(ban), "reference": ban.reference},
             )
-            if ban.lot is not None:
-                return redirect(_lot_page(ban.lot))
-            return redirect("surveillance:ban_list")
+            return _back_from_ban(ban)
     context = {"lot": lot, "ammunition_type": ammunition_type, "national": national}
     return _form_page(request, "surveillance/ban_form.html", form, data, context)
 
@@ -430,7 +393,7 @@ def ban_lift_view(request, pk: int):
         messages.info(
             request, _("This %(kind)s was lifted already.") % {"kind": ban.get_kind_display()}
         )
-        return redirect(_lot_page(ban.lot) if ban.lot else reverse("surveillance:ban_list"))
+        return _back_from_ban(ban)
     data = request.POST if request.method == "POST" else None
     form = forms.BanLiftForm(data)
     if data is not None and form.is_valid():
@@ -439,15 +402,8 @@ def ban_lift_view(request, pk: int):
             lambda: services.ban_lift(ban=ban, reason=form.cleaned_data["reason"], lifted_by=user),
         )
         if lifted is not None:
-            messages.success(
-                request,
-                _("%(kind)s on %(subject)s lifted.")
-                % {
-                    "kind": ban.get_kind_display().capitalize(),
-                    "subject": ban.lot.lot_number if ban.lot else ban.ammunition_type.code,
-                },
-            )
-            return redirect(_lot_page(ban.lot) if ban.lot else reverse("surveillance:ban_list"))
+            messages.success(request, _("%(kind)s on %(subject)s lifted.") % _ban_names(ban))
+            return _back_from_ban(ban)
     return _form_page(request, "surveillance/ban_lift_form.html", form, data, {"ban": ban})
 
 
@@ -470,17 +426,9 @@ def shelf_life_extend_view(request, pk: int):
     data = request.POST if request.method == "POST" else None
     form = forms.ShelfLifeExtensionForm(data, inspections=list(inspections), tests=list(tests))
     if data is not None and form.is_valid():
-        values = form.cleaned_data
         extension = attempt(
             form,
-            lambda: services.shelf_life_extend(
-                lot=lot,
-                new_expires_on=values["new_expires_on"],
-                reason=values["reason"],
-                decided_by=user,
-                inspection=values.get("inspection"),
-                stability_test=values.get("stability_test"),
-            ),
+            lambda: services.shelf_life_extend(lot=lot, decided_by=user, **form.keyword_values()),
         )
         if extension is not None:
             messages.success(

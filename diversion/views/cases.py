@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.redirects import next_url
 from core.roles import Action
 from core.scoping import can, scope
-from core.web import Refusal, filtered, page_of, render_page, show_refusal
+from core.web import Refusal, filtered_list, show_refusal
 from diversion import forms, selectors, services
 from diversion.filters import PartyFilter, TransferCaseFilter, VerificationFilter
 from diversion.models import (
@@ -32,16 +33,9 @@ from inventory.models import Document, Storehouse
 
 @require_GET
 def party_list_view(request):
-    rows = selectors.party_list(user=request.user)
-    filterset, rows = filtered(PartyFilter, request, rows)
-    context = {
-        "filter": filterset,
-        "page": page_of(rows.order_by("name", "id"), request),
-        "may_manage": manages(request.user),
-    }
-    return render_page(
-        request, "diversion/party_list.html", "diversion/partials/party_results.html", context
-    )
+    rows = selectors.party_list(user=request.user).order_by("name", "id")
+    context = {"may_manage": manages(request.user)}
+    return filtered_list(request, PartyFilter, rows, "diversion/party_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -58,48 +52,43 @@ def party_new_view(request):
     return render(request, "diversion/party_form.html", {"form": form})
 
 
+# The party page's forms that record something, by the name each posts as `form`, and what the
+# page says once it is recorded.
+_PARTY_FORMS = {
+    "status": (forms.PartyStatusForm, gettext_lazy("Status recorded.")),
+    "details": (forms.PartyDetailsForm, gettext_lazy("Details recorded.")),
+    "document": (forms.PartyDocumentForm, gettext_lazy("Document recorded.")),
+}
+
+
 @require_http_methods(["GET", "POST"])
 def party_detail_view(request, pk):
     party = get_object_or_404(selectors.party_list(user=request.user), pk=pk)
     may_manage = manages(request.user)
-    status_form = forms.PartyStatusForm(initial={"status": party.status})
-    details_form = forms.PartyDetailsForm(
-        initial={
-            "name": party.name,
-            "country": party.country,
-            "identifiers": party.identifiers,
-            "address": party.address,
-        }
-    )
-    document_form = forms.PartyDocumentForm()
+    details = {name: getattr(party, name) for name in ("name", "country", "identifiers", "address")}
+    page_forms = {
+        "status": forms.PartyStatusForm(initial={"status": party.status}),
+        "details": forms.PartyDetailsForm(initial=details),
+        "document": forms.PartyDocumentForm(),
+    }
     if request.method == "POST":
         if not may_manage:
             raise PermissionDenied
         what = request.POST.get("form")
         with Refusal() as refused:
-            if what == "status":
-                status_form = forms.PartyStatusForm(request.POST)
-                if status_form.is_valid():
-                    services.party_update(
-                        party=party, changed_by=request.user, **status_form.cleaned_data
-                    )
-                    messages.success(request, _("Status recorded."))
-                    return redirect("diversion:party_detail", party.pk)
-            elif what == "details":
-                details_form = forms.PartyDetailsForm(request.POST)
-                if details_form.is_valid():
-                    services.party_update(
-                        party=party, changed_by=request.user, **details_form.cleaned_data
-                    )
-                    messages.success(request, _("Details recorded."))
-                    return redirect("diversion:party_detail", party.pk)
-            elif what == "document":
-                document_form = forms.PartyDocumentForm(request.POST)
-                if document_form.is_valid():
-                    services.party_document_add(
-                        party=party, recorded_by=request.user, **document_form.cleaned_data
-                    )
-                    messages.success(request, _("Document recorded."))
+            if what in page_forms:
+                form_class, recorded = _PARTY_FORMS[what]
+                form = page_forms[what] = form_class(request.POST)
+                if form.is_valid():
+                    if what == "document":
+                        services.party_document_add(
+                            party=party, recorded_by=request.user, **form.cleaned_data
+                        )
+                    else:
+                        services.party_update(
+                            party=party, changed_by=request.user, **form.cleaned_data
+                        )
+                    messages.success(request, recorded)
                     return redirect("diversion:party_detail", party.pk)
             elif what == "authenticate":
                 document = get_object_or_404(
@@ -115,8 +104,7 @@ def party_detail_view(request, pk):
                     return redirect("diversion:party_detail", party.pk)
                 messages.error(request, _("Choose a result and say how it was checked."))
         if refused:
-            target = {"document": document_form, "details": details_form}.get(what, status_form)
-            show_refusal(target, refused.exc)
+            show_refusal(page_forms.get(what, page_forms["status"]), refused.exc)
     context = {
         "party": party,
         "documents": party.documents.select_related("authenticated_by").order_by(
@@ -124,9 +112,9 @@ def party_detail_view(request, pk):
         ),
         "history": selectors.history_of(party),
         "may_manage": may_manage,
-        "status_form": status_form,
-        "details_form": details_form,
-        "document_form": document_form,
+        "status_form": page_forms["status"],
+        "details_form": page_forms["details"],
+        "document_form": page_forms["document"],
         "auth_form": forms.AuthenticateForm(),
         "today": timezone.localdate(),
     }
@@ -138,17 +126,12 @@ def party_detail_view(request, pk):
 
 @require_GET
 def case_list_view(request):
-    rows = selectors.transfer_case_list(user=request.user)
-    filterset, rows = filtered(TransferCaseFilter, request, rows)
+    rows = selectors.transfer_case_list(user=request.user).order_by("-id")
     context = {
-        "filter": filterset,
-        "page": page_of(rows.order_by("-id"), request),
         "may_manage": manages(request.user),
         "reads_register": selectors.reads_register(request.user),
     }
-    return render_page(
-        request, "diversion/case_list.html", "diversion/partials/case_results.html", context
-    )
+    return filtered_list(request, TransferCaseFilter, rows, "diversion/case_list.html", context)
 
 
 def _storehouses(user):
@@ -164,22 +147,12 @@ def case_new_view(request):
     form = forms.CaseForm(data, user=user)
     lines = forms.line_formset(data, storehouses=_storehouses(user))
     if data is not None and form.is_valid() and lines.is_valid():
-        values = form.cleaned_data
+        # The form's fields are the service's keywords; each party of the chain goes with its kind.
+        values = dict(form.cleaned_data)
+        values["chain"] = [(party, party.kind) for party in values["chain"]]
         with Refusal(form) as refused:
             case = services.transfer_case_create(
-                depot=values["depot"],
-                purpose=values["purpose"],
-                consignee=values["consignee"],
-                end_user=values["end_user"],
-                end_user_certificate=values["end_user_certificate"],
-                destination_country=values["destination_country"],
-                transit_states=values["transit_states"],
-                route=values["route"],
-                transport=values["transport"],
-                port_of_exit=values["port_of_exit"],
-                reference=values["reference"],
-                disposal_plan_reference=values["disposal_plan_reference"],
-                chain=[(party, party.kind) for party in values["chain"]],
+                **values,
                 lines=[
                     services.CaseLineInput(
                         row.cleaned_data["lot"],
@@ -375,20 +348,14 @@ def assessment_detail_view(request, pk):
 
 @require_GET
 def verification_list_view(request):
-    rows = selectors.verification_list(user=request.user)
-    filterset, rows = filtered(VerificationFilter, request, rows)
+    rows = selectors.verification_list(user=request.user).order_by("due_on", "id")
     context = {
-        "filter": filterset,
-        "page": page_of(rows.order_by("due_on", "id"), request),
         "may_manage": manages(request.user),
         "record_form": forms.VerificationRecordForm(),
         "today": timezone.localdate(),
     }
-    return render_page(
-        request,
-        "diversion/verification_list.html",
-        "diversion/partials/verification_results.html",
-        context,
+    return filtered_list(
+        request, VerificationFilter, rows, "diversion/verification_list.html", context
     )
 
 

@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core.roles import Action
 from core.scoping import can, require
-from core.web import Refusal, error_summary, page_of
+from core.web import Decision, Refusal, decision_views, error_summary, page_of
 from inventory import forms
 from inventory.models import Depot, Document, PendingLine, ReversalProposalStatus
 from inventory.models.ledger import AdjustmentReason, DocumentKind, DocumentStatus
@@ -490,6 +490,13 @@ def adjustments_pending(request):
     )
 
 
+DECISION = Decision(
+    approve=posting.adjustment_approve,
+    reject=posting.adjustment_reject,
+    failure=gettext_lazy("Adjustment %(number)s was not %(decision)s: %(message)s"),
+)
+
+
 def _decide(request, pk: int, *, approve: bool):
     user = request.user
     document = get_object_or_404(
@@ -497,22 +504,10 @@ def _decide(request, pk: int, *, approve: bool):
         pk=pk,
     )
     require(user, Action.APPROVE, document.depot_id)
-    with Refusal() as refused:
-        if approve:
-            posting.adjustment_approve(document=document, approved_by=user)
-        else:
-            posting.adjustment_reject(document=document, rejected_by=user)
-    if refused:
-        messages.error(
-            request,
-            _("Adjustment %(number)s was not %(decision)s: %(message)s")
-            % {
-                "number": document.number,
-                "decision": _("approved") if approve else _("rejected"),
-                "message": refused.text,
-            },
-        )
-    else:
+    done, _result = DECISION.take(
+        request, approve=approve, number=document.number, document=document
+    )
+    if done:
         messages.success(
             request,
             (
@@ -525,11 +520,4 @@ def _decide(request, pk: int, *, approve: bool):
     return redirect("inventory:adjustments_pending")
 
 
-@require_POST
-def adjustment_approve_view(request, pk: int):
-    return _decide(request, pk, approve=True)
-
-
-@require_POST
-def adjustment_reject_view(request, pk: int):
-    return _decide(request, pk, approve=False)
+adjustment_approve_view, adjustment_reject_view = decision_views(_decide)

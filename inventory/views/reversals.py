@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from core.roles import Action
 from core.scoping import require
-from core.web import Refusal, page_of
+from core.web import Decision, decision_views, page_of
 from inventory.models import LedgerLine, ReversalProposalStatus
 from inventory.selectors.ledger import reversal_proposal_list
 from inventory.services import reversals
@@ -37,27 +38,21 @@ def reversals_pending(request):
     )
 
 
+DECISION = Decision(
+    approve=reversals.reversal_approve,
+    reject=reversals.reversal_reject,
+    failure=gettext_lazy("The reversal of %(number)s was not %(decision)s: %(message)s"),
+)
+
+
 def _decide(request, pk: int, *, approve: bool):
-    user = request.user
-    proposal = get_object_or_404(reversal_proposal_list(user=user), pk=pk)
+    proposal = get_object_or_404(reversal_proposal_list(user=request.user), pk=pk)
     number = proposal.document.number
-    with Refusal() as refused:
-        if approve:
-            proposal = reversals.reversal_approve(proposal=proposal, approved_by=user)
-        else:
-            reversals.reversal_reject(proposal=proposal, rejected_by=user)
-    if refused:
-        messages.error(
-            request,
-            _("The reversal of %(number)s was not %(decision)s: %(message)s")
-            % {
-                "number": number,
-                "decision": _("approved") if approve else _("rejected"),
-                "message": refused.text,
-            },
-        )
+    done, approved = DECISION.take(request, approve=approve, number=number, proposal=proposal)
+    if not done:
         return redirect("inventory:reversals_pending")
     if approve:
+        proposal = approved
         messages.success(
             request,
             _("Reversal %(reversal)s posted: document %(number)s is reversed.")
@@ -70,11 +65,4 @@ def _decide(request, pk: int, *, approve: bool):
     return redirect("inventory:reversals_pending")
 
 
-@require_POST
-def reversal_approve_view(request, pk: int):
-    return _decide(request, pk, approve=True)
-
-
-@require_POST
-def reversal_reject_view(request, pk: int):
-    return _decide(request, pk, approve=False)
+reversal_approve_view, reversal_reject_view = decision_views(_decide)

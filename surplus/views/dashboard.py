@@ -70,24 +70,14 @@ SUBJECT_COLUMNS = [
 ]
 
 
+def _figures(row, columns: list[Column]) -> list:
+    """The row's figures under `columns`, each named by its key."""
+    return [getattr(row, column.key) for column in columns]
+
+
 def _subject_values(row) -> list:
-    return [
-        row.code,
-        row.name,
-        str(CATEGORY_LABELS.get(row.category, row.category)),
-        row.requirement,
-        row.serviceable,
-        row.suspended,
-        row.in_transit,
-        row.unserviceable,
-        row.expiring_before_use,
-        row.obsolete_or_banned,
-        row.usable,
-        row.margin,
-        row.excess,
-        row.surplus,
-        row.surplus_neq_kg,
-    ]
+    category = str(CATEGORY_LABELS.get(row.category, row.category))
+    return [row.code, row.name, category, *_figures(row, SUBJECT_COLUMNS[3:])]
 
 
 SUMMARY_COLUMNS = [
@@ -106,19 +96,7 @@ SUMMARY_COLUMNS = [
 
 
 def _summary_values(row) -> list:
-    return [
-        row.requirement,
-        row.holdings,
-        row.serviceable,
-        row.usable,
-        row.unserviceable,
-        row.expiring_before_use,
-        row.obsolete_or_banned,
-        row.excess,
-        row.surplus,
-        row.holdings_neq_kg,
-        row.surplus_neq_kg,
-    ]
+    return _figures(row, SUMMARY_COLUMNS)
 
 
 def _balances(request, values, view) -> Q:
