@@ -38,6 +38,7 @@ class PlanForm(forms.Form):
     freeze_depot = forms.BooleanField(
         required=False,
         label=_("Freeze the depot while counting"),
+        # xgettext:no-python-format
         help_text=_("100 % checks only: every posting in the depot is refused until approval."),
     )
     note = forms.CharField(

@@ -16,6 +16,7 @@ from inventory.models.ledger import AdjustmentReason
 
 
 class StockCheckKind(models.TextChoices):
+    # xgettext:no-python-format
     FULL = "full", _("100 % check")
     SAMPLE = "sample", _("random sample check")
 
@@ -61,6 +62,7 @@ class StockCheck(Numbered):
     freeze_depot = models.BooleanField(
         _("freeze the depot"),
         default=False,
+        # xgettext:no-python-format
         help_text=_("Refuse every posting in the depot while the check is open (100 % checks)."),
     )
     frozen = models.BooleanField(default=False, editable=False)

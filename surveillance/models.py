@@ -30,9 +30,11 @@ class StabilityPolicyBand(models.Model):
     initial, lower bound included, upper excluded) and what it means. National policy data."""
 
     min_remaining_pct = models.DecimalField(
+        # xgettext:no-python-format
         _("from (% remaining, included)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     max_remaining_pct = models.DecimalField(
+        # xgettext:no-python-format
         _("below (% remaining, excluded)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     category = models.CharField(
@@ -230,6 +232,7 @@ class StabilityTest(models.Model):
     )
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     remaining_pct = models.DecimalField(
+        # xgettext:no-python-format
         _("remaining effective stabiliser (% of initial)"),
         max_digits=7,
         decimal_places=2,
