@@ -64,6 +64,16 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Certificate or file number of the vetting decision."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        default="",
+        help_text=_(
+            "The language of the pages and of the reports this user requests; empty: the "
+            "browser's. One of settings.LANGUAGES."
+        ),
+    )
     # Role and account changes reach the audit log (audit.signals); never the password hash.
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

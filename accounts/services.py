@@ -4,8 +4,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
 from accounts.models import DepotMembership, User
@@ -87,3 +89,15 @@ def api_tokens_revoke(*, user: User) -> int:
     changes (accounts.passwords) and when the account is deactivated (accounts.admin)."""
     deleted, _by_model = AuthToken.objects.filter(user=user).delete()
     return deleted
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Save the language a user chose (empty: follow the browser). Refuses a language the
+    installation does not offer, writing nothing."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    if language and language not in offered:
+        raise ValidationError({"language": [_("This language is not offered.")]})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

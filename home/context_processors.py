@@ -87,7 +87,16 @@ def stockpile(request):
         "nav_menus": _grouped(entries, request.path),
         "alert_counts": counts,
         "vetting_notice": _vetting_notice(user),
+        "language_choice": _language_choice(request, user),
     }
+
+
+def _language_choice(request, user) -> str:
+    """The language chosen in the footer's form: saved on the user, or (signed out) in the
+    cookie; empty when the browser's language applies."""
+    if user is not None and user.is_authenticated:
+        return user.language
+    return request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
 
 
 def _vetting_notice(user) -> dict | None:

@@ -191,6 +191,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "core.middleware.NoStoreMiddleware",
     "core.middleware.ApplicationErrorMiddleware",

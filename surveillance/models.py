@@ -31,11 +31,19 @@ class StabilityPolicyBand(models.Model):
 
     min_remaining_pct = models.DecimalField(
         # xgettext:no-python-format
-        _("from (% remaining, included)"), max_digits=6, decimal_places=2, null=True, blank=True
+        _("from (% remaining, included)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     max_remaining_pct = models.DecimalField(
         # xgettext:no-python-format
-        _("below (% remaining, excluded)"), max_digits=6, decimal_places=2, null=True, blank=True
+        _("below (% remaining, excluded)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     category = models.CharField(
         _("category"), max_length=12, choices=StabilityCategory.choices, unique=True

@@ -51,7 +51,7 @@ def test_arabic_pages_have_no_wcag_violation(
         page.goto(f"{live_server.url}/accounts/login/?next=/")
         page.locator("input[name=username]").fill(clerk.username)
         page.locator("input[name=password]").fill(PASSWORD)
-        page.locator("form button[type=submit]").click()
+        page.locator("main form button[type=submit]").click()
         page.wait_for_url(f"{live_server.url}/")
         paths = [f"{live_server.url}{path}" for path in PAGES["clerk"]]
         assert _violations(page, paths) == []

@@ -44,7 +44,7 @@ def test_clerk_signs_in_and_posts_a_receipt(live_server, context_in, world, cler
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if code == "ar" else "ltr")
     page.locator("input[name=username]").fill(clerk.username)
     page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Record a receipt"))
     page.get_by_label(t("Received from")).fill("National Arsenal")

@@ -1,0 +1,44 @@
+"""The language choice: saved on a signed-in user, and in the language cookie when signed out."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.services import user_language_set
+
+
+@login_not_required
+@require_POST
+def language_choose(request):
+    """POST `language` (a code of settings.LANGUAGES, or empty for the browser's) and `next`."""
+    language = request.POST.get("language", "")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    if request.user.is_authenticated:
+        try:
+            user_language_set(user=request.user, language=language)
+        except ValidationError:
+            return HttpResponseBadRequest(_("This language is not offered."))
+    elif language and language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("This language is not offered."))
+    response = HttpResponseRedirect(target)
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    return response
