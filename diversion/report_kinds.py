@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as lazy
+from django.utils.translation import gettext_lazy
 
 from core.roles import Role
 from diversion import selectors
@@ -39,13 +39,13 @@ from reports.listing import Column, Listing
 from reports.models import ReportKind
 
 EVENTS = Listing(
-    Column(lazy("Date"), 10),
-    Column(lazy("Document"), 16),
-    Column(lazy("Kind"), 16),
-    Column(lazy("Depot"), 6),
-    Column(lazy("Store"), 6),
-    Column(lazy("Quantity"), 10, right=True),
-    Column(lazy("Party"), 28),
+    Column(gettext_lazy("Date"), 10),
+    Column(gettext_lazy("Document"), 16),
+    Column(gettext_lazy("Kind"), 16),
+    Column(gettext_lazy("Depot"), 6),
+    Column(gettext_lazy("Store"), 6),
+    Column(gettext_lazy("Quantity"), 10, right=True),
+    Column(gettext_lazy("Party"), 28),
 )
 
 

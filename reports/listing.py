@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
 GAP = "  "
 
 
@@ -26,9 +29,9 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, int):  # grouped as the report's language groups digits
+        return number_format(value, force_grouping=True)
     return str(value)
 
 

@@ -59,6 +59,13 @@ class ReportRun(models.Model):
     )
     requested_by = user_fk()
     requested_at = models.DateTimeField(_("requested at"))
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        default="",
+        help_text=_("The requester's language, in which the report is rendered (empty: English)."),
+    )
     cutoff = models.DateTimeField(
         _("cut-off"), help_text=_("Ledger lines posted after this moment are not in the report.")
     )

@@ -15,6 +15,7 @@ import io
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from reports.fetcher import STATIC_ORIGIN, StaticURLFetcher
 
@@ -179,12 +181,25 @@ class Assembled:
     page_count: int
 
 
-def _numbering_overlay(page_count: int, page_size: str, label: str) -> bytes:
-    """`page_count` empty pages whose footer says "<label> X of Y"."""
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _page_counter(template: str) -> str:
+    """A CSS `content` value for a "Page %(page)s of %(pages)s" template in any language: its
+    text around the placeholders, with the page counters in their places."""
+    counters = {"%(page)s": "counter(page)", "%(pages)s": "counter(pages)"}
+    parts = re.split(r"(%\(pages?\)s)", template)
+    return " ".join(counters.get(part) or _css_string(part) for part in parts if part)
+
+
+def _numbering_overlay(page_count: int, page_size: str) -> bytes:
+    """`page_count` empty pages whose footer says "Page X of Y" in the active language."""
+    content = _page_counter(gettext("Page %(page)s of %(pages)s"))
     html = (
         "<html><head><style>"
         f"@page {{ size: {page_size}; margin: {PAGE_MARGINS};"
-        f' @bottom-right {{ content: "{label} " counter(page) " of " counter(pages);'
+        f" @bottom-right {{ content: {content};"
         " font: 7.5pt 'DejaVu Sans'; vertical-align: top; padding-top: 3mm; } }"
         "div { break-after: page } div:last-child { break-after: auto }"
         "</style></head><body>" + "<div></div>" * page_count + "</body></html>"
@@ -192,9 +207,7 @@ def _numbering_overlay(page_count: int, page_size: str, label: str) -> bytes:
     return html_to_pdf(html)
 
 
-def assemble(
-    pdfs: Sequence[bytes], *, page_size: str, metadata: dict[str, str], label: str = "Page"
-) -> Assembled:
+def assemble(pdfs: Sequence[bytes], *, page_size: str, metadata: dict[str, str]) -> Assembled:
     """Merge the parts in order, number every page "Page X of Y", and set the metadata."""
     from pypdf import PdfReader, PdfWriter
 
@@ -202,7 +215,7 @@ def assemble(
     for pdf in pdfs:
         writer.append(PdfReader(io.BytesIO(pdf)))
     count = len(writer.pages)
-    overlay = PdfReader(io.BytesIO(_numbering_overlay(count, page_size, label)))
+    overlay = PdfReader(io.BytesIO(_numbering_overlay(count, page_size)))
     if len(overlay.pages) != count:
         raise RenderError(f"Numbering made {len(overlay.pages)} pages for {count}.")
     for page, numbers in zip(writer.pages, overlay.pages, strict=True):

@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -88,6 +88,7 @@ def report_request(
             requested_by=requested_by,
             requested_at=now,
             cutoff=now,
+            language=_language_of(requested_by),
         )
         if inline is None:
             inline = _small(builder, run)
@@ -96,6 +97,16 @@ def report_request(
     if inline:
         return report_render(run_id=run.pk)
     return run
+
+
+def _language_of(user: User) -> str:
+    """The language a report is rendered in: the one the requester chose, else the one of the
+    request (the browser's); never a language the installation does not offer."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    for language in (user.language, translation.get_language()):
+        if language in offered:
+            return language
+    return settings.LANGUAGE_CODE
 
 
 def _small(builder: kinds.ReportBuilder, run: ReportRun) -> bool:
@@ -229,7 +240,8 @@ def report_render(*, run_id: int) -> ReportRun:
         return run
     ReportRun.objects.filter(pk=run_id).update(attempts=run.attempts + 1)
     try:
-        values = _render(run)
+        with translation.override(run.language or settings.LANGUAGE_CODE):
+            values = _render(run)
     except Exception as exc:
         logger.exception("Report %s failed to render", run.number)
         ReportRun.objects.filter(pk=run_id, status=ReportStatus.RUNNING).update(

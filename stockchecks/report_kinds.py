@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as lazy
+from django.utils.translation import gettext_lazy
 
 from core.roles import Role
 from inventory.models import LedgerLine
@@ -24,15 +24,15 @@ from stockchecks.selectors import (
 )
 
 CHECK_LINES = Listing(
-    Column(lazy("Lot"), 20),
-    Column(lazy("Type"), 14),
-    Column(lazy("Store"), 8),
-    Column(lazy("Book"), 10, right=True),
-    Column(lazy("Moves"), 8, right=True),
-    Column(lazy("Expected"), 10, right=True),
-    Column(lazy("Counted"), 10, right=True),
-    Column(lazy("Variance"), 10, right=True),
-    Column(lazy("Reason"), 14),
+    Column(gettext_lazy("Lot"), 20),
+    Column(gettext_lazy("Type"), 14),
+    Column(gettext_lazy("Store"), 8),
+    Column(gettext_lazy("Book"), 10, right=True),
+    Column(gettext_lazy("Moves"), 8, right=True),
+    Column(gettext_lazy("Expected"), 10, right=True),
+    Column(gettext_lazy("Counted"), 10, right=True),
+    Column(gettext_lazy("Variance"), 10, right=True),
+    Column(gettext_lazy("Reason"), 14),
 )
 
 
@@ -42,11 +42,11 @@ class StockCheckReport(RecordReport):
 
     kind = ReportKind.STOCK_CHECK
     parameter = "stock_check"
-    label_of_id = lazy("Stock check (id)")
+    label_of_id = gettext_lazy("Stock check (id)")
     tabular = True
     # The report shows the book, which a clerk never sees (stockchecks.selectors.book_visible).
     reader_roles = frozenset({Role.INSPECTOR, Role.OFFICER, Role.AUDITOR})
-    summary = lazy("Counted against book, variances, approvals. PDF, CSV, XLSX.")
+    summary = gettext_lazy("Counted against book, variances, approvals. PDF, CSV, XLSX.")
 
     def _get(self, pk: int) -> StockCheck:
         return StockCheck.objects.select_related(

@@ -5,7 +5,7 @@ stability test certificate, reports of one record each. Found at start-up by Rep
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as lazy
+from django.utils.translation import gettext_lazy
 
 from reports.builders.record import RecordReport
 from reports.kinds import Block, Content, register, who
@@ -19,8 +19,8 @@ class InspectionReport(RecordReport):
 
     kind = ReportKind.INSPECTION
     parameter = "inspection"
-    label_of_id = lazy("Inspection (id)")
-    summary = lazy("One inspection: lot, findings, condition decided, signatures.")
+    label_of_id = gettext_lazy("Inspection (id)")
+    summary = gettext_lazy("One inspection: lot, findings, condition decided, signatures.")
 
     def _get(self, pk: int) -> Inspection:
         return (
@@ -86,8 +86,8 @@ class StabilityCertificate(RecordReport):
 
     kind = ReportKind.STABILITY_CERTIFICATE
     parameter = "stability_test"
-    label_of_id = lazy("Stability test (id)")
-    summary = lazy("A stability test: result, category, action, next test.")
+    label_of_id = gettext_lazy("Stability test (id)")
+    summary = gettext_lazy("A stability test: result, category, action, next test.")
 
     def _get(self, pk: int) -> StabilityTest:
         return StabilityTest.objects.select_related(

@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as lazy
+from django.utils.translation import gettext_lazy
 
 from core.scoping import read_depot_ids
 from inventory.models import Balance, Document, LedgerLine, Lot, Storehouse
@@ -47,35 +47,35 @@ KIND_ORDER = [
 ROWS_PER_BLOCK = 250
 
 MOVEMENTS = Listing(
-    Column(lazy("Document"), 18),
-    Column(lazy("Occurred on"), 11),
-    Column(lazy("Storehouse"), 10),
-    Column(lazy("Counterparty / recipient"), 60),
-    Column(lazy("Quantity"), 14, right=True),
+    Column(gettext_lazy("Document"), 18),
+    Column(gettext_lazy("Occurred on"), 11),
+    Column(gettext_lazy("Storehouse"), 10),
+    Column(gettext_lazy("Counterparty / recipient"), 60),
+    Column(gettext_lazy("Quantity"), 14, right=True),
 )
 DOCUMENTS = Listing(
-    Column(lazy("Number"), 18),
-    Column(lazy("Kind"), 17),
-    Column(lazy("Occurred on"), 11),
-    Column(lazy("Posted at"), 16),
-    Column(lazy("Posted by / approved by"), 30),
-    Column(lazy("Counterparty · reference"), 56),
-    Column(lazy("Lines"), 6, right=True),
+    Column(gettext_lazy("Number"), 18),
+    Column(gettext_lazy("Kind"), 17),
+    Column(gettext_lazy("Occurred on"), 11),
+    Column(gettext_lazy("Posted at"), 16),
+    Column(gettext_lazy("Posted by / approved by"), 30),
+    Column(gettext_lazy("Counterparty · reference"), 56),
+    Column(gettext_lazy("Lines"), 6, right=True),
 )
 QUIET = Listing(
-    Column(lazy("Lot"), 40),
-    Column(lazy("Ammunition type"), 30),
-    Column(lazy("Opening = closing balance"), 26, right=True),
+    Column(gettext_lazy("Lot"), 40),
+    Column(gettext_lazy("Ammunition type"), 30),
+    Column(gettext_lazy("Opening = closing balance"), 26, right=True),
 )
 CARD = Listing(
-    Column(lazy("Occurred on"), 11),
-    Column(lazy("Document"), 18),
-    Column(lazy("Kind"), 17),
-    Column(lazy("Store"), 10),
-    Column(lazy("Counterparty"), 22),
-    Column(lazy("Qty"), 9, right=True),
-    Column(lazy("In store"), 10, right=True),
-    Column(lazy("Running"), 10, right=True),
+    Column(gettext_lazy("Occurred on"), 11),
+    Column(gettext_lazy("Document"), 18),
+    Column(gettext_lazy("Kind"), 17),
+    Column(gettext_lazy("Store"), 10),
+    Column(gettext_lazy("Counterparty"), 22),
+    Column(gettext_lazy("Qty"), 9, right=True),
+    Column(gettext_lazy("In store"), 10, right=True),
+    Column(gettext_lazy("Running"), 10, right=True),
 )
 
 
@@ -113,7 +113,7 @@ class AccountingStatement(ReportBuilder):
     closing balance; totals by kind; the documents listed."""
 
     kind = ReportKind.ACCOUNTING_STATEMENT
-    summary = lazy(
+    summary = gettext_lazy(
         "Per lot of a depot: opening balance, every movement of a period grouped by kind, "
         "closing balance; totals; the documents. PDF, CSV, XLSX."
     )
@@ -345,7 +345,7 @@ class StockCard(ReportBuilder):
     """One lot's ledger (in one depot, one storehouse, or nationally) with running balances."""
 
     kind = ReportKind.STOCK_CARD
-    summary = lazy("One lot's ledger lines with running balances. PDF, CSV, XLSX.")
+    summary = gettext_lazy("One lot's ledger lines with running balances. PDF, CSV, XLSX.")
     tabular = True
 
     def clean(self, *, user, parameters) -> Cleaned:
