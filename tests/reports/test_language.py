@@ -1,5 +1,6 @@
 """Reports are rendered in the requester's language (issue 17): the language saved on the user,
-else the one of the request; the PDF's column headings and the CSV headers are the catalogue's."""
+else the one of the request; the PDF's headings, column titles, numbers and page numbers follow
+it. (CSV/XLSX headers stay the stable machine keys scripts rely on.)"""
 
 import pytest
 from django.utils import translation
