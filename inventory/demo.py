@@ -348,6 +348,16 @@ class History:
         self.voucher[depot] += 1
         return f"PAPER-{depot}-{self.voucher[depot]:04d}"
 
+    def paper_voucher(self, depot: str, days_ago: int) -> dict:
+        """What a paper voucher of `depot` gives its posting: the depot, the day, the clerk who
+        keyed it and the voucher's number (the next of the depot)."""
+        return {
+            "depot": self.depots[depot],
+            "occurred_on": self.day(days_ago),
+            "posted_by": self.poster(depot),
+            "reference": self.reference(depot),
+        }
+
     def sh(self, depot: str, code: str) -> Storehouse:
         return self.storehouses[f"{depot}/{code}"]
 
@@ -387,12 +397,9 @@ class History:
     def receipt(self, days_ago, depot, lines, counterparty, *, name=None):
         def post():
             document = posting.receipt_post(
-                depot=self.depots[depot],
+                **self.paper_voucher(depot, days_ago),
                 lines=[self.lot_line(key, depot, sh, qty) for key, sh, qty in lines],
-                occurred_on=self.day(days_ago),
-                posted_by=self.poster(depot),
                 counterparty=counterparty,
-                reference=self.reference(depot),
             )
             self.remember_lots(key for key, _sh, _qty in lines)
             if name:
@@ -403,13 +410,10 @@ class History:
     def issue(self, days_ago, depot, recipient, lines, purpose, *, name=None):
         def post():
             document = posting.issue_post(
-                depot=self.depots[depot],
+                **self.paper_voucher(depot, days_ago),
                 lines=[self.movement(key, depot, sh, qty) for key, sh, qty in lines],
                 recipient=self.recipients[recipient],
-                occurred_on=self.day(days_ago),
-                posted_by=self.poster(depot),
                 purpose=purpose,
-                reference=self.reference(depot),
             )
             if name:
                 self.documents[name] = document
@@ -427,7 +431,7 @@ class History:
 
         def post():
             posting.move_post(
-                depot=self.depots[depot],
+                **self.paper_voucher(depot, days_ago),
                 lines=[
                     posting.MoveLine(
                         self.lots[key].pk,
@@ -437,9 +441,6 @@ class History:
                     )
                     for key, src, dst, qty in lines
                 ],
-                occurred_on=self.day(days_ago),
-                posted_by=self.poster(depot),
-                reference=self.reference(depot),
             )
 
         self.at(days_ago, post)
@@ -449,12 +450,9 @@ class History:
 
         def dispatch():
             document = posting.transfer_dispatch(
-                depot=self.depots[depot],
+                **self.paper_voucher(depot, days_ago),
                 destination_depot=self.depots[destination],
                 lines=[self.movement(key, depot, sh, qty) for key, sh, qty in lines],
-                occurred_on=self.day(days_ago),
-                posted_by=self.poster(depot),
-                reference=self.reference(depot),
             )
             self.documents[f"transfer-{depot}-{destination}-{days_ago}"] = document
 
@@ -559,16 +557,13 @@ class History:
         """What 1st Brigade did not fire comes back as child lots in condition K (returns
         awaiting classification, DESIGN.md §6), into the quarantine store (rule 2)."""
         document = posting.return_post(
-            depot=self.depots["D01"],
+            **self.paper_voucher("D01", 112),
             lines=[
                 self.movement("82-A", "D01", "QUA-04", 30),
                 self.movement("762-A", "D01", "QUA-04", 2880),
             ],
             recipient=self.recipients["1BDE"],
             source_issue=self.documents["exercise"],
-            occurred_on=self.day(112),
-            posted_by=self.poster("D01"),
-            reference=self.reference("D01"),
         )
         self.documents["exercise-return"] = document
 
@@ -576,12 +571,9 @@ class History:
         """Qualification shooting cut short: the police bring back two cartons (issue unknown).
         They wait in quarantine, in condition K, for the inspector's classification."""
         posting.return_post(
-            depot=self.depots["D01"],
+            **self.paper_voucher("D01", 50),
             lines=[self.movement("9MM-A", "D01", "QUA-04", 2000)],
             recipient=self.recipients["POL-SPU"],
-            occurred_on=self.day(50),
-            posted_by=self.poster("D01"),
-            reference=self.reference("D01"),
         )
 
     def condemn_part_of_lot(self) -> None:
@@ -597,15 +589,12 @@ class History:
         )
         self.lots["82-A/1"] = child
         posting.move_post(
-            depot=self.depots["D01"],
+            **self.paper_voucher("D01", 85),
             lines=[
                 posting.MoveLine(
                     child.pk, self.sh("D01", "ECM-01").pk, self.sh("D01", "QUA-04").pk, 40
                 )
             ],
-            occurred_on=self.day(85),
-            posted_by=self.poster("D01"),
-            reference=self.reference("D01"),
         )
 
     def damaged_case(self) -> None:
@@ -710,13 +699,10 @@ class History:
             if not lines:
                 return
             posting.issue_post(
-                depot=self.depots[depot],
+                **self.paper_voucher(depot, days_ago),
                 lines=lines,
                 recipient=self.recipients[spec.code],
-                occurred_on=on,
-                posted_by=self.poster(depot),
                 purpose=purpose,
-                reference=self.reference(depot),
             )
 
         return post
