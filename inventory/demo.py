@@ -472,6 +472,25 @@ class History:
 
         self.at(received_ago, receive)
 
+    def adjustment(self, days_ago, depot, line, reason, note, *, approved_by=None):
+        """An adjustment of one lot in one storehouse (`line`: lot, storehouse, signed
+        quantity), approved by the user `approved_by` at once, or left for approval."""
+
+        def post():
+            key, storehouse, quantity = line
+            document = posting.adjustment_create(
+                depot=self.depots[depot],
+                lines=[self.movement(key, depot, storehouse, quantity)],
+                reason=reason,
+                occurred_on=self.day(days_ago),
+                posted_by=self.poster(depot),
+                note=note,
+            )
+            if approved_by:
+                posting.adjustment_approve(document=document, approved_by=self.users[approved_by])
+
+        self.at(days_ago, post)
+
     # The year
 
     def load(self, chapters: Sequence[Chapter] = ()) -> list[str]:
@@ -530,7 +549,14 @@ class History:
         )
         self.receipt(90, "D01", [("40-N", "ECM-01", 1000)], MAKERS["DANUBE"][0])
         self.at(85, self.condemn_part_of_lot)
-        self.at(75, self.damaged_case)
+        self.adjustment(
+            75,
+            "D01",
+            ("54R-A", "SAA-02", -440),
+            AdjustmentReason.DAMAGED,
+            "One tin holed by a forklift; 440 rounds water-damaged, sent for destruction.",
+            approved_by="inspector",
+        )
         self.at(50, self.police_return)
         self.receipt(
             60,
@@ -544,13 +570,26 @@ class History:
             [("127-D", "QUA-04", 1600)],
             "Donor state delivery: links corroded, awaiting relinking",
         )
-        self.at(30, self.found_case)
+        self.adjustment(
+            30,
+            "D02",
+            ("TNT-A", "ECM-01", 50),
+            AdjustmentReason.FOUND,
+            "Stock check: one case of 50 blocks found behind a stack, lot marking legible.",
+            approved_by="admin",
+        )
         self.receipt(20, "D01", [("9MM-N", "SAA-02", 20000)], MAKERS["KESTREL"][0])
         self.receipt(19, "D01", [("9MM-N", "SAA-02", 20000)], MAKERS["KESTREL"][0], name="dup")
         self.move(12, "D03", [("762-D3", "ECM-01", "OSS-02", None)])
         # D02 -> D03: still on the road.
         self.transfer(4, "D02", "D03", [("TNT-A", "ECM-01", 500)])
-        self.at(3, self.count_variance)
+        self.adjustment(
+            3,
+            "D01",
+            ("9MM-A", "SAA-02", -24),
+            AdjustmentReason.COUNT_VARIANCE,
+            "Monthly sample count: 24 rounds short in an opened carton. For approval.",
+        )
         self.at(0, self.reverse_duplicate)
 
     def exercise_return(self) -> None:
@@ -595,38 +634,6 @@ class History:
                     child.pk, self.sh("D01", "ECM-01").pk, self.sh("D01", "QUA-04").pk, 40
                 )
             ],
-        )
-
-    def damaged_case(self) -> None:
-        document = posting.adjustment_create(
-            depot=self.depots["D01"],
-            lines=[self.movement("54R-A", "D01", "SAA-02", -440)],
-            reason=AdjustmentReason.DAMAGED,
-            occurred_on=self.day(75),
-            posted_by=self.poster("D01"),
-            note="One tin holed by a forklift; 440 rounds water-damaged, sent for destruction.",
-        )
-        posting.adjustment_approve(document=document, approved_by=self.users["inspector"])
-
-    def found_case(self) -> None:
-        document = posting.adjustment_create(
-            depot=self.depots["D02"],
-            lines=[self.movement("TNT-A", "D02", "ECM-01", 50)],
-            reason=AdjustmentReason.FOUND,
-            occurred_on=self.day(30),
-            posted_by=self.poster("D02"),
-            note="Stock check: one case of 50 blocks found behind a stack, lot marking legible.",
-        )
-        posting.adjustment_approve(document=document, approved_by=self.users["admin"])
-
-    def count_variance(self) -> None:
-        posting.adjustment_create(
-            depot=self.depots["D01"],
-            lines=[self.movement("9MM-A", "D01", "SAA-02", -24)],
-            reason=AdjustmentReason.COUNT_VARIANCE,
-            occurred_on=self.day(3),
-            posted_by=self.poster("D01"),
-            note="Monthly sample count: 24 rounds short in an opened carton. For approval.",
         )
 
     def reverse_duplicate(self) -> None:
