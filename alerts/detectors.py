@@ -71,6 +71,22 @@ def _lot_details(row) -> dict:
     }
 
 
+def _expiry_subjects(rows, *, verb: str) -> list[Subject]:
+    """One subject per lot row of `_held_lots`, saying the day it `verb` (expires, expired)."""
+    return [
+        Subject(
+            depot_id=row["depot_id"],
+            lot_id=row["lot_id"],
+            message=(
+                f"Lot {row['lot__lot_number']} ({row['lot__ammunition_type__code']}) {verb} on "
+                f"{row['lot__expires_on']:%Y-%m-%d}; {row['held']} held."
+            ),
+            details=_lot_details(row),
+        )
+        for row in rows
+    ]
+
+
 @detector(AlertKind.LOT_EXPIRING)
 def lot_expiring(ctx: SweepContext) -> list[Subject]:
     """Lots held that expire within the horizon (policy `expiry_horizon_days`), not yet expired."""
@@ -78,18 +94,7 @@ def lot_expiring(ctx: SweepContext) -> list[Subject]:
         days=ctx.policy_int("expiry_horizon_days", DEFAULT_EXPIRY_HORIZON_DAYS)
     )
     rows = _held_lots(lot__expires_on__gte=ctx.today, lot__expires_on__lte=horizon)
-    return [
-        Subject(
-            depot_id=row["depot_id"],
-            lot_id=row["lot_id"],
-            message=(
-                f"Lot {row['lot__lot_number']} ({row['lot__ammunition_type__code']}) expires on "
-                f"{row['lot__expires_on']:%Y-%m-%d}; {row['held']} held."
-            ),
-            details=_lot_details(row),
-        )
-        for row in rows
-    ]
+    return _expiry_subjects(rows, verb="expires")
 
 
 def lot_expired_subjects(
@@ -103,18 +108,7 @@ def lot_expired_subjects(
     if lot_ids is not None:
         where["lot_id__in"] = sorted(lot_ids)
     rows = _held_lots(**where).order_by("depot_id", "lot_id")
-    return [
-        Subject(
-            depot_id=row["depot_id"],
-            lot_id=row["lot_id"],
-            message=(
-                f"Lot {row['lot__lot_number']} ({row['lot__ammunition_type__code']}) expired on "
-                f"{row['lot__expires_on']:%Y-%m-%d}; {row['held']} held."
-            ),
-            details=_lot_details(row),
-        )
-        for row in rows
-    ]
+    return _expiry_subjects(rows, verb="expired")
 
 
 @detector(AlertKind.LOT_EXPIRED)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -212,18 +213,7 @@ def alert_raise(
         severity=severity,
     )
     alerts_raise(kind=kind, subjects=[subject], now=now)
-    return (
-        Alert.objects.filter(
-            kind=kind,
-            depot_id=depot_id,
-            lot_id=lot_id,
-            storehouse_id=storehouse_id,
-            document_id=document_id,
-            resolved_at__isnull=True,
-        )
-        .order_by("-id")
-        .first()
-    )
+    return _open_alerts(kind, subject).order_by("-id").first()
 
 
 def alert_resolve(
@@ -237,14 +227,23 @@ def alert_resolve(
 ) -> int:
     """Resolve the open alert of `kind` about this subject, if any (its cause is known gone)."""
     _check_kind(kind)
+    subject = Subject(
+        depot_id=depot_id, lot_id=lot_id, storehouse_id=storehouse_id, document_id=document_id
+    )
+    return _open_alerts(kind, subject).update(resolved_at=now or timezone.now())
+
+
+def _open_alerts(kind: str, subject: Subject) -> QuerySet[Alert]:
+    """The open alerts of `kind` about exactly this subject (its depot, lot, storehouse and
+    document; None matches only None)."""
     return Alert.objects.filter(
         kind=kind,
-        depot_id=depot_id,
-        lot_id=lot_id,
-        storehouse_id=storehouse_id,
-        document_id=document_id,
+        depot_id=subject.depot_id,
+        lot_id=subject.lot_id,
+        storehouse_id=subject.storehouse_id,
+        document_id=subject.document_id,
         resolved_at__isnull=True,
-    ).update(resolved_at=now or timezone.now())
+    )
 
 
 def alerts_resolve_for_storehouses(

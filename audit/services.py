@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditAction, AuditEvent, LedgerCheckpoint, LedgerVerification
+from core.net import client_ip
 from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import require
@@ -50,6 +51,20 @@ def audit_record(
         changes=json.loads(json.dumps(changes or {}, default=str)),
         detail=detail[:300],
         ip_address=ip_address,
+    )
+
+
+def audit_download(request, obj, *, name: str, detail: str) -> AuditEvent:
+    """Audit the download of a file of `obj` (named `name` in the log) over `request`: who took
+    which file, from where."""
+    return audit_record(
+        action=AuditAction.DOWNLOAD,
+        actor=request.user,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=name,
+        detail=detail,
+        ip_address=client_ip(request),
     )
 
 

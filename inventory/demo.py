@@ -348,6 +348,16 @@ class History:
         self.voucher[depot] += 1
         return f"PAPER-{depot}-{self.voucher[depot]:04d}"
 
+    def paper_voucher(self, depot: str, days_ago: int) -> dict:
+        """What a paper voucher of `depot` gives its posting: the depot, the day, the clerk who
+        keyed it and the voucher's number (the next of the depot)."""
+        return {
+            "depot": self.depots[depot],
+            "occurred_on": self.day(days_ago),
+            "posted_by": self.poster(depot),
+            "reference": self.reference(depot),
+        }
+
     def sh(self, depot: str, code: str) -> Storehouse:
         return self.storehouses[f"{depot}/{code}"]
 
@@ -387,12 +397,9 @@ class History:
     def receipt(self, days_ago, depot, lines, counterparty, *, name=None):
         def post():
             document = posting.receipt_post(
-                depot=self.depots[depot],
+                **self.paper_voucher(depot, days_ago),
                 lines=[self.lot_line(key, depot, sh, qty) for key, sh, qty in lines],
-                occurred_on=self.day(days_ago),
-                posted_by=self.poster(depot),
                 counterparty=counterparty,
-                reference=self.reference(depot),
             )
             self.remember_lots(key for key, _sh, _qty in lines)
             if name:
@@ -403,13 +410,10 @@ class History:
     def issue(self, days_ago, depot, recipient, lines, purpose, *, name=None):
         def post():
             document = posting.issue_post(
-                depot=self.depots[depot],
+                **self.paper_voucher(depot, days_ago),
                 lines=[self.movement(key, depot, sh, qty) for key, sh, qty in lines],
                 recipient=self.recipients[recipient],
-                occurred_on=self.day(days_ago),
-                posted_by=self.poster(depot),
                 purpose=purpose,
-                reference=self.reference(depot),
             )
             if name:
                 self.documents[name] = document
@@ -427,7 +431,7 @@ class History:
 
         def post():
             posting.move_post(
-                depot=self.depots[depot],
+                **self.paper_voucher(depot, days_ago),
                 lines=[
                     posting.MoveLine(
                         self.lots[key].pk,
@@ -437,9 +441,6 @@ class History:
                     )
                     for key, src, dst, qty in lines
                 ],
-                occurred_on=self.day(days_ago),
-                posted_by=self.poster(depot),
-                reference=self.reference(depot),
             )
 
         self.at(days_ago, post)
@@ -449,12 +450,9 @@ class History:
 
         def dispatch():
             document = posting.transfer_dispatch(
-                depot=self.depots[depot],
+                **self.paper_voucher(depot, days_ago),
                 destination_depot=self.depots[destination],
                 lines=[self.movement(key, depot, sh, qty) for key, sh, qty in lines],
-                occurred_on=self.day(days_ago),
-                posted_by=self.poster(depot),
-                reference=self.reference(depot),
             )
             self.documents[f"transfer-{depot}-{destination}-{days_ago}"] = document
 
@@ -473,6 +471,25 @@ class History:
             )
 
         self.at(received_ago, receive)
+
+    def adjustment(self, days_ago, depot, line, reason, note, *, approved_by=None):
+        """An adjustment of one lot in one storehouse (`line`: lot, storehouse, signed
+        quantity), approved by the user `approved_by` at once, or left for approval."""
+
+        def post():
+            key, storehouse, quantity = line
+            document = posting.adjustment_create(
+                depot=self.depots[depot],
+                lines=[self.movement(key, depot, storehouse, quantity)],
+                reason=reason,
+                occurred_on=self.day(days_ago),
+                posted_by=self.poster(depot),
+                note=note,
+            )
+            if approved_by:
+                posting.adjustment_approve(document=document, approved_by=self.users[approved_by])
+
+        self.at(days_ago, post)
 
     # The year
 
@@ -532,7 +549,14 @@ class History:
         )
         self.receipt(90, "D01", [("40-N", "ECM-01", 1000)], MAKERS["DANUBE"][0])
         self.at(85, self.condemn_part_of_lot)
-        self.at(75, self.damaged_case)
+        self.adjustment(
+            75,
+            "D01",
+            ("54R-A", "SAA-02", -440),
+            AdjustmentReason.DAMAGED,
+            "One tin holed by a forklift; 440 rounds water-damaged, sent for destruction.",
+            approved_by="inspector",
+        )
         self.at(50, self.police_return)
         self.receipt(
             60,
@@ -546,29 +570,39 @@ class History:
             [("127-D", "QUA-04", 1600)],
             "Donor state delivery: links corroded, awaiting relinking",
         )
-        self.at(30, self.found_case)
+        self.adjustment(
+            30,
+            "D02",
+            ("TNT-A", "ECM-01", 50),
+            AdjustmentReason.FOUND,
+            "Stock check: one case of 50 blocks found behind a stack, lot marking legible.",
+            approved_by="admin",
+        )
         self.receipt(20, "D01", [("9MM-N", "SAA-02", 20000)], MAKERS["KESTREL"][0])
         self.receipt(19, "D01", [("9MM-N", "SAA-02", 20000)], MAKERS["KESTREL"][0], name="dup")
         self.move(12, "D03", [("762-D3", "ECM-01", "OSS-02", None)])
         # D02 -> D03: still on the road.
         self.transfer(4, "D02", "D03", [("TNT-A", "ECM-01", 500)])
-        self.at(3, self.count_variance)
+        self.adjustment(
+            3,
+            "D01",
+            ("9MM-A", "SAA-02", -24),
+            AdjustmentReason.COUNT_VARIANCE,
+            "Monthly sample count: 24 rounds short in an opened carton. For approval.",
+        )
         self.at(0, self.reverse_duplicate)
 
     def exercise_return(self) -> None:
         """What 1st Brigade did not fire comes back as child lots in condition K (returns
         awaiting classification, DESIGN.md §6), into the quarantine store (rule 2)."""
         document = posting.return_post(
-            depot=self.depots["D01"],
+            **self.paper_voucher("D01", 112),
             lines=[
                 self.movement("82-A", "D01", "QUA-04", 30),
                 self.movement("762-A", "D01", "QUA-04", 2880),
             ],
             recipient=self.recipients["1BDE"],
             source_issue=self.documents["exercise"],
-            occurred_on=self.day(112),
-            posted_by=self.poster("D01"),
-            reference=self.reference("D01"),
         )
         self.documents["exercise-return"] = document
 
@@ -576,12 +610,9 @@ class History:
         """Qualification shooting cut short: the police bring back two cartons (issue unknown).
         They wait in quarantine, in condition K, for the inspector's classification."""
         posting.return_post(
-            depot=self.depots["D01"],
+            **self.paper_voucher("D01", 50),
             lines=[self.movement("9MM-A", "D01", "QUA-04", 2000)],
             recipient=self.recipients["POL-SPU"],
-            occurred_on=self.day(50),
-            posted_by=self.poster("D01"),
-            reference=self.reference("D01"),
         )
 
     def condemn_part_of_lot(self) -> None:
@@ -597,47 +628,12 @@ class History:
         )
         self.lots["82-A/1"] = child
         posting.move_post(
-            depot=self.depots["D01"],
+            **self.paper_voucher("D01", 85),
             lines=[
                 posting.MoveLine(
                     child.pk, self.sh("D01", "ECM-01").pk, self.sh("D01", "QUA-04").pk, 40
                 )
             ],
-            occurred_on=self.day(85),
-            posted_by=self.poster("D01"),
-            reference=self.reference("D01"),
-        )
-
-    def damaged_case(self) -> None:
-        document = posting.adjustment_create(
-            depot=self.depots["D01"],
-            lines=[self.movement("54R-A", "D01", "SAA-02", -440)],
-            reason=AdjustmentReason.DAMAGED,
-            occurred_on=self.day(75),
-            posted_by=self.poster("D01"),
-            note="One tin holed by a forklift; 440 rounds water-damaged, sent for destruction.",
-        )
-        posting.adjustment_approve(document=document, approved_by=self.users["inspector"])
-
-    def found_case(self) -> None:
-        document = posting.adjustment_create(
-            depot=self.depots["D02"],
-            lines=[self.movement("TNT-A", "D02", "ECM-01", 50)],
-            reason=AdjustmentReason.FOUND,
-            occurred_on=self.day(30),
-            posted_by=self.poster("D02"),
-            note="Stock check: one case of 50 blocks found behind a stack, lot marking legible.",
-        )
-        posting.adjustment_approve(document=document, approved_by=self.users["admin"])
-
-    def count_variance(self) -> None:
-        posting.adjustment_create(
-            depot=self.depots["D01"],
-            lines=[self.movement("9MM-A", "D01", "SAA-02", -24)],
-            reason=AdjustmentReason.COUNT_VARIANCE,
-            occurred_on=self.day(3),
-            posted_by=self.poster("D01"),
-            note="Monthly sample count: 24 rounds short in an opened carton. For approval.",
         )
 
     def reverse_duplicate(self) -> None:
@@ -710,13 +706,10 @@ class History:
             if not lines:
                 return
             posting.issue_post(
-                depot=self.depots[depot],
+                **self.paper_voucher(depot, days_ago),
                 lines=lines,
                 recipient=self.recipients[spec.code],
-                occurred_on=on,
-                posted_by=self.poster(depot),
                 purpose=purpose,
-                reference=self.reference(depot),
             )
 
         return post

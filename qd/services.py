@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from alerts.models import AlertKind
 from alerts.services import Subject, alerts_raise, alerts_resolve_for_storehouses
+from core.history import history_save
 from core.roles import Action
 from core.scoping import require
 from inventory.models import Depot, Licence, Storehouse
@@ -128,8 +129,7 @@ def _distances_set(site: ExposedSite, rows, user: User) -> set[int]:
             row = ExposedSiteDistance(exposed_site=site, storehouse=storehouse)
         row.distance_m = distance
         row.full_clean(exclude=["exposed_site"], validate_constraints=False)
-        row._history_user = user
-        row.save()
+        history_save(row, by=user)
     return set(current) | set(wanted)
 
 
@@ -150,8 +150,7 @@ def exposed_site_create(
     _name_free(depot, name)
     site = ExposedSite(depot=depot, name=name, kind=kind, note=note, created_by=created_by)
     site.full_clean()
-    site._history_user = created_by
-    site.save()
+    history_save(site, by=created_by)
     touched = _distances_set(site, rows, created_by)
     qd_alerts_refresh(storehouse_ids=touched)
     return site
@@ -177,8 +176,7 @@ def exposed_site_update(
             setattr(site, field, value)
     _name_free(site.depot, site.name, site.pk)
     site.full_clean()
-    site._history_user = changed_by
-    site.save()
+    history_save(site, by=changed_by)
     touched = set(site.distances.values_list("storehouse_id", flat=True))
     if rows is not None:
         touched |= _distances_set(site, rows, changed_by)
@@ -294,8 +292,7 @@ def exposed_sites_import(*, depot: Depot, csv_text: str, imported_by: User) -> I
             site.kind = spec["kind"]
             updated += 1
         site.full_clean()
-        site._history_user = imported_by
-        site.save()
+        history_save(site, by=imported_by)
         current = {(d.storehouse_id): d for d in site.distances.all()}
         rows = [(sh, metres) for sh, metres in spec["distances"].values()]
         keep = [

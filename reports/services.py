@@ -23,9 +23,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import AuditAction
-from audit.services import audit_record
+from audit.services import audit_download, audit_record
 from core import exports
-from core.net import client_ip
 from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import require
@@ -464,12 +463,4 @@ def report_verify(
 
 def report_download_record(run: ReportRun, request, file_format: str) -> None:
     """Every download of a report is in the audit log (who took which file, from where)."""
-    audit_record(
-        action=AuditAction.DOWNLOAD,
-        actor=request.user,
-        object_type="reports.reportrun",
-        object_id=str(run.pk),
-        object_repr=run.number,
-        detail=f"{run.kind} {file_format}",
-        ip_address=client_ip(request),
-    )
+    audit_download(request, run, name=run.number, detail=f"{run.kind} {file_format}")

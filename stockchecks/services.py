@@ -44,6 +44,7 @@ from inventory.models import (
 from inventory.models.ledger import AdjustmentReason
 from inventory.services import counts, freezes, incidents, posting
 from inventory.services.incidents import neq_per_unit
+from inventory.services.states import status_require
 from stockchecks.models import (
     OPEN_STATUSES,
     Count,
@@ -78,11 +79,7 @@ def _locked(stock_check: StockCheck) -> StockCheck:
 
 
 def _require_status(stock_check: StockCheck, *statuses: StockCheckStatus) -> None:
-    if stock_check.status not in statuses:
-        raise InvalidState(
-            _("Stock check %(number)s is %(status)s.")
-            % {"number": stock_check.number, "status": stock_check.get_status_display()}
-        )
+    status_require(stock_check, statuses, _("Stock check %(number)s is %(status)s."))
 
 
 @transaction.atomic

@@ -290,6 +290,8 @@ NEQS = (
     "excess_neq_kg",
 )
 _KG = Decimal("0.001")
+# What a row is about, the same in every depot's row of it and in their sum.
+_SUBJECT_FIELDS = ("sk", "type_id", "group_id", "code", "name", "category")
 
 
 @dataclass
@@ -446,13 +448,7 @@ def surplus_by_depot(
     rows = []
     for record in records:
         row = SurplusRow(
-            sk=record["sk"],
-            type_id=record["type_id"],
-            group_id=record["group_id"],
-            code=record["code"],
-            name=record["name"],
-            category=record["category"],
-            depot_id=record["depot_id"],
+            **{name: record[name] for name in _SUBJECT_FIELDS}, depot_id=record["depot_id"]
         )
         row.requirement = None if record["requirement"] is None else int(record["requirement"])
         row.requirement_stated = record["requirement_stated"]
@@ -471,13 +467,8 @@ def surplus_by_depot(
         ):
             setattr(row, name, int(record[name]))
         row.expiring_before_use = int(record["expiring"])
-        row.holdings_neq_kg = Decimal(record["holdings_neq"]).quantize(_KG)
-        row.serviceable_neq_kg = Decimal(record["serviceable_neq"]).quantize(_KG)
-        row.unserviceable_neq_kg = Decimal(record["unserviceable_neq"]).quantize(_KG)
-        row.expiring_neq_kg = Decimal(record["expiring_neq"]).quantize(_KG)
-        row.obsolete_neq_kg = Decimal(record["obsolete_neq"]).quantize(_KG)
-        row.usable_neq_kg = Decimal(record["usable_neq"]).quantize(_KG)
-        row.excess_neq_kg = Decimal(record["excess_neq"]).quantize(_KG)
+        for name in NEQS:  # the query names each figure without its unit: holdings_neq...
+            setattr(row, name, Decimal(record[name.removesuffix("_kg")]).quantize(_KG))
         rows.append(row)
     return rows
 
@@ -499,13 +490,7 @@ def rows_grouped(rows: Iterable[SurplusRow], key) -> dict:
         total = summed.get(k)
         if total is None:
             total = summed[k] = SurplusRow(
-                sk=row.sk,
-                type_id=row.type_id,
-                group_id=row.group_id,
-                code=row.code,
-                name=row.name,
-                category=row.category,
-                requirement_stated=True,
+                **{name: getattr(row, name) for name in _SUBJECT_FIELDS}, requirement_stated=True
             )
             subjects_seen[k] = set()
         if row.sk not in subjects_seen[k]:

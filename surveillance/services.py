@@ -22,9 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import system_user
-from audit.models import AuditAction
-from audit.services import audit_record
-from core.net import client_ip
+from audit.services import audit_download
 from core.roles import Action
 from core.scoping import action_depot_ids, can, require
 from inventory import policy as inventory_policy
@@ -621,12 +619,9 @@ def shelf_life_extend(
 
 def attachment_download_record(attachment: InspectionAttachment, request) -> None:
     """Downloads of inspection evidence are in the audit log (who took which file, from where)."""
-    audit_record(
-        action=AuditAction.DOWNLOAD,
-        actor=request.user,
-        object_type="surveillance.inspectionattachment",
-        object_id=str(attachment.pk),
-        object_repr=attachment.original_name,
+    audit_download(
+        request,
+        attachment,
+        name=attachment.original_name,
         detail=f"inspection {attachment.inspection_id}",
-        ip_address=client_ip(request),
     )

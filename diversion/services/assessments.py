@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import SelfApproval
+from core.history import history_save
 from core.roles import Action
 from core.scoping import require
 from diversion import rules
@@ -30,6 +31,7 @@ from diversion.services.cases import _locked_case
 from diversion.services.common import DEFAULT_ASSESSMENT_VALID_DAYS, _policy_days
 from inventory.errors import InvalidState
 from inventory.policy import policy_values
+from inventory.services.states import status_require
 
 
 @transaction.atomic
@@ -47,9 +49,7 @@ def risk_assessment_create(*, case: TransferCase, author: User) -> RiskAssessmen
     if checklist is None:
         raise InvalidState(_("No risk assessment checklist is in force."))
     assessment = RiskAssessment(case=case, checklist=checklist, author=author)
-    assessment._history_user = author
-    assessment.save()
-    return assessment
+    return history_save(assessment, by=author)
 
 
 def _locked_assessment(assessment: RiskAssessment) -> RiskAssessment:
@@ -57,11 +57,7 @@ def _locked_assessment(assessment: RiskAssessment) -> RiskAssessment:
 
 
 def _require_draft(assessment: RiskAssessment) -> None:
-    if assessment.status != AssessmentStatus.DRAFT:
-        raise InvalidState(
-            _("Assessment %(number)s is %(status)s.")
-            % {"number": assessment.number, "status": assessment.get_status_display()}
-        )
+    status_require(assessment, [AssessmentStatus.DRAFT], _("Assessment %(number)s is %(status)s."))
 
 
 @transaction.atomic
@@ -102,8 +98,11 @@ def risk_answer_set(
         assessment.override_by = None
         assessment.override_at = None
         assessment.override_reason = ""
-        assessment._history_user = answered_by
-        assessment.save(update_fields=["override_by", "override_at", "override_reason"])
+        history_save(
+            assessment,
+            by=answered_by,
+            update_fields=["override_by", "override_at", "override_reason"],
+        )
     return answer
 
 
@@ -117,9 +116,7 @@ def risk_assessment_conclude(
     if user.pk != assessment.author_id:
         raise PermissionDenied(_("Only the author writes the conclusion."))
     assessment.conclusion = conclusion.strip()
-    assessment._history_user = user
-    assessment.save(update_fields=["conclusion"])
-    return assessment
+    return history_save(assessment, by=user, update_fields=["conclusion"])
 
 
 def _answers(assessment: RiskAssessment) -> tuple[list[str], int]:
@@ -148,9 +145,9 @@ def risk_assessment_override(
     assessment.override_by = override_by
     assessment.override_at = timezone.now()
     assessment.override_reason = reason.strip()
-    assessment._history_user = override_by
-    assessment.save(update_fields=["override_by", "override_at", "override_reason"])
-    return assessment
+    return history_save(
+        assessment, by=override_by, update_fields=["override_by", "override_at", "override_reason"]
+    )
 
 
 @transaction.atomic
@@ -184,9 +181,11 @@ def risk_assessment_approve(*, assessment: RiskAssessment, approved_by: User) ->
     assessment.approved_by = approved_by
     assessment.approved_at = timezone.now()
     assessment.expires_on = today + timedelta(days=days)
-    assessment._history_user = approved_by
-    assessment.save(update_fields=["status", "approved_by", "approved_at", "expires_on"])
-    return assessment
+    return history_save(
+        assessment,
+        by=approved_by,
+        update_fields=["status", "approved_by", "approved_at", "expires_on"],
+    )
 
 
 @transaction.atomic
@@ -197,6 +196,4 @@ def risk_assessment_withdraw(*, assessment: RiskAssessment, user: User) -> RiskA
     if assessment.status == AssessmentStatus.WITHDRAWN:
         raise InvalidState(_("The assessment is already withdrawn."))
     assessment.status = AssessmentStatus.WITHDRAWN
-    assessment._history_user = user
-    assessment.save(update_fields=["status"])
-    return assessment
+    return history_save(assessment, by=user, update_fields=["status"])

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.history import history_save
 from core.roles import Action
 from core.scoping import require
 from diversion import selectors
@@ -39,6 +40,7 @@ from inventory.models.reference import RecipientKind
 from inventory.policy import policy_values
 from inventory.services import posting
 from inventory.services.reference import recipient_create
+from inventory.services.states import status_require
 
 
 @dataclass(frozen=True)
@@ -163,8 +165,7 @@ def transfer_case_create(
         disposal_plan_reference=disposal_plan_reference.strip(),
         created_by=created_by,
     )
-    case._history_user = created_by
-    case.save()
+    history_save(case, by=created_by)
     CaseLine.objects.bulk_create(
         CaseLine(case=case, lot=line.lot, storehouse=line.storehouse, quantity=line.quantity)
         for line in lines
@@ -197,9 +198,7 @@ def transfer_case_cancel(*, case: TransferCase, cancelled_by: User) -> TransferC
     if case.status != CaseStatus.DRAFT:
         raise InvalidState(_("Only a case awaiting dispatch can be cancelled."))
     case.status = CaseStatus.CANCELLED
-    case._history_user = cancelled_by
-    case.save(update_fields=["status"])
-    return case
+    return history_save(case, by=cancelled_by, update_fields=["status"])
 
 
 @transaction.atomic
@@ -216,11 +215,7 @@ def transfer_case_dispatch(
     issuable lots, dates). Schedules the pre- and post-delivery verifications."""
     require(dispatched_by, Action.RECORD_MOVEMENT, case.depot_id)
     case = _locked_case(case)
-    if case.status != CaseStatus.DRAFT:
-        raise InvalidState(
-            _("Case %(number)s is %(status)s.")
-            % {"number": case.number, "status": case.get_status_display()}
-        )
+    status_require(case, [CaseStatus.DRAFT], _("Case %(number)s is %(status)s."))
     today = timezone.localdate()
     approved = selectors.assessment_in_force(case=case, on=today)
     if approved is None:
@@ -265,8 +260,11 @@ def transfer_case_dispatch(
     case.dispatch_document = document
     case.dispatched_by = dispatched_by
     case.dispatched_at = timezone.now()
-    case._history_user = dispatched_by
-    case.save(update_fields=["status", "dispatch_document", "dispatched_by", "dispatched_at"])
+    history_save(
+        case,
+        by=dispatched_by,
+        update_fields=["status", "dispatch_document", "dispatched_by", "dispatched_at"],
+    )
     values = policy_values()
     Verification.objects.bulk_create(
         Verification(

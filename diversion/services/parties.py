@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.history import history_save
 from core.roles import Action
 from core.scoping import require
 from diversion.models import (
@@ -75,9 +76,7 @@ def party_create(
         status_changed_by=created_by,
         status_changed_at=timezone.now(),
     )
-    party._history_user = created_by
-    party.save()
-    return party
+    return history_save(party, by=created_by)
 
 
 @transaction.atomic
@@ -122,9 +121,7 @@ def party_update(
         if status_source is not None:
             party.status_source = status_source.strip()
         _check_status(party.status, party.status_reason)
-    party._history_user = changed_by
-    party.save()
-    return party
+    return history_save(party, by=changed_by)
 
 
 @transaction.atomic
@@ -157,9 +154,7 @@ def party_document_add(
         valid_until=valid_until,
         recorded_by=recorded_by,
     )
-    document._history_user = recorded_by
-    document.save()
-    return document
+    return history_save(document, by=recorded_by)
 
 
 @transaction.atomic
@@ -177,6 +172,4 @@ def party_document_authenticate(
     document.authentication_method = method.strip()
     document.authenticated_by = authenticated_by
     document.authenticated_at = timezone.now()
-    document._history_user = authenticated_by
-    document.save()
-    return document
+    return history_save(document, by=authenticated_by)

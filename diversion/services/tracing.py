@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.history import history_save
 from core.roles import Action
 from core.scoping import require
 from diversion import selectors
@@ -52,9 +53,7 @@ def tracing_request_record(
         recorded_at=timezone.now(),
     )
     request.full_clean(exclude=["candidates"])
-    request._history_user = recorded_by
-    request.save()
-    return request
+    return history_save(request, by=recorded_by)
 
 
 @transaction.atomic
@@ -69,6 +68,4 @@ def tracing_request_answer(
     tracing_request.answer = answer.strip()
     tracing_request.answered_by = answered_by
     tracing_request.answered_at = timezone.now()
-    tracing_request._history_user = answered_by
-    tracing_request.save()
-    return tracing_request
+    return history_save(tracing_request, by=answered_by)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from alerts.models import AlertKind
 from alerts.services import alert_resolve
+from core.history import history_save
 from core.roles import Action
 from core.scoping import require, require_any
 from diversion.models import (
@@ -41,9 +42,7 @@ def verification_schedule(
     if Document.objects.filter(reverses_id=case.dispatch_document_id).exists():
         raise InvalidState(_("The dispatch of this case was reversed: nothing to check."))
     verification = Verification(case=case, kind=kind, due_on=due_on)
-    verification._history_user = scheduled_by
-    verification.save()
-    return verification
+    return history_save(verification, by=scheduled_by)
 
 
 @transaction.atomic
@@ -80,9 +79,7 @@ def verification_record(
     verification.recorded_at = timezone.now()
     if result == VerificationResult.FAILED:
         verification.incident = _incident_for_failed(verification, recorded_by)
-    verification._history_user = recorded_by
-    verification.save()
-    return verification
+    return history_save(verification, by=recorded_by)
 
 
 @transaction.atomic
@@ -115,8 +112,7 @@ def transfer_case_dispatch_reversed(*, case: TransferCase, user: User) -> list[V
         }
         verification.recorded_by = user
         verification.recorded_at = now
-        verification._history_user = user
-        verification.save()
+        history_save(verification, by=user)
         cancelled.append(verification)
     alert_resolve(
         kind=AlertKind.VERIFICATION_OVERDUE,

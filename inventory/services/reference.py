@@ -12,14 +12,17 @@ import io
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
+from core.history import history_save
 from core.roles import Action
 from core.scoping import require
 from inventory import hooks
@@ -47,6 +50,15 @@ from inventory.rules import (
 )
 from inventory.selectors.reference import policy_legal_hazard_codes
 
+_Row = TypeVar("_Row", bound=Model)
+
+
+def _validated_save(instance: _Row, *, by: User) -> _Row:
+    """Validate a new row (`full_clean`: fields, uniqueness, constraints), then save it with `by`
+    named on its history row."""
+    instance.full_clean()
+    return history_save(instance, by=by)
+
 
 @transaction.atomic
 def depot_create(*, code: str, name: str, region: str, created_by: User) -> Depot:
@@ -71,11 +83,10 @@ def storehouse_create(
     """Create a storehouse of a depot (administrators only). Its code is unique in the depot;
     its kind is an above-ground storehouse unless given."""
     require(created_by, Action.MANAGE_REFERENCE, depot.pk)
-    storehouse = Storehouse(depot=depot, code=code, name=name, kind=kind, is_active=is_active)
-    storehouse.full_clean()
-    storehouse._history_user = created_by
-    storehouse.save()
-    return storehouse
+    return _validated_save(
+        Storehouse(depot=depot, code=code, name=name, kind=kind, is_active=is_active),
+        by=created_by,
+    )
 
 
 @transaction.atomic
@@ -131,8 +142,7 @@ def licence_create(
             }
         )
     licence.validate_constraints()
-    licence._history_user = created_by
-    licence.save()
+    history_save(licence, by=created_by)
     for limit in licence_limits:
         limit.licence = licence
     bulk_create_with_history(licence_limits, LicenceLimit, default_user=created_by)
@@ -264,8 +274,7 @@ def ammunition_type_create(
         items_per_unit=items_per_unit,
     )
     assembles_to_check(compatibility_group, assembles_to)
-    ammunition_type._history_user = created_by
-    ammunition_type.save()
+    history_save(ammunition_type, by=created_by)
     if assembles_to:
         ammunition_type.assembles_to.set(assembles_to)
     return ammunition_type
@@ -389,18 +398,17 @@ def recipient_create(
 ) -> Recipient:
     """Add a unit or agency to the register of recipients (officers and administrators)."""
     require(created_by, Action.MANAGE_RECIPIENTS, depot.pk if depot is not None else None)
-    recipient = Recipient(
-        code=code,
-        name=name,
-        kind=kind,
-        depot=depot,
-        permitted_restricted=permitted_restricted,
-        is_active=is_active,
+    return _validated_save(
+        Recipient(
+            code=code,
+            name=name,
+            kind=kind,
+            depot=depot,
+            permitted_restricted=permitted_restricted,
+            is_active=is_active,
+        ),
+        by=created_by,
     )
-    recipient.full_clean()
-    recipient._history_user = created_by
-    recipient.save()
-    return recipient
 
 
 @transaction.atomic
@@ -421,18 +429,17 @@ def waiver_create(
     require(recorded_by, Action.RECORD_WAIVER, storehouse.depot_id)
     if expires_on < timezone.localdate():
         raise ValidationError({"expires_on": _("A waiver cannot expire in the past.")})
-    waiver = Waiver(
-        storehouse=storehouse,
-        rule=rule,
-        reason=reason,
-        authority_reference=authority_reference,
-        expires_on=expires_on,
-        recorded_by=recorded_by,
+    return _validated_save(
+        Waiver(
+            storehouse=storehouse,
+            rule=rule,
+            reason=reason,
+            authority_reference=authority_reference,
+            expires_on=expires_on,
+            recorded_by=recorded_by,
+        ),
+        by=recorded_by,
     )
-    waiver.full_clean()
-    waiver._history_user = recorded_by
-    waiver.save()
-    return waiver
 
 
 MIXING_VALUES = ("Y", "N", *MIXING_NOTES)

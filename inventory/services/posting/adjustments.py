@@ -15,13 +15,13 @@ from core.errors import SelfApproval
 from core.roles import Action
 from core.scoping import require
 from inventory import locks, policy
-from inventory.errors import InvalidState
 from inventory.models import Depot, Document, PendingLine, Storehouse
 from inventory.models.ledger import LOSS_REASONS, AdjustmentReason, DocumentKind, DocumentStatus
 from inventory.services.incidents import incident_open_for_adjustment
 from inventory.services.posting.checks import _check_date, _check_not_frozen, _check_quantities
 from inventory.services.posting.lines import Movement
 from inventory.services.posting.writer import _apply, _new_document
+from inventory.services.states import status_require
 
 
 @transaction.atomic
@@ -75,14 +75,23 @@ def _pending_adjustment(document: Document, decided_by: User) -> Document:
     if document.kind != DocumentKind.ADJUSTMENT:
         raise ValidationError(_("Not an adjustment."))
     require(decided_by, Action.APPROVE, document.depot_id)
-    if document.status != DocumentStatus.PENDING_APPROVAL:
-        raise InvalidState(
-            _("Adjustment %(number)s is already %(status)s.")
-            % {"number": document.number, "status": document.get_status_display()}
-        )
+    status_require(
+        document,
+        [DocumentStatus.PENDING_APPROVAL],
+        _("Adjustment %(number)s is already %(status)s."),
+    )
     if document.posted_by_id == decided_by.pk:
         raise SelfApproval(_("An adjustment is approved by someone other than its author."))
     return document
+
+
+def _decide(document: Document, status: DocumentStatus, *, by: User, at) -> None:
+    """Record the decision on a pending adjustment: its new status, who decided (`approved_by`
+    names a rejecter too) and when."""
+    document.status = status
+    document.approved_by = by
+    document.decided_at = at
+    document.save(update_fields=["status", "approved_by", "decided_at"])
 
 
 @transaction.atomic
@@ -109,10 +118,7 @@ def adjustment_approve(*, document: Document, approved_by: User) -> Document:
         availability=read.availability,
         isolating=read.isolating,
     )
-    document.status = DocumentStatus.POSTED
-    document.approved_by = approved_by
-    document.decided_at = now
-    document.save(update_fields=["status", "approved_by", "decided_at"])
+    _decide(document, DocumentStatus.POSTED, by=approved_by, at=now)
     if document.reason in LOSS_REASONS:  # lost or stolen: an incident to investigate
         incident_open_for_adjustment(document=document, reported_by=approved_by)
     return document
@@ -121,8 +127,5 @@ def adjustment_approve(*, document: Document, approved_by: User) -> Document:
 @transaction.atomic
 def adjustment_reject(*, document: Document, rejected_by: User) -> Document:
     document = _pending_adjustment(document, rejected_by)
-    document.status = DocumentStatus.REJECTED
-    document.approved_by = rejected_by
-    document.decided_at = timezone.now()
-    document.save(update_fields=["status", "approved_by", "decided_at"])
+    _decide(document, DocumentStatus.REJECTED, by=rejected_by, at=timezone.now())
     return document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -72,16 +73,12 @@ def lot_split(
             {"suffix": [_("Lot %(lot)s already exists.") % {"lot": child_number}]}
         )
     child = lot_child_create(lot, lot_number=child_number, condition=condition)
-    movements = []
-    for storehouse_id, quantity in sorted(quantities.items()):
-        movements.append(Movement(lot.pk, storehouse_id, -quantity))
-        movements.append(Movement(child.pk, storehouse_id, quantity))
     _post(
         depot=depot,
         kind=DocumentKind.LOT_SPLIT,
         occurred_on=occurred_on,
         posted_by=posted_by,
-        movements=movements,
+        movements=_relot(lot.pk, child.pk, sorted(quantities.items())),
         check_storage=False,
         availability=availability,
         reason=f"condition {condition}",
@@ -90,6 +87,18 @@ def lot_split(
     )
     hooks.storage_changed(storehouse_ids=quantities, on=occurred_on)
     return child
+
+
+def _relot(
+    from_lot_id: int, to_lot_id: int, quantities: Iterable[tuple[int, int]]
+) -> list[Movement]:
+    """Stock passed from one lot to another where it lies: for each (storehouse, quantity), out
+    of `from_lot_id` then into `to_lot_id`, in the same storehouse."""
+    movements = []
+    for storehouse_id, quantity in quantities:
+        movements.append(Movement(from_lot_id, storehouse_id, -quantity))
+        movements.append(Movement(to_lot_id, storehouse_id, quantity))
+    return movements
 
 
 def lot_child_create(parent: Lot, *, lot_number: str, condition: str) -> Lot:
@@ -193,16 +202,12 @@ def lot_merge(
             lot=child.lot_number,
             reference=ban.reference,
         )
-    movements = []
-    for storehouse_id, _depot_id, quantity in held:
-        movements.append(Movement(child.pk, storehouse_id, -quantity))
-        movements.append(Movement(parent.pk, storehouse_id, quantity))
     return _post(
         depot=Depot.objects.get(pk=depot_ids.pop()),
         kind=DocumentKind.LOT_SPLIT,
         occurred_on=timezone.localdate() if occurred_on is None else occurred_on,
         posted_by=posted_by,
-        movements=movements,
+        movements=_relot(child.pk, parent.pk, [(sh, q) for sh, _depot_id, q in held]),
         reason="merge",
         note=" ".join(
             part

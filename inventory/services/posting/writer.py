@@ -63,36 +63,13 @@ def _apply(
             running=running,
         )  # fmt: skip
     storehouses = locks.storehouses_lock(m.storehouse_id for m in movements)
-    for movement in movements:
-        storehouse = storehouses.get(movement.storehouse_id)
-        if storehouse is None or storehouse.depot_id != depot.pk:
-            raise ValidationError(
-                {
-                    "lines": [
-                        _("A storehouse on this document is not in depot %(depot)s.")
-                        % {"depot": depot.code}
-                    ]
-                }
-            )
+    _check_storehouses_in_depot(depot, movements, storehouses)
     balances = locks.balances_lock(deltas, dict.fromkeys(storehouses, depot.pk))
     for pair, delta in sorted(deltas.items()):
         balance = balances[pair]
         if balance.quantity + delta < 0:
-            lot = Lot.objects.get(pk=pair[0])
-            raise InsufficientStock(
-                _(
-                    "Lot %(lot)s in storehouse %(storehouse)s: %(available)s on hand, "
-                    "%(requested)s requested."
-                )
-                % {
-                    "lot": lot.lot_number,
-                    "storehouse": storehouses[pair[1]].code,
-                    "available": balance.quantity,
-                    "requested": -delta,
-                },
-                lot=lot.lot_number,
-                storehouse=storehouses[pair[1]].code,
-                available=balance.quantity,
+            raise _insufficient_stock(
+                pair[0], storehouses[pair[1]], available=balance.quantity, requested=-delta
             )
     lots: dict[int, Lot] = {}
     if check_storage:
@@ -129,6 +106,23 @@ def _refuse_withdrawal(
     errors, in the same order, as the locking path (a storehouse of another depot, then the
     first pair short of stock). The caller's transaction undoes the rows it did change."""
     storehouses = Storehouse.objects.in_bulk({m.storehouse_id for m in movements})
+    _check_storehouses_in_depot(depot, movements, storehouses)
+    for pair, delta in sorted(deltas.items()):
+        if pair in after:
+            continue
+        lot_id, storehouse_id = pair
+        balance = Balance.objects.filter(lot_id=lot_id, storehouse_id=storehouse_id).first()
+        available = balance.quantity if balance is not None else 0
+        raise _insufficient_stock(
+            lot_id, storehouses[storehouse_id], available=available, requested=-delta
+        )
+    raise AssertionError("a balance UPDATE missed a row, yet every row can be withdrawn")
+
+
+def _check_storehouses_in_depot(
+    depot: Depot, movements: Sequence[Movement], storehouses: dict[int, Storehouse]
+) -> None:
+    """Refuse a document naming a storehouse that is unknown or of another depot."""
     for movement in movements:
         storehouse = storehouses.get(movement.storehouse_id)
         if storehouse is None or storehouse.depot_id != depot.pk:
@@ -140,29 +134,22 @@ def _refuse_withdrawal(
                     ]
                 }
             )
-    for pair, delta in sorted(deltas.items()):
-        if pair in after:
-            continue
-        lot_id, storehouse_id = pair
-        balance = Balance.objects.filter(lot_id=lot_id, storehouse_id=storehouse_id).first()
-        available = balance.quantity if balance is not None else 0
-        lot = Lot.objects.get(pk=lot_id)
-        raise InsufficientStock(
-            _(
-                "Lot %(lot)s in storehouse %(storehouse)s: %(available)s on hand, "
-                "%(requested)s requested."
-            )
-            % {
-                "lot": lot.lot_number,
-                "storehouse": storehouses[storehouse_id].code,
-                "available": available,
-                "requested": -delta,
-            },
-            lot=lot.lot_number,
-            storehouse=storehouses[storehouse_id].code,
-            available=available,
+
+
+def _insufficient_stock(
+    lot_id: int, storehouse: Storehouse, *, available: int, requested: int
+) -> InsufficientStock:
+    """The refusal of a withdrawal of `requested` from a balance holding only `available`."""
+    lot = Lot.objects.get(pk=lot_id)
+    fields = {"lot": lot.lot_number, "storehouse": storehouse.code, "available": available}
+    return InsufficientStock(
+        _(
+            "Lot %(lot)s in storehouse %(storehouse)s: %(available)s on hand, "
+            "%(requested)s requested."
         )
-    raise AssertionError("a balance UPDATE missed a row, yet every row can be withdrawn")
+        % {**fields, "requested": requested},
+        **fields,
+    )
 
 
 def _write_lines(
