@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_ratelimit.core import get_usage
 
 from core.errors import ApplicationError
@@ -66,7 +65,11 @@ def rate_limit(user: User, scope: RateScope) -> None:
     retry_after = max(1, usage["time_left"])
     minutes = -(-retry_after // 60)
     raise RateLimited(
-        _("Too many %(what)s in a short time (limit %(rate)s). Try again in %(minutes)d minute(s).")
+        ngettext(
+            "Too many %(what)s in a short time (limit %(rate)s). Try again in %(minutes)d minute.",
+            "Too many %(what)s in a short time (limit %(rate)s). Try again in %(minutes)d minutes.",
+            minutes,
+        )
         % {"what": RateScope(scope).label, "rate": rate, "minutes": minutes},
         retry_after=retry_after,
         scope=str(scope),

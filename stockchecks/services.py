@@ -103,11 +103,13 @@ def stock_check_plan(
         raise ValidationError({"storehouse": [_("This storehouse is not in the depot.")]})
     if kind == StockCheckKind.FULL:
         if sample_size is not None or seed is not None:
+            # xgettext:no-python-format
             raise ValidationError({"sample_size": [_("A 100 % check has no sample.")]})
     else:
         if sample_size is None or sample_size < 1:
             raise ValidationError({"sample_size": [_("A sample check counts at least one line.")]})
         if freeze_depot:
+            # xgettext:no-python-format
             raise ValidationError({"freeze_depot": [_("Only a 100 % check freezes the depot.")]})
         if seed is None:
             seed = secrets.randbelow(MAX_SEED)

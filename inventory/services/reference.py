@@ -293,7 +293,7 @@ def ammunition_type_subdivision_check(
     suggested = hazard_subdivision_1_2_contradiction(hazard_division, he_per_item, threshold)
     if suggested is None:
         return
-    relation = "above" if suggested == "1.2.1" else "at or below"
+    relation = _("above") if suggested == "1.2.1" else _("at or below")
     raise ValidationError(
         {
             "hazard_division": _(

@@ -194,7 +194,7 @@ def lot_merge(
             )
             % {
                 "lot": child.lot_number,
-                "kind": ban.kind,
+                "kind": ban.get_kind_display(),
                 "reason": ban.reason,
                 "reference": ban.reference,
                 "parent": parent.lot_number,
