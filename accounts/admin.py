@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
@@ -70,9 +71,23 @@ class UserAdmin(DjangoUserAdmin):
             _("Personnel vetting"),
             {"fields": ("vetting_level", "vetting_expires_on", "vetting_reference")},
         ),
+        (_("Language"), {"fields": ("language",)}),
         (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     readonly_fields = ["last_login", "date_joined"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """The language is one of those offered (settings.LANGUAGES), or the browser's."""
+        if db_field.name == "language":
+            choices = [("", _("As the browser asks")), *settings.LANGUAGES]
+            return forms.ChoiceField(
+                label=db_field.verbose_name.capitalize(),
+                choices=choices,
+                required=False,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     # What no administrator may grant themselves: another administrator does it (two persons).
     SELF_READ_ONLY = (
         "roles",

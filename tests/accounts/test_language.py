@@ -73,3 +73,11 @@ def test_only_post(client, clerk):
     assert client.get(CHOOSE, {"language": "fr"}).status_code == 405
     clerk.refresh_from_db()
     assert clerk.language == ""
+
+
+def test_an_administrator_sets_a_users_language(client, admin_user, clerk):
+    client.force_login(admin_user)
+    url = reverse("admin:accounts_user_change", args=[clerk.pk])
+    page = client.get(url).content.decode()
+    assert '<option value="ar">العربية</option>' in page
+    assert 'name="language"' in page
