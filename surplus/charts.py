@@ -61,19 +61,34 @@ def _legend(prefix: str, series: list[Series], y: int) -> list[str]:
     return parts
 
 
+def _scale(values, width: int) -> float:
+    top = max([0.0] + [float(v) for v in values if v is not None])
+    return width / top if top > 0 else 0
+
+
 def bar_chart(
-    prefix: str, title: str, desc: str, labels: list[str], series: list[Series]
+    prefix: str,
+    title: str,
+    desc: str,
+    labels: list[str],
+    series: list[Series],
+    *,
+    per_row: bool = False,
 ) -> SafeString:
     """Horizontal grouped bars, one group per label, each bar labelled with its value. A value
-    of None (a requirement not stated) draws no bar and is labelled "—", never as a zero."""
+    of None (a requirement not stated) draws no bar and is labelled "—", never as a zero.
+
+    `per_row`: each group drawn to its own scale, for groups whose sizes differ by orders of
+    magnitude (rounds of small-arms ammunition beside shells), where one shared scale leaves most
+    bars a pixel wide; the bars then compare within a group and the labels give the values."""
     bar, gap, label_w, plot_w = 14, 10, 180, 520
     group_h = bar * len(series) + gap
     height = 40 + group_h * max(1, len(labels)) + 10
-    top = max([0] + [float(v) for each in series for v in each.values if v is not None])
-    scale = plot_w / top if top > 0 else 0
+    shared = _scale([v for each in series for v in each.values], plot_w)
     parts = _head(prefix, label_w + plot_w + 110, height, title, desc)
     parts += _legend(prefix, series, 6)
     for row, label in enumerate(labels):
+        scale = _scale([each.values[row] for each in series], plot_w) if per_row else shared
         y0 = 32 + row * group_h
         parts.append(
             f'<text x="{label_w - 6}" y="{y0 + bar * len(series) / 2 + 4}" font-size="12" '

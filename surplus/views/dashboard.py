@@ -337,13 +337,17 @@ def _dashboard_tables(request, values, view) -> tuple[dict[str, Table], dict]:
         "categories": charts.bar_chart(
             "chart-categories",
             _("Requirement, usable stock and surplus by category"),
-            _("Bars per category; the same figures are in the table By category."),
+            _(
+                "Bars per category, each category drawn to its own scale (their units differ by "
+                "orders of magnitude); the same figures are in the table By category."
+            ),
             [str(CATEGORY_LABELS.get(r.category, r.category)) for r in by_category],
             [
                 charts.Series(_("Requirement"), [r.requirement for r in by_category]),
                 charts.Series(_("Usable"), [r.usable for r in by_category]),
                 charts.Series(_("Surplus"), [r.surplus for r in by_category]),
             ],
+            per_row=True,
         )
         if by_category
         else None,
