@@ -13,7 +13,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import DepotMembership, User
 from alerts.models import Alert, AlertDigest, Severity
@@ -40,7 +41,12 @@ def _users_with_scope() -> list[User]:
 
 def _body(user: User, new: list[Alert], open_count: int) -> str:
     lines = [
-        f"{len(new)} new alert(s) in your depots since your last digest; {open_count} open in all.",
+        ngettext(
+            "%(count)d new alert in your depots since your last digest; %(open)d open in all.",
+            "%(count)d new alerts in your depots since your last digest; %(open)d open in all.",
+            len(new),
+        )
+        % {"count": len(new), "open": open_count},
         "",
     ]
     for alert in new[:MAX_LISTED]:
@@ -49,9 +55,19 @@ def _body(user: User, new: list[Alert], open_count: int) -> str:
             f"{alert.get_kind_display()}: {alert.message}"
         )
     if len(new) > MAX_LISTED:
-        lines.append(f"... and {len(new) - MAX_LISTED} more.")
-    lines += ["", "See every alert on the Alerts page of Stockpile (/alerts/)."]
+        lines.append(gettext("... and %(more)d more.") % {"more": len(new) - MAX_LISTED})
+    lines += ["", gettext("See every alert on the Alerts page of Stockpile (/alerts/).")]
     return "\n".join(lines)
+
+
+def _subject(new: list[Alert]) -> str:
+    critical = sum(1 for a in new if a.severity == Severity.CRITICAL)
+    subject = ngettext(
+        "[Stockpile] %(count)d new alert", "[Stockpile] %(count)d new alerts", len(new)
+    ) % {"count": len(new)}
+    if critical:
+        subject += gettext(", %(critical)d critical") % {"critical": critical}
+    return subject
 
 
 def alert_digest_send(*, now: datetime | None = None) -> dict[str, int]:
@@ -84,21 +100,14 @@ def alert_digest_send(*, now: datetime | None = None) -> dict[str, int]:
         if not new:
             nothing_new += 1
             continue
-        critical = sum(1 for a in new if a.severity == Severity.CRITICAL)
-        subject = f"[Stockpile] {len(new)} new alert(s)" + (
-            f", {critical} critical" if critical else ""
-        )
-        messages.append(
-            (
-                user.pk,
-                EmailMessage(
-                    subject=subject,
-                    body=_body(user, new, len(mine)),
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[user.email],
-                ),
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            message = EmailMessage(
+                subject=_subject(new),
+                body=_body(user, new, len(mine)),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[user.email],
             )
-        )
+        messages.append((user.pk, message))
     if messages:
         with get_connection() as connection:
             for user_id, message in messages:

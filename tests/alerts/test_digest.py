@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alerts.digest import alert_digest_run, alert_digest_send
 from alerts.models import AlertKind
@@ -42,13 +42,31 @@ def test_each_user_gets_the_new_alerts_of_their_depots(world, depot_a, depot_b):
     by_address = {message.to[0]: message for message in mail.outbox}
     assert set(by_address) == {"a@example.org", "o@example.org"}
     mine = by_address["a@example.org"]
-    assert mine.subject == "[Stockpile] 1 new alert(s), 1 critical"
+    assert mine.subject == "[Stockpile] 1 new alert, 1 critical"
     assert "Lot A-1 expired." in mine.body
     assert "B-1" not in mine.body
     national = by_address["o@example.org"].body
     assert "Lot A-1 expired." in national
     assert "Lot B-1 expired." in national
     assert national.index("A-1") < national.index("B-1")  # critical first
+
+
+def test_each_user_reads_the_digest_in_their_language(world, depot_a):
+    UserFactory(email="f@example.org", roles=[Role.CLERK], depots=[depot_a], language="fr")
+    UserFactory(email="e@example.org", roles=[Role.CLERK], depots=[depot_a])
+    _raise(world, depot_a, "A-1")
+    _raise(world, depot_a, "A-2")
+    alert_digest_send()
+    by_address = {message.to[0]: message for message in mail.outbox}
+    with translation.override("fr"):
+        subject = translation.ngettext(
+            "[Stockpile] %(count)d new alert", "[Stockpile] %(count)d new alerts", 2
+        ) % {"count": 2}
+    assert subject != "[Stockpile] 2 new alerts"
+    assert by_address["f@example.org"].subject.startswith(subject)
+    assert by_address["e@example.org"].subject.startswith("[Stockpile] 2 new alerts")
+    assert "See every alert" not in by_address["f@example.org"].body
+    assert "See every alert" in by_address["e@example.org"].body
 
 
 def test_a_second_digest_lists_only_what_is_new(world, depot_a):
