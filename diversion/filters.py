@@ -22,7 +22,7 @@ from diversion.models import (
     VerificationKind,
     VerificationResult,
 )
-from inventory.filters import depots_in_scope
+from inventory.filters import DepotFilterSet, depots_in_scope
 from inventory.models import AmmunitionType, Recipient
 
 
@@ -54,8 +54,7 @@ class PartyDocumentFilter(django_filters.FilterSet):
         fields = ["party", "kind"]
 
 
-class TransferCaseFilter(django_filters.FilterSet):
-    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope, label=_("Depot"))
+class TransferCaseFilter(DepotFilterSet):
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
 
     class Meta:
@@ -63,10 +62,13 @@ class TransferCaseFilter(django_filters.FilterSet):
         fields = ["depot", "status"]
 
 
-class RiskAssessmentFilter(django_filters.FilterSet):
+class _CaseFilterSet(django_filters.FilterSet):
     case = django_filters.ModelChoiceFilter(
         queryset=TransferCase.objects.all(), label=_("Transfer case")
     )
+
+
+class RiskAssessmentFilter(_CaseFilterSet):
     status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices, label=_("Status"))
 
     class Meta:
@@ -74,12 +76,9 @@ class RiskAssessmentFilter(django_filters.FilterSet):
         fields = ["case", "status"]
 
 
-class VerificationFilter(django_filters.FilterSet):
+class VerificationFilter(_CaseFilterSet):
     depot = django_filters.ModelChoiceFilter(
         queryset=depots_in_scope, field_name="case__depot", label=_("Depot")
-    )
-    case = django_filters.ModelChoiceFilter(
-        queryset=TransferCase.objects.all(), label=_("Transfer case")
     )
     kind = django_filters.ChoiceFilter(choices=VerificationKind.choices, label=_("Kind"))
     result = django_filters.ChoiceFilter(choices=VerificationResult.choices, label=_("Result"))

@@ -3,13 +3,12 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from inventory.filters import depots_in_scope
+from inventory.filters import DepotFilterSet
 from inventory.models import Incident, IncidentKind, IncidentStatus
 from stockchecks.models import StockCheck, StockCheckKind, StockCheckStatus
 
 
-class StockCheckFilter(django_filters.FilterSet):
-    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope, label=_("Depot"))
+class StockCheckFilter(DepotFilterSet):
     status = django_filters.ChoiceFilter(choices=StockCheckStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=StockCheckKind.choices, label=_("Kind"))
 
@@ -18,8 +17,7 @@ class StockCheckFilter(django_filters.FilterSet):
         fields = ["depot", "status", "kind"]
 
 
-class IncidentFilter(django_filters.FilterSet):
-    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope, label=_("Depot"))
+class IncidentFilter(DepotFilterSet):
     status = django_filters.ChoiceFilter(choices=IncidentStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=IncidentKind.choices, label=_("Kind"))
     unresolved = django_filters.BooleanFilter(
