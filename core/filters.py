@@ -1,6 +1,9 @@
 """FilterSet pieces the apps' lists share."""
 
+from collections.abc import Callable
+
 import django_filters
+from django.db.models import Q
 
 
 def date_range(
@@ -12,3 +15,17 @@ def date_range(
         django_filters.DateFilter(field_name=field_name, lookup_expr="gte", label=after_label),
         django_filters.DateFilter(field_name=field_name, lookup_expr="lte", label=before_label),
     )
+
+
+class ConditionFilter(django_filters.BooleanFilter):
+    """`true`: the rows where `condition()` holds; `false`: the others. The condition is built
+    for each query, so it may read today's date."""
+
+    def __init__(self, condition: Callable[[], Q], **kwargs):
+        self.condition = condition
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(self.condition()) if value else qs.exclude(self.condition())

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import ConditionFilter
 from diversion.models import (
     AssessmentStatus,
     CaseStatus,
@@ -82,8 +83,8 @@ class VerificationFilter(_CaseFilterSet):
     )
     kind = django_filters.ChoiceFilter(choices=VerificationKind.choices, label=_("Kind"))
     result = django_filters.ChoiceFilter(choices=VerificationResult.choices, label=_("Result"))
-    overdue = django_filters.BooleanFilter(
-        method="filter_overdue",
+    overdue = ConditionFilter(
+        lambda: Q(result=VerificationResult.PENDING, due_on__lt=timezone.localdate()),
         label=_("Overdue"),
         help_text=_("true: pending past the due date."),
     )
@@ -91,10 +92,6 @@ class VerificationFilter(_CaseFilterSet):
     class Meta:
         model = Verification
         fields = ["depot", "case", "kind", "result", "overdue"]
-
-    def filter_overdue(self, queryset, name, value):
-        overdue = Q(result=VerificationResult.PENDING, due_on__lt=timezone.localdate())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
 class TracingRequestFilter(django_filters.FilterSet):

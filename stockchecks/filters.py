@@ -1,8 +1,10 @@
 """Filters of the stock-check and incident lists, shared by the web UI and the API."""
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import ConditionFilter
 from inventory.filters import DepotFilterSet
 from inventory.models import Incident, IncidentKind, IncidentStatus
 from stockchecks.models import StockCheck, StockCheckKind, StockCheckStatus
@@ -20,8 +22,8 @@ class StockCheckFilter(DepotFilterSet):
 class IncidentFilter(DepotFilterSet):
     status = django_filters.ChoiceFilter(choices=IncidentStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=IncidentKind.choices, label=_("Kind"))
-    unresolved = django_filters.BooleanFilter(
-        method="filter_unresolved",
+    unresolved = ConditionFilter(
+        lambda: ~Q(status=IncidentStatus.CLOSED),
         label=_("Unresolved"),
         help_text=_("true: open or under investigation; false: closed."),
     )
@@ -29,7 +31,3 @@ class IncidentFilter(DepotFilterSet):
     class Meta:
         model = Incident
         fields = ["depot", "status", "kind", "unresolved"]
-
-    def filter_unresolved(self, queryset, name, value):
-        closed = IncidentStatus.CLOSED
-        return queryset.exclude(status=closed) if value else queryset.filter(status=closed)
