@@ -5,13 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert, AlertKind, Severity
 from core.models import JobOutcome, JobRun
-from inventory.filters import depots_in_scope
+from inventory.filters import DepotFilterSet
 
 
-class AlertFilter(django_filters.FilterSet):
+class AlertFilter(DepotFilterSet):
     kind = django_filters.ChoiceFilter(choices=AlertKind.choices, label=_("Kind"))
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
-    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope, label=_("Depot"))
     resolved = django_filters.BooleanFilter(
         field_name="resolved_at",
         lookup_expr="isnull",

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from core.scoping import scope
+
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -81,3 +83,45 @@ class StrictJSONMixin:
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """The id of an object in the requesting user's read scope.
+
+    An id outside the scope gets the same "does not exist" error as an id that does not exist
+    (DESIGN.md §1). The objects in scope are `selector(user=...)` when a selector is given, else
+    `queryset` limited by `scope()` through `depot_field`; `queryset` also names the model for the
+    schema.
+    """
+
+    def __init__(self, *, selector=None, depot_field: str = "depot", **kwargs):
+        self.selector = selector
+        self.depot_field = depot_field
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return self.queryset.none()
+        if self.selector is None:
+            return scope(self.queryset.all(), request.user, depot_field=self.depot_field)
+        return self.selector(user=request.user)
+
+
+def username_field(relation: str, *, null: bool = False, **kwargs) -> serializers.CharField:
+    """The username of the user a row names through `relation` (who recorded, approved, ...);
+    `null`: the relation may be empty, and is then answered as null."""
+    if null:
+        kwargs |= {"allow_null": True, "default": None}
+    return serializers.CharField(source=f"{relation}.username", **kwargs)
+
+
+# An answer's shape: every field its Meta lists is read-only, as `read_only_fields = fields` would
+# say. (A comment, not a docstring: drf-spectacular would print a base class's docstring as the
+# description of every serializer built on it.)
+class ReadOnlyModelSerializer(serializers.ModelSerializer):
+    def get_extra_kwargs(self):
+        extra_kwargs = super().get_extra_kwargs()
+        for name in self.Meta.fields:
+            extra_kwargs[name] = {**extra_kwargs.get(name, {}), "read_only": True}
+        return extra_kwargs

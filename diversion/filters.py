@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import ConditionFilter
 from diversion.models import (
     AssessmentStatus,
     CaseStatus,
@@ -22,7 +23,7 @@ from diversion.models import (
     VerificationKind,
     VerificationResult,
 )
-from inventory.filters import depots_in_scope
+from inventory.filters import DepotFilterSet, depots_in_scope
 from inventory.models import AmmunitionType, Recipient
 
 
@@ -54,8 +55,7 @@ class PartyDocumentFilter(django_filters.FilterSet):
         fields = ["party", "kind"]
 
 
-class TransferCaseFilter(django_filters.FilterSet):
-    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope, label=_("Depot"))
+class TransferCaseFilter(DepotFilterSet):
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
 
     class Meta:
@@ -63,10 +63,13 @@ class TransferCaseFilter(django_filters.FilterSet):
         fields = ["depot", "status"]
 
 
-class RiskAssessmentFilter(django_filters.FilterSet):
+class _CaseFilterSet(django_filters.FilterSet):
     case = django_filters.ModelChoiceFilter(
         queryset=TransferCase.objects.all(), label=_("Transfer case")
     )
+
+
+class RiskAssessmentFilter(_CaseFilterSet):
     status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices, label=_("Status"))
 
     class Meta:
@@ -74,17 +77,14 @@ class RiskAssessmentFilter(django_filters.FilterSet):
         fields = ["case", "status"]
 
 
-class VerificationFilter(django_filters.FilterSet):
+class VerificationFilter(_CaseFilterSet):
     depot = django_filters.ModelChoiceFilter(
         queryset=depots_in_scope, field_name="case__depot", label=_("Depot")
     )
-    case = django_filters.ModelChoiceFilter(
-        queryset=TransferCase.objects.all(), label=_("Transfer case")
-    )
     kind = django_filters.ChoiceFilter(choices=VerificationKind.choices, label=_("Kind"))
     result = django_filters.ChoiceFilter(choices=VerificationResult.choices, label=_("Result"))
-    overdue = django_filters.BooleanFilter(
-        method="filter_overdue",
+    overdue = ConditionFilter(
+        lambda: Q(result=VerificationResult.PENDING, due_on__lt=timezone.localdate()),
         label=_("Overdue"),
         help_text=_("true: pending past the due date."),
     )
@@ -92,10 +92,6 @@ class VerificationFilter(django_filters.FilterSet):
     class Meta:
         model = Verification
         fields = ["depot", "case", "kind", "result", "overdue"]
-
-    def filter_overdue(self, queryset, name, value):
-        overdue = Q(result=VerificationResult.PENDING, due_on__lt=timezone.localdate())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
 class TracingRequestFilter(django_filters.FilterSet):

@@ -5,7 +5,9 @@ is refused exactly like an id that does not exist.
 """
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
+from core.filters import date_range
 from inventory.models import (
     AmmunitionType,
     Balance,
@@ -43,6 +45,21 @@ def storehouses_in_scope(request):
     return storehouse_list(user=request.user)
 
 
+class DepotFilterSet(django_filters.FilterSet):
+    """A list narrowed to one depot of the reader's scope, labelled as the web UI shows it."""
+
+    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope, label=_("Depot"))
+
+
+class _StorehouseRecordFilterSet(django_filters.FilterSet):
+    """Records of a storehouse, narrowed to one storehouse, or one depot, of the reader's scope."""
+
+    storehouse = django_filters.ModelChoiceFilter(queryset=storehouses_in_scope)
+    depot = django_filters.ModelChoiceFilter(
+        field_name="storehouse__depot", queryset=depots_in_scope
+    )
+
+
 class DepotFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(lookup_expr="iexact")
     code = django_filters.CharFilter(lookup_expr="iexact")
@@ -63,11 +80,7 @@ class StorehouseFilter(django_filters.FilterSet):
         fields = ["depot", "code", "kind", "is_active"]
 
 
-class LicenceFilter(django_filters.FilterSet):
-    storehouse = django_filters.ModelChoiceFilter(queryset=storehouses_in_scope)
-    depot = django_filters.ModelChoiceFilter(
-        field_name="storehouse__depot", queryset=depots_in_scope
-    )
+class LicenceFilter(_StorehouseRecordFilterSet):
     number = django_filters.CharFilter(lookup_expr="iexact")
     valid_on = django_filters.DateFilter(method="filter_valid_on", label="In force on")
 
@@ -111,11 +124,7 @@ class RecipientFilter(django_filters.FilterSet):
         fields = ["code", "kind", "depot", "is_active"]
 
 
-class WaiverFilter(django_filters.FilterSet):
-    storehouse = django_filters.ModelChoiceFilter(queryset=storehouses_in_scope)
-    depot = django_filters.ModelChoiceFilter(
-        field_name="storehouse__depot", queryset=depots_in_scope
-    )
+class WaiverFilter(_StorehouseRecordFilterSet):
     rule = django_filters.ChoiceFilter(choices=WaiverRule.choices)
     in_force_on = django_filters.DateFilter(
         field_name="expires_on", lookup_expr="gte", label="Not expired on"
@@ -146,8 +155,7 @@ class DocumentFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=DocumentKind.choices)
     status = django_filters.ChoiceFilter(choices=DocumentStatus.choices)
     number = django_filters.CharFilter(lookup_expr="iexact", max_length=30)
-    occurred_from = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
-    occurred_until = django_filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
+    occurred_from, occurred_until = date_range("occurred_on")
 
     class Meta:
         model = Document

@@ -1,15 +1,16 @@
 """Filters of the stock-check and incident lists, shared by the web UI and the API."""
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from inventory.filters import depots_in_scope
+from core.filters import ConditionFilter
+from inventory.filters import DepotFilterSet
 from inventory.models import Incident, IncidentKind, IncidentStatus
 from stockchecks.models import StockCheck, StockCheckKind, StockCheckStatus
 
 
-class StockCheckFilter(django_filters.FilterSet):
-    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope, label=_("Depot"))
+class StockCheckFilter(DepotFilterSet):
     status = django_filters.ChoiceFilter(choices=StockCheckStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=StockCheckKind.choices, label=_("Kind"))
 
@@ -18,12 +19,11 @@ class StockCheckFilter(django_filters.FilterSet):
         fields = ["depot", "status", "kind"]
 
 
-class IncidentFilter(django_filters.FilterSet):
-    depot = django_filters.ModelChoiceFilter(queryset=depots_in_scope, label=_("Depot"))
+class IncidentFilter(DepotFilterSet):
     status = django_filters.ChoiceFilter(choices=IncidentStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=IncidentKind.choices, label=_("Kind"))
-    unresolved = django_filters.BooleanFilter(
-        method="filter_unresolved",
+    unresolved = ConditionFilter(
+        lambda: ~Q(status=IncidentStatus.CLOSED),
         label=_("Unresolved"),
         help_text=_("true: open or under investigation; false: closed."),
     )
@@ -31,7 +31,3 @@ class IncidentFilter(django_filters.FilterSet):
     class Meta:
         model = Incident
         fields = ["depot", "status", "kind", "unresolved"]
-
-    def filter_unresolved(self, queryset, name, value):
-        closed = IncidentStatus.CLOSED
-        return queryset.exclude(status=closed) if value else queryset.filter(status=closed)

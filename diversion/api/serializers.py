@@ -1,12 +1,15 @@
 """Shapes of the diversion API: input serializers check shape (strict JSON types), the services
 decide; output serializers read rows the selectors already joined."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.scoping import scope
-from core.serializers import StrictJSONMixin
+from core.serializers import (
+    ReadOnlyModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    StrictJSONMixin,
+    username_field,
+)
 from diversion import selectors
 from diversion.models import (
     AuthenticationResult,
@@ -34,34 +37,12 @@ from inventory.models import AmmunitionType, Depot, Lot, Recipient, Storehouse
 COUNTRY = {"min_length": 2, "max_length": 2, "help_text": "ISO 3166 two-letter code."}
 
 
-def _username(field: str):
-    return serializers.CharField(source=f"{field}.username", allow_null=True, default=None)
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedDepotField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return scope(Depot.objects.all(), self.context["request"].user, depot_field="pk")
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedStorehouseField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return scope(Storehouse.objects.all(), self.context["request"].user)
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedCaseField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return selectors.transfer_case_list(user=self.context["request"].user)
-
-
 # --- Parties -------------------------------------------------------------------------------------
 
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(ReadOnlyModelSerializer):
     identifiers = serializers.DictField(child=serializers.CharField())
-    status_changed_by = serializers.CharField(source="status_changed_by.username")
+    status_changed_by = username_field("status_changed_by")
 
     class Meta:
         model = Party
@@ -69,7 +50,6 @@ class PartySerializer(serializers.ModelSerializer):
             "id", "kind", "name", "country", "identifiers", "address", "status", "status_reason",
             "status_source", "status_changed_by", "status_changed_at", "created_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class PartyCreateSerializer(StrictJSONMixin, serializers.Serializer):
@@ -109,7 +89,7 @@ class PartyUpdateSerializer(StrictJSONMixin, serializers.Serializer):
 
 class HistorySerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="history_date")
-    user = serializers.CharField(source="history_user.username", allow_null=True, default=None)
+    user = username_field("history_user", null=True)
     change = serializers.CharField(source="get_history_type_display")
     changes = serializers.DictField(child=serializers.ListField(allow_null=True))
 
@@ -117,10 +97,10 @@ class HistorySerializer(serializers.Serializer):
 # --- Party documents -----------------------------------------------------------------------------
 
 
-class PartyDocumentSerializer(serializers.ModelSerializer):
+class PartyDocumentSerializer(ReadOnlyModelSerializer):
     party_name = serializers.CharField(source="party.name")
-    authenticated_by = _username("authenticated_by")
-    recorded_by = serializers.CharField(source="recorded_by.username")
+    authenticated_by = username_field("authenticated_by", null=True)
+    recorded_by = username_field("recorded_by")
 
     class Meta:
         model = PartyDocument
@@ -129,7 +109,6 @@ class PartyDocumentSerializer(serializers.ModelSerializer):
             "authentication_result", "authentication_method", "authenticated_by",
             "authenticated_at", "recorded_by", "recorded_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class PartyDocumentCreateSerializer(StrictJSONMixin, serializers.Serializer):
@@ -151,7 +130,7 @@ class AuthenticateSerializer(StrictJSONMixin, serializers.Serializer):
 # --- Transfer cases ------------------------------------------------------------------------------
 
 
-class CaseLineSerializer(serializers.ModelSerializer):
+class CaseLineSerializer(ReadOnlyModelSerializer):
     lot_number = serializers.CharField(source="lot.lot_number")
     ammunition_type = serializers.CharField(source="lot.ammunition_type.code")
     storehouse_code = serializers.CharField(source="storehouse.code")
@@ -161,10 +140,9 @@ class CaseLineSerializer(serializers.ModelSerializer):
         fields = [
             "lot", "lot_number", "ammunition_type", "storehouse", "storehouse_code", "quantity",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
-class CasePartySerializer(serializers.ModelSerializer):
+class CasePartySerializer(ReadOnlyModelSerializer):
     name = serializers.CharField(source="party.name")
     country = serializers.CharField(source="party.country")
     status = serializers.CharField(source="party.status")
@@ -172,10 +150,9 @@ class CasePartySerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseParty
         fields = ["party", "role", "name", "country", "status"]
-        read_only_fields = fields
 
 
-class TransferCaseSerializer(serializers.ModelSerializer):
+class TransferCaseSerializer(ReadOnlyModelSerializer):
     number = serializers.CharField()
     depot_code = serializers.CharField(source="depot.code")
     consignee_name = serializers.CharField(source="consignee.name")
@@ -184,11 +161,11 @@ class TransferCaseSerializer(serializers.ModelSerializer):
     transit_states = serializers.ListField(child=serializers.CharField())
     lines = CaseLineSerializer(many=True)
     chain = CasePartySerializer(many=True)
-    created_by = serializers.CharField(source="created_by.username")
+    created_by = username_field("created_by")
     dispatch_document_number = serializers.CharField(
         source="dispatch_document.number", allow_null=True, default=None
     )
-    dispatched_by = _username("dispatched_by")
+    dispatched_by = username_field("dispatched_by", null=True)
 
     class Meta:
         model = TransferCase
@@ -200,12 +177,11 @@ class TransferCaseSerializer(serializers.ModelSerializer):
             "created_by", "created_at", "dispatch_document", "dispatch_document_number",
             "dispatched_by", "dispatched_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class CaseLineInputSerializer(StrictJSONMixin, serializers.Serializer):
     lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all())
-    storehouse = ScopedStorehouseField()
+    storehouse = ScopedPrimaryKeyRelatedField(queryset=Storehouse.objects.all())
     quantity = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
 
 
@@ -215,7 +191,11 @@ class ChainInputSerializer(StrictJSONMixin, serializers.Serializer):
 
 
 class TransferCaseCreateSerializer(StrictJSONMixin, serializers.Serializer):
-    depot = ScopedDepotField(help_text="The depot the consignment leaves from.")
+    depot = ScopedPrimaryKeyRelatedField(
+        queryset=Depot.objects.all(),
+        depot_field="pk",
+        help_text="The depot the consignment leaves from.",
+    )
     purpose = serializers.ChoiceField(choices=TransferPurpose.choices)
     reference = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
     consignee = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
@@ -257,18 +237,16 @@ class RiskAnswerSerializer(serializers.Serializer):
     risk = serializers.CharField(source="answer.risk", allow_null=True, default=None)
     evidence = serializers.CharField(source="answer.evidence", allow_null=True, default=None)
     sources = serializers.CharField(source="answer.sources", allow_null=True, default=None)
-    answered_by = serializers.CharField(
-        source="answer.answered_by.username", allow_null=True, default=None
-    )
+    answered_by = username_field("answer.answered_by", null=True)
 
 
-class RiskAssessmentSerializer(serializers.ModelSerializer):
+class RiskAssessmentSerializer(ReadOnlyModelSerializer):
     number = serializers.CharField()
     case_number = serializers.CharField(source="case.number")
     checklist_version = serializers.IntegerField(source="checklist.version")
-    author = serializers.CharField(source="author.username")
-    override_by = _username("override_by")
-    approved_by = _username("approved_by")
+    author = username_field("author")
+    override_by = username_field("override_by", null=True)
+    approved_by = username_field("approved_by", null=True)
     overall_risk = serializers.SerializerMethodField()
     items = serializers.IntegerField(source="item_count")
     answered = serializers.IntegerField()
@@ -280,7 +258,6 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
             "items", "answered", "conclusion", "author", "created_at", "override_by",
             "override_at", "override_reason", "approved_by", "approved_at", "expires_on",
         ]  # fmt: skip
-        read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=RiskLevel.choices, allow_null=True))
     def get_overall_risk(self, assessment):
@@ -292,7 +269,6 @@ class RiskAssessmentDetailSerializer(RiskAssessmentSerializer):
 
     class Meta(RiskAssessmentSerializer.Meta):
         fields = [*RiskAssessmentSerializer.Meta.fields, "answers"]
-        read_only_fields = fields
 
     @extend_schema_field(RiskAnswerSerializer(many=True))
     def get_answers(self, assessment):
@@ -301,7 +277,9 @@ class RiskAssessmentDetailSerializer(RiskAssessmentSerializer):
 
 
 class RiskAssessmentCreateSerializer(StrictJSONMixin, serializers.Serializer):
-    case = ScopedCaseField()
+    case = ScopedPrimaryKeyRelatedField(
+        queryset=TransferCase.objects.all(), selector=selectors.transfer_case_list
+    )
 
 
 class AnswerInputSerializer(StrictJSONMixin, serializers.Serializer):
@@ -322,11 +300,11 @@ class OverrideSerializer(StrictJSONMixin, serializers.Serializer):
 # --- Verifications -------------------------------------------------------------------------------
 
 
-class DeliveryVerificationSerializer(serializers.ModelSerializer):
+class DeliveryVerificationSerializer(ReadOnlyModelSerializer):
     case_number = serializers.CharField(source="case.number")
     depot_code = serializers.CharField(source="case.depot.code")
     end_user_name = serializers.CharField(source="case.end_user.name")
-    recorded_by = _username("recorded_by")
+    recorded_by = username_field("recorded_by", null=True)
     incident_number = serializers.CharField(source="incident.number", allow_null=True, default=None)
     overdue = serializers.SerializerMethodField()
 
@@ -337,7 +315,6 @@ class DeliveryVerificationSerializer(serializers.ModelSerializer):
             "overdue", "result", "performed_on", "evidence", "recorded_by", "recorded_at",
             "incident", "incident_number", "cancelled_by_reversal",
         ]  # fmt: skip
-        read_only_fields = fields
 
     def get_overdue(self, verification) -> bool:
         return verification.result == VerificationResult.PENDING and (
@@ -346,7 +323,9 @@ class DeliveryVerificationSerializer(serializers.ModelSerializer):
 
 
 class VerificationScheduleSerializer(StrictJSONMixin, serializers.Serializer):
-    case = ScopedCaseField()
+    case = ScopedPrimaryKeyRelatedField(
+        queryset=TransferCase.objects.all(), selector=selectors.transfer_case_list
+    )
     kind = serializers.ChoiceField(choices=VerificationKind.choices)
     due_on = serializers.DateField()
 
@@ -443,11 +422,11 @@ class CandidateSerializer(serializers.Serializer):
     last_outgoing = CandidateOutgoingSerializer(many=True)
 
 
-class TracingRequestSerializer(serializers.ModelSerializer):
+class TracingRequestSerializer(ReadOnlyModelSerializer):
     number = serializers.CharField()
     candidates = CandidateSerializer(many=True)
-    recorded_by = serializers.CharField(source="recorded_by.username")
-    answered_by = _username("answered_by")
+    recorded_by = username_field("recorded_by")
+    answered_by = username_field("answered_by", null=True)
 
     class Meta:
         model = TracingRequest
@@ -456,7 +435,6 @@ class TracingRequestSerializer(serializers.ModelSerializer):
             "description", "quantity", "place", "found_on", "candidates", "recorded_by",
             "recorded_at", "answer", "answered_by", "answered_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class TracingRequestCreateSerializer(StrictJSONMixin, serializers.Serializer):
@@ -479,10 +457,10 @@ class AnswerTextSerializer(StrictJSONMixin, serializers.Serializer):
 # --- Training allocations ------------------------------------------------------------------------
 
 
-class TrainingAllocationSerializer(serializers.ModelSerializer):
+class TrainingAllocationSerializer(ReadOnlyModelSerializer):
     recipient_code = serializers.CharField(source="recipient.code")
     ammunition_type_code = serializers.CharField(source="ammunition_type.code")
-    set_by = serializers.CharField(source="set_by.username")
+    set_by = username_field("set_by")
 
     class Meta:
         model = TrainingAllocation
@@ -490,7 +468,6 @@ class TrainingAllocationSerializer(serializers.ModelSerializer):
             "id", "recipient", "recipient_code", "ammunition_type", "ammunition_type_code",
             "year", "quantity", "approval_reference", "set_by", "set_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class TrainingAllocationSetSerializer(StrictJSONMixin, serializers.Serializer):

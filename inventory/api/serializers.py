@@ -6,29 +6,22 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.serializers import StrictJSONMixin
+from core.serializers import ScopedPrimaryKeyRelatedField, StrictJSONMixin
 from inventory.models import AmmunitionType, Depot, Licence, Recipient, Storehouse, Waiver
 from inventory.models.reference import LICENSABLE_DIVISIONS, STOREHOUSE_DEFAULT_KIND
 from inventory.selectors.reference import depot_list, storehouse_list
 
 
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """The id of an object in the requesting user's read scope.
+def depot_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
+    """The id of a depot of the reader's scope."""
+    return ScopedPrimaryKeyRelatedField(selector=depot_list, queryset=Depot.objects.all(), **kwargs)
 
-    An id outside the scope gets the same "does not exist" error as an id that does not exist
-    (DESIGN.md §1). `selector(user=...)` gives the objects in scope; `queryset` only names the
-    model for the schema.
-    """
 
-    def __init__(self, *, selector, **kwargs):
-        self.selector = selector
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return self.queryset.none()
-        return self.selector(user=request.user)
+def storehouse_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
+    """The id of a storehouse of the reader's scope."""
+    return ScopedPrimaryKeyRelatedField(
+        selector=storehouse_list, queryset=Storehouse.objects.all(), **kwargs
+    )
 
 
 class DepotSerializer(StrictJSONMixin, serializers.ModelSerializer):
@@ -38,7 +31,7 @@ class DepotSerializer(StrictJSONMixin, serializers.ModelSerializer):
 
 
 class StorehouseSerializer(StrictJSONMixin, serializers.ModelSerializer):
-    depot = ScopedPrimaryKeyRelatedField(selector=depot_list, queryset=Depot.objects.all())
+    depot = depot_field()
 
     class Meta:
         model = Storehouse
@@ -134,9 +127,7 @@ class LicenceLimitsField(serializers.Field):
 
 
 class LicenceSerializer(StrictJSONMixin, serializers.ModelSerializer):
-    storehouse = ScopedPrimaryKeyRelatedField(
-        selector=storehouse_list, queryset=Storehouse.objects.all()
-    )
+    storehouse = storehouse_field()
     limits = LicenceLimitsField()
 
     class Meta:
@@ -223,9 +214,7 @@ class AmmunitionTypeSerializer(StrictJSONMixin, serializers.ModelSerializer):
 
 
 class RecipientSerializer(StrictJSONMixin, serializers.ModelSerializer):
-    depot = ScopedPrimaryKeyRelatedField(
-        selector=depot_list,
-        queryset=Depot.objects.all(),
+    depot = depot_field(
         allow_null=True,
         required=False,
         help_text="The depot it draws from, if any.",
@@ -237,9 +226,7 @@ class RecipientSerializer(StrictJSONMixin, serializers.ModelSerializer):
 
 
 class WaiverSerializer(StrictJSONMixin, serializers.ModelSerializer):
-    storehouse = ScopedPrimaryKeyRelatedField(
-        selector=storehouse_list, queryset=Storehouse.objects.all()
-    )
+    storehouse = storehouse_field()
 
     class Meta:
         model = Waiver

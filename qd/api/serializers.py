@@ -9,10 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import StrictJSONMixin
-from inventory.api.serializers import ScopedPrimaryKeyRelatedField
-from inventory.models import Depot, Storehouse
+from inventory.api.serializers import depot_field, storehouse_field
 from inventory.rules import HAZARD_DIVISIONS
-from inventory.selectors.reference import depot_list, storehouse_list
 from qd import rules
 from qd.models import MAX_DISTANCE_M, ExposedSite, ExposedSiteKind
 
@@ -94,16 +92,14 @@ class AssessSerializer(StrictJSONMixin, serializers.Serializer):
 
 
 class SiteDistanceSerializer(StrictJSONMixin, serializers.Serializer):
-    storehouse = ScopedPrimaryKeyRelatedField(
-        selector=storehouse_list, queryset=Storehouse.objects.all()
-    )
+    storehouse = storehouse_field()
     distance_m = serializers.DecimalField(
         max_digits=8, decimal_places=1, min_value=Decimal("0.1"), max_value=MAX_DISTANCE_M
     )
 
 
 class ExposedSiteSerializer(StrictJSONMixin, serializers.ModelSerializer):
-    depot = ScopedPrimaryKeyRelatedField(selector=depot_list, queryset=Depot.objects.all())
+    depot = depot_field()
     kind = serializers.ChoiceField(choices=ExposedSiteKind.choices)
     distances = SiteDistanceSerializer(many=True, required=False)
 
@@ -201,7 +197,7 @@ def storehouse_qd_data(qd) -> dict:
 
 
 class SiteImportSerializer(StrictJSONMixin, serializers.Serializer):
-    depot = ScopedPrimaryKeyRelatedField(selector=depot_list, queryset=Depot.objects.all())
+    depot = depot_field()
     csv = serializers.CharField(
         max_length=1_000_000,
         trim_whitespace=False,

@@ -4,7 +4,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.serializers import StrictJSONMixin
+from core.serializers import ReadOnlyModelSerializer, StrictJSONMixin, username_field
 from reports.files import FORMATS, report_file
 from reports.models import ReportKind, ReportRun, ReportStatus
 from reports.pdf_probe import NUMBER
@@ -19,9 +19,9 @@ class ReportRequestSerializer(StrictJSONMixin, serializers.Serializer):
     )
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(ReadOnlyModelSerializer):
     depot_code = serializers.CharField(source="depot.code", allow_null=True, default=None)
-    requested_by = serializers.CharField(source="requested_by.username")
+    requested_by = username_field("requested_by")
     digest = serializers.CharField(
         help_text="The SHA-256 printed on the report: of its ledger lines, else of its records."
     )
@@ -37,7 +37,6 @@ class ReportSerializer(serializers.ModelSerializer):
             "cutoff", "requested_by", "requested_at", "started_at", "finished_at", "attempts",
             "error", "timings", "downloads",
         ]  # fmt: skip
-        read_only_fields = fields
 
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
     def get_downloads(self, run) -> dict:

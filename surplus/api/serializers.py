@@ -4,11 +4,10 @@ surplus services check the rules."""
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from core.serializers import StrictJSONMixin
-from inventory.api.serializers import ScopedPrimaryKeyRelatedField
-from inventory.models import AmmunitionType, Depot, Lot, Storehouse
+from core.serializers import ReadOnlyModelSerializer, StrictJSONMixin, username_field
+from inventory.api.serializers import depot_field
+from inventory.models import AmmunitionType, Lot, Storehouse
 from inventory.models.reference import AmmunitionCategory
-from inventory.selectors.reference import depot_list
 from surplus.models import (
     DisposalExecution,
     DisposalMethod,
@@ -26,12 +25,12 @@ BIG = 9_000_000_000_000
 # --- Requirements -----------------------------------------------------------------------------
 
 
-class RequirementSerializer(serializers.ModelSerializer):
+class RequirementSerializer(ReadOnlyModelSerializer):
     total = serializers.IntegerField(
         read_only=True,
         help_text="operational + training_per_year x training_years + testing + contingency",
     )
-    set_by = serializers.CharField(source="set_by.username", read_only=True)
+    set_by = username_field("set_by", read_only=True)
 
     class Meta:
         model = Requirement
@@ -52,7 +51,6 @@ class RequirementSerializer(serializers.ModelSerializer):
             "set_by",
             "set_at",
         ]
-        read_only_fields = fields
 
 
 class RequirementCreateSerializer(StrictJSONMixin, serializers.Serializer):
@@ -82,13 +80,12 @@ class RequirementCreateSerializer(StrictJSONMixin, serializers.Serializer):
         return attrs
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(ReadOnlyModelSerializer):
     types = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = InterchangeableGroup
         fields = ["id", "code", "name", "types"]
-        read_only_fields = fields
 
 
 class GroupCreateSerializer(serializers.Serializer):
@@ -106,9 +103,7 @@ class GroupMemberSerializer(serializers.Serializer):
 class SurplusQuerySerializer(serializers.Serializer):
     """Query parameters: each given at most once and never empty (as the schema says)."""
 
-    depot = ScopedPrimaryKeyRelatedField(
-        selector=depot_list, queryset=Depot.objects.all(), required=False
-    )
+    depot = depot_field(required=False)
     region = serializers.CharField(max_length=100, required=False)
     ammunition_type = serializers.PrimaryKeyRelatedField(
         queryset=AmmunitionType.objects.all(), required=False
@@ -189,10 +184,8 @@ class SurplusRowSerializer(serializers.Serializer):
     surplus_neq_kg = _neq()
 
 
-class SnapshotSerializer(serializers.ModelSerializer):
-    requested_by = serializers.CharField(
-        source="requested_by.username", read_only=True, allow_null=True, default=None
-    )
+class SnapshotSerializer(ReadOnlyModelSerializer):
+    requested_by = username_field("requested_by", null=True, read_only=True)
 
     class Meta:
         model = SurplusSnapshot
@@ -208,7 +201,6 @@ class SnapshotSerializer(serializers.ModelSerializer):
             "policy",
             "error",
         ]
-        read_only_fields = fields
 
 
 class SnapshotCreateSerializer(StrictJSONMixin, serializers.Serializer):
@@ -217,7 +209,7 @@ class SnapshotCreateSerializer(StrictJSONMixin, serializers.Serializer):
     )
 
 
-class SnapshotRowSerializer(serializers.ModelSerializer):
+class SnapshotRowSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = SnapshotRow
         fields = [
@@ -239,13 +231,12 @@ class SnapshotRowSerializer(serializers.ModelSerializer):
             "holdings_neq_kg",
             "surplus_neq_kg",
         ]
-        read_only_fields = fields
 
 
 # --- Disposal ---------------------------------------------------------------------------------
 
 
-class PlanLineSerializer(serializers.ModelSerializer):
+class PlanLineSerializer(ReadOnlyModelSerializer):
     lot_number = serializers.CharField(source="lot.lot_number", read_only=True)
     ammunition_type = serializers.IntegerField(source="lot.ammunition_type_id", read_only=True)
     remaining = serializers.IntegerField(read_only=True)
@@ -262,18 +253,13 @@ class PlanLineSerializer(serializers.ModelSerializer):
             "executed",
             "remaining",
         ]
-        read_only_fields = fields
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(ReadOnlyModelSerializer):
     number = serializers.CharField(read_only=True)
-    created_by = serializers.CharField(source="created_by.username", read_only=True)
-    approved_by = serializers.CharField(
-        source="approved_by.username", read_only=True, allow_null=True, default=None
-    )
-    closed_by = serializers.CharField(
-        source="closed_by.username", read_only=True, allow_null=True, default=None
-    )
+    created_by = username_field("created_by", read_only=True)
+    approved_by = username_field("approved_by", null=True, read_only=True)
+    closed_by = username_field("closed_by", null=True, read_only=True)
     lines = PlanLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -298,7 +284,6 @@ class PlanSerializer(serializers.ModelSerializer):
             "closing_note",
             "lines",
         ]
-        read_only_fields = fields
 
 
 class PlanLineInputSerializer(StrictJSONMixin, serializers.Serializer):
@@ -308,7 +293,7 @@ class PlanLineInputSerializer(StrictJSONMixin, serializers.Serializer):
 
 
 class PlanCreateSerializer(StrictJSONMixin, serializers.Serializer):
-    depot = ScopedPrimaryKeyRelatedField(selector=depot_list, queryset=Depot.objects.all())
+    depot = depot_field()
     method = serializers.ChoiceField(choices=DisposalMethod.choices)
     site = serializers.CharField(max_length=200)
     scheduled_from = serializers.DateField()
@@ -357,11 +342,11 @@ class WitnessOutSerializer(serializers.Serializer):
     position = serializers.CharField(read_only=True)
 
 
-class ExecutionSerializer(serializers.ModelSerializer):
+class ExecutionSerializer(ReadOnlyModelSerializer):
     certificate_number = serializers.CharField(read_only=True)
     document = serializers.IntegerField(source="document_id", read_only=True)
     document_number = serializers.CharField(source="document.number", read_only=True)
-    executed_by = serializers.CharField(source="executed_by.username", read_only=True)
+    executed_by = username_field("executed_by", read_only=True)
     witnesses = WitnessOutSerializer(many=True, read_only=True)
     lines = ExecutionLineSerializer(many=True, read_only=True)
 
@@ -380,4 +365,3 @@ class ExecutionSerializer(serializers.ModelSerializer):
             "recorded_at",
             "lines",
         ]
-        read_only_fields = fields

@@ -9,8 +9,13 @@ from rest_framework import serializers
 from accounts.models import User
 from core.roles import Action
 from core.scoping import action_depot_ids
-from core.serializers import StrictJSONMixin
-from inventory.api.serializers import ScopedPrimaryKeyRelatedField
+from core.serializers import (
+    ReadOnlyModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    StrictJSONMixin,
+    username_field,
+)
+from inventory.api.serializers import depot_field, storehouse_field
 from inventory.models import (
     AmmunitionType,
     Balance,
@@ -19,10 +24,8 @@ from inventory.models import (
     ConditionCode,
     Depot,
     Lot,
-    Storehouse,
 )
 from inventory.models.reference import RecipientKind
-from inventory.selectors.reference import depot_list, storehouse_list
 from surveillance import selectors
 from surveillance.models import (
     ConditionChange,
@@ -40,6 +43,18 @@ MAX_ATTACHMENTS = 10
 def _condition_field(**kwargs):
     return serializers.SlugRelatedField(
         slug_field="code", queryset=ConditionCode.objects.all(), **kwargs
+    )
+
+
+def _content_pct_field(what: str) -> serializers.DecimalField:
+    """A stabiliser content in % (content methods only, so optional)."""
+    return serializers.DecimalField(
+        max_digits=6,
+        decimal_places=3,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=f"Content methods: {what}",
     )
 
 
@@ -84,9 +99,7 @@ class _MultipartMixin:
 
 
 class _DepotMixin(serializers.Serializer):
-    depot = ScopedPrimaryKeyRelatedField(
-        selector=depot_list,
-        queryset=Depot.objects.all(),
+    depot = depot_field(
         required=False,
         help_text="Where the record is made. Optional when you act in one depot, or when only "
         "one of your depots holds the lot.",
@@ -100,9 +113,7 @@ class InspectionCreateSerializer(
     _MultipartMixin, StrictJSONMixin, _DepotMixin, serializers.Serializer
 ):
     lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all())
-    storehouse = ScopedPrimaryKeyRelatedField(
-        selector=storehouse_list,
-        queryset=Storehouse.objects.all(),
+    storehouse = storehouse_field(
         required=False,
         allow_null=True,
         help_text="The storehouse whose stock of the lot was inspected, if only one.",
@@ -144,22 +155,8 @@ class StabilityTestCreateSerializer(StrictJSONMixin, _DepotMixin, serializers.Se
     laboratory = serializers.CharField(max_length=200)
     method = serializers.ChoiceField(choices=StabilityMethod.choices)
     stabiliser = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
-    initial_content_pct = serializers.DecimalField(
-        max_digits=6,
-        decimal_places=3,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Content methods: the stabiliser content when made (%).",
-    )
-    measured_content_pct = serializers.DecimalField(
-        max_digits=6,
-        decimal_places=3,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Content methods: the effective stabiliser content measured (%).",
-    )
+    initial_content_pct = _content_pct_field("the stabiliser content when made (%).")
+    measured_content_pct = _content_pct_field("the effective stabiliser content measured (%).")
     passed = serializers.BooleanField(
         required=False,
         allow_null=True,
@@ -210,45 +207,34 @@ class BanLiftSerializer(StrictJSONMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class _ScopedRecordField(serializers.PrimaryKeyRelatedField):
-    """A surveillance record the user may read; any other id 'does not exist' (400)."""
-
-    def __init__(self, *, selector, **kwargs):
-        self.selector = selector
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return self.queryset.none()
-        return self.selector(request.user)
+def _justification_field(selector, model, what: str, other: str) -> ScopedPrimaryKeyRelatedField:
+    """A record the reader may see that justifies an extension: one of two, so optional."""
+    return ScopedPrimaryKeyRelatedField(
+        selector=selector,
+        queryset=model.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=f"The {what} that justifies the extension (or give {other}).",
+    )
 
 
 class ShelfLifeExtensionCreateSerializer(StrictJSONMixin, serializers.Serializer):
     lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all())
     new_expires_on = serializers.DateField()
     reason = serializers.CharField(max_length=2000)
-    inspection = _ScopedRecordField(
-        selector=selectors.inspection_list,
-        queryset=Inspection.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="The inspection that justifies the extension (or give stability_test).",
+    inspection = _justification_field(
+        selectors.inspection_list, Inspection, "inspection", "stability_test"
     )
-    stability_test = _ScopedRecordField(
-        selector=selectors.stability_test_list,
-        queryset=StabilityTest.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="The stability test that justifies the extension (or give inspection).",
+    stability_test = _justification_field(
+        selectors.stability_test_list, StabilityTest, "stability test", "inspection"
     )
 
 
 # --- Output -------------------------------------------------------------------------------------
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
-    uploaded_by = serializers.CharField(source="uploaded_by.username")
+class AttachmentSerializer(ReadOnlyModelSerializer):
+    uploaded_by = username_field("uploaded_by")
     download = serializers.SerializerMethodField(help_text="Path to download the file.")
 
     class Meta:
@@ -257,7 +243,6 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "id", "original_name", "content_type", "size", "sha256", "uploaded_by",
             "uploaded_at", "download",
         ]  # fmt: skip
-        read_only_fields = fields
 
     def get_download(self, attachment) -> str:
         return (
@@ -265,12 +250,12 @@ class AttachmentSerializer(serializers.ModelSerializer):
         )
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class InspectionSerializer(ReadOnlyModelSerializer):
     lot_number = serializers.CharField(source="lot.lot_number")
     ammunition_type = serializers.IntegerField(source="lot.ammunition_type_id")
     depot_code = serializers.CharField(source="depot.code")
     storehouse_code = serializers.CharField(source="storehouse.code", allow_null=True, default=None)
-    inspector = serializers.CharField(source="inspector.username")
+    inspector = username_field("inspector")
     condition = serializers.CharField(source="condition_id")
     attachments = AttachmentSerializer(many=True)
 
@@ -281,13 +266,12 @@ class InspectionSerializer(serializers.ModelSerializer):
             "storehouse_code", "kind", "inspected_on", "inspector", "sample_size", "findings",
             "condition", "next_due_on", "recorded_at", "attachments",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
-class StabilityTestSerializer(serializers.ModelSerializer):
+class StabilityTestSerializer(ReadOnlyModelSerializer):
     lot_number = serializers.CharField(source="lot.lot_number")
     depot_code = serializers.CharField(source="depot.code")
-    tested_by = serializers.CharField(source="tested_by.username")
+    tested_by = username_field("tested_by")
 
     class Meta:
         model = StabilityTest
@@ -297,7 +281,6 @@ class StabilityTestSerializer(serializers.ModelSerializer):
             "remaining_pct", "category", "action", "resulting_condition", "next_test_due",
             "dispose_by", "tested_by", "note", "recorded_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class PostedDocumentSerializer(serializers.Serializer):
@@ -307,15 +290,13 @@ class PostedDocumentSerializer(serializers.Serializer):
     depot_code = serializers.CharField(source="depot.code")
 
 
-class ConditionChangeSerializer(serializers.ModelSerializer):
+class ConditionChangeSerializer(ReadOnlyModelSerializer):
     lot_number = serializers.CharField(source="lot.lot_number")
     document = PostedDocumentSerializer()
     occurred_on = serializers.DateField(source="document.occurred_on")
     reason = serializers.CharField(source="document.note")
-    posted_by = serializers.CharField(source="document.posted_by.username")
-    on_behalf_of = serializers.CharField(
-        source="document.on_behalf_of.username", allow_null=True, default=None
-    )
+    posted_by = username_field("document.posted_by")
+    on_behalf_of = username_field("document.on_behalf_of", null=True)
 
     class Meta:
         model = ConditionChange
@@ -324,7 +305,6 @@ class ConditionChangeSerializer(serializers.ModelSerializer):
             "authority_reference", "occurred_on", "document", "posted_by", "on_behalf_of",
             "inspection", "stability_test",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class ConditionChangePostedSerializer(serializers.Serializer):
@@ -337,13 +317,13 @@ class ConditionChangePostedSerializer(serializers.Serializer):
     )
 
 
-class BanSerializer(serializers.ModelSerializer):
+class BanSerializer(ReadOnlyModelSerializer):
     lot_number = serializers.CharField(source="lot.lot_number", allow_null=True, default=None)
     ammunition_type_code = serializers.CharField(
         source="ammunition_type.code", allow_null=True, default=None
     )
-    imposed_by = serializers.CharField(source="imposed_by.username")
-    lifted_by = serializers.CharField(source="lifted_by.username", allow_null=True, default=None)
+    imposed_by = username_field("imposed_by")
+    lifted_by = username_field("lifted_by", null=True)
     is_active = serializers.BooleanField()
     permitted_recipient_kinds = serializers.ListField(child=serializers.CharField())
 
@@ -355,12 +335,11 @@ class BanSerializer(serializers.ModelSerializer):
             "imposed_by", "imposed_at",
             "lifted_by", "lifted_at", "lift_reason", "is_active",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
-class ShelfLifeExtensionSerializer(serializers.ModelSerializer):
+class ShelfLifeExtensionSerializer(ReadOnlyModelSerializer):
     lot_number = serializers.CharField(source="lot.lot_number")
-    decided_by = serializers.CharField(source="decided_by.username")
+    decided_by = username_field("decided_by")
 
     class Meta:
         model = ShelfLifeExtension
@@ -368,7 +347,6 @@ class ShelfLifeExtensionSerializer(serializers.ModelSerializer):
             "id", "lot", "lot_number", "previous_expires_on", "new_expires_on", "inspection",
             "stability_test", "reason", "decided_by", "decided_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class WorkItemSerializer(serializers.Serializer):

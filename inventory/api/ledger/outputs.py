@@ -6,6 +6,7 @@ import copy
 
 from rest_framework import serializers
 
+from core.serializers import username_field
 from inventory.models import (
     Document,
     Lot,
@@ -15,10 +16,15 @@ from inventory.models.ledger import DocumentStatus
 # --- Output --------------------------------------------------------------------------------------
 
 
-class DocumentLineSerializer(serializers.Serializer):
+# A row of one lot (a ledger line, a balance): its id, and the lot's id and number. (No docstring:
+# drf-spectacular would print it as the description of every serializer built on it.)
+class _LotRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     lot = serializers.IntegerField(source="lot_id")
     lot_number = serializers.CharField(source="lot.lot_number")
+
+
+class DocumentLineSerializer(_LotRowSerializer):
     storehouse = serializers.IntegerField(source="storehouse_id")
     storehouse_code = serializers.CharField(source="storehouse.code")
     quantity = serializers.IntegerField()
@@ -33,8 +39,8 @@ class LedgerLineSerializer(DocumentLineSerializer):
 class DocumentSerializer(serializers.ModelSerializer):
     depot = serializers.IntegerField(source="depot_id")
     depot_code = serializers.CharField(source="depot.code")
-    posted_by = serializers.CharField(source="posted_by.username")
-    approved_by = serializers.CharField(source="approved_by.username", allow_null=True)
+    posted_by = username_field("posted_by")
+    approved_by = username_field("approved_by", allow_null=True)
     recipient = serializers.IntegerField(source="recipient_id", allow_null=True)
     destination_depot = serializers.IntegerField(source="destination_depot_id", allow_null=True)
     transfer = serializers.IntegerField(source="transfer_id", allow_null=True)
@@ -110,10 +116,7 @@ class TransferReceiptSerializer(DocumentSerializer):
         fields = [*DocumentSerializer.Meta.fields, "transfer_status"]
 
 
-class BalanceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    lot = serializers.IntegerField(source="lot_id")
-    lot_number = serializers.CharField(source="lot.lot_number")
+class BalanceSerializer(_LotRowSerializer):
     ammunition_type = serializers.IntegerField(source="lot.ammunition_type_id")
     storehouse = serializers.IntegerField(source="storehouse_id")
     depot = serializers.IntegerField(source="depot_id")
