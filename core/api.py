@@ -45,6 +45,11 @@ def post_schema(
     )
 
 
+def act_schema(summary, request=None, response=None, code=status.HTTP_200_OK, **more):
+    """`post_schema` for a POST that acts on a case or a check instead of posting a document."""
+    return post_schema(summary, request, response, code, idempotency=IDEMPOTENCY_ACTS, **more)
+
+
 def read_schema(
     list_summary, retrieve_summary, *, list_description=None, retrieve_description=None, **more
 ):

@@ -8,8 +8,6 @@ read the transfer cases of their depots and dispatch them, and see nothing else 
 Every POST takes an optional Idempotency-Key.
 """
 
-import functools
-
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,7 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import IDEMPOTENCY_ACTS, ReadViewSet, post_schema, read_schema, validated
+from core.api import ReadViewSet, act_schema, read_schema, validated
 from core.drf import LedgerPagination, ReferencePagination
 from core.idempotency import idempotent
 from diversion import selectors, services
@@ -43,9 +41,6 @@ from diversion.models import (
     Verification,
 )
 
-_post = functools.partial(post_schema, idempotency=IDEMPOTENCY_ACTS)
-
-
 # --- Parties -------------------------------------------------------------------------------------
 
 
@@ -63,7 +58,7 @@ class PartyViewSet(ReadViewSet):
     def get_queryset(self):
         return selectors.party_list(user=self.request.user).order_by("name", "id")
 
-    @_post("Add a party to the register", s.PartyCreateSerializer, s.PartySerializer, 201)
+    @act_schema("Add a party to the register", s.PartyCreateSerializer, s.PartySerializer, 201)
     @idempotent
     def create(self, request):
         values = validated(s.PartyCreateSerializer, request)
@@ -109,7 +104,7 @@ class PartyDocumentViewSet(ReadViewSet):
     def get_queryset(self):
         return selectors.party_document_list(user=self.request.user).order_by("-id")
 
-    @_post(
+    @act_schema(
         "Record a document of a party (number, issuer, validity)",
         s.PartyDocumentCreateSerializer,
         s.PartyDocumentSerializer,
@@ -122,7 +117,7 @@ class PartyDocumentViewSet(ReadViewSet):
         document = services.party_document_add(**values, recorded_by=request.user)
         return self._answer(document, status.HTTP_201_CREATED)
 
-    @_post(
+    @act_schema(
         "Record who checked the document, how, and the result",
         s.AuthenticateSerializer,
         s.PartyDocumentSerializer,
@@ -154,7 +149,7 @@ class TransferCaseViewSet(ReadViewSet):
     def get_queryset(self):
         return selectors.transfer_case_detail(user=self.request.user)
 
-    @_post(
+    @act_schema(
         "Open a transfer case (409 party_not_permitted for a suspended or denied party)",
         s.TransferCaseCreateSerializer,
         s.TransferCaseSerializer,
@@ -172,7 +167,7 @@ class TransferCaseViewSet(ReadViewSet):
         )
         return self._answer(case, status.HTTP_201_CREATED)
 
-    @_post(
+    @act_schema(
         "Dispatch: post the issue to the consignee (a clerk of the depot). 409 "
         "no_risk_assessment, party_not_permitted or end_user_certificate_invalid, then the "
         "posting service's codes; nothing is written when refused",
@@ -189,14 +184,14 @@ class TransferCaseViewSet(ReadViewSet):
         )
         return self._answer(case)
 
-    @_post("Cancel a case awaiting dispatch", None, s.TransferCaseSerializer)
+    @act_schema("Cancel a case awaiting dispatch", None, s.TransferCaseSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def cancel(self, request, pk=None):
         case = services.transfer_case_cancel(case=self.get_object(), cancelled_by=request.user)
         return self._answer(case)
 
-    @_post(
+    @act_schema(
         "After the dispatch document was reversed: cancel the case's pending checks, naming the "
         "reversal, and resolve its verification_overdue alert (officers, or a clerk of the "
         "depot). 409 invalid_state when the dispatch is not reversed",
@@ -236,7 +231,7 @@ class RiskAssessmentViewSet(ReadViewSet):
             return s.RiskAssessmentSerializer
         return s.RiskAssessmentDetailSerializer
 
-    @_post(
+    @act_schema(
         "Start an assessment of a case against the checklist in force",
         s.RiskAssessmentCreateSerializer,
         s.RiskAssessmentDetailSerializer,
@@ -249,7 +244,7 @@ class RiskAssessmentViewSet(ReadViewSet):
         assessment = services.risk_assessment_create(case=values["case"], author=request.user)
         return self._answer(assessment, status.HTTP_201_CREATED)
 
-    @_post(
+    @act_schema(
         "Answer one checklist item: risk level, evidence, sources (the author, while draft)",
         s.AnswerInputSerializer,
         s.RiskAssessmentDetailSerializer,
@@ -262,7 +257,7 @@ class RiskAssessmentViewSet(ReadViewSet):
         services.risk_answer_set(assessment=assessment, answered_by=request.user, **values)
         return self._answer(assessment)
 
-    @_post("The author's conclusion", s.ConclusionSerializer, s.RiskAssessmentDetailSerializer)
+    @act_schema("The author's conclusion", s.ConclusionSerializer, s.RiskAssessmentDetailSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def conclusion(self, request, pk=None):
@@ -271,7 +266,7 @@ class RiskAssessmentViewSet(ReadViewSet):
         services.risk_assessment_conclude(assessment=assessment, user=request.user, **values)
         return self._answer(assessment)
 
-    @_post(
+    @act_schema(
         "Record a second officer's override of the items rated high (409 self_approval for "
         "the author)",
         s.OverrideSerializer,
@@ -287,7 +282,7 @@ class RiskAssessmentViewSet(ReadViewSet):
         )
         return self._answer(assessment)
 
-    @_post(
+    @act_schema(
         "Approve (an officer other than the author: 409 self_approval; every item answered: "
         "409 assessment_incomplete; an item rated high needs an override: 409 "
         "high_risk_not_overridden). The approval expires after the policy's days",
@@ -302,7 +297,7 @@ class RiskAssessmentViewSet(ReadViewSet):
         )
         return self._answer(assessment)
 
-    @_post("Withdraw the assessment: it no longer covers its case", None,
+    @act_schema("Withdraw the assessment: it no longer covers its case", None,
            s.RiskAssessmentDetailSerializer)  # fmt: skip
     @action(detail=True, methods=["post"])
     @idempotent
@@ -332,7 +327,7 @@ class VerificationViewSet(ReadViewSet):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
-    @_post(
+    @act_schema(
         "Schedule one more check of a dispatched case",
         s.VerificationScheduleSerializer,
         s.DeliveryVerificationSerializer,
@@ -345,7 +340,7 @@ class VerificationViewSet(ReadViewSet):
         verification = services.verification_schedule(**values, scheduled_by=request.user)
         return self._answer(verification, status.HTTP_201_CREATED)
 
-    @_post(
+    @act_schema(
         "Record the result with its evidence; a failed check opens an incident",
         s.VerificationRecordSerializer,
         s.DeliveryVerificationSerializer,
@@ -400,7 +395,7 @@ class TracingRequestViewSet(ReadViewSet):
     def get_queryset(self):
         return selectors.tracing_request_list(user=self.request.user)
 
-    @_post(
+    @act_schema(
         "Record a tracing request: the candidate lots and last accountable holders are found "
         "and kept",
         s.TracingRequestCreateSerializer,
@@ -413,7 +408,7 @@ class TracingRequestViewSet(ReadViewSet):
         tracing_request = services.tracing_request_record(**values, recorded_by=request.user)
         return self._answer(tracing_request, status.HTTP_201_CREATED)
 
-    @_post("Record the answer given", s.AnswerTextSerializer, s.TracingRequestSerializer)
+    @act_schema("Record the answer given", s.AnswerTextSerializer, s.TracingRequestSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def answer(self, request, pk=None):
@@ -444,7 +439,7 @@ class TrainingAllocationViewSet(ReadViewSet):
             "-year", "recipient__code", "ammunition_type__code", "id"
         )
 
-    @_post(
+    @act_schema(
         "Set a unit's training allocation of a type for a year (officers): created, or changed "
         "with the earlier figure kept in its history",
         s.TrainingAllocationSetSerializer,
