@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
 )
-from rest_framework import mixins, viewsets
 
+from core.api import ReadViewSet
 from core.drf import LedgerPagination
 from core.roles import Action
 from core.scoping import can, require
@@ -37,8 +37,7 @@ def example(name, value):
     return [OpenApiExample(name, value=value, request_only=True)]
 
 
-class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RecordViewSet(ReadViewSet):
     """Surveillance records grow with the stockpile: cursor pages, newest recorded first."""
 
     pagination_class = LedgerPagination
-    lookup_value_regex = r"[0-9]+"
