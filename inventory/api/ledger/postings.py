@@ -11,10 +11,11 @@ from drf_spectacular.utils import (
     OpenApiExample,
     extend_schema,
 )
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import ReadViewSet, post_schema, validated
 from core.drf import LedgerPagination
 from core.idempotency import IDEMPOTENCY, idempotent
 from inventory.api.ledger.inputs import (
@@ -86,14 +87,13 @@ def _posted_representer() -> PostedDocumentSerializer:
     return PostedDocumentSerializer()
 
 
-class PostingViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
+class PostingViewSet(DocumentResponseMixin, ReadViewSet):
     """List (GET) the documents of one kind in your scope; post one (POST)."""
 
     kind: DocumentKind
     serializer_class = DocumentSerializer
     pagination_class = LedgerPagination
     filterset_class = DocumentFilter
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return selectors.document_list(user=self.request.user).filter(kind=self.kind)
@@ -107,11 +107,11 @@ class PostingViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def posting_schema(request_serializer, summary, example=None):
-    return extend_schema(
-        request=request_serializer,
-        responses={201: DocumentSerializer},
-        parameters=[IDEMPOTENCY],
-        summary=summary,
+    return post_schema(
+        summary,
+        request_serializer,
+        DocumentSerializer,
+        status.HTTP_201_CREATED,
         examples=[OpenApiExample("Example", value=example, request_only=True)] if example else [],
     )
 
@@ -170,9 +170,7 @@ class MoveViewSet(PostingViewSet):
     @posting_schema(MoveSerializer, "Move stock between storehouses of one depot")
     @idempotent
     def create(self, request):
-        data = MoveSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(MoveSerializer, request)
         storehouses = [
             s for line in values["lines"] for s in (line["from_storehouse"], line["to_storehouse"])
         ]
@@ -226,9 +224,7 @@ class TransferViewSet(PostingViewSet):
     @idempotent
     def receive(self, request, pk=None):
         transfer = get_object_or_404(self.get_queryset(), pk=pk)
-        data = TransferReceiveSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(TransferReceiveSerializer, request)
         receipt = posting.transfer_receive(
             transfer=transfer,
             lines=[
@@ -266,11 +262,10 @@ class AdjustmentViewSet(PostingViewSet):
         )
         return self._created(document)
 
-    @extend_schema(
-        request=None,
-        responses={200: DocumentSerializer},
-        parameters=[IDEMPOTENCY],
-        summary="Approve a pending adjustment (an inspector other than its author)",
+    @post_schema(
+        "Approve a pending adjustment (an inspector other than its author)",
+        None,
+        DocumentSerializer,
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -278,22 +273,13 @@ class AdjustmentViewSet(PostingViewSet):
         document = posting.adjustment_approve(
             document=get_object_or_404(self.get_queryset(), pk=pk), approved_by=request.user
         )
-        return Response(
-            DocumentSerializer(selectors.document_list_unscoped().get(pk=document.pk)).data
-        )
+        return self._document(document)
 
-    @extend_schema(
-        request=None,
-        responses={200: DocumentSerializer},
-        parameters=[IDEMPOTENCY],
-        summary="Reject a pending adjustment",
-    )
+    @post_schema("Reject a pending adjustment", None, DocumentSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def reject(self, request, pk=None):
         document = posting.adjustment_reject(
             document=get_object_or_404(self.get_queryset(), pk=pk), rejected_by=request.user
         )
-        return Response(
-            DocumentSerializer(selectors.document_list_unscoped().get(pk=document.pk)).data
-        )
+        return self._document(document)
