@@ -7,7 +7,12 @@ service call and `self._answer(...)`.
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
@@ -31,11 +36,25 @@ def validated(serializer_class, request, **context):
     return data.validated_data
 
 
+def request_examples(named: dict) -> list[OpenApiExample]:
+    """Request bodies the schema shows, by name."""
+    return [OpenApiExample(name, value=value, request_only=True) for name, value in named.items()]
+
+
 def post_schema(
-    summary, request=None, response=None, code=status.HTTP_200_OK, idempotency=IDEMPOTENCY, **more
+    summary,
+    request=None,
+    response=None,
+    code=status.HTTP_200_OK,
+    *,
+    idempotency=IDEMPOTENCY,
+    examples=None,
+    **more,
 ):
     """The schema of a POST that writes: its body, its one success answer, the Idempotency-Key
-    header; `more` (description, examples) as extend_schema takes them."""
+    header, request `examples` by name; `more` (description) as extend_schema takes it."""
+    if examples is not None:
+        more["examples"] = request_examples(examples)
     return extend_schema(
         summary=summary,
         request=request,

@@ -4,13 +4,14 @@ and a licence version generated from QD."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import request_examples
 from core.roles import Action
 from core.scoping import require
 from inventory.api.serializers import LicenceSerializer
@@ -56,13 +57,7 @@ class QdAssessApi(APIView):
         summary="Distances for mixed contents (aggregated per DESIGN.md §4)",
         request=AssessSerializer,
         responses=AssessResultSerializer,
-        examples=[
-            OpenApiExample(
-                "1.1 with 1.3",
-                value={"contents": {"1.1": "1000", "1.3": "5000"}},
-                request_only=True,
-            )
-        ],
+        examples=request_examples({"1.1 with 1.3": {"contents": {"1.1": "1000", "1.3": "5000"}}}),
     )
     def post(self, request):
         serializer = AssessSerializer(data=request.data)

@@ -8,7 +8,6 @@ not exist), then calls reports.services; nothing is written by a refused request
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
-    OpenApiExample,
     OpenApiParameter,
     extend_schema,
 )
@@ -73,25 +72,17 @@ class ReportViewSet(ReadViewSet):
         "may read. Answers 202 with the report's `id`, `number` and `status`: `queued`, or "
         "already `done` for a small report rendered at once. The report covers the ledger "
         "lines posted up to now (its cut-off).",
-        examples=[
-            OpenApiExample(
-                "Depot accounting statement",
-                value={
-                    "kind": "accounting_statement",
-                    "parameters": {
-                        "depot": 1,
-                        "period_start": "2026-01-01",
-                        "period_end": "2026-03-31",
-                    },
+        examples={
+            "Depot accounting statement": {
+                "kind": "accounting_statement",
+                "parameters": {
+                    "depot": 1,
+                    "period_start": "2026-01-01",
+                    "period_end": "2026-03-31",
                 },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Stock card",
-                value={"kind": "stock_card", "parameters": {"lot": 12, "depot": 1}},
-                request_only=True,
-            ),
-        ],
+            },
+            "Stock card": {"kind": "stock_card", "parameters": {"lot": 12, "depot": 1}},
+        },
     )
     @idempotent
     def create(self, request):

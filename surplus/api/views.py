@@ -9,12 +9,12 @@ Reads go through surplus.selectors in the reader's scope (404 outside it). A wri
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ReadViewSet, post_schema, read_schema, validated
+from core.api import ReadViewSet, post_schema, read_schema, request_examples, validated
 from core.drf import LedgerPagination
 from core.idempotency import IDEMPOTENCY, idempotent
 from core.roles import Action
@@ -58,22 +58,18 @@ class RequirementViewSet(ReadViewSet):
         status.HTTP_201_CREATED,
         description=f"{OFFICER} Earlier versions are kept unchanged. A type that belongs to a "
         "group of interchangeable types takes the group's requirement (400 if named).",
-        examples=[
-            OpenApiExample(
-                "7.62 mm ball",
-                value={
-                    "ammunition_type": 1,
-                    "effective_from": "2027-01-01",
-                    "operational": 2000000,
-                    "training_per_year": 400000,
-                    "training_years": 2,
-                    "testing": 5000,
-                    "contingency": 100000,
-                    "approval_reference": "MoD/LOG/2026/118",
-                },
-                request_only=True,
-            )
-        ],
+        examples={
+            "7.62 mm ball": {
+                "ammunition_type": 1,
+                "effective_from": "2027-01-01",
+                "operational": 2000000,
+                "training_per_year": 400000,
+                "training_years": 2,
+                "testing": 5000,
+                "contingency": 100000,
+                "approval_reference": "MoD/LOG/2026/118",
+            }
+        },
     )
     @idempotent
     def create(self, request):
@@ -225,20 +221,16 @@ class DisposalPlanViewSet(ReadViewSet):
         "unserviceable stock may be planned (409 `not_disposable`), never more than is held. "
         "Sale, gift and transfer plans may be drafted and approved but are executed through "
         "the diversion-control transfer cases.",
-        examples=[
-            OpenApiExample(
-                "Open detonation",
-                value={
-                    "depot": 1,
-                    "method": "open_detonation",
-                    "site": "Range 4 demolition ground",
-                    "scheduled_from": "2027-03-01",
-                    "scheduled_until": "2027-03-31",
-                    "lines": [{"lot": 12, "storehouse": 3, "quantity": 400}],
-                },
-                request_only=True,
-            )
-        ],
+        examples={
+            "Open detonation": {
+                "depot": 1,
+                "method": "open_detonation",
+                "site": "Range 4 demolition ground",
+                "scheduled_from": "2027-03-01",
+                "scheduled_until": "2027-03-31",
+                "lines": [{"lot": 12, "storehouse": 3, "quantity": 400}],
+            }
+        },
     )
     @idempotent
     def create(self, request):
@@ -302,20 +294,18 @@ class DisposalPlanViewSet(ReadViewSet):
         request=s.ExecutionCreateSerializer,
         responses={201: s.ExecutionSerializer},
         parameters=[IDEMPOTENCY],
-        examples=[
-            OpenApiExample(
-                "Part of a plan",
-                value={
+        examples=request_examples(
+            {
+                "Part of a plan": {
                     "executed_on": "2027-03-04",
                     "witnesses": [
                         {"name": "Capt. A. Mensah", "position": "ATO"},
                         {"name": "Ms B. Okafor", "position": "Inspectorate"},
                     ],
                     "lines": [{"plan_line": 7, "quantity": 200}],
-                },
-                request_only=True,
-            )
-        ],
+                }
+            }
+        ),
     )
     @action(detail=True, methods=["get", "post"], pagination_class=LedgerPagination)
     def executions(self, request, pk=None):

@@ -7,17 +7,13 @@ import functools
 from collections.abc import Sequence
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import (
-    OpenApiExample,
-    extend_schema,
-)
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import ReadViewSet, post_schema, validated
 from core.drf import LedgerPagination
-from core.idempotency import IDEMPOTENCY, idempotent
+from core.idempotency import idempotent
 from inventory.api.ledger.inputs import (
     AdjustmentSerializer,
     IssueSerializer,
@@ -112,7 +108,7 @@ def posting_schema(request_serializer, summary, example=None):
         request_serializer,
         DocumentSerializer,
         status.HTTP_201_CREATED,
-        examples=[OpenApiExample("Example", value=example, request_only=True)] if example else [],
+        examples={"Example": example} if example else {},
     )
 
 
@@ -203,22 +199,16 @@ class TransferViewSet(PostingViewSet):
     def create(self, request):
         return self.post_document(request, TransferSerializer, posting.transfer_dispatch)
 
-    @extend_schema(
-        request=TransferReceiveSerializer,
-        responses={201: TransferReceiptSerializer},
-        parameters=[IDEMPOTENCY],
-        summary="Receive a transfer at its destination (shortfall: received_with_discrepancy)",
+    @post_schema(
+        "Receive a transfer at its destination (shortfall: received_with_discrepancy)",
+        TransferReceiveSerializer,
+        TransferReceiptSerializer,
+        status.HTTP_201_CREATED,
         description="The answer is the receipt document posted at the destination (its `id`, "
         "`number`, `kind` `transfer_receipt`, `lines`, ...) with `status` and `transfer_status` "
         "giving the transfer's resulting status: `received`, or `received_with_discrepancy` "
         "when less than was sent arrived. `occurred_on` is today when left out.",
-        examples=[
-            OpenApiExample(
-                "Receive",
-                value={"lines": [{"lot": 12, "storehouse": 7, "quantity": 38}]},
-                request_only=True,
-            )
-        ],
+        examples={"Receive": {"lines": [{"lot": 12, "storehouse": 7, "quantity": 38}]}},
     )
     @action(detail=True, methods=["post"])
     @idempotent

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -26,7 +26,6 @@ from surveillance.api.views.common import (
     TAGS,
     WRITE_ROLES,
     RecordViewSet,
-    example,
     require_lifter,
     require_recorder,
 )
@@ -62,29 +61,21 @@ class BanViewSet(ReadViewSet):
         "administrator (403 otherwise). A ban stops every issue (409 `lot_banned`, also for lots "
         "split from the lot); a constraint with `permitted_recipient_kinds` refuses issues to "
         "other recipients (409 `recipient_not_permitted`).",
-        examples=[
-            OpenApiExample(
-                "Ban a lot",
-                value={
-                    "kind": "ban",
-                    "lot": 12,
-                    "reason": "Two misfires reported by 1st Brigade; lot under investigation.",
-                    "reference": "TB-2026-07",
-                },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Training only",
-                value={
-                    "kind": "constraint",
-                    "lot": 14,
-                    "reason": "Dispersion out of tolerance: training use only.",
-                    "reference": "TC-2026-03",
-                    "permitted_recipient_kinds": ["range"],
-                },
-                request_only=True,
-            ),
-        ],
+        examples={
+            "Ban a lot": {
+                "kind": "ban",
+                "lot": 12,
+                "reason": "Two misfires reported by 1st Brigade; lot under investigation.",
+                "reference": "TB-2026-07",
+            },
+            "Training only": {
+                "kind": "constraint",
+                "lot": 14,
+                "reason": "Dispersion out of tolerance: training use only.",
+                "reference": "TC-2026-03",
+                "permitted_recipient_kinds": ["range"],
+            },
+        },
     )
     @idempotent
     def create(self, request):
@@ -101,7 +92,7 @@ class BanViewSet(ReadViewSet):
         "inspector lifts it only when every such depot is in their scope; otherwise an officer, "
         "an administrator or a national inspector (403 for others). Lifting twice is 409 "
         "`invalid_state`.",
-        examples=example("Lift", {"reason": "Cause found in the fuze lot; this lot cleared."}),
+        examples={"Lift": {"reason": "Cause found in the fuze lot; this lot cleared."}},
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -140,15 +131,14 @@ class ShelfLifeExtensionViewSet(RecordViewSet):
         description=f"{WRITE_ROLES} (of the depot where the evidence was recorded). Give "
         "`inspection` or `stability_test` of the same lot (an unstable result extends nothing); "
         "`new_expires_on` is in the future and later than the lot's expiry.",
-        examples=example(
-            "Extension after a stable result",
-            {
+        examples={
+            "Extension after a stable result": {
                 "lot": 12,
                 "new_expires_on": "2031-12-31",
                 "reason": "Stabiliser at 82 % of initial; no defects at inspection.",
                 "stability_test": 7,
-            },
-        ),
+            }
+        },
     )
     @idempotent
     def create(self, request):

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import (
-    OpenApiExample,
-)
 
 from core.api import ReadViewSet
 from core.drf import LedgerPagination
@@ -31,10 +28,6 @@ def require_lifter(request) -> None:
         or services.may_decide_nationally(request.user)
     ):
         raise PermissionDenied(_("Your role does not allow this action here."))
-
-
-def example(name, value):
-    return [OpenApiExample(name, value=value, request_only=True)]
 
 
 class RecordViewSet(ReadViewSet):

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -29,7 +29,6 @@ from surveillance.api.views.common import (
     TAGS,
     WRITE_ROLES,
     RecordViewSet,
-    example,
     require_recorder,
 )
 from surveillance.files import attachment_response
@@ -114,7 +113,7 @@ class InspectionViewSet(RecordViewSet):
         "when it would improve stock held outside your depots). Send JSON, or multipart form "
         "data with `attachments` (JPEG, PNG or PDF files; wrong type or oversized: 400). The "
         "next inspection falls due after the type's interval (`next_due_on`).",
-        examples=example("Periodic inspection", INSPECTION_EXAMPLE),
+        examples={"Periodic inspection": INSPECTION_EXAMPLE},
     )
     @idempotent
     def create(self, request):
@@ -221,33 +220,25 @@ class StabilityTestViewSet(RecordViewSet):
         "`resulting_condition` and `dispose_by`; a result calling for a worse condition posts "
         "the condition change itself (the system user, on your behalf), and an unstable result "
         "raises a critical alert. Only propellant-bearing lots are tested (400 otherwise).",
-        examples=[
-            OpenApiExample(
-                "Stabiliser content by HPLC",
-                value={
-                    "lot": 12,
-                    "depot": 1,
-                    "sampled_on": "2026-11-02",
-                    "laboratory": "National Propellant Laboratory",
-                    "method": "hplc",
-                    "stabiliser": "diphenylamine",
-                    "initial_content_pct": "1.200",
-                    "measured_content_pct": "0.540",
-                },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Heat-flow calorimetry",
-                value={
-                    "lot": 12,
-                    "sampled_on": "2026-11-02",
-                    "laboratory": "National Propellant Laboratory",
-                    "method": "heat_flow_calorimetry",
-                    "passed": True,
-                },
-                request_only=True,
-            ),
-        ],
+        examples={
+            "Stabiliser content by HPLC": {
+                "lot": 12,
+                "depot": 1,
+                "sampled_on": "2026-11-02",
+                "laboratory": "National Propellant Laboratory",
+                "method": "hplc",
+                "stabiliser": "diphenylamine",
+                "initial_content_pct": "1.200",
+                "measured_content_pct": "0.540",
+            },
+            "Heat-flow calorimetry": {
+                "lot": 12,
+                "sampled_on": "2026-11-02",
+                "laboratory": "National Propellant Laboratory",
+                "method": "heat_flow_calorimetry",
+                "passed": True,
+            },
+        },
     )
     @idempotent
     def create(self, request):
@@ -289,16 +280,15 @@ class ConditionChangeViewSet(RecordViewSet):
         "(409 `period_closed` in a closed period); today when left out. `depot` may be left "
         "out when one of your depots holds the lot (the change is posted in every holding "
         "depot). The answer lists the documents posted.",
-        examples=example(
-            "Suspend a lot",
-            {
+        examples={
+            "Suspend a lot": {
                 "lot": 12,
                 "depot": 1,
                 "condition": "D",
                 "reason": "Exudation seen on two bombs during a pre-issue inspection.",
                 "authority_reference": "ATO-D01-2026-044",
-            },
-        ),
+            }
+        },
     )
     @idempotent
     def create(self, request):
