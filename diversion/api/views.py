@@ -41,6 +41,18 @@ from diversion.models import (
     Verification,
 )
 
+
+def _history_schema(summary):
+    return extend_schema(
+        summary=summary, responses={200: s.HistorySerializer(many=True)}, filters=False
+    )
+
+
+def _history(record):
+    """The `history/` answer of a party or a training allocation."""
+    return Response(s.HistorySerializer(selectors.history_of(record), many=True).data)
+
+
 # --- Parties -------------------------------------------------------------------------------------
 
 
@@ -77,15 +89,10 @@ class PartyViewSet(ReadViewSet):
         party = services.party_update(party=party, changed_by=request.user, **values)
         return self._answer(party)
 
-    @extend_schema(
-        summary="Every change of the party: when, who, and the fields before and after",
-        responses={200: s.HistorySerializer(many=True)},
-        filters=False,
-    )
+    @_history_schema("Every change of the party: when, who, and the fields before and after")
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def history(self, request, pk=None):
-        party = self.get_object()
-        return Response(s.HistorySerializer(selectors.history_of(party), many=True).data)
+        return _history(self.get_object())
 
 
 # --- Party documents -----------------------------------------------------------------------------
@@ -452,12 +459,7 @@ class TrainingAllocationViewSet(ReadViewSet):
         allocation = services.training_allocation_set(**values, set_by=request.user)
         return self._answer(allocation, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Every change of the allocation: when, who, and the fields before and after",
-        responses={200: s.HistorySerializer(many=True)},
-        filters=False,
-    )
+    @_history_schema("Every change of the allocation: when, who, and the fields before and after")
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def history(self, request, pk=None):
-        allocation = self.get_object()
-        return Response(s.HistorySerializer(selectors.history_of(allocation), many=True).data)
+        return _history(self.get_object())
