@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from core.drf import LedgerPagination
 from core.idempotency import HEADER, IDEMPOTENCY
 
 # The header as the endpoints that act on a case or a check (not post a document) document it.
@@ -94,3 +95,8 @@ class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         row = self.answer_queryset().get(pk=obj.pk)
         serializer = self.get_serializer_class()(row, context=self.get_serializer_context())
         return Response(serializer.data, status=code)
+
+
+# A list that grows with the ledger: cursor pages, newest first, no COUNT over the whole table.
+class LedgerViewSet(ReadViewSet):
+    pagination_class = LedgerPagination

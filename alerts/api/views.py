@@ -10,8 +10,7 @@ from alerts.filters import AlertFilter, JobRunFilter
 from alerts.models import Alert
 from alerts.selectors import alert_list
 from alerts.services import alert_acknowledge
-from core.api import ReadViewSet, read_schema
-from core.drf import LedgerPagination
+from core.api import LedgerViewSet, read_schema
 from core.models import JobRun
 from core.roles import Action
 from core.scoping import require
@@ -56,9 +55,8 @@ class JobRunSerializer(serializers.ModelSerializer):
     list_description="Open and resolved alerts of the depots you may read. Filter with `kind`, "
     "`severity`, `depot` and `resolved` (false: open only). Cursor-paginated.",
 )
-class AlertViewSet(ReadViewSet):
+class AlertViewSet(LedgerViewSet):
     serializer_class = AlertSerializer
-    pagination_class = LedgerPagination
     filterset_class = AlertFilter
 
     def get_queryset(self):
@@ -86,9 +84,8 @@ class AlertViewSet(ReadViewSet):
     "digest: start, end, outcome (`skipped_locked` when another worker held the job's "
     "lock), rows touched per kind, error. Newest first; filter with `name`, `outcome`.",
 )
-class JobRunViewSet(ReadViewSet):
+class JobRunViewSet(LedgerViewSet):
     serializer_class = JobRunSerializer
-    pagination_class = LedgerPagination
     filterset_class = JobRunFilter
     queryset = JobRun.objects.all()
 

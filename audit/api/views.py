@@ -30,8 +30,7 @@ from audit.services import (
     ledger_verification_queue,
     ledger_verification_run,
 )
-from core.api import ReadViewSet, read_schema
-from core.drf import LedgerPagination
+from core.api import LedgerViewSet, read_schema
 from core.exports import csv_response
 from core.net import client_ip
 from core.ratelimit import RateScope, rate_limit
@@ -141,9 +140,8 @@ class _AuditorsOnly:
         "admins.",
     ),
 )
-class LedgerVerificationViewSet(_AuditorsOnly, mixins.CreateModelMixin, ReadViewSet):
+class LedgerVerificationViewSet(_AuditorsOnly, mixins.CreateModelMixin, LedgerViewSet):
     serializer_class = VerificationSerializer
-    pagination_class = LedgerPagination
     filter_backends: list = []
     audit_action = Action.VERIFY_LEDGER
 
@@ -212,9 +210,8 @@ def _job(token: str, state: dict) -> dict:
     list_description="Each depot's chain head as recorded nightly: keep the `export/` copy "
     "outside the database so even a rewritten chain is caught.",
 )
-class LedgerCheckpointViewSet(_AuditorsOnly, ReadViewSet):
+class LedgerCheckpointViewSet(_AuditorsOnly, LedgerViewSet):
     serializer_class = CheckpointSerializer
-    pagination_class = LedgerPagination
     filter_backends: list = []
 
     def get_queryset(self):
@@ -230,9 +227,8 @@ class LedgerCheckpointViewSet(_AuditorsOnly, ReadViewSet):
     "roles, memberships, waivers and policy (before/after), downloads, exports and ledger "
     "verifications. Newest first; cursor-paginated.",
 )
-class AuditEventViewSet(_AuditorsOnly, ReadViewSet):
+class AuditEventViewSet(_AuditorsOnly, LedgerViewSet):
     serializer_class = AuditEventSerializer
-    pagination_class = LedgerPagination
     filterset_class = AuditEventFilter
 
     def get_queryset(self):

@@ -17,8 +17,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ReadViewSet, act_schema, read_schema, validated
-from core.drf import LedgerPagination, ReferencePagination
+from core.api import LedgerViewSet, ReadViewSet, act_schema, read_schema, validated
+from core.drf import ReferencePagination
 from core.idempotency import idempotent
 from diversion import selectors, services
 from diversion.api import serializers as s
@@ -147,10 +147,9 @@ class PartyDocumentViewSet(ReadViewSet):
     "Outbound transfer cases (a clerk sees those of their depots)",
     "One transfer case with its lines and chain of parties",
 )
-class TransferCaseViewSet(ReadViewSet):
+class TransferCaseViewSet(LedgerViewSet):
     queryset = TransferCase.objects.none()  # for the schema; get_queryset reads in scope
     serializer_class = s.TransferCaseSerializer
-    pagination_class = LedgerPagination
     filterset_class = TransferCaseFilter
 
     def get_queryset(self):
@@ -225,9 +224,8 @@ class TransferCaseViewSet(ReadViewSet):
     "Pre-transfer risk assessments with their overall risk",
     "One assessment with every checklist item and its answer",
 )
-class RiskAssessmentViewSet(ReadViewSet):
+class RiskAssessmentViewSet(LedgerViewSet):
     queryset = RiskAssessment.objects.none()  # for the schema; get_queryset reads in scope
-    pagination_class = LedgerPagination
     filterset_class = RiskAssessmentFilter
 
     def get_queryset(self):
@@ -393,10 +391,9 @@ class TraceApi(APIView):
     "Requests to trace ammunition found outside control",
     "One tracing request with its candidate lots and answer",
 )
-class TracingRequestViewSet(ReadViewSet):
+class TracingRequestViewSet(LedgerViewSet):
     queryset = TracingRequest.objects.none()  # for the schema; get_queryset reads in scope
     serializer_class = s.TracingRequestSerializer
-    pagination_class = LedgerPagination
     filterset_class = TracingRequestFilter
 
     def get_queryset(self):

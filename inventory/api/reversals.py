@@ -7,8 +7,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ReadViewSet, post_schema, read_schema
-from core.drf import LedgerPagination
+from core.api import LedgerViewSet, post_schema, read_schema
 from core.idempotency import idempotent
 from inventory.filters import ReversalProposalFilter
 from inventory.models import ReversalProposal
@@ -45,9 +44,8 @@ def proposal_response(proposal: ReversalProposal, status_code: int) -> Response:
     "an inspector's approval)",
     "One reversal proposal",
 )
-class ReversalProposalViewSet(ReadViewSet):
+class ReversalProposalViewSet(LedgerViewSet):
     serializer_class = ReversalProposalSerializer
-    pagination_class = LedgerPagination
     filterset_class = ReversalProposalFilter
 
     def get_queryset(self):

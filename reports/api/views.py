@@ -16,8 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api import ReadViewSet, post_schema, read_schema, validated
-from core.drf import LedgerPagination
+from core.api import LedgerViewSet, post_schema, read_schema, validated
 from core.idempotency import idempotent
 from core.openapi import file_download, refused
 from inventory.errors import InvalidState
@@ -49,10 +48,9 @@ def field_errors(exc: DjangoValidationError) -> serializers.ValidationError:
     retrieve_description="Poll until `status` is `done` (then `downloads` lists the files) or "
     "`failed` (then `error` says why; POST retry/ to try again).",
 )
-class ReportViewSet(ReadViewSet):
+class ReportViewSet(LedgerViewSet):
     serializer_class = s.ReportSerializer
     filterset_class = ReportFilter
-    pagination_class = LedgerPagination
 
     def get_queryset(self):
         return selectors.report_list(user=self.request.user)

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api import ReadViewSet, act_schema, read_schema, validated
+from core.api import LedgerViewSet, act_schema, read_schema, validated
 from core.drf import LedgerPagination, ReferencePagination
 from core.idempotency import idempotent
 from core.scoping import scope
@@ -183,9 +183,8 @@ def _decision(summary, request=None):
 @read_schema(
     "Stock checks in your depots, newest first", "One stock check with its accuracy figures"
 )
-class StockCheckViewSet(ReadViewSet):
+class StockCheckViewSet(LedgerViewSet):
     serializer_class = StockCheckSerializer
-    pagination_class = LedgerPagination
     filterset_class = StockCheckFilter
 
     def get_queryset(self):
@@ -389,9 +388,8 @@ class IncidentMonthSerializer(serializers.Serializer):
     "Loss and discrepancy incidents in your depots, newest first",
     "One incident with its linked documents",
 )
-class IncidentViewSet(ReadViewSet):
+class IncidentViewSet(LedgerViewSet):
     serializer_class = IncidentSerializer
-    pagination_class = LedgerPagination
     filterset_class = IncidentFilter
 
     def get_queryset(self):

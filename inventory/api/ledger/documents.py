@@ -14,7 +14,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ReadViewSet, read_schema, validated
+from core.api import LedgerViewSet, ReadViewSet, read_schema, validated
 from core.drf import LedgerPagination
 from core.idempotency import IDEMPOTENCY, idempotent
 from inventory.api.ledger.fields import NewLotSerializer
@@ -38,9 +38,8 @@ from inventory.services.lots import lot_create
     "Every document in your scope, newest first, with its lines",
     "One document with its lines",
 )
-class DocumentViewSet(DocumentResponseMixin, ReadViewSet):
+class DocumentViewSet(DocumentResponseMixin, LedgerViewSet):
     serializer_class = DocumentSerializer
-    pagination_class = LedgerPagination
     filterset_class = DocumentFilter
 
     def get_queryset(self):

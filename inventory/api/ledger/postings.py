@@ -11,8 +11,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ReadViewSet, post_schema, validated
-from core.drf import LedgerPagination
+from core.api import LedgerViewSet, post_schema, validated
 from core.idempotency import idempotent
 from inventory.api.ledger.inputs import (
     AdjustmentSerializer,
@@ -83,12 +82,11 @@ def _posted_representer() -> PostedDocumentSerializer:
     return PostedDocumentSerializer()
 
 
-class PostingViewSet(DocumentResponseMixin, ReadViewSet):
+class PostingViewSet(DocumentResponseMixin, LedgerViewSet):
     """List (GET) the documents of one kind in your scope; post one (POST)."""
 
     kind: DocumentKind
     serializer_class = DocumentSerializer
-    pagination_class = LedgerPagination
     filterset_class = DocumentFilter
 
     def get_queryset(self):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from core.api import ReadViewSet
-from core.drf import LedgerPagination
+from core.api import LedgerViewSet
 from core.roles import Action
 from core.scoping import can, require
 from surveillance import services
@@ -30,7 +29,5 @@ def require_lifter(request) -> None:
         raise PermissionDenied(_("Your role does not allow this action here."))
 
 
-class RecordViewSet(ReadViewSet):
+class RecordViewSet(LedgerViewSet):
     """Surveillance records grow with the stockpile: cursor pages, newest recorded first."""
-
-    pagination_class = LedgerPagination
