@@ -2,16 +2,15 @@
 `job-runs/`. Alerts outside one's depots are 404; job runs are for admins and auditors (403)."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from alerts.filters import AlertFilter, JobRunFilter
 from alerts.models import Alert
 from alerts.selectors import alert_list
 from alerts.services import alert_acknowledge
-from core.drf import LedgerPagination
+from core.api import LedgerViewSet, read_schema
 from core.models import JobRun
 from core.roles import Action
 from core.scoping import require
@@ -50,19 +49,15 @@ class JobRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Alerts in your depots, newest first",
-        description="Open and resolved alerts of the depots you may read. Filter with `kind`, "
-        "`severity`, `depot` and `resolved` (false: open only). Cursor-paginated.",
-    ),
-    retrieve=extend_schema(summary="One alert (404 outside your depots)"),
+@read_schema(
+    "Alerts in your depots, newest first",
+    "One alert (404 outside your depots)",
+    list_description="Open and resolved alerts of the depots you may read. Filter with `kind`, "
+    "`severity`, `depot` and `resolved` (false: open only). Cursor-paginated.",
 )
-class AlertViewSet(viewsets.ReadOnlyModelViewSet):
+class AlertViewSet(LedgerViewSet):
     serializer_class = AlertSerializer
-    pagination_class = LedgerPagination
     filterset_class = AlertFilter
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return alert_list(user=self.request.user)
@@ -79,23 +74,19 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     def acknowledge(self, request, pk=None):
         alert = get_object_or_404(self.get_queryset(), pk=pk)
         alert_acknowledge(alert=alert, user=request.user)
-        return Response(AlertSerializer(self.get_queryset().get(pk=alert.pk)).data)
+        return self._answer(alert)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Runs of the scheduled jobs (admins and auditors)",
-        description="Each run of the surveillance sweep, ledger reconciliation and e-mail "
-        "digest: start, end, outcome (`skipped_locked` when another worker held the job's "
-        "lock), rows touched per kind, error. Newest first; filter with `name`, `outcome`.",
-    ),
-    retrieve=extend_schema(summary="One job run (admins and auditors)"),
+@read_schema(
+    "Runs of the scheduled jobs (admins and auditors)",
+    "One job run (admins and auditors)",
+    list_description="Each run of the surveillance sweep, ledger reconciliation and e-mail "
+    "digest: start, end, outcome (`skipped_locked` when another worker held the job's "
+    "lock), rows touched per kind, error. Newest first; filter with `name`, `outcome`.",
 )
-class JobRunViewSet(viewsets.ReadOnlyModelViewSet):
+class JobRunViewSet(LedgerViewSet):
     serializer_class = JobRunSerializer
-    pagination_class = LedgerPagination
     filterset_class = JobRunFilter
-    lookup_value_regex = r"[0-9]+"
     queryset = JobRun.objects.all()
 
     def initial(self, request, *args, **kwargs):

@@ -8,9 +8,8 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -31,7 +30,7 @@ from audit.services import (
     ledger_verification_queue,
     ledger_verification_run,
 )
-from core.drf import LedgerPagination
+from core.api import LedgerViewSet, read_schema
 from core.exports import csv_response
 from core.net import client_ip
 from core.ratelimit import RateScope, rate_limit
@@ -116,12 +115,10 @@ class _AuditorsOnly:
         require(request.user, self.audit_action)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Past ledger verifications (auditors and admins)",
-        description="Every run, by auditors and by the nightly job, newest first.",
-    ),
-    retrieve=extend_schema(summary="One ledger verification"),
+@read_schema(
+    "Past ledger verifications (auditors and admins)",
+    "One ledger verification",
+    list_description="Every run, by auditors and by the nightly job, newest first.",
     create=extend_schema(
         request=None,
         responses={200: VerificationSerializer, 202: VerificationJobSerializer},
@@ -143,12 +140,8 @@ class _AuditorsOnly:
         "admins.",
     ),
 )
-class LedgerVerificationViewSet(
-    _AuditorsOnly, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
-):
+class LedgerVerificationViewSet(_AuditorsOnly, mixins.CreateModelMixin, LedgerViewSet):
     serializer_class = VerificationSerializer
-    pagination_class = LedgerPagination
-    lookup_value_regex = r"[0-9]+"
     filter_backends: list = []
     audit_action = Action.VERIFY_LEDGER
 
@@ -211,18 +204,14 @@ def _job(token: str, state: dict) -> dict:
     }
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Ledger checkpoints (auditors and admins)",
-        description="Each depot's chain head as recorded nightly: keep the `export/` copy "
-        "outside the database so even a rewritten chain is caught.",
-    ),
-    retrieve=extend_schema(summary="One checkpoint"),
+@read_schema(
+    "Ledger checkpoints (auditors and admins)",
+    "One checkpoint",
+    list_description="Each depot's chain head as recorded nightly: keep the `export/` copy "
+    "outside the database so even a rewritten chain is caught.",
 )
-class LedgerCheckpointViewSet(_AuditorsOnly, viewsets.ReadOnlyModelViewSet):
+class LedgerCheckpointViewSet(_AuditorsOnly, LedgerViewSet):
     serializer_class = CheckpointSerializer
-    pagination_class = LedgerPagination
-    lookup_value_regex = r"[0-9]+"
     filter_backends: list = []
 
     def get_queryset(self):
@@ -231,20 +220,16 @@ class LedgerCheckpointViewSet(_AuditorsOnly, viewsets.ReadOnlyModelViewSet):
         return checkpoint_list(self.request.user)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="The audit log (auditors and admins)",
-        description="Sign-ins and failed sign-ins, changes to reference data, depots, users, "
-        "roles, memberships, waivers and policy (before/after), downloads, exports and ledger "
-        "verifications. Newest first; cursor-paginated.",
-    ),
-    retrieve=extend_schema(summary="One audit log entry"),
+@read_schema(
+    "The audit log (auditors and admins)",
+    "One audit log entry",
+    list_description="Sign-ins and failed sign-ins, changes to reference data, depots, users, "
+    "roles, memberships, waivers and policy (before/after), downloads, exports and ledger "
+    "verifications. Newest first; cursor-paginated.",
 )
-class AuditEventViewSet(_AuditorsOnly, viewsets.ReadOnlyModelViewSet):
+class AuditEventViewSet(_AuditorsOnly, LedgerViewSet):
     serializer_class = AuditEventSerializer
-    pagination_class = LedgerPagination
     filterset_class = AuditEventFilter
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation

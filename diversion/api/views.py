@@ -10,15 +10,16 @@ Every POST takes an optional Idempotency-Key.
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.drf import LedgerPagination, ReferencePagination
-from core.idempotency import HEADER, idempotent
+from core.api import LedgerViewSet, ReadViewSet, act_schema, read_schema, validated
+from core.drf import ReferencePagination
+from core.idempotency import idempotent
 from diversion import selectors, services
 from diversion.api import serializers as s
 from diversion.filters import (
@@ -40,49 +41,27 @@ from diversion.models import (
     Verification,
 )
 
-IDEMPOTENCY = OpenApiParameter(
-    HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Retrying with the same key and body returns the original answer; "
-    "nothing is done twice.",
-)
 
-
-def _valid(serializer_class, request, **context):
-    data = serializer_class(data=request.data, context={"request": request, **context})
-    data.is_valid(raise_exception=True)
-    return data.validated_data
-
-
-def _post(summary, request=None, response=None, code=200):
+def _history_schema(summary):
     return extend_schema(
-        summary=summary, request=request, responses={code: response}, parameters=[IDEMPOTENCY]
+        summary=summary, responses={200: s.HistorySerializer(many=True)}, filters=False
     )
 
 
-class _Base(viewsets.GenericViewSet):
-    lookup_value_regex = r"[0-9]+"
-
-    def _answer(self, obj, code=status.HTTP_200_OK):
-        row = self.get_queryset().get(pk=obj.pk)
-        return Response(
-            self.get_serializer_class()(row, context=self.get_serializer_context()).data,
-            status=code,
-        )
+def _history(record):
+    """The `history/` answer of a party or a training allocation."""
+    return Response(s.HistorySerializer(selectors.history_of(record), many=True).data)
 
 
 # --- Parties -------------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="The register of parties (officers, auditors, administrators); filter by name or "
-        "identifier (`q`), kind, status, country"
-    ),
-    retrieve=extend_schema(summary="One party"),
+@read_schema(
+    "The register of parties (officers, auditors, administrators); filter by name or "
+    "identifier (`q`), kind, status, country",
+    "One party",
 )
-class PartyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+class PartyViewSet(ReadViewSet):
     queryset = Party.objects.none()  # for the schema; get_queryset reads in scope
     serializer_class = s.PartySerializer
     pagination_class = ReferencePagination
@@ -91,10 +70,10 @@ class PartyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
     def get_queryset(self):
         return selectors.party_list(user=self.request.user).order_by("name", "id")
 
-    @_post("Add a party to the register", s.PartyCreateSerializer, s.PartySerializer, 201)
+    @act_schema("Add a party to the register", s.PartyCreateSerializer, s.PartySerializer, 201)
     @idempotent
     def create(self, request):
-        values = _valid(s.PartyCreateSerializer, request)
+        values = validated(s.PartyCreateSerializer, request)
         party = services.party_create(**values, created_by=request.user)
         return self._answer(party, status.HTTP_201_CREATED)
 
@@ -106,29 +85,24 @@ class PartyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
     )
     def partial_update(self, request, pk=None):
         party = self.get_object()
-        values = _valid(s.PartyUpdateSerializer, request)
+        values = validated(s.PartyUpdateSerializer, request)
         party = services.party_update(party=party, changed_by=request.user, **values)
         return self._answer(party)
 
-    @extend_schema(
-        summary="Every change of the party: when, who, and the fields before and after",
-        responses={200: s.HistorySerializer(many=True)},
-        filters=False,
-    )
+    @_history_schema("Every change of the party: when, who, and the fields before and after")
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def history(self, request, pk=None):
-        party = self.get_object()
-        return Response(s.HistorySerializer(selectors.history_of(party), many=True).data)
+        return _history(self.get_object())
 
 
 # --- Party documents -----------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Documents of parties: end-user certificates, assurances ..."),
-    retrieve=extend_schema(summary="One party document with its authentication record"),
+@read_schema(
+    "Documents of parties: end-user certificates, assurances ...",
+    "One party document with its authentication record",
 )
-class PartyDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+class PartyDocumentViewSet(ReadViewSet):
     queryset = PartyDocument.objects.none()  # for the schema; get_queryset reads in scope
     serializer_class = s.PartyDocumentSerializer
     pagination_class = ReferencePagination
@@ -137,7 +111,7 @@ class PartyDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Ba
     def get_queryset(self):
         return selectors.party_document_list(user=self.request.user).order_by("-id")
 
-    @_post(
+    @act_schema(
         "Record a document of a party (number, issuer, validity)",
         s.PartyDocumentCreateSerializer,
         s.PartyDocumentSerializer,
@@ -146,11 +120,11 @@ class PartyDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Ba
     @idempotent
     def create(self, request):
         selectors.require_register_reader(request.user)
-        values = _valid(s.PartyDocumentCreateSerializer, request)
+        values = validated(s.PartyDocumentCreateSerializer, request)
         document = services.party_document_add(**values, recorded_by=request.user)
         return self._answer(document, status.HTTP_201_CREATED)
 
-    @_post(
+    @act_schema(
         "Record who checked the document, how, and the result",
         s.AuthenticateSerializer,
         s.PartyDocumentSerializer,
@@ -159,7 +133,7 @@ class PartyDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Ba
     @idempotent
     def authenticate(self, request, pk=None):
         document = self.get_object()
-        values = _valid(s.AuthenticateSerializer, request)
+        values = validated(s.AuthenticateSerializer, request)
         document = services.party_document_authenticate(
             document=document, authenticated_by=request.user, **values
         )
@@ -169,20 +143,19 @@ class PartyDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Ba
 # --- Transfer cases ------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Outbound transfer cases (a clerk sees those of their depots)"),
-    retrieve=extend_schema(summary="One transfer case with its lines and chain of parties"),
+@read_schema(
+    "Outbound transfer cases (a clerk sees those of their depots)",
+    "One transfer case with its lines and chain of parties",
 )
-class TransferCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+class TransferCaseViewSet(LedgerViewSet):
     queryset = TransferCase.objects.none()  # for the schema; get_queryset reads in scope
     serializer_class = s.TransferCaseSerializer
-    pagination_class = LedgerPagination
     filterset_class = TransferCaseFilter
 
     def get_queryset(self):
         return selectors.transfer_case_detail(user=self.request.user)
 
-    @_post(
+    @act_schema(
         "Open a transfer case (409 party_not_permitted for a suspended or denied party)",
         s.TransferCaseCreateSerializer,
         s.TransferCaseSerializer,
@@ -190,28 +163,17 @@ class TransferCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Bas
     )
     @idempotent
     def create(self, request):
-        values = _valid(s.TransferCaseCreateSerializer, request)
+        values = validated(s.TransferCaseCreateSerializer, request)
+        lines, chain = values.pop("lines"), values.pop("chain")
         case = services.transfer_case_create(
-            depot=values["depot"],
-            purpose=values["purpose"],
-            reference=values["reference"],
-            consignee=values["consignee"],
-            end_user=values["end_user"],
-            end_user_certificate=values["end_user_certificate"],
-            recipient=values.get("recipient"),
-            destination_country=values["destination_country"],
-            transit_states=values["transit_states"],
-            route=values["route"],
-            transport=values["transport"],
-            port_of_exit=values["port_of_exit"],
-            disposal_plan_reference=values["disposal_plan_reference"],
-            lines=[services.CaseLineInput(**line) for line in values["lines"]],
-            chain=[(link["party"], link["role"]) for link in values["chain"]],
+            **values,
+            lines=[services.CaseLineInput(**line) for line in lines],
+            chain=[(link["party"], link["role"]) for link in chain],
             created_by=request.user,
         )
         return self._answer(case, status.HTTP_201_CREATED)
 
-    @_post(
+    @act_schema(
         "Dispatch: post the issue to the consignee (a clerk of the depot). 409 "
         "no_risk_assessment, party_not_permitted or end_user_certificate_invalid, then the "
         "posting service's codes; nothing is written when refused",
@@ -222,20 +184,20 @@ class TransferCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Bas
     @idempotent
     def dispatch_case(self, request, pk=None):
         case = self.get_object()
-        values = _valid(s.DispatchSerializer, request)
+        values = validated(s.DispatchSerializer, request)
         services.transfer_case_dispatch(
             case=case, occurred_on=values["occurred_on"], dispatched_by=request.user
         )
         return self._answer(case)
 
-    @_post("Cancel a case awaiting dispatch", None, s.TransferCaseSerializer)
+    @act_schema("Cancel a case awaiting dispatch", None, s.TransferCaseSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def cancel(self, request, pk=None):
         case = services.transfer_case_cancel(case=self.get_object(), cancelled_by=request.user)
         return self._answer(case)
 
-    @_post(
+    @act_schema(
         "After the dispatch document was reversed: cancel the case's pending checks, naming the "
         "reversal, and resolve its verification_overdue alert (officers, or a clerk of the "
         "depot). 409 invalid_state when the dispatch is not reversed",
@@ -258,13 +220,12 @@ class TransferCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Bas
 # --- Risk assessments ----------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Pre-transfer risk assessments with their overall risk"),
-    retrieve=extend_schema(summary="One assessment with every checklist item and its answer"),
+@read_schema(
+    "Pre-transfer risk assessments with their overall risk",
+    "One assessment with every checklist item and its answer",
 )
-class RiskAssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+class RiskAssessmentViewSet(LedgerViewSet):
     queryset = RiskAssessment.objects.none()  # for the schema; get_queryset reads in scope
-    pagination_class = LedgerPagination
     filterset_class = RiskAssessmentFilter
 
     def get_queryset(self):
@@ -275,7 +236,7 @@ class RiskAssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _B
             return s.RiskAssessmentSerializer
         return s.RiskAssessmentDetailSerializer
 
-    @_post(
+    @act_schema(
         "Start an assessment of a case against the checklist in force",
         s.RiskAssessmentCreateSerializer,
         s.RiskAssessmentDetailSerializer,
@@ -284,11 +245,11 @@ class RiskAssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _B
     @idempotent
     def create(self, request):
         selectors.require_register_reader(request.user)
-        values = _valid(s.RiskAssessmentCreateSerializer, request)
+        values = validated(s.RiskAssessmentCreateSerializer, request)
         assessment = services.risk_assessment_create(case=values["case"], author=request.user)
         return self._answer(assessment, status.HTTP_201_CREATED)
 
-    @_post(
+    @act_schema(
         "Answer one checklist item: risk level, evidence, sources (the author, while draft)",
         s.AnswerInputSerializer,
         s.RiskAssessmentDetailSerializer,
@@ -297,20 +258,20 @@ class RiskAssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _B
     @idempotent
     def answers(self, request, pk=None):
         assessment = self.get_object()
-        values = _valid(s.AnswerInputSerializer, request)
+        values = validated(s.AnswerInputSerializer, request)
         services.risk_answer_set(assessment=assessment, answered_by=request.user, **values)
         return self._answer(assessment)
 
-    @_post("The author's conclusion", s.ConclusionSerializer, s.RiskAssessmentDetailSerializer)
+    @act_schema("The author's conclusion", s.ConclusionSerializer, s.RiskAssessmentDetailSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def conclusion(self, request, pk=None):
         assessment = self.get_object()
-        values = _valid(s.ConclusionSerializer, request)
+        values = validated(s.ConclusionSerializer, request)
         services.risk_assessment_conclude(assessment=assessment, user=request.user, **values)
         return self._answer(assessment)
 
-    @_post(
+    @act_schema(
         "Record a second officer's override of the items rated high (409 self_approval for "
         "the author)",
         s.OverrideSerializer,
@@ -320,13 +281,13 @@ class RiskAssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _B
     @idempotent
     def override(self, request, pk=None):
         assessment = self.get_object()
-        values = _valid(s.OverrideSerializer, request)
+        values = validated(s.OverrideSerializer, request)
         services.risk_assessment_override(
             assessment=assessment, override_by=request.user, reason=values["reason"]
         )
         return self._answer(assessment)
 
-    @_post(
+    @act_schema(
         "Approve (an officer other than the author: 409 self_approval; every item answered: "
         "409 assessment_incomplete; an item rated high needs an override: 409 "
         "high_risk_not_overridden). The approval expires after the policy's days",
@@ -341,7 +302,7 @@ class RiskAssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _B
         )
         return self._answer(assessment)
 
-    @_post("Withdraw the assessment: it no longer covers its case", None,
+    @act_schema("Withdraw the assessment: it no longer covers its case", None,
            s.RiskAssessmentDetailSerializer)  # fmt: skip
     @action(detail=True, methods=["post"])
     @idempotent
@@ -355,11 +316,11 @@ class RiskAssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _B
 # --- Verifications -------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Pre- and post-delivery checks by due date; filter `overdue`"),
-    retrieve=extend_schema(summary="One verification"),
+@read_schema(
+    "Pre- and post-delivery checks by due date; filter `overdue`",
+    "One verification",
 )
-class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+class VerificationViewSet(ReadViewSet):
     queryset = Verification.objects.none()  # for the schema; get_queryset reads in scope
     serializer_class = s.DeliveryVerificationSerializer
     pagination_class = ReferencePagination
@@ -371,7 +332,7 @@ class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Bas
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
-    @_post(
+    @act_schema(
         "Schedule one more check of a dispatched case",
         s.VerificationScheduleSerializer,
         s.DeliveryVerificationSerializer,
@@ -380,16 +341,11 @@ class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Bas
     @idempotent
     def create(self, request):
         selectors.require_register_reader(request.user)
-        values = _valid(s.VerificationScheduleSerializer, request)
-        verification = services.verification_schedule(
-            case=values["case"],
-            kind=values["kind"],
-            due_on=values["due_on"],
-            scheduled_by=request.user,
-        )
+        values = validated(s.VerificationScheduleSerializer, request)
+        verification = services.verification_schedule(**values, scheduled_by=request.user)
         return self._answer(verification, status.HTTP_201_CREATED)
 
-    @_post(
+    @act_schema(
         "Record the result with its evidence; a failed check opens an incident",
         s.VerificationRecordSerializer,
         s.DeliveryVerificationSerializer,
@@ -398,7 +354,7 @@ class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Bas
     @idempotent
     def record(self, request, pk=None):
         verification = self.get_object()
-        values = _valid(s.VerificationRecordSerializer, request)
+        values = validated(s.VerificationRecordSerializer, request)
         verification = services.verification_record(
             verification=verification, recorded_by=request.user, **values
         )
@@ -431,20 +387,19 @@ class TraceApi(APIView):
         return Response(s.TraceSerializer({"lots": lots}).data)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Requests to trace ammunition found outside control"),
-    retrieve=extend_schema(summary="One tracing request with its candidate lots and answer"),
+@read_schema(
+    "Requests to trace ammunition found outside control",
+    "One tracing request with its candidate lots and answer",
 )
-class TracingRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+class TracingRequestViewSet(LedgerViewSet):
     queryset = TracingRequest.objects.none()  # for the schema; get_queryset reads in scope
     serializer_class = s.TracingRequestSerializer
-    pagination_class = LedgerPagination
     filterset_class = TracingRequestFilter
 
     def get_queryset(self):
         return selectors.tracing_request_list(user=self.request.user)
 
-    @_post(
+    @act_schema(
         "Record a tracing request: the candidate lots and last accountable holders are found "
         "and kept",
         s.TracingRequestCreateSerializer,
@@ -453,16 +408,16 @@ class TracingRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _B
     )
     @idempotent
     def create(self, request):
-        values = _valid(s.TracingRequestCreateSerializer, request)
+        values = validated(s.TracingRequestCreateSerializer, request)
         tracing_request = services.tracing_request_record(**values, recorded_by=request.user)
         return self._answer(tracing_request, status.HTTP_201_CREATED)
 
-    @_post("Record the answer given", s.AnswerTextSerializer, s.TracingRequestSerializer)
+    @act_schema("Record the answer given", s.AnswerTextSerializer, s.TracingRequestSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def answer(self, request, pk=None):
         tracing_request = self.get_object()
-        values = _valid(s.AnswerTextSerializer, request)
+        values = validated(s.AnswerTextSerializer, request)
         tracing_request = services.tracing_request_answer(
             tracing_request=tracing_request, answered_by=request.user, answer=values["answer"]
         )
@@ -472,14 +427,12 @@ class TracingRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _B
 # --- Training allocations ------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Units' training allocations per ammunition type and year (officers, auditors, "
-        "administrators); filter by year, recipient, ammunition_type"
-    ),
-    retrieve=extend_schema(summary="One training allocation"),
+@read_schema(
+    "Units' training allocations per ammunition type and year (officers, auditors, "
+    "administrators); filter by year, recipient, ammunition_type",
+    "One training allocation",
 )
-class TrainingAllocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+class TrainingAllocationViewSet(ReadViewSet):
     queryset = TrainingAllocation.objects.none()  # for the schema; get_queryset reads in scope
     serializer_class = s.TrainingAllocationSerializer
     pagination_class = ReferencePagination
@@ -490,7 +443,7 @@ class TrainingAllocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             "-year", "recipient__code", "ammunition_type__code", "id"
         )
 
-    @_post(
+    @act_schema(
         "Set a unit's training allocation of a type for a year (officers): created, or changed "
         "with the earlier figure kept in its history",
         s.TrainingAllocationSetSerializer,
@@ -499,16 +452,11 @@ class TrainingAllocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     )
     @idempotent
     def create(self, request):
-        values = _valid(s.TrainingAllocationSetSerializer, request)
+        values = validated(s.TrainingAllocationSetSerializer, request)
         allocation = services.training_allocation_set(**values, set_by=request.user)
         return self._answer(allocation, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Every change of the allocation: when, who, and the fields before and after",
-        responses={200: s.HistorySerializer(many=True)},
-        filters=False,
-    )
+    @_history_schema("Every change of the allocation: when, who, and the fields before and after")
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def history(self, request, pk=None):
-        allocation = self.get_object()
-        return Response(s.HistorySerializer(selectors.history_of(allocation), many=True).data)
+        return _history(self.get_object())

@@ -3,13 +3,12 @@
 other than the proposer approves it here, and the reversal document is posted then."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.drf import LedgerPagination
-from core.idempotency import IDEMPOTENCY, idempotent
+from core.api import LedgerViewSet, post_schema, read_schema
+from core.idempotency import idempotent
 from inventory.filters import ReversalProposalFilter
 from inventory.models import ReversalProposal
 from inventory.selectors import ledger as selectors
@@ -40,27 +39,22 @@ def proposal_response(proposal: ReversalProposal, status_code: int) -> Response:
     return Response(ReversalProposalSerializer(proposal).data, status=status_code)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Reversals proposed in your scope (those that take stock off the books wait for "
-        "an inspector's approval)"
-    ),
-    retrieve=extend_schema(summary="One reversal proposal"),
+@read_schema(
+    "Reversals proposed in your scope (those that take stock off the books wait for "
+    "an inspector's approval)",
+    "One reversal proposal",
 )
-class ReversalProposalViewSet(viewsets.ReadOnlyModelViewSet):
+class ReversalProposalViewSet(LedgerViewSet):
     serializer_class = ReversalProposalSerializer
-    pagination_class = LedgerPagination
     filterset_class = ReversalProposalFilter
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return selectors.reversal_proposal_list(user=self.request.user)
 
-    @extend_schema(
-        request=None,
-        responses={200: ReversalProposalSerializer},
-        parameters=[IDEMPOTENCY],
-        summary="Approve a proposed reversal (an inspector other than the proposer): it is posted",
+    @post_schema(
+        "Approve a proposed reversal (an inspector other than the proposer): it is posted",
+        None,
+        ReversalProposalSerializer,
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -70,11 +64,8 @@ class ReversalProposalViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return proposal_response(proposal, 200)
 
-    @extend_schema(
-        request=None,
-        responses={200: ReversalProposalSerializer},
-        parameters=[IDEMPOTENCY],
-        summary="Reject a proposed reversal: the document stays as posted",
+    @post_schema(
+        "Reject a proposed reversal: the document stays as posted", None, ReversalProposalSerializer
     )
     @action(detail=True, methods=["post"])
     @idempotent

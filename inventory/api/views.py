@@ -1,19 +1,3 @@
-"""API views by concern; the reference-data viewsets live in inventory.api.reference."""
-
-from inventory.api.reference import (
-    AmmunitionTypeViewSet,
-    DepotViewSet,
-    LicenceViewSet,
-    RecipientViewSet,
-    StorehouseViewSet,
-    WaiverViewSet,
-)
-
-__all__ = [
-    "AmmunitionTypeViewSet",
-    "DepotViewSet",
-    "LicenceViewSet",
-    "RecipientViewSet",
-    "StorehouseViewSet",
-    "WaiverViewSet",
-]
+"""Inventory's API views live by concern: reference data in inventory.api.reference, the ledger
+(postings, documents, stock, lots) in inventory.api.ledger, reversal proposals in
+inventory.api.reversals; inventory.api.urls routes them."""

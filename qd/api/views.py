@@ -4,13 +4,14 @@ and a licence version generated from QD."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import request_examples, validated
 from core.roles import Action
 from core.scoping import require
 from inventory.api.serializers import LicenceSerializer
@@ -56,18 +57,10 @@ class QdAssessApi(APIView):
         summary="Distances for mixed contents (aggregated per DESIGN.md §4)",
         request=AssessSerializer,
         responses=AssessResultSerializer,
-        examples=[
-            OpenApiExample(
-                "1.1 with 1.3",
-                value={"contents": {"1.1": "1000", "1.3": "5000"}},
-                request_only=True,
-            )
-        ],
+        examples=request_examples({"1.1 with 1.3": {"contents": {"1.1": "1000", "1.3": "5000"}}}),
     )
     def post(self, request):
-        serializer = AssessSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        assessed = serializer.validated_data["assessed"]
+        assessed = validated(AssessSerializer, request)["assessed"]
         return Response(
             {
                 "assessed": [
@@ -139,12 +132,9 @@ class ExposedSiteViewSet(
     @action(detail=False, methods=["post"], url_path="import")
     def import_csv(self, request):
         require(request.user, Action.MANAGE_REFERENCE)
-        serializer = SiteImportSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        values = validated(SiteImportSerializer, request)
         result = services.exposed_sites_import(
-            depot=serializer.validated_data["depot"],
-            csv_text=serializer.validated_data["csv"],
-            imported_by=request.user,
+            depot=values["depot"], csv_text=values["csv"], imported_by=request.user
         )
         return Response(
             {"created": result.created, "updated": result.updated, "distances": result.distances},

@@ -8,18 +8,16 @@ not exist), then calls reports.services; nothing is written by a refused request
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
-    OpenApiExample,
     OpenApiParameter,
     extend_schema,
-    extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.drf import LedgerPagination
-from core.idempotency import IDEMPOTENCY, idempotent
+from core.api import LedgerViewSet, post_schema, read_schema, validated
+from core.idempotency import idempotent
 from core.openapi import file_download, refused
 from inventory.errors import InvalidState
 from reports import selectors, services
@@ -43,22 +41,16 @@ def field_errors(exc: DjangoValidationError) -> serializers.ValidationError:
 
 
 @extend_schema(tags=TAGS)
-@extend_schema_view(
-    list=extend_schema(
-        summary="Reports you may read, newest first",
-        description="Filters: `kind`, `status`, `depot`. Cursor-paginated.",
-    ),
-    retrieve=extend_schema(
-        summary="One report: status, progress, digest (404 outside what you may read)",
-        description="Poll until `status` is `done` (then `downloads` lists the files) or "
-        "`failed` (then `error` says why; POST retry/ to try again).",
-    ),
+@read_schema(
+    "Reports you may read, newest first",
+    "One report: status, progress, digest (404 outside what you may read)",
+    list_description="Filters: `kind`, `status`, `depot`. Cursor-paginated.",
+    retrieve_description="Poll until `status` is `done` (then `downloads` lists the files) or "
+    "`failed` (then `error` says why; POST retry/ to try again).",
 )
-class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReportViewSet(LedgerViewSet):
     serializer_class = s.ReportSerializer
     filterset_class = ReportFilter
-    pagination_class = LedgerPagination
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return selectors.report_list(user=self.request.user)
@@ -69,66 +61,49 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             request, force=force or self.action == "download"
         )
 
-    @extend_schema(
-        summary="Request a report (rendered in the background)",
+    @post_schema(
+        "Request a report (rendered in the background)",
+        s.ReportRequestSerializer,
+        s.ReportSerializer,
+        status.HTTP_202_ACCEPTED,
         description="Clerks, inspectors, officers, auditors and administrators, about what they "
         "may read. Answers 202 with the report's `id`, `number` and `status`: `queued`, or "
         "already `done` for a small report rendered at once. The report covers the ledger "
         "lines posted up to now (its cut-off).",
-        request=s.ReportRequestSerializer,
-        responses={202: s.ReportSerializer},
-        parameters=[IDEMPOTENCY],
-        examples=[
-            OpenApiExample(
-                "Depot accounting statement",
-                value={
-                    "kind": "accounting_statement",
-                    "parameters": {
-                        "depot": 1,
-                        "period_start": "2026-01-01",
-                        "period_end": "2026-03-31",
-                    },
+        examples={
+            "Depot accounting statement": {
+                "kind": "accounting_statement",
+                "parameters": {
+                    "depot": 1,
+                    "period_start": "2026-01-01",
+                    "period_end": "2026-03-31",
                 },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Stock card",
-                value={"kind": "stock_card", "parameters": {"lot": 12, "depot": 1}},
-                request_only=True,
-            ),
-        ],
+            },
+            "Stock card": {"kind": "stock_card", "parameters": {"lot": 12, "depot": 1}},
+        },
     )
     @idempotent
     def create(self, request):
-        data = s.ReportRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(s.ReportRequestSerializer, request)
         try:
-            run = services.report_request(
-                kind=data.validated_data["kind"],
-                parameters=data.validated_data["parameters"],
-                requested_by=request.user,
-            )
+            run = services.report_request(**values, requested_by=request.user)
         except DjangoValidationError as exc:
             raise field_errors(exc) from exc
-        run = self.get_queryset().get(pk=run.pk)
-        return Response(s.ReportSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+        return self._answer(run, status.HTTP_202_ACCEPTED)
 
-    @extend_schema(
-        summary="Render a failed report again",
+    @post_schema(
+        "Render a failed report again",
+        None,
+        s.ReportSerializer,
+        status.HTTP_202_ACCEPTED,
         description="Only a `failed` report (409 `invalid_state` otherwise). Answers 202.",
-        request=None,
-        responses={202: s.ReportSerializer},
-        parameters=[IDEMPOTENCY],
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def retry(self, request, pk=None):
         run = get_object_or_404(self.get_queryset(), pk=pk)
         run = services.report_retry(run=run, retried_by=request.user)
-        return Response(
-            s.ReportSerializer(self.get_queryset().get(pk=run.pk)).data,
-            status=status.HTTP_202_ACCEPTED,
-        )
+        return self._answer(run, status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         summary="Download a report (PDF, or CSV/XLSX for tabular reports)",
@@ -181,16 +156,15 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         filterset_class=None,
     )
     def verify(self, request):
-        data = s.ReportVerifyUploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        upload = data.validated_data.get("file")
+        values = validated(s.ReportVerifyUploadSerializer, request)
+        upload = values.get("file")
         if upload is not None and upload.size > MAX_UPLOAD_BYTES:
             raise serializers.ValidationError({"file": ["The file is too large."]})
         try:
             result = services.report_verify(
                 user=request.user,
                 runs=self.get_queryset(),
-                number=data.validated_data.get("number"),
+                number=values.get("number"),
                 pdf_data=upload.read() if upload is not None else None,
             )
         except DjangoValidationError as exc:

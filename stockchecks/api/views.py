@@ -9,19 +9,15 @@ may not act, 403. Every POST takes an optional Idempotency-Key.
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-)
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from core.api import LedgerViewSet, act_schema, read_schema, validated
 from core.drf import LedgerPagination, ReferencePagination
-from core.idempotency import HEADER, idempotent
+from core.idempotency import idempotent
 from core.scoping import scope
 from core.serializers import StrictJSONMixin
 from inventory.models import (
@@ -37,14 +33,6 @@ from inventory.models.ledger import AdjustmentReason
 from stockchecks import selectors, services
 from stockchecks.filters import IncidentFilter, StockCheckFilter
 from stockchecks.models import StockCheck, StockCheckKind, StockCheckLine
-
-IDEMPOTENCY = OpenApiParameter(
-    HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Retrying with the same key and body returns the original answer; "
-    "nothing is done twice.",
-)
 
 
 class LinePagination(LedgerPagination):
@@ -189,21 +177,15 @@ class RejectSerializer(StrictJSONMixin, serializers.Serializer):
 
 
 def _decision(summary, request=None):
-    return extend_schema(
-        request=request, responses={200: StockCheckSerializer}, parameters=[IDEMPOTENCY],
-        summary=summary,
-    )  # fmt: skip
+    return act_schema(summary, request, StockCheckSerializer)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Stock checks in your depots, newest first"),
-    retrieve=extend_schema(summary="One stock check with its accuracy figures"),
+@read_schema(
+    "Stock checks in your depots, newest first", "One stock check with its accuracy figures"
 )
-class StockCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class StockCheckViewSet(LedgerViewSet):
     serializer_class = StockCheckSerializer
-    pagination_class = LedgerPagination
     filterset_class = StockCheckFilter
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         rows = selectors.stock_check_list(user=self.request.user)
@@ -211,31 +193,19 @@ class StockCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             rows = rows.prefetch_related("adjustments")
         return rows
 
-    def _answer(self, stock_check, code=status.HTTP_200_OK):
-        row = self.get_queryset().prefetch_related("adjustments").get(pk=stock_check.pk)
-        return Response(StockCheckSerializer(row).data, status=code)
+    def answer_queryset(self):
+        return self.get_queryset().prefetch_related("adjustments")
 
-    @extend_schema(
-        request=StockCheckPlanSerializer,
-        responses={201: StockCheckSerializer},
-        parameters=[IDEMPOTENCY],
-        summary="Plan a 100 % check (of a depot or one storehouse) or a random sample check",
+    @act_schema(
+        "Plan a 100 % check (of a depot or one storehouse) or a random sample check",
+        StockCheckPlanSerializer,
+        StockCheckSerializer,
+        status.HTTP_201_CREATED,
     )
     @idempotent
     def create(self, request):
-        data = StockCheckPlanSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        stock_check = services.stock_check_plan(
-            depot=values["depot"],
-            planned_by=request.user,
-            kind=values["kind"],
-            storehouse=values.get("storehouse"),
-            sample_size=values.get("sample_size"),
-            seed=values.get("seed"),
-            freeze_depot=values["freeze_depot"],
-            note=values["note"],
-        )
+        values = validated(StockCheckPlanSerializer, request)
+        stock_check = services.stock_check_plan(**values, planned_by=request.user)
         return self._answer(stock_check, status.HTTP_201_CREATED)
 
     @_decision("Start counting: snapshot the book (and freeze the depot if planned)")
@@ -273,13 +243,9 @@ class StockCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @idempotent
     def reject(self, request, pk=None):
         stock_check = self.get_object()
-        data = RejectSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(RejectSerializer, request)
         stock_check = services.stock_check_reject(
-            stock_check=stock_check,
-            rejected_by=request.user,
-            note=data.validated_data["note"],
-            recount=data.validated_data["recount"],
+            stock_check=stock_check, rejected_by=request.user, **values
         )
         return self._answer(stock_check)
 
@@ -308,27 +274,19 @@ class StockCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             CountLineSerializer(page, many=True, context=context).data
         )
 
-    @extend_schema(
-        summary="Record a count of one line (again to recount; a lot not listed is added as "
-        "found stock)",
-        request=CountSerializer,
-        responses={201: CountLineSerializer},
-        parameters=[IDEMPOTENCY],
+    @act_schema(
+        "Record a count of one line (again to recount; a lot not listed is added as found stock)",
+        CountSerializer,
+        CountLineSerializer,
+        status.HTTP_201_CREATED,
     )
     @counts.mapping.post
     @idempotent
     def count_create(self, request, pk=None):
         stock_check = self.get_object()
-        data = CountSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(CountSerializer, request)
         line = services.stock_check_count(
-            stock_check=stock_check,
-            counted_by=request.user,
-            lot=values["lot"],
-            storehouse=values["storehouse"],
-            quantity=values["quantity"],
-            note=values.get("note"),
+            stock_check=stock_check, counted_by=request.user, **values
         )
         return self._line(request, stock_check, line, status.HTTP_201_CREATED)
 
@@ -338,19 +296,16 @@ class StockCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         line = selectors.stock_check_lines(stock_check=stock_check).get(pk=line.pk)
         return Response(CountLineSerializer(line, context=context).data, status=code)
 
-    @extend_schema(
-        summary="Investigation notes and the reason code a line's variance is posted with",
-        request=NoteSerializer,
-        responses={200: CountLineSerializer},
-        parameters=[IDEMPOTENCY],
+    @act_schema(
+        "Investigation notes and the reason code a line's variance is posted with",
+        NoteSerializer,
+        CountLineSerializer,
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def notes(self, request, pk=None):
         stock_check = self.get_object()
-        data = NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(NoteSerializer, request)
         line = stock_check.lines.filter(pk=values["line"]).first()
         if line is None:
             raise ValidationError({"line": ["Not a line of this stock check."]})
@@ -429,46 +384,27 @@ class IncidentMonthSerializer(serializers.Serializer):
     units_lost = serializers.IntegerField()
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Loss and discrepancy incidents in your depots, newest first"),
-    retrieve=extend_schema(summary="One incident with its linked documents"),
+@read_schema(
+    "Loss and discrepancy incidents in your depots, newest first",
+    "One incident with its linked documents",
 )
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IncidentViewSet(LedgerViewSet):
     serializer_class = IncidentSerializer
-    pagination_class = LedgerPagination
     filterset_class = IncidentFilter
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return selectors.incident_list(user=self.request.user).prefetch_related("documents")
 
-    def _answer(self, incident, code=status.HTTP_200_OK):
-        return Response(
-            IncidentSerializer(self.get_queryset().get(pk=incident.pk)).data, status=code
-        )
-
-    @extend_schema(
-        request=IncidentReportSerializer,
-        responses={201: IncidentSerializer},
-        parameters=[IDEMPOTENCY],
-        summary="Report a theft or another loss (losses found by the system open incidents "
-        "themselves)",
+    @act_schema(
+        "Report a theft or another loss (losses found by the system open incidents themselves)",
+        IncidentReportSerializer,
+        IncidentSerializer,
+        status.HTTP_201_CREATED,
     )
     @idempotent
     def create(self, request):
-        data = IncidentReportSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        incident = services.incident_report(
-            depot=values["depot"],
-            reported_by=request.user,
-            kind=values["kind"],
-            title=values["title"],
-            description=values["description"],
-            occurred_on=values["occurred_on"],
-            units_lost=values["units_lost"],
-            documents=values["documents"],
-        )
+        values = validated(IncidentReportSerializer, request)
+        incident = services.incident_report(**values, reported_by=request.user)
         return self._answer(incident, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -479,17 +415,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     def partial_update(self, request, pk=None):
         incident = self.get_object()
-        data = IncidentUpdateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        incident = services.incident_update(
-            incident=incident,
-            user=request.user,
-            status=values.get("status"),
-            findings=values.get("findings"),
-            suspected_point_of_loss=values.get("suspected_point_of_loss"),
-            documents=values.get("documents"),
-        )
+        values = validated(IncidentUpdateSerializer, request)
+        incident = services.incident_update(incident=incident, user=request.user, **values)
         return self._answer(incident)
 
     @extend_schema(

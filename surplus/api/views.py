@@ -9,11 +9,12 @@ Reads go through surplus.selectors in the reader's scope (404 outside it). A wri
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import ReadViewSet, post_schema, read_schema, request_examples, validated
 from core.drf import LedgerPagination
 from core.idempotency import IDEMPOTENCY, idempotent
 from core.roles import Action
@@ -37,109 +38,85 @@ class RequirementFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=TAGS)
-@extend_schema_view(
-    list=extend_schema(
-        summary="National requirements, every version, newest set first",
-        description="Filters: `ammunition_type`, `group`. The version in force on a day is the "
-        "newest version whose `effective_from` is on or before it.",
-    ),
-    retrieve=extend_schema(summary="One version of a requirement"),
+@read_schema(
+    "National requirements, every version, newest set first",
+    "One version of a requirement",
+    list_description="Filters: `ammunition_type`, `group`. The version in force on a day is the "
+    "newest version whose `effective_from` is on or before it.",
 )
-class RequirementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RequirementViewSet(ReadViewSet):
     serializer_class = s.RequirementSerializer
     filterset_class = RequirementFilter
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return selectors.requirement_list()
 
-    @extend_schema(
-        summary="Set a new version of a type's or a group's requirement",
+    @post_schema(
+        "Set a new version of a type's or a group's requirement",
+        s.RequirementCreateSerializer,
+        s.RequirementSerializer,
+        status.HTTP_201_CREATED,
         description=f"{OFFICER} Earlier versions are kept unchanged. A type that belongs to a "
         "group of interchangeable types takes the group's requirement (400 if named).",
-        request=s.RequirementCreateSerializer,
-        responses={201: s.RequirementSerializer},
-        parameters=[IDEMPOTENCY],
-        examples=[
-            OpenApiExample(
-                "7.62 mm ball",
-                value={
-                    "ammunition_type": 1,
-                    "effective_from": "2027-01-01",
-                    "operational": 2000000,
-                    "training_per_year": 400000,
-                    "training_years": 2,
-                    "testing": 5000,
-                    "contingency": 100000,
-                    "approval_reference": "MoD/LOG/2026/118",
-                },
-                request_only=True,
-            )
-        ],
+        examples={
+            "7.62 mm ball": {
+                "ammunition_type": 1,
+                "effective_from": "2027-01-01",
+                "operational": 2000000,
+                "training_per_year": 400000,
+                "training_years": 2,
+                "testing": 5000,
+                "contingency": 100000,
+                "approval_reference": "MoD/LOG/2026/118",
+            }
+        },
     )
     @idempotent
     def create(self, request):
         require(request.user, Action.MANAGE_OVERSIGHT)
-        data = s.RequirementCreateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        requirement = services.requirement_set(set_by=request.user, **data.validated_data)
-        return Response(
-            s.RequirementSerializer(self.get_queryset().get(pk=requirement.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        values = validated(s.RequirementCreateSerializer, request)
+        requirement = services.requirement_set(set_by=request.user, **values)
+        return self._answer(requirement, status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=TAGS)
-@extend_schema_view(
-    list=extend_schema(summary="Groups of interchangeable types"),
-    retrieve=extend_schema(summary="One group of interchangeable types"),
-)
-class GroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+@read_schema("Groups of interchangeable types", "One group of interchangeable types")
+class GroupViewSet(ReadViewSet):
     serializer_class = s.GroupSerializer
-    lookup_value_regex = r"[0-9]+"
     filter_backends = []
 
     def get_queryset(self):
         return InterchangeableGroup.objects.prefetch_related("types").order_by("code")
 
-    def _answer(self, group, code=status.HTTP_200_OK):
-        return Response(s.GroupSerializer(self.get_queryset().get(pk=group.pk)).data, status=code)
-
-    @extend_schema(
-        summary="Create a group of interchangeable types (empty)",
+    @post_schema(
+        "Create a group of interchangeable types (empty)",
+        s.GroupCreateSerializer,
+        s.GroupSerializer,
+        status.HTTP_201_CREATED,
         description=f"{OFFICER} The code may be neither another group's nor a type's (400).",
-        request=s.GroupCreateSerializer,
-        responses={201: s.GroupSerializer},
-        parameters=[IDEMPOTENCY],
     )
     @idempotent
     def create(self, request):
         require(request.user, Action.MANAGE_OVERSIGHT)
-        data = s.GroupCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        group = services.group_create(created_by=request.user, **data.validated_data)
+        values = validated(s.GroupCreateSerializer, request)
+        group = services.group_create(created_by=request.user, **values)
         return self._answer(group, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Add a type to the group",
+    @post_schema(
+        "Add a type to the group",
+        s.GroupMemberSerializer,
+        s.GroupSerializer,
+        status.HTTP_201_CREATED,
         description=f"{OFFICER} 400 if the type is in a group already, or if its own "
         "requirement (in force today or from a later date) is above 0: set it to 0 first.",
-        request=s.GroupMemberSerializer,
-        responses={201: s.GroupSerializer},
-        parameters=[IDEMPOTENCY],
     )
     @action(detail=True, methods=["post"], url_path="types")
     @idempotent
     def add_type(self, request, pk=None):
         require(request.user, Action.MANAGE_OVERSIGHT)
         group = self.get_object()
-        data = s.GroupMemberSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.group_member_add(
-            group=group,
-            ammunition_type=data.validated_data["ammunition_type"],
-            added_by=request.user,
-        )
+        values = validated(s.GroupMemberSerializer, request)
+        services.group_member_add(group=group, added_by=request.user, **values)
         return self._answer(group, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -191,32 +168,27 @@ class SurplusViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema(tags=TAGS)
-@extend_schema_view(
-    list=extend_schema(summary="Surplus snapshots, newest first"),
-    retrieve=extend_schema(summary="One snapshot: status and progress"),
-)
-class SnapshotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+@read_schema("Surplus snapshots, newest first", "One snapshot: status and progress")
+class SnapshotViewSet(ReadViewSet):
     serializer_class = s.SnapshotSerializer
-    lookup_value_regex = r"[0-9]+"
     filter_backends = []
 
     def get_queryset(self):
         return selectors.snapshot_list()
 
-    @extend_schema(
-        summary="Take a snapshot now",
+    @post_schema(
+        "Take a snapshot now",
+        s.SnapshotCreateSerializer,
+        s.SnapshotSerializer,
+        status.HTTP_202_ACCEPTED,
         description=f"{OFFICER} Answers 202 at once; a worker computes and stores it. Poll the "
         "snapshot for `status` and `progress`.",
-        request=s.SnapshotCreateSerializer,
-        responses={202: s.SnapshotSerializer},
-        parameters=[IDEMPOTENCY],
     )
     @idempotent
     def create(self, request):
         require(request.user, Action.MANAGE_OVERSIGHT)
-        data = s.SnapshotCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        snapshot = services.snapshot_queue(requested_by=request.user, **data.validated_data)
+        values = validated(s.SnapshotCreateSerializer, request)
+        snapshot = services.snapshot_queue(requested_by=request.user, **values)
         return Response(s.SnapshotSerializer(snapshot).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -232,107 +204,78 @@ class SnapshotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 @extend_schema(tags=TAGS)
-@extend_schema_view(
-    list=extend_schema(summary="Disposal plans in your depots, newest first"),
-    retrieve=extend_schema(summary="One disposal plan with its lines"),
-)
-class DisposalPlanViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+@read_schema("Disposal plans in your depots, newest first", "One disposal plan with its lines")
+class DisposalPlanViewSet(ReadViewSet):
     serializer_class = s.PlanSerializer
-    lookup_value_regex = r"[0-9]+"
     filter_backends = []
 
     def get_queryset(self):
         return selectors.disposal_plan_detail(self.request.user)
 
-    def _answer(self, plan, code=status.HTTP_200_OK):
-        return Response(s.PlanSerializer(self.get_queryset().get(pk=plan.pk)).data, status=code)
-
-    @extend_schema(
-        summary="Draft a disposal plan",
+    @post_schema(
+        "Draft a disposal plan",
+        s.PlanCreateSerializer,
+        s.PlanSerializer,
+        status.HTTP_201_CREATED,
         description=f"{OFFICER} Lines name lots held in the plan's depot. Only surplus or "
         "unserviceable stock may be planned (409 `not_disposable`), never more than is held. "
         "Sale, gift and transfer plans may be drafted and approved but are executed through "
         "the diversion-control transfer cases.",
-        request=s.PlanCreateSerializer,
-        responses={201: s.PlanSerializer},
-        parameters=[IDEMPOTENCY],
-        examples=[
-            OpenApiExample(
-                "Open detonation",
-                value={
-                    "depot": 1,
-                    "method": "open_detonation",
-                    "site": "Range 4 demolition ground",
-                    "scheduled_from": "2027-03-01",
-                    "scheduled_until": "2027-03-31",
-                    "lines": [{"lot": 12, "storehouse": 3, "quantity": 400}],
-                },
-                request_only=True,
-            )
-        ],
+        examples={
+            "Open detonation": {
+                "depot": 1,
+                "method": "open_detonation",
+                "site": "Range 4 demolition ground",
+                "scheduled_from": "2027-03-01",
+                "scheduled_until": "2027-03-31",
+                "lines": [{"lot": 12, "storehouse": 3, "quantity": 400}],
+            }
+        },
     )
     @idempotent
     def create(self, request):
         require(request.user, Action.MANAGE_OVERSIGHT)
-        data = s.PlanCreateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(s.PlanCreateSerializer, request)
+        lines = values.pop("lines")
         plan = services.disposal_plan_create(
-            depot=values["depot"],
-            method=values["method"],
-            site=values["site"],
-            scheduled_from=values["scheduled_from"],
-            scheduled_until=values["scheduled_until"],
-            note=values["note"],
+            **values,
             lines=[
                 services.PlanLineInput(line["lot"].pk, line["storehouse"].pk, line["quantity"])
-                for line in values["lines"]
+                for line in lines
             ],
             created_by=request.user,
         )
         return self._answer(plan, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Approve a draft plan",
+    @post_schema(
+        "Approve a draft plan",
+        s.PlanApproveSerializer,
+        s.PlanSerializer,
         description=f"{OFFICER} Not its author (409 `self_approval`); a plan not in draft is 409 "
         "`invalid_state`; stock is checked again (409 `not_disposable`).",
-        request=s.PlanApproveSerializer,
-        responses={200: s.PlanSerializer},
-        parameters=[IDEMPOTENCY],
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def approve(self, request, pk=None):
         plan = get_object_or_404(self.get_queryset(), pk=pk)
         require(request.user, Action.MANAGE_OVERSIGHT)
-        data = s.PlanApproveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        plan = services.disposal_plan_approve(
-            plan=plan,
-            approved_by=request.user,
-            approval_reference=data.validated_data["approval_reference"],
-        )
+        values = validated(s.PlanApproveSerializer, request)
+        plan = services.disposal_plan_approve(plan=plan, approved_by=request.user, **values)
         return self._answer(plan)
 
-    @extend_schema(
-        summary="Close a plan",
+    @post_schema(
+        "Close a plan",
+        s.PlanCloseSerializer,
+        s.PlanSerializer,
         description=f"{OFFICER} What was not executed is no longer planned.",
-        request=s.PlanCloseSerializer,
-        responses={200: s.PlanSerializer},
-        parameters=[IDEMPOTENCY],
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def close(self, request, pk=None):
         plan = get_object_or_404(self.get_queryset(), pk=pk)
         require(request.user, Action.MANAGE_OVERSIGHT)
-        data = s.PlanCloseSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        plan = services.disposal_plan_close(
-            plan=plan, closed_by=request.user, note=data.validated_data["note"]
-        )
+        values = validated(s.PlanCloseSerializer, request)
+        plan = services.disposal_plan_close(plan=plan, closed_by=request.user, **values)
         return self._answer(plan)
 
     @extend_schema(
@@ -351,20 +294,18 @@ class DisposalPlanViewSet(
         request=s.ExecutionCreateSerializer,
         responses={201: s.ExecutionSerializer},
         parameters=[IDEMPOTENCY],
-        examples=[
-            OpenApiExample(
-                "Part of a plan",
-                value={
+        examples=request_examples(
+            {
+                "Part of a plan": {
                     "executed_on": "2027-03-04",
                     "witnesses": [
                         {"name": "Capt. A. Mensah", "position": "ATO"},
                         {"name": "Ms B. Okafor", "position": "Inspectorate"},
                     ],
                     "lines": [{"plan_line": 7, "quantity": 200}],
-                },
-                request_only=True,
-            )
-        ],
+                }
+            }
+        ),
     )
     @action(detail=True, methods=["get", "post"], pagination_class=LedgerPagination)
     def executions(self, request, pk=None):
@@ -378,19 +319,15 @@ class DisposalPlanViewSet(
     @idempotent
     def _execute(self, request, plan):
         require(request.user, Action.RECORD_MOVEMENT, plan.depot_id)
-        data = s.ExecutionCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(s.ExecutionCreateSerializer, request)
+        lines = values.pop("lines")
         execution = services.disposal_execute(
+            **values,
             plan=plan,
             lines=[
-                services.ExecutionLineInput(line["plan_line"], line["quantity"])
-                for line in values["lines"]
+                services.ExecutionLineInput(line["plan_line"], line["quantity"]) for line in lines
             ],
-            executed_on=values["executed_on"],
-            witnesses=values["witnesses"],
             executed_by=request.user,
-            note=values["note"],
         )
         answer = selectors.execution_list(request.user).get(pk=execution.pk)
         return Response(s.ExecutionSerializer(answer).data, status=status.HTTP_201_CREATED)

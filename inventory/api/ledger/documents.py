@@ -14,6 +14,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import LedgerViewSet, ReadViewSet, read_schema, validated
 from core.drf import LedgerPagination
 from core.idempotency import IDEMPOTENCY, idempotent
 from inventory.api.ledger.fields import NewLotSerializer
@@ -33,15 +34,13 @@ from inventory.services import posting, reversals
 from inventory.services.lots import lot_create
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Every document in your scope, newest first, with its lines"),
-    retrieve=extend_schema(summary="One document with its lines"),
+@read_schema(
+    "Every document in your scope, newest first, with its lines",
+    "One document with its lines",
 )
-class DocumentViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
+class DocumentViewSet(DocumentResponseMixin, LedgerViewSet):
     serializer_class = DocumentSerializer
-    pagination_class = LedgerPagination
     filterset_class = DocumentFilter
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return selectors.document_list(user=self.request.user)
@@ -60,11 +59,10 @@ class DocumentViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def reverse(self, request, pk=None):
-        data = ReverseSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(ReverseSerializer, request)
         outcome = reversals.document_reverse(
             document=get_object_or_404(self.get_queryset(), pk=pk),
-            reason=data.validated_data["reason"],
+            reason=values["reason"],
             posted_by=request.user,
         )
         if isinstance(outcome, ReversalProposal):  # takes stock off the books: a second person
@@ -90,10 +88,9 @@ class StockViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     list=extend_schema(summary="Lots (search lot_number case-insensitively)"),
     create=extend_schema(summary="Record a lot before its first receipt (clerk, inspector)"),
 )
-class LotViewSet(DocumentResponseMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class LotViewSet(DocumentResponseMixin, mixins.CreateModelMixin, ReadViewSet):
     serializer_class = LotSerializer
     filterset_class = LotFilter
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return selectors.lot_list(user=self.request.user).order_by("id")
@@ -132,9 +129,7 @@ class LotViewSet(DocumentResponseMixin, mixins.CreateModelMixin, viewsets.ReadOn
     @idempotent
     def split(self, request, pk=None):
         lot = get_object_or_404(self.get_queryset(), pk=pk)
-        data = SplitSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(SplitSerializer, request)
         child = posting.lot_split(
             lot=lot,
             quantities={line["storehouse"].pk: line["quantity"] for line in values["quantity"]},
@@ -155,13 +150,6 @@ class LotViewSet(DocumentResponseMixin, mixins.CreateModelMixin, viewsets.ReadOn
     def merge(self, request, pk=None):
         # A lot never held in the user's depots is a 404 (DESIGN.md §1), as its holdings are.
         lot = get_object_or_404(selectors.lot_list_held(user=request.user), pk=pk)
-        data = MergeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        document = posting.lot_merge(
-            lot=lot,
-            posted_by=request.user,
-            occurred_on=values["occurred_on"],
-            reason=values["reason"],
-        )
+        values = validated(MergeSerializer, request)
+        document = posting.lot_merge(lot=lot, posted_by=request.user, **values)
         return self._created(document)

@@ -7,16 +7,12 @@ import functools
 from collections.abc import Sequence
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import (
-    OpenApiExample,
-    extend_schema,
-)
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.drf import LedgerPagination
-from core.idempotency import IDEMPOTENCY, idempotent
+from core.api import LedgerViewSet, post_schema, validated
+from core.idempotency import idempotent
 from inventory.api.ledger.inputs import (
     AdjustmentSerializer,
     IssueSerializer,
@@ -86,14 +82,12 @@ def _posted_representer() -> PostedDocumentSerializer:
     return PostedDocumentSerializer()
 
 
-class PostingViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
+class PostingViewSet(DocumentResponseMixin, LedgerViewSet):
     """List (GET) the documents of one kind in your scope; post one (POST)."""
 
     kind: DocumentKind
     serializer_class = DocumentSerializer
-    pagination_class = LedgerPagination
     filterset_class = DocumentFilter
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return selectors.document_list(user=self.request.user).filter(kind=self.kind)
@@ -107,12 +101,12 @@ class PostingViewSet(DocumentResponseMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def posting_schema(request_serializer, summary, example=None):
-    return extend_schema(
-        request=request_serializer,
-        responses={201: DocumentSerializer},
-        parameters=[IDEMPOTENCY],
-        summary=summary,
-        examples=[OpenApiExample("Example", value=example, request_only=True)] if example else [],
+    return post_schema(
+        summary,
+        request_serializer,
+        DocumentSerializer,
+        status.HTTP_201_CREATED,
+        examples={"Example": example} if example else {},
     )
 
 
@@ -170,9 +164,7 @@ class MoveViewSet(PostingViewSet):
     @posting_schema(MoveSerializer, "Move stock between storehouses of one depot")
     @idempotent
     def create(self, request):
-        data = MoveSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(MoveSerializer, request)
         storehouses = [
             s for line in values["lines"] for s in (line["from_storehouse"], line["to_storehouse"])
         ]
@@ -205,30 +197,22 @@ class TransferViewSet(PostingViewSet):
     def create(self, request):
         return self.post_document(request, TransferSerializer, posting.transfer_dispatch)
 
-    @extend_schema(
-        request=TransferReceiveSerializer,
-        responses={201: TransferReceiptSerializer},
-        parameters=[IDEMPOTENCY],
-        summary="Receive a transfer at its destination (shortfall: received_with_discrepancy)",
+    @post_schema(
+        "Receive a transfer at its destination (shortfall: received_with_discrepancy)",
+        TransferReceiveSerializer,
+        TransferReceiptSerializer,
+        status.HTTP_201_CREATED,
         description="The answer is the receipt document posted at the destination (its `id`, "
         "`number`, `kind` `transfer_receipt`, `lines`, ...) with `status` and `transfer_status` "
         "giving the transfer's resulting status: `received`, or `received_with_discrepancy` "
         "when less than was sent arrived. `occurred_on` is today when left out.",
-        examples=[
-            OpenApiExample(
-                "Receive",
-                value={"lines": [{"lot": 12, "storehouse": 7, "quantity": 38}]},
-                request_only=True,
-            )
-        ],
+        examples={"Receive": {"lines": [{"lot": 12, "storehouse": 7, "quantity": 38}]}},
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def receive(self, request, pk=None):
         transfer = get_object_or_404(self.get_queryset(), pk=pk)
-        data = TransferReceiveSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(TransferReceiveSerializer, request)
         receipt = posting.transfer_receive(
             transfer=transfer,
             lines=[
@@ -266,11 +250,10 @@ class AdjustmentViewSet(PostingViewSet):
         )
         return self._created(document)
 
-    @extend_schema(
-        request=None,
-        responses={200: DocumentSerializer},
-        parameters=[IDEMPOTENCY],
-        summary="Approve a pending adjustment (an inspector other than its author)",
+    @post_schema(
+        "Approve a pending adjustment (an inspector other than its author)",
+        None,
+        DocumentSerializer,
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -278,22 +261,13 @@ class AdjustmentViewSet(PostingViewSet):
         document = posting.adjustment_approve(
             document=get_object_or_404(self.get_queryset(), pk=pk), approved_by=request.user
         )
-        return Response(
-            DocumentSerializer(selectors.document_list_unscoped().get(pk=document.pk)).data
-        )
+        return self._document(document)
 
-    @extend_schema(
-        request=None,
-        responses={200: DocumentSerializer},
-        parameters=[IDEMPOTENCY],
-        summary="Reject a pending adjustment",
-    )
+    @post_schema("Reject a pending adjustment", None, DocumentSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def reject(self, request, pk=None):
         document = posting.adjustment_reject(
             document=get_object_or_404(self.get_queryset(), pk=pk), rejected_by=request.user
         )
-        return Response(
-            DocumentSerializer(selectors.document_list_unscoped().get(pk=document.pk)).data
-        )
+        return self._document(document)

@@ -6,18 +6,14 @@ from datetime import timedelta
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_view,
-)
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.idempotency import IDEMPOTENCY, idempotent
+from core.api import ReadViewSet, post_schema, read_schema, validated
+from core.idempotency import idempotent
 from inventory.selectors import ledger as ledger_selectors
 from inventory.selectors.bans import bans_binding
 from surveillance import selectors, services
@@ -30,7 +26,6 @@ from surveillance.api.views.common import (
     TAGS,
     WRITE_ROLES,
     RecordViewSet,
-    example,
     require_lifter,
     require_recorder,
 )
@@ -44,110 +39,79 @@ from surveillance.models import (
 
 
 @extend_schema(tags=TAGS)
-@extend_schema_view(
-    list=extend_schema(
-        summary="Bans and constraints (type bans: national; lot bans: where the lot is held)",
-        description="Filters: `active` (true: not lifted), `kind`, `lot`, `ammunition_type`.",
-    ),
-    retrieve=extend_schema(summary="One ban or constraint (404 outside your depots)"),
+@read_schema(
+    "Bans and constraints (type bans: national; lot bans: where the lot is held)",
+    "One ban or constraint (404 outside your depots)",
+    list_description="Filters: `active` (true: not lifted), `kind`, `lot`, `ammunition_type`.",
 )
-class BanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BanViewSet(ReadViewSet):
     serializer_class = s.BanSerializer
     filterset_class = BanFilter
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return selectors.ban_list(self.request.user)
 
-    @extend_schema(
-        summary="Ban or constrain a lot or a whole ammunition type",
+    @post_schema(
+        "Ban or constrain a lot or a whole ammunition type",
+        s.BanCreateSerializer,
+        s.BanSerializer,
+        status.HTTP_201_CREATED,
         description="Name either `lot` or `ammunition_type`. A lot's ban is imposed by an "
         "inspector of a depot whose books hold the lot; a type's by a national inspector or an "
         "administrator (403 otherwise). A ban stops every issue (409 `lot_banned`, also for lots "
         "split from the lot); a constraint with `permitted_recipient_kinds` refuses issues to "
         "other recipients (409 `recipient_not_permitted`).",
-        request=s.BanCreateSerializer,
-        responses={201: s.BanSerializer},
-        parameters=[IDEMPOTENCY],
-        examples=[
-            OpenApiExample(
-                "Ban a lot",
-                value={
-                    "kind": "ban",
-                    "lot": 12,
-                    "reason": "Two misfires reported by 1st Brigade; lot under investigation.",
-                    "reference": "TB-2026-07",
-                },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Training only",
-                value={
-                    "kind": "constraint",
-                    "lot": 14,
-                    "reason": "Dispersion out of tolerance: training use only.",
-                    "reference": "TC-2026-03",
-                    "permitted_recipient_kinds": ["range"],
-                },
-                request_only=True,
-            ),
-        ],
+        examples={
+            "Ban a lot": {
+                "kind": "ban",
+                "lot": 12,
+                "reason": "Two misfires reported by 1st Brigade; lot under investigation.",
+                "reference": "TB-2026-07",
+            },
+            "Training only": {
+                "kind": "constraint",
+                "lot": 14,
+                "reason": "Dispersion out of tolerance: training use only.",
+                "reference": "TC-2026-03",
+                "permitted_recipient_kinds": ["range"],
+            },
+        },
     )
     @idempotent
     def create(self, request):
         require_recorder(request)
-        data = s.BanCreateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        ban = services.ban_impose(
-            kind=values["kind"],
-            lot=values.get("lot"),
-            ammunition_type=values.get("ammunition_type"),
-            reason=values["reason"],
-            reference=values["reference"],
-            permitted_recipient_kinds=values["permitted_recipient_kinds"],
-            disposal_recommended=values["disposal_recommended"],
-            imposed_by=request.user,
-        )
-        return Response(
-            s.BanSerializer(self.get_queryset().get(pk=ban.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        values = validated(s.BanCreateSerializer, request)
+        ban = services.ban_impose(**values, imposed_by=request.user)
+        return self._answer(ban, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Lift a ban or constraint",
+    @post_schema(
+        "Lift a ban or constraint",
+        s.BanLiftSerializer,
+        s.BanSerializer,
         description="A ban binds its lot wherever it is held (and lots split from it): an "
         "inspector lifts it only when every such depot is in their scope; otherwise an officer, "
         "an administrator or a national inspector (403 for others). Lifting twice is 409 "
         "`invalid_state`.",
-        request=s.BanLiftSerializer,
-        responses={200: s.BanSerializer},
-        parameters=[IDEMPOTENCY],
-        examples=example("Lift", {"reason": "Cause found in the fuze lot; this lot cleared."}),
+        examples={"Lift": {"reason": "Cause found in the fuze lot; this lot cleared."}},
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def lift(self, request, pk=None):
         ban = get_object_or_404(self.get_queryset(), pk=pk)
         require_lifter(request)
-        data = s.BanLiftSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        ban = services.ban_lift(
-            ban=ban, reason=data.validated_data["reason"], lifted_by=request.user
-        )
-        return Response(s.BanSerializer(self.get_queryset().get(pk=ban.pk)).data)
+        values = validated(s.BanLiftSerializer, request)
+        ban = services.ban_lift(ban=ban, lifted_by=request.user, **values)
+        return self._answer(ban)
 
 
 # --- Shelf-life extensions ------------------------------------------------------------------------
 
 
 @extend_schema(tags=TAGS)
-@extend_schema_view(
-    list=extend_schema(
-        summary="Shelf-life extensions of lots held in your depots, newest first",
-        description="Filter: `lot`. Cursor-paginated.",
-    ),
-    retrieve=extend_schema(summary="One shelf-life extension (404 outside your depots)"),
+@read_schema(
+    "Shelf-life extensions of lots held in your depots, newest first",
+    "One shelf-life extension (404 outside your depots)",
+    list_description="Filter: `lot`. Cursor-paginated.",
 )
 class ShelfLifeExtensionViewSet(RecordViewSet):
     serializer_class = s.ShelfLifeExtensionSerializer
@@ -156,44 +120,32 @@ class ShelfLifeExtensionViewSet(RecordViewSet):
     def get_queryset(self):
         return selectors.extension_list(self.request.user)
 
-    @extend_schema(
-        summary="Extend a lot's shelf life on the strength of an inspection or a stability test",
+    def answer_queryset(self):
+        return ShelfLifeExtension.objects.select_related("lot", "decided_by")
+
+    @post_schema(
+        "Extend a lot's shelf life on the strength of an inspection or a stability test",
+        s.ShelfLifeExtensionCreateSerializer,
+        s.ShelfLifeExtensionSerializer,
+        status.HTTP_201_CREATED,
         description=f"{WRITE_ROLES} (of the depot where the evidence was recorded). Give "
         "`inspection` or `stability_test` of the same lot (an unstable result extends nothing); "
         "`new_expires_on` is in the future and later than the lot's expiry.",
-        request=s.ShelfLifeExtensionCreateSerializer,
-        responses={201: s.ShelfLifeExtensionSerializer},
-        parameters=[IDEMPOTENCY],
-        examples=example(
-            "Extension after a stable result",
-            {
+        examples={
+            "Extension after a stable result": {
                 "lot": 12,
                 "new_expires_on": "2031-12-31",
                 "reason": "Stabiliser at 82 % of initial; no defects at inspection.",
                 "stability_test": 7,
-            },
-        ),
+            }
+        },
     )
     @idempotent
     def create(self, request):
         require_lifter(request)
-        data = s.ShelfLifeExtensionCreateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        extension = services.shelf_life_extend(
-            lot=values["lot"],
-            new_expires_on=values["new_expires_on"],
-            reason=values["reason"],
-            decided_by=request.user,
-            inspection=values.get("inspection"),
-            stability_test=values.get("stability_test"),
-        )
-        extension = ShelfLifeExtension.objects.select_related("lot", "decided_by").get(
-            pk=extension.pk
-        )
-        return Response(
-            s.ShelfLifeExtensionSerializer(extension).data, status=status.HTTP_201_CREATED
-        )
+        values = validated(s.ShelfLifeExtensionCreateSerializer, request)
+        extension = services.shelf_life_extend(**values, decided_by=request.user)
+        return self._answer(extension, status.HTTP_201_CREATED)
 
 
 # --- Work list and a lot's surveillance -----------------------------------------------------------

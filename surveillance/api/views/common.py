@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import (
-    OpenApiExample,
-)
-from rest_framework import mixins, viewsets
 
-from core.drf import LedgerPagination
+from core.api import LedgerViewSet
 from core.roles import Action
 from core.scoping import can, require
 from surveillance import services
@@ -33,12 +29,5 @@ def require_lifter(request) -> None:
         raise PermissionDenied(_("Your role does not allow this action here."))
 
 
-def example(name, value):
-    return [OpenApiExample(name, value=value, request_only=True)]
-
-
-class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RecordViewSet(LedgerViewSet):
     """Surveillance records grow with the stockpile: cursor pages, newest recorded first."""
-
-    pagination_class = LedgerPagination
-    lookup_value_regex = r"[0-9]+"

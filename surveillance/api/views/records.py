@@ -7,17 +7,14 @@ from contextlib import contextmanager
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import (
-    OpenApiExample,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.idempotency import IDEMPOTENCY, idempotent
+from core.api import post_schema, read_schema, validated
+from core.idempotency import idempotent
 from core.openapi import file_download
 from core.roles import Action
 from core.scoping import require
@@ -32,7 +29,6 @@ from surveillance.api.views.common import (
     TAGS,
     WRITE_ROLES,
     RecordViewSet,
-    example,
     require_recorder,
 )
 from surveillance.files import attachment_response
@@ -79,13 +75,11 @@ INSPECTION_EXAMPLE = {
 
 
 @extend_schema(tags=TAGS)
-@extend_schema_view(
-    list=extend_schema(
-        summary="Inspections in your depots, newest recorded first",
-        description="Filters: `lot`, `depot`, `kind`, `inspected_from`, `inspected_until`. "
-        "Cursor-paginated.",
-    ),
-    retrieve=extend_schema(summary="One inspection with its attachments (404 outside your depots)"),
+@read_schema(
+    "Inspections in your depots, newest recorded first",
+    "One inspection with its attachments (404 outside your depots)",
+    list_description="Filters: `lot`, `depot`, `kind`, `inspected_from`, `inspected_until`. "
+    "Cursor-paginated.",
 )
 class InspectionViewSet(RecordViewSet):
     serializer_class = s.InspectionSerializer
@@ -96,34 +90,35 @@ class InspectionViewSet(RecordViewSet):
     def get_queryset(self):
         return _inspections(selectors.inspection_list(self.request.user))
 
+    def answer_queryset(self):
+        return _inspections()
+
     def perform_content_negotiation(self, request, force=False):
         # A download answers with the file whatever the client accepts.
         return super().perform_content_negotiation(
             request, force=force or self.action == "download"
         )
 
-    @extend_schema(
-        summary="Record an inspection (IATG 07.20)",
+    @post_schema(
+        "Record an inspection (IATG 07.20)",
+        {
+            "application/json": s.InspectionCreateSerializer,
+            "multipart/form-data": s.InspectionUploadSerializer,
+        },
+        s.InspectionSerializer,
+        status.HTTP_201_CREATED,
         description=f"{WRITE_ROLES} `depot` may be left out when you act in one depot or only "
         "one of your depots holds the lot. A `condition` other than the lot's posts a "
         "condition-change document in every depot holding the lot (409 `lot_held_elsewhere` "
         "when it would improve stock held outside your depots). Send JSON, or multipart form "
         "data with `attachments` (JPEG, PNG or PDF files; wrong type or oversized: 400). The "
         "next inspection falls due after the type's interval (`next_due_on`).",
-        request={
-            "application/json": s.InspectionCreateSerializer,
-            "multipart/form-data": s.InspectionUploadSerializer,
-        },
-        responses={201: s.InspectionSerializer},
-        parameters=[IDEMPOTENCY],
-        examples=example("Periodic inspection", INSPECTION_EXAMPLE),
+        examples={"Periodic inspection": INSPECTION_EXAMPLE},
     )
     @idempotent
     def create(self, request):
         require_recorder(request)
-        data = s.InspectionUploadSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(s.InspectionUploadSerializer, request)
         depot = s.depot_for(request.user, values["lot"], values.get("depot"))
         with _files_removed_on_failure() as saved, transaction.atomic():
             inspection = services.inspection_record(
@@ -144,38 +139,31 @@ class InspectionViewSet(RecordViewSet):
                         inspection=inspection, upload=upload, uploaded_by=request.user
                     )
                 )
-        return Response(
-            s.InspectionSerializer(_inspections().get(pk=inspection.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return self._answer(inspection, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Attach photos or scanned forms to an inspection",
+    @post_schema(
+        "Attach photos or scanned forms to an inspection",
+        {"multipart/form-data": s.AttachmentUploadSerializer},
+        s.InspectionSerializer,
+        status.HTTP_201_CREATED,
         description=f"{WRITE_ROLES} Multipart form data with one or more `attachments` (JPEG, "
         "PNG or PDF, recognised by content, each within STOCKPILE_ATTACHMENT_MAX_BYTES); a wrong "
         "type or an oversized file is 400 and nothing is kept. Answers with the inspection.",
-        request={"multipart/form-data": s.AttachmentUploadSerializer},
-        responses={201: s.InspectionSerializer},
-        parameters=[IDEMPOTENCY],
     )
     @action(detail=True, methods=["post"], url_path="attachments", parser_classes=[MultiPartParser])
     @idempotent
     def attachments(self, request, pk=None):
         inspection = get_object_or_404(self.get_queryset(), pk=pk)
         require(request.user, Action.RECORD_SURVEILLANCE, inspection.depot_id)
-        data = s.AttachmentUploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(s.AttachmentUploadSerializer, request)
         with _files_removed_on_failure() as saved, transaction.atomic():
-            for upload in data.validated_data["attachments"]:
+            for upload in values["attachments"]:
                 saved.append(
                     services.attachment_add(
                         inspection=inspection, upload=upload, uploaded_by=request.user
                     )
                 )
-        return Response(
-            s.InspectionSerializer(_inspections().get(pk=inspection.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return self._answer(inspection, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Download an attachment (404 outside your depots)",
@@ -204,13 +192,11 @@ class InspectionViewSet(RecordViewSet):
 
 
 @extend_schema(tags=TAGS)
-@extend_schema_view(
-    list=extend_schema(
-        summary="Propellant stability tests in your depots, newest recorded first",
-        description="Filters: `lot`, `depot`, `method`, `category`, `sampled_from`, "
-        "`sampled_until`. Cursor-paginated.",
-    ),
-    retrieve=extend_schema(summary="One stability test (404 outside your depots)"),
+@read_schema(
+    "Propellant stability tests in your depots, newest recorded first",
+    "One stability test (404 outside your depots)",
+    list_description="Filters: `lot`, `depot`, `method`, `category`, `sampled_from`, "
+    "`sampled_until`. Cursor-paginated.",
 )
 class StabilityTestViewSet(RecordViewSet):
     serializer_class = s.StabilityTestSerializer
@@ -219,8 +205,14 @@ class StabilityTestViewSet(RecordViewSet):
     def get_queryset(self):
         return selectors.stability_test_list(self.request.user)
 
-    @extend_schema(
-        summary="Record a propellant stability test (IATG 07.10)",
+    def answer_queryset(self):
+        return StabilityTest.objects.select_related("lot", "depot", "tested_by")
+
+    @post_schema(
+        "Record a propellant stability test (IATG 07.10)",
+        s.StabilityTestCreateSerializer,
+        s.StabilityTestSerializer,
+        status.HTTP_201_CREATED,
         description=f"{WRITE_ROLES} Content methods (`hplc`, `gc`, `tlc`) give "
         "`initial_content_pct` and `measured_content_pct` (decimal strings); pass/fail methods "
         "(`heat_flow_calorimetry`, `vacuum_stability`, `abel_heat`) give `passed`. The stability "
@@ -228,72 +220,45 @@ class StabilityTestViewSet(RecordViewSet):
         "`resulting_condition` and `dispose_by`; a result calling for a worse condition posts "
         "the condition change itself (the system user, on your behalf), and an unstable result "
         "raises a critical alert. Only propellant-bearing lots are tested (400 otherwise).",
-        request=s.StabilityTestCreateSerializer,
-        responses={201: s.StabilityTestSerializer},
-        parameters=[IDEMPOTENCY],
-        examples=[
-            OpenApiExample(
-                "Stabiliser content by HPLC",
-                value={
-                    "lot": 12,
-                    "depot": 1,
-                    "sampled_on": "2026-11-02",
-                    "laboratory": "National Propellant Laboratory",
-                    "method": "hplc",
-                    "stabiliser": "diphenylamine",
-                    "initial_content_pct": "1.200",
-                    "measured_content_pct": "0.540",
-                },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Heat-flow calorimetry",
-                value={
-                    "lot": 12,
-                    "sampled_on": "2026-11-02",
-                    "laboratory": "National Propellant Laboratory",
-                    "method": "heat_flow_calorimetry",
-                    "passed": True,
-                },
-                request_only=True,
-            ),
-        ],
+        examples={
+            "Stabiliser content by HPLC": {
+                "lot": 12,
+                "depot": 1,
+                "sampled_on": "2026-11-02",
+                "laboratory": "National Propellant Laboratory",
+                "method": "hplc",
+                "stabiliser": "diphenylamine",
+                "initial_content_pct": "1.200",
+                "measured_content_pct": "0.540",
+            },
+            "Heat-flow calorimetry": {
+                "lot": 12,
+                "sampled_on": "2026-11-02",
+                "laboratory": "National Propellant Laboratory",
+                "method": "heat_flow_calorimetry",
+                "passed": True,
+            },
+        },
     )
     @idempotent
     def create(self, request):
         require_recorder(request)
-        data = s.StabilityTestCreateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        test = services.stability_test_record(
-            lot=values["lot"],
-            depot=s.depot_for(request.user, values["lot"], values.get("depot")),
-            sampled_on=values["sampled_on"],
-            laboratory=values["laboratory"],
-            method=values["method"],
-            stabiliser=values["stabiliser"],
-            initial_content_pct=values["initial_content_pct"],
-            measured_content_pct=values["measured_content_pct"],
-            passed=values["passed"],
-            note=values["note"],
-            tested_by=request.user,
-        )
-        test = StabilityTest.objects.select_related("lot", "depot", "tested_by").get(pk=test.pk)
-        return Response(s.StabilityTestSerializer(test).data, status=status.HTTP_201_CREATED)
+        values = validated(s.StabilityTestCreateSerializer, request)
+        depot = s.depot_for(request.user, values["lot"], values.pop("depot", None))
+        test = services.stability_test_record(**values, depot=depot, tested_by=request.user)
+        return self._answer(test, status.HTTP_201_CREATED)
 
 
 # --- Condition changes ----------------------------------------------------------------------------
 
 
 @extend_schema(tags=TAGS)
-@extend_schema_view(
-    list=extend_schema(
-        summary="Condition changes in your depots, newest first",
-        description="One row per condition-change document (a change is posted in every depot "
-        "holding the lot). Filters: `lot`, `depot`, `to_condition`, `occurred_from`, "
-        "`occurred_until`. Cursor-paginated.",
-    ),
-    retrieve=extend_schema(summary="One condition change (404 outside your depots)"),
+@read_schema(
+    "Condition changes in your depots, newest first",
+    "One condition change (404 outside your depots)",
+    list_description="One row per condition-change document (a change is posted in every depot "
+    "holding the lot). Filters: `lot`, `depot`, `to_condition`, `occurred_from`, "
+    "`occurred_until`. Cursor-paginated.",
 )
 class ConditionChangeViewSet(RecordViewSet):
     serializer_class = s.ConditionChangeSerializer
@@ -304,34 +269,31 @@ class ConditionChangeViewSet(RecordViewSet):
             "document__on_behalf_of"
         )
 
-    @extend_schema(
-        summary="Change a lot's condition (a condition-change document in each holding depot)",
+    @post_schema(
+        "Change a lot's condition (a condition-change document in each holding depot)",
+        s.ConditionChangeCreateSerializer,
+        s.ConditionChangePostedSerializer,
+        status.HTTP_201_CREATED,
         description=f"{WRITE_ROLES} A depot inspector may make a lot worse wherever it is held, "
         "but may improve it only when every depot holding it is theirs (409 "
         "`lot_held_elsewhere`, naming the depots). `occurred_on` follows the backdating policy "
         "(409 `period_closed` in a closed period); today when left out. `depot` may be left "
         "out when one of your depots holds the lot (the change is posted in every holding "
         "depot). The answer lists the documents posted.",
-        request=s.ConditionChangeCreateSerializer,
-        responses={201: s.ConditionChangePostedSerializer},
-        parameters=[IDEMPOTENCY],
-        examples=example(
-            "Suspend a lot",
-            {
+        examples={
+            "Suspend a lot": {
                 "lot": 12,
                 "depot": 1,
                 "condition": "D",
                 "reason": "Exudation seen on two bombs during a pre-issue inspection.",
                 "authority_reference": "ATO-D01-2026-044",
-            },
-        ),
+            }
+        },
     )
     @idempotent
     def create(self, request):
         require_recorder(request)
-        data = s.ConditionChangeCreateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(s.ConditionChangeCreateSerializer, request)
         lot = values["lot"]
         before = lot.condition_id
         documents = services.condition_change_post(
