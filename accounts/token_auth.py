@@ -20,6 +20,7 @@ from knox.signals import token_expired
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.models import DepotMembership, User
+from core.rows import instance_from_row
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -53,17 +54,6 @@ class TokenAuthentication(KnoxTokenAuthentication):
             )
         return cls._sql
 
-    @staticmethod
-    def _instance(model, values):
-        fields = model._meta.concrete_fields
-        values = [
-            field.from_db_value(value, None, connection)
-            if value is not None and hasattr(field, "from_db_value")
-            else value
-            for field, value in zip(fields, values, strict=True)
-        ]
-        return model.from_db(connection.alias, [field.attname for field in fields], values)
-
     def _candidates(self, token_key: str):
         token_model = get_token_model()
         split = len(token_model._meta.concrete_fields)
@@ -71,8 +61,8 @@ class TokenAuthentication(KnoxTokenAuthentication):
             cursor.execute(self._query(), [token_key])
             rows = cursor.fetchall()
         for row in rows:
-            auth_token = self._instance(token_model, row[:split])
-            user = self._instance(User, row[split:-1])
+            auth_token = instance_from_row(token_model, row[:split])
+            user = instance_from_row(User, row[split:-1])
             # User.depot_ids is a cached_property: fill it from this query.
             user.__dict__["depot_ids"] = frozenset(row[-1])
             auth_token.user = user

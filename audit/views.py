@@ -11,12 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.exports import audit_log_csv
 from audit.filters import AuditEventFilter
 from audit.models import AuditAction
 from audit.selectors import (
-    CSV_COLUMNS,
     audit_event_list,
-    audit_export_rows,
     checkpoint_list,
     verification_list,
 )
@@ -26,7 +25,6 @@ from audit.services import (
     ledger_verification_progress,
     ledger_verification_queue,
 )
-from core.exports import csv_response
 from core.net import client_ip
 from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
@@ -117,17 +115,4 @@ def log_export_view(request):
     events = _log_filter(request)
     if not events.is_valid():
         return HttpResponse(status=400, content=_("Invalid filters."))
-    rate_limit(request.user, RateScope.EXPORT)
-    audit_record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        object_type="audit.auditevent",
-        detail=request.GET.urlencode()[:300],
-        ip_address=client_ip(request),
-    )
-    return csv_response(
-        CSV_COLUMNS,
-        audit_export_rows(events.qs.iterator(chunk_size=2000)),
-        filename="audit-log.csv",
-        stream=True,
-    )
+    return audit_log_csv(request, events.qs)

@@ -15,25 +15,20 @@ from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from audit.exports import audit_log_csv
 from audit.filters import AuditEventFilter
-from audit.models import AuditAction, AuditEvent, LedgerCheckpoint, LedgerVerification
+from audit.models import AuditEvent, LedgerCheckpoint, LedgerVerification
 from audit.selectors import (
-    CSV_COLUMNS,
     audit_event_list,
-    audit_export_rows,
     checkpoint_list,
     verification_list,
 )
 from audit.services import (
-    audit_record,
     ledger_verification_progress,
     ledger_verification_queue,
     ledger_verification_run,
 )
 from core.api import LedgerViewSet, read_schema
-from core.exports import csv_response
-from core.net import client_ip
-from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import require
 
@@ -251,17 +246,4 @@ class AuditEventViewSet(_AuditorsOnly, LedgerViewSet):
     )
     def export(self, request):
         events = self.filter_queryset(self.get_queryset())
-        rate_limit(request.user, RateScope.EXPORT)
-        audit_record(
-            action=AuditAction.EXPORT,
-            actor=request.user,
-            object_type="audit.auditevent",
-            detail=request.GET.urlencode()[:300],
-            ip_address=client_ip(request),
-        )
-        return csv_response(
-            CSV_COLUMNS,
-            audit_export_rows(events.iterator(chunk_size=2000)),
-            filename="audit-log.csv",
-            stream=True,
-        )
+        return audit_log_csv(request, events)

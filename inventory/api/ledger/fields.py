@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from core.rows import instance_from_row
 from core.scoping import read_depot_ids, scope
 from core.serializers import StrictJSONMixin
 from inventory.models import (
@@ -31,21 +32,6 @@ _MISSING = object()
 def _columns(alias: str, model) -> str:
     quote = connection.ops.quote_name
     return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
-
-
-def _instance(model, values):
-    """A model instance from its concrete columns' values as the database returned them, or None
-    when the row was not found (its primary key is NULL)."""
-    fields = model._meta.concrete_fields
-    if values[[f.primary_key for f in fields].index(True)] is None:
-        return None
-    values = [
-        field.from_db_value(value, None, connection)
-        if value is not None and hasattr(field, "from_db_value")
-        else value
-        for field, value in zip(fields, values, strict=True)
-    ]
-    return model.from_db(connection.alias, [field.attname for field in fields], values)
 
 
 class _Resolver:
@@ -102,16 +88,16 @@ class _Resolver:
         for row in rows:
             kind, pk, values = row[0], row[1], row[2:]
             if kind == "l":
-                obj = _instance(Lot, values[:n_lot])
+                obj = instance_from_row(Lot, values[:n_lot])
                 found[(Lot, pk)] = obj or _MISSING
             elif kind == "s":
-                obj = _instance(Storehouse, values[n_lot : n_lot + n_sh])
+                obj = instance_from_row(Storehouse, values[n_lot : n_lot + n_sh])
                 if obj is not None:
-                    depot = _instance(Depot, values[n_lot + n_sh : n_lot + n_sh + n_dep])
+                    depot = instance_from_row(Depot, values[n_lot + n_sh : n_lot + n_sh + n_dep])
                     Storehouse._meta.get_field("depot").set_cached_value(obj, depot)
                 found[(Storehouse, pk)] = obj or _MISSING
             else:
-                obj = _instance(Recipient, values[n_lot + n_sh + n_dep :])
+                obj = instance_from_row(Recipient, values[n_lot + n_sh + n_dep :])
                 found[(Recipient, pk)] = obj or _MISSING
         return found
 
