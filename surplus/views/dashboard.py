@@ -404,6 +404,32 @@ def _planned(rows) -> dict[tuple[int, int], int]:
     return {(line["lot_id"], line["plan__depot_id"]): line["left"] for line in lines}
 
 
+# The row of figures the dashboard opens with (issue 17): key of the totals row, label, and the
+# section that holds the detail.
+HEADLINE = [
+    ("holdings", _("Holdings (units)"), "table-categories"),
+    ("holdings_neq_kg", _("Holdings NEQ (kg)"), "table-categories"),
+    ("requirement", _("Requirement (units)"), "table-types"),
+    ("surplus", _("Surplus (units)"), "table-types"),
+    ("surplus_neq_kg", _("Surplus NEQ (kg)"), "table-top"),
+    ("expiring_before_use", _("Expiring before use"), "table-expiring"),
+    ("unserviceable", _("Unserviceable awaiting disposal"), "table-unserviceable"),
+]
+
+
+def _headline(tables: dict[str, Table]) -> list[dict]:
+    """The national (or filtered) totals as figures that link to their sections; empty when
+    nothing is held."""
+    totals = tables["totals"]
+    if not totals.rows:
+        return []
+    values = dict(zip([column.key for column in totals.columns], totals.rows[0], strict=True))
+    return [
+        {"label": label, "value": values[key], "section": section}
+        for key, label, section in HEADLINE
+    ]
+
+
 @require_GET
 def dashboard(request):
     """National totals, requirement vs holdings vs surplus by category, type, depot and region,
@@ -428,6 +454,8 @@ def dashboard(request):
         "view": view,
         "tables": tables,
         "charts": chart_data,
+        "headline": _headline(tables),
+        "sections": [(f"table-{key}", table.title) for key, table in tables.items()],
         "may_manage": may_manage(user),
         "may_report": may_report(user),
         "scoped": read_depot_ids(user) is not None,

@@ -55,6 +55,11 @@ def _table(html: str, key: str) -> list[list[str]]:
     return rows
 
 
+def _headers(html: str, key: str) -> list[str]:
+    match = re.search(rf'<table class="data" data-table="{key}">(.*?)</thead>', html, re.S)
+    return [unescape(h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", match.group(1))]
+
+
 def _plain(value: str) -> str:
     return value.replace(",", "").replace("—", "")
 
@@ -98,6 +103,29 @@ def test_exports_contain_exactly_what_the_screen_shows(client, officer, stocked,
 
 def _num(text: str) -> bool:
     return bool(re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text))
+
+
+def test_the_dashboard_opens_with_figures_that_match_the_totals(client, officer, stocked):
+    client.force_login(officer)
+    html = client.get(reverse("surplus:dashboard")).content.decode()
+    totals = dict(zip(_headers(html, "totals"), _table(html, "totals")[0], strict=True))
+    headline = re.search(r'<ul class="headline"[^>]*>(.*?)</ul>', html, re.S).group(1)
+    figures = {
+        unescape(label): (_plain(figure), section)
+        for section, figure, label in re.findall(
+            r'<a href="#([\w-]+)"><span class="figure">([^<]*)</span> '
+            r'<span class="label">([^<]*)</span>',
+            headline,
+        )
+    }
+    assert figures["Holdings (units)"][0] == _plain(totals["Holdings"])
+    assert figures["Surplus (units)"][0] == _plain(totals["Surplus"])
+    assert figures["Unserviceable awaiting disposal"][0] == _plain(totals["Unserviceable"])
+    # Every figure links to a section of the page, and the contents name every section.
+    for _value, section in figures.values():
+        assert f'id="{section}"' in html
+    assert html.count('<nav class="sections') == 1
+    assert "Open critical alerts" in headline
 
 
 def test_filtered_export_follows_the_filter(client, officer, stocked):
