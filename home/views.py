@@ -2,12 +2,16 @@
 
 from django.conf import settings
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import vetting_renewals_due
 from alerts.selectors import alert_open_list
 from core.roles import Action, Role
 from core.scoping import can, read_depot_ids
+from home.selectors import SURVEILLANCE_HORIZON, home_counts
 from inventory.selectors.reference import depot_list
 from stockchecks.selectors import incident_unresolved_list
 
@@ -26,8 +30,67 @@ def home(request):
         "open_alerts": _open_alerts(user),
         "unresolved_incidents": _unresolved_incidents(user),
         "vetting_renewals": _vetting_renewals(user),
+        **_figures(user),
     }
     return render(request, "home/home.html", context)
+
+
+# The figures of today's work: (count key, label, URL name, query string of the list's filter).
+CLERK_FIGURES = [
+    ("transfers_to_receive", _("Transfers to receive"), "inventory:transfer_inbox", ""),
+    ("checks_counting", _("Stock checks to count"), "stockchecks:check_list", "status=counting"),
+    (
+        "adjustments_pending",
+        _("Adjustments awaiting approval"),
+        "inventory:document_list",
+        "kind=adjustment&status=pending_approval",
+    ),
+]
+INSPECTOR_FIGURES = [
+    (
+        "surveillance_overdue",
+        _("Surveillance work overdue"),
+        "surveillance:work_list",
+        f"horizon={SURVEILLANCE_HORIZON}",
+    ),
+    (
+        "surveillance_due",
+        _("Surveillance work due within 30 days"),
+        "surveillance:work_list",
+        f"horizon={SURVEILLANCE_HORIZON}",
+    ),
+    ("adjustments_pending", _("Adjustments to approve"), "inventory:adjustments_pending", ""),
+    ("reversals_pending", _("Reversals to approve"), "inventory:reversals_pending", ""),
+    (
+        "incidents_unresolved",
+        _("Unresolved incidents"),
+        "stockchecks:incident_list",
+        "unresolved=true",
+    ),
+]
+
+
+def _figures(user) -> dict[str, list[dict]]:
+    """Today's work of the clerk and inspector roles as figures, each a link to the list that
+    shows those items (one query per figure, whatever the data)."""
+    counts = home_counts(user, today=timezone.localdate())
+
+    def figures(spec):
+        return [
+            {
+                "key": key,
+                "count": counts[key],
+                "label": label,
+                "url": reverse(name) + (f"?{query}" if query else ""),
+            }
+            for key, label, name, query in spec
+            if key in counts
+        ]
+
+    return {
+        "clerk_figures": figures(CLERK_FIGURES),
+        "inspector_figures": figures(INSPECTOR_FIGURES),
+    }
 
 
 HOME_ALERTS = 10
