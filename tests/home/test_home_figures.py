@@ -27,7 +27,7 @@ FIGURE = re.compile(
     r'<a class="figure[^"]*" href="([^"]+)" data-figure="(\w+)">'
     r'<span class="figure-count">(\d+)</span>'
 )
-HOME_QUERIES = 20
+HOME_QUERIES = 16  # of which 6 for the figures of a clerk who is also an inspector
 
 
 def figures(client) -> dict[str, tuple[int, str]]:
