@@ -109,10 +109,30 @@
     if (id) id.value = "";
   });
 
+  // The list of lots from the keyboard: Tab or the down arrow goes into it, the arrows move
+  // through it (up from the first lot, back to the lot number), Enter picks; Escape closes it.
   document.addEventListener("keydown", function (event) {
+    var line = lineOf(event.target);
+    if (!line) return;
+    var input = line.querySelector("[data-lot-number]");
+    var inList = Boolean(event.target.closest(".lot-results"));
     if (event.key === "Escape") {
-      var line = lineOf(event.target);
-      if (line) clearResults(line);
+      // The focused lot goes with the list: give the focus back to the lot number, not the page.
+      if (inList && input) input.focus();
+      clearResults(line);
+      return;
+    }
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    if (!inList && event.target !== input) return;
+    var picks = Array.prototype.slice.call(line.querySelectorAll(".lot-results [data-lot-pick]"));
+    var at = picks.indexOf(event.target.closest("[data-lot-pick]")); // -1: in the lot number
+    var next = at + (event.key === "ArrowDown" ? 1 : -1);
+    if (!picks.length || next < -1) return;
+    event.preventDefault();
+    if (next === -1) {
+      if (input) input.focus();
+    } else {
+      picks[Math.min(next, picks.length - 1)].focus();
     }
   });
 })();
