@@ -76,7 +76,10 @@ def test_request_download_and_verify_a_stock_card(
     status = page.locator("#report-status")
     expect(status.get_by_role("heading")).to_have_text("Status: done")
     expect(status).not_to_have_attribute("hx-trigger", "every 2s")  # done: no more polling
-    expect(status.locator("dl.facts")).to_contain_text("Ledger lines covered2")
+    covered = status.locator("dt", has_text="Ledger lines covered").locator(
+        "xpath=following-sibling::dd[1]"
+    )
+    expect(covered).to_have_text("2")
     run = ReportRun.objects.get(number=number)
     expect(status.locator("code").first).to_have_text(run.ledger_digest)
 
