@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.web import Refusal, page_of
@@ -34,10 +35,14 @@ from inventory.selectors.ledger import lot_list
 
 class PeriodForm(django_forms.Form):
     start = django_forms.DateField(
-        required=False, label=_("From"), widget=django_forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("From"),
+        widget=django_forms.DateInput(attrs={"type": "date"}),
     )
     end = django_forms.DateField(
-        required=False, label=_("To"), widget=django_forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("To"),
+        widget=django_forms.DateInput(attrs={"type": "date"}),
     )
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
@@ -17,12 +18,12 @@ from surplus.exports import Table, csv_response, xlsx_response
 LIST_LIMIT = 500
 CATEGORY_LABELS = dict(AmmunitionCategory.choices)
 CLASS_LABELS = {
-    "serviceable": _("serviceable"),
-    "obsolete_or_banned": _("obsolete or banned"),
-    "suspended": _("suspended"),
-    "unserviceable": _("unserviceable"),
-    "reparable": _("reparable (not counted)"),
-    "in_transit": _("in transit"),
+    "serviceable": gettext_lazy("serviceable"),
+    "obsolete_or_banned": gettext_lazy("obsolete or banned"),
+    "suspended": gettext_lazy("suspended"),
+    "unserviceable": gettext_lazy("unserviceable"),
+    "reparable": gettext_lazy("reparable (not counted)"),
+    "in_transit": gettext_lazy("in transit"),
 }
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from core.scoping import read_depot_ids
@@ -52,21 +53,21 @@ def _subject_url(request, row) -> str:
 
 
 SUBJECT_COLUMNS = [
-    Column("subject", _("Type or group")),
-    Column("name", _("Name")),
-    Column("category", _("Category")),
-    Column("requirement", _("Requirement"), True),
-    Column("serviceable", _("Serviceable"), True),
-    Column("suspended", _("Suspended"), True),
-    Column("in_transit", _("In transit"), True),
-    Column("unserviceable", _("Unserviceable"), True),
-    Column("expiring_before_use", _("Expiring before use"), True),
-    Column("obsolete_or_banned", _("Obsolete or banned"), True),
-    Column("usable", _("Usable"), True),
-    Column("margin", _("Usable − requirement (national)"), True),
-    Column("excess", _("Excess"), True),
-    Column("surplus", _("Surplus"), True),
-    Column("surplus_neq_kg", _("Surplus NEQ (kg)"), True),
+    Column("subject", gettext_lazy("Type or group")),
+    Column("name", gettext_lazy("Name")),
+    Column("category", gettext_lazy("Category")),
+    Column("requirement", gettext_lazy("Requirement"), True),
+    Column("serviceable", gettext_lazy("Serviceable"), True),
+    Column("suspended", gettext_lazy("Suspended"), True),
+    Column("in_transit", gettext_lazy("In transit"), True),
+    Column("unserviceable", gettext_lazy("Unserviceable"), True),
+    Column("expiring_before_use", gettext_lazy("Expiring before use"), True),
+    Column("obsolete_or_banned", gettext_lazy("Obsolete or banned"), True),
+    Column("usable", gettext_lazy("Usable"), True),
+    Column("margin", gettext_lazy("Usable − requirement (national)"), True),
+    Column("excess", gettext_lazy("Excess"), True),
+    Column("surplus", gettext_lazy("Surplus"), True),
+    Column("surplus_neq_kg", gettext_lazy("Surplus NEQ (kg)"), True),
 ]
 
 
@@ -81,17 +82,17 @@ def _subject_values(row) -> list:
 
 
 SUMMARY_COLUMNS = [
-    Column("requirement", _("Requirement"), True),
-    Column("holdings", _("Holdings"), True),
-    Column("serviceable", _("Serviceable"), True),
-    Column("usable", _("Usable"), True),
-    Column("unserviceable", _("Unserviceable"), True),
-    Column("expiring_before_use", _("Expiring before use"), True),
-    Column("obsolete_or_banned", _("Obsolete or banned"), True),
-    Column("excess", _("Excess"), True),
-    Column("surplus", _("Surplus"), True),
-    Column("holdings_neq_kg", _("Holdings NEQ (kg)"), True),
-    Column("surplus_neq_kg", _("Surplus NEQ (kg)"), True),
+    Column("requirement", gettext_lazy("Requirement"), True),
+    Column("holdings", gettext_lazy("Holdings"), True),
+    Column("serviceable", gettext_lazy("Serviceable"), True),
+    Column("usable", gettext_lazy("Usable"), True),
+    Column("unserviceable", gettext_lazy("Unserviceable"), True),
+    Column("expiring_before_use", gettext_lazy("Expiring before use"), True),
+    Column("obsolete_or_banned", gettext_lazy("Obsolete or banned"), True),
+    Column("excess", gettext_lazy("Excess"), True),
+    Column("surplus", gettext_lazy("Surplus"), True),
+    Column("holdings_neq_kg", gettext_lazy("Holdings NEQ (kg)"), True),
+    Column("surplus_neq_kg", gettext_lazy("Surplus NEQ (kg)"), True),
 ]
 
 
@@ -407,13 +408,13 @@ def _planned(rows) -> dict[tuple[int, int], int]:
 # The row of figures the dashboard opens with (issue 17): key of the totals row, label, and the
 # section that holds the detail.
 HEADLINE = [
-    ("holdings", _("Holdings (units)"), "table-categories"),
-    ("holdings_neq_kg", _("Holdings NEQ (kg)"), "table-categories"),
-    ("requirement", _("Requirement (units)"), "table-types"),
-    ("surplus", _("Surplus (units)"), "table-types"),
-    ("surplus_neq_kg", _("Surplus NEQ (kg)"), "table-top"),
-    ("expiring_before_use", _("Expiring before use"), "table-expiring"),
-    ("unserviceable", _("Unserviceable awaiting disposal"), "table-unserviceable"),
+    ("holdings", gettext_lazy("Holdings (units)"), "table-categories"),
+    ("holdings_neq_kg", gettext_lazy("Holdings NEQ (kg)"), "table-categories"),
+    ("requirement", gettext_lazy("Requirement (units)"), "table-types"),
+    ("surplus", gettext_lazy("Surplus (units)"), "table-types"),
+    ("surplus_neq_kg", gettext_lazy("Surplus NEQ (kg)"), "table-top"),
+    ("expiring_before_use", gettext_lazy("Expiring before use"), "table-expiring"),
+    ("unserviceable", gettext_lazy("Unserviceable awaiting disposal"), "table-unserviceable"),
 ]
 
 

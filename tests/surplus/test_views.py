@@ -9,7 +9,7 @@ from html import unescape
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from surplus.models import DisposalPlan, PlanStatus, Requirement
@@ -57,7 +57,7 @@ def _table(html: str, key: str) -> list[list[str]]:
 
 def _headers(html: str, key: str) -> list[str]:
     match = re.search(rf'<table class="data" data-table="{key}">(.*?)</thead>', html, re.S)
-    return [unescape(h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", match.group(1))]
+    return [unescape(h).strip() for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", match.group(1))]
 
 
 def _plain(value: str) -> str:
@@ -113,7 +113,7 @@ def test_the_dashboard_opens_with_figures_that_match_the_totals(client, officer,
     figures = {
         unescape(label): (_plain(figure), section)
         for section, figure, label in re.findall(
-            r'<a href="#([\w-]+)"><span class="figure">([^<]*)</span> '
+            r'<a href="#([\w-]+)"><span class="value">([^<]*)</span> '
             r'<span class="label">([^<]*)</span>',
             headline,
         )
@@ -126,6 +126,21 @@ def test_the_dashboard_opens_with_figures_that_match_the_totals(client, officer,
         assert f'id="{section}"' in html
     assert html.count('<nav class="sections') == 1
     assert "Open critical alerts" in headline
+
+
+def test_the_dashboard_speaks_the_users_language(client, officer, stocked):
+    """Its figures and column titles are declared once for every request: lazily translated,
+    not frozen in the language of the process that imported them."""
+    officer.language = "fr"
+    officer.save()
+    client.force_login(officer)
+    html = client.get(reverse("surplus:dashboard")).content.decode()
+    with translation.override("fr"):
+        for text in ("Requirement (units)", "Holdings NEQ (kg)", "Expiring before use"):
+            assert translation.gettext(text) != text
+            assert unescape(translation.gettext(text)) in unescape(html)
+    assert "Requirement (units)" not in html
+    assert _headers(html, "totals")[0] == "Besoin"
 
 
 def test_filtered_export_follows_the_filter(client, officer, stocked):
