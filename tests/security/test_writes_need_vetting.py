@@ -74,6 +74,8 @@ EXEMPT = {
     # A user's own API tokens: signing in and out. A lapsed user may still read (and sign out).
     "accounts.services.api_token_create",
     "accounts.services.api_tokens_revoke",
+    # A user's own language preference: any signed-in user, lapsed or not, reads in their language.
+    "accounts.services.user_language_set",
 }
 
 
