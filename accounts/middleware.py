@@ -1,7 +1,8 @@
 """The language of a signed-in user's pages: the one saved on the user, else the browser's."""
 
-from django.conf import settings
 from django.utils import translation
+
+from accounts.languages import is_offered
 
 
 class UserLanguageMiddleware:
@@ -10,12 +11,10 @@ class UserLanguageMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.offered = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        language = getattr(user, "language", "") if user is not None else ""
-        if language in self.offered and user.is_authenticated:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
+        if user is not None and user.is_authenticated and is_offered(user.language):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
         return self.get_response(request)

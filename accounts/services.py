@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
+from accounts.languages import is_offered
 from accounts.models import DepotMembership, User
 from core.roles import Role
 
@@ -94,8 +95,7 @@ def api_tokens_revoke(*, user: User) -> int:
 def user_language_set(*, user: User, language: str) -> User:
     """Save the language a user chose (empty: follow the browser). Refuses a language the
     installation does not offer, writing nothing."""
-    offered = {code for code, _name in settings.LANGUAGES}
-    if language and language not in offered:
+    if language and not is_offered(language):
         raise ValidationError({"language": [_("This language is not offered.")]})
     if user.language != language:
         user.language = language

@@ -2,13 +2,13 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.languages import is_offered
 from accounts.services import user_language_set
 
 
@@ -22,13 +22,10 @@ def language_choose(request):
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("home")
-    if request.user.is_authenticated:
-        try:
-            user_language_set(user=request.user, language=language)
-        except ValidationError:
-            return HttpResponseBadRequest(_("This language is not offered."))
-    elif language and language not in dict(settings.LANGUAGES):
+    if language and not is_offered(language):
         return HttpResponseBadRequest(_("This language is not offered."))
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=language)
     response = HttpResponseRedirect(target)
     if language:
         response.set_cookie(

@@ -16,6 +16,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
+from accounts.languages import language_of
 from accounts.models import DepotMembership, User
 from alerts.models import Alert, AlertDigest, Severity
 from core.scoping import read_depot_ids
@@ -100,7 +101,7 @@ def alert_digest_send(*, now: datetime | None = None) -> dict[str, int]:
         if not new:
             nothing_new += 1
             continue
-        with translation.override(user.language or settings.LANGUAGE_CODE):
+        with translation.override(language_of(user)):
             message = EmailMessage(
                 subject=_subject(new),
                 body=_body(user, new, len(mine)),

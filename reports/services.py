@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.languages import language_of
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import audit_download, audit_record
@@ -87,7 +88,7 @@ def report_request(
             requested_by=requested_by,
             requested_at=now,
             cutoff=now,
-            language=_language_of(requested_by),
+            language=language_of(requested_by, translation.get_language()),
         )
         if inline is None:
             inline = _small(builder, run)
@@ -96,16 +97,6 @@ def report_request(
     if inline:
         return report_render(run_id=run.pk)
     return run
-
-
-def _language_of(user: User) -> str:
-    """The language a report is rendered in: the one the requester chose, else the one of the
-    request (the browser's); never a language the installation does not offer."""
-    offered = {code for code, _name in settings.LANGUAGES}
-    for language in (user.language, translation.get_language()):
-        if language in offered:
-            return language
-    return settings.LANGUAGE_CODE
 
 
 def _small(builder: kinds.ReportBuilder, run: ReportRun) -> bool:
