@@ -21,6 +21,7 @@ CASE_ROLES = {Role.CLERK, Role.OFFICER, Role.AUDITOR}
 NAV_ITEMS = [
     (STOCK, _("Stock"), "inventory:stock_list", None),
     (STOCK, _("Documents"), "inventory:document_list", None),
+    (STOCK, _("Storehouse book"), "reports:storehouse_book", None),
     (STOCK, _("Receive"), "inventory:receipt_new", {Role.CLERK}),
     (STOCK, _("Issue"), "inventory:issue_new", {Role.CLERK}),
     (STOCK, _("Transfer"), "inventory:transfer_new", {Role.CLERK}),

@@ -17,9 +17,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -50,6 +52,17 @@ class BookLot:
 
     def neq(self, quantity: int) -> Decimal:
         return (self.neq_per_unit_kg * quantity).quantize(NEQ_PLACES)
+
+
+class BookHolding(NamedTuple):
+    """A lot held in the storehouse at the start or the end of the book."""
+
+    lot: BookLot
+    quantity: int
+
+    @property
+    def neq_kg(self) -> Decimal:
+        return self.lot.neq(self.quantity)
 
 
 @dataclass(frozen=True)
@@ -134,8 +147,8 @@ class StorehouseBook:
     date_to: date
     cutoff: datetime
     divisions: list[str]
-    opening: list[tuple[BookLot, int]]  # lots held before the first day (non-zero)
-    closing: list[tuple[BookLot, int]]  # lots held after the last day (non-zero)
+    opening: list[BookHolding]  # lots held before the first day (non-zero)
+    closing: list[BookHolding]  # lots held after the last day (non-zero)
     days: list[BookDay]
 
     @property
@@ -145,6 +158,20 @@ class StorehouseBook:
     @property
     def quiet_days(self) -> int:
         return sum(1 for day in self.days if day.quiet)
+
+
+def book_range_errors(date_from: date, date_to: date) -> dict[str, str]:
+    """What is wrong with a book's range (field → message), for the page and the report alike."""
+    if date_to < date_from:
+        return {"date_to": _("The book ends before it starts.")}
+    if date_to > timezone.localdate():
+        return {"date_to": _("The book cannot run past today.")}
+    if (date_to - date_from).days + 1 > MAX_BOOK_DAYS:
+        return {
+            "date_to": _("A book covers at most %(days)d days: choose a shorter range.")
+            % {"days": MAX_BOOK_DAYS}
+        }
+    return {}
 
 
 def book_storehouses(*, user: User):
@@ -338,6 +365,8 @@ def storehouse_book(
     )
 
 
-def _holdings(lots: dict[int, BookLot], balances: dict[int, int]) -> list[tuple[BookLot, int]]:
-    held = [(lots[lot_id], quantity) for lot_id, quantity in balances.items() if quantity]
-    return sorted(held, key=lambda pair: pair[0].sort_key)
+def _holdings(lots: dict[int, BookLot], balances: dict[int, int]) -> list[BookHolding]:
+    held = [
+        BookHolding(lots[lot_id], quantity) for lot_id, quantity in balances.items() if quantity
+    ]
+    return sorted(held, key=lambda holding: holding.lot.sort_key)

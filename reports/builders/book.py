@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,9 +14,9 @@ from core.roles import Action
 from core.scoping import require
 from inventory.models import Storehouse
 from inventory.selectors.book import (
-    MAX_BOOK_DAYS,
     StorehouseBook,
     book_lines,
+    book_range_errors,
     book_storehouses,
     storehouse_book,
 )
@@ -68,20 +67,6 @@ TABLE_HEADERS = [
     "balance",
     "neq_kg",
 ]
-
-
-def book_range_errors(date_from: date, date_to: date) -> dict[str, str]:
-    """What is wrong with a book's range (field → message), for the page and the report alike."""
-    if date_to < date_from:
-        return {"date_to": _("The book ends before it starts.")}
-    if date_to > timezone.localdate():
-        return {"date_to": _("The book cannot run past today.")}
-    if (date_to - date_from).days + 1 > MAX_BOOK_DAYS:
-        return {
-            "date_to": _("A book covers at most %(days)d days: choose a shorter range.")
-            % {"days": MAX_BOOK_DAYS}
-        }
-    return {}
 
 
 def _table_row(day: date, entry: str, lot=None, **values) -> list:
