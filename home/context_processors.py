@@ -21,7 +21,6 @@ CASE_ROLES = {Role.CLERK, Role.OFFICER, Role.AUDITOR}
 NAV_ITEMS = [
     (STOCK, _("Stock"), "inventory:stock_list", None),
     (STOCK, _("Documents"), "inventory:document_list", None),
-    (STOCK, _("Storehouse book"), "reports:storehouse_book", None),
     (STOCK, _("Receive"), "inventory:receipt_new", {Role.CLERK}),
     (STOCK, _("Issue"), "inventory:issue_new", {Role.CLERK}),
     (STOCK, _("Transfer"), "inventory:transfer_new", {Role.CLERK}),
@@ -29,6 +28,7 @@ NAV_ITEMS = [
     (STOCK, _("Adjust"), "inventory:adjustment_new", {Role.CLERK}),
     (STOCK, _("Pending adjustments"), "inventory:adjustments_pending", {Role.INSPECTOR}),
     (STOCK, _("Waivers"), "inventory:waiver_list", {Role.INSPECTOR}),
+    (STOCK, _("Storehouse book"), "reports:storehouse_book", None),
     (SAFETY, _("Surveillance"), "surveillance:work_list", None),
     (SAFETY, _("Stock checks"), "stockchecks:check_list", None),
     (SAFETY, _("Incidents"), "stockchecks:incident_list", None),

@@ -54,7 +54,10 @@ def storehouse_book_view(request):
             initial["storehouse"] = only[0].pk
         context["form"] = StorehouseBookForm(initial=initial, storehouses=storehouses)
         return render(request, "reports/storehouse_book.html", context)
-    form = StorehouseBookForm(request.GET, storehouses=storehouses)
+    data = request.GET.copy()
+    for name, day in _defaults().items():  # a link naming only the storehouse: the default days
+        data.setdefault(name, day.isoformat())
+    form = StorehouseBookForm(data, storehouses=storehouses)
     context["form"] = form
     raw = request.GET.get("storehouse", "")
     if raw.isdigit() and "storehouse" in form.errors:

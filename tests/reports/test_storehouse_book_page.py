@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditAction, AuditEvent
@@ -152,3 +153,13 @@ def test_the_page_costs_the_same_queries_for_one_day_or_a_year(book, client, cle
         assert answer.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] == counts[2], counts
+
+
+def test_the_stock_list_links_each_storehouse_to_its_book(book, client, clerk):
+    client.force_login(clerk)
+    stock = client.get(reverse("inventory:stock_list"))
+    link = f"{URL}?storehouse={book.world.sh1.pk}"
+    assert link in stock.content.decode()
+    page = client.get(link)  # the storehouse alone: the default days
+    assert page.status_code == 200
+    assert book.reversal.number in page.content.decode()  # today is in the default range
