@@ -147,7 +147,7 @@ def _day_block(day) -> Block:
         rows.extend(
             DAY.row(
                 "  " + entry.document_number,
-                entry.kind_label,
+                entry.kind_label[:1].upper() + entry.kind_label[1:],
                 entry.counterparty,
                 entry.received,
                 entry.removed,
