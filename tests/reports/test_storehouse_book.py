@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from openpyxl import load_workbook
 
 from inventory.services.posting import Movement, receipt_post
@@ -159,3 +160,18 @@ def test_the_request_page_offers_the_book(book, client, clerk):
     assert answer.status_code == 302
     assert answer["Location"] == f"/reports/{run.pk}/"
     assert run.kind == "storehouse_book"
+
+
+def test_the_book_is_rendered_in_the_requesters_language(book, clerk):
+    clerk.language = "fr"
+    clerk.save()
+    run = request_book(book, clerk)
+    assert run.language == "fr"
+    with translation.override("fr"):
+        title = translation.gettext("Daily storehouse book")
+        quiet = translation.gettext("No movement.")
+    assert title != "Daily storehouse book"
+    text = " ".join(pdf_text(run).split())
+    assert title in text
+    assert quiet in text
+    assert "No movement." not in text
