@@ -28,6 +28,7 @@ NAV_ITEMS = [
     (STOCK, _("Adjust"), "inventory:adjustment_new", {Role.CLERK}),
     (STOCK, _("Pending adjustments"), "inventory:adjustments_pending", {Role.INSPECTOR}),
     (STOCK, _("Waivers"), "inventory:waiver_list", {Role.INSPECTOR}),
+    (STOCK, _("Storehouse book"), "reports:storehouse_book", None),
     (SAFETY, _("Surveillance"), "surveillance:work_list", None),
     (SAFETY, _("Stock checks"), "stockchecks:check_list", None),
     (SAFETY, _("Incidents"), "stockchecks:incident_list", None),

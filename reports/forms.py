@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.roles import Action
 from core.scoping import scope
 from inventory.models import Depot, Lot, Storehouse
+from inventory.selectors.book import book_range_errors
 from reports import kinds
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
@@ -132,4 +133,23 @@ class VerifyForm(forms.Form):
         upload = data.get("file")
         if upload is not None and upload.size > MAX_PDF_BYTES:
             self.add_error("file", _("The file is too large."))
+        return data
+
+
+class StorehouseBookForm(forms.Form):
+    """The daily storehouse book's page: which storehouse, which days (shape and range only)."""
+
+    storehouse = forms.ModelChoiceField(queryset=Storehouse.objects.none(), label=_("Storehouse"))
+    date_from = forms.DateField(label=_("From"), widget=DateInput)
+    date_to = forms.DateField(label=_("To"), widget=DateInput)
+
+    def __init__(self, *args, storehouses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["storehouse"].queryset = storehouses
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to"):
+            for name, message in book_range_errors(data["date_from"], data["date_to"]).items():
+                self.add_error(name, message)
         return data

@@ -24,6 +24,7 @@ class ReportKind(models.TextChoices):
     SURPLUS = "surplus", _("national surplus report")
     TRACE = "trace", _("trace report")
     EXPLOSIVE_LICENCE = "explosive_licence", _("explosive limit licence")
+    STOREHOUSE_BOOK = "storehouse_book", _("daily storehouse book")
 
 
 # Queued, running, done or failed: the life a surplus snapshot has too.

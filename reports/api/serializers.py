@@ -15,7 +15,8 @@ class ReportRequestSerializer(StrictJSONMixin, serializers.Serializer):
     parameters = serializers.DictField(
         help_text="accounting_statement: {depot, period_start, period_end}; stock_card: {lot, "
         "depot (optional for national readers), storehouse (optional)}; inspection: "
-        "{inspection}; stability_certificate: {stability_test}; stock_check: {stock_check}."
+        "{inspection}; stability_certificate: {stability_test}; stock_check: {stock_check}; "
+        "storehouse_book: {storehouse, date_from, date_to}."
     )
 
 
