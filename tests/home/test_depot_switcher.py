@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import DepotMembership
 from core.roles import Action, Role
@@ -174,3 +175,21 @@ def test_not_found_while_narrowed_says_so(client, two_depot_clerk, stock, world)
     assert response.status_code == 404
     assert "Your pages show depot DA Depot A only" in html
     assert "Show all my depots" in html
+
+
+def test_a_narrowed_report_for_every_depot_covers_the_chosen_one(
+    client, two_depot_clerk, stock, world
+):
+    """The report is rendered later for the requester's whole scope: a request made while
+    narrowed names the chosen depot, even with the depot field left empty."""
+    from reports.models import ReportRun
+
+    client.force_login(two_depot_clerk)
+    _choose(client, str(world.depot_b.pk))
+    today = timezone.localdate().isoformat()
+    answer = client.post(
+        reverse("reports:report_new"),
+        {"kind": "accounting_statement", "depot": "", "period_start": today, "period_end": today},
+    )
+    assert answer.status_code == 302
+    assert ReportRun.objects.get().parameters["depot"] == world.depot_b.pk
