@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from core.roles import Role
 from tests.browser.test_accessibility import WCAG_21_AA, _violations
 from tests.browser.test_clerk_journey import sign_in
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -58,3 +58,29 @@ def test_a_clerk_narrows_the_stock_list_to_one_depot(
     page.keyboard.press("Enter")
     expect(page.locator("form.depot-switch.narrowed")).to_have_count(0)
     expect(stock).to_contain_text("SW-B")
+
+
+def test_the_switcher_in_arabic_on_an_upright_tablet(
+    live_server, browser, browser_context_args, world, two_depot_clerk
+):
+    context = browser.new_context(
+        **{**browser_context_args, "locale": "ar", "viewport": {"width": 800, "height": 1280}}
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/accounts/login/?next=/stock/")
+        page.locator("input[name=username]").fill(two_depot_clerk.username)
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url(f"{live_server.url}/stock/")
+        switcher = page.locator("form.depot-switch")
+        switcher.locator("select").select_option(str(world.depot_b.pk))
+        switcher.locator("button").click()
+        expect(page.locator("main")).not_to_contain_text("SW-A")
+        expect(page.locator("main")).to_contain_text("SW-B")
+        expect(switcher.locator("label")).to_have_text("المستودع")
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+        assert _violations(page, [f"{live_server.url}/stock/"]) == []
+    finally:
+        context.close()
