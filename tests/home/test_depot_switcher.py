@@ -193,3 +193,10 @@ def test_a_narrowed_report_for_every_depot_covers_the_chosen_one(
     )
     assert answer.status_code == 302
     assert ReportRun.objects.get().parameters["depot"] == world.depot_b.pk
+
+
+def test_signed_out_the_choice_leads_to_the_sign_in_page(client, depot_a):
+    response = _choose(client, str(depot_a.pk))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert FOCUS_KEY not in client.session
