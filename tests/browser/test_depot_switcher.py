@@ -32,14 +32,14 @@ def test_a_clerk_narrows_the_stock_list_to_one_depot(
     expect(stock).to_contain_text("SW-A")
     expect(stock).to_contain_text("SW-B")
 
-    switcher = page.get_by_role("form", name="Depot shown")
-    switcher.get_by_label("Depot").select_option(label="DA Depot A")
+    switcher = page.locator("form.depot-switch")
+    switcher.get_by_label("Showing").select_option(label="DA Depot A")
     switcher.get_by_role("button", name="Show").click()
     expect(page).to_have_url(f"{live_server.url}/stock/")
     expect(stock).to_contain_text("SW-A")
     expect(stock).not_to_contain_text("SW-B")
     # Always visible: the top bar says which depot the pages show.
-    expect(switcher.get_by_label("Depot")).to_have_value(str(world.depot_a.pk))
+    expect(switcher.get_by_label("Showing")).to_have_value(str(world.depot_a.pk))
     expect(page.locator("form.depot-switch.narrowed")).to_be_visible()
     box = switcher.get_by_role("button", name="Show").bounding_box()
     assert box["height"] >= 44
@@ -51,9 +51,9 @@ def test_a_clerk_narrows_the_stock_list_to_one_depot(
 
     # Back to every depot, by keyboard.
     page.goto("/stock/")
-    switcher.get_by_label("Depot").focus()
+    switcher.get_by_label("Showing").focus()
     page.keyboard.press("ArrowUp")
-    expect(switcher.get_by_label("Depot")).to_have_value("")
+    expect(switcher.get_by_label("Showing")).to_have_value("")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     expect(page.locator("form.depot-switch.narrowed")).to_have_count(0)
@@ -78,7 +78,7 @@ def test_the_switcher_in_arabic_on_an_upright_tablet(
         switcher.locator("button").click()
         expect(page.locator("main")).not_to_contain_text("SW-A")
         expect(page.locator("main")).to_contain_text("SW-B")
-        expect(switcher.locator("label")).to_have_text("المستودع")
+        expect(switcher.locator("label")).to_have_text("المعروض")
         expect(page.locator("html")).to_have_attribute("dir", "rtl")
         assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
         assert _violations(page, [f"{live_server.url}/stock/"]) == []
