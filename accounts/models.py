@@ -95,6 +95,11 @@ class User(AbstractUser):
             ),
         ]
 
+    # The depot a web request's pages are narrowed to (the top bar's depot switcher), set on the
+    # request's user by home.middleware.DepotFocusMiddleware; never stored, never set for the API.
+    # core.scoping intersects both scopes with it.
+    depot_focus: int | None = None
+
     @property
     def role_set(self) -> frozenset[Role]:
         """The roles held; a Django superuser counts as an admin."""

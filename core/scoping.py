@@ -6,6 +6,11 @@ closed, never open. An *action scope* is the same question for one action: the r
 it, each limited to memberships when it is depot-bound. `None` means all depots.
 Outside the read scope an object does not exist for the user (404); inside it, an action the user's
 roles do not grant is forbidden (403).
+
+A user of several depots may narrow the web pages to one of them (the depot switcher of the top
+bar): the web sets `depot_focus` on the request's user, and both scopes here are intersected with
+it, so every page that reads through this module is narrowed and none can be forgotten. It never
+widens a scope. The API never sets it (API clients filter with `?depot=`), nor do tasks.
 """
 
 from __future__ import annotations
@@ -58,8 +63,19 @@ def _granted(user: ScopedUser, roles: frozenset[Role]) -> DepotIds:
     return user.depot_ids
 
 
-def read_depot_ids(user: ScopedUser) -> DepotIds:
-    """Depots whose data the user may read; None means all."""
+def _narrowed(user: ScopedUser, ids: DepotIds) -> DepotIds:
+    """`ids` intersected with the depot the user's web pages are narrowed to, if any."""
+    focus = getattr(user, "depot_focus", None)
+    if focus is None:
+        return ids
+    if ids is None:
+        return frozenset({focus})
+    return ids & {focus}
+
+
+def full_read_depot_ids(user: ScopedUser) -> DepotIds:
+    """Depots whose data the user may read, whatever depot their pages are narrowed to (the
+    choices of the depot switcher); None means all."""
     if not (user.is_authenticated and user.is_active):
         return frozenset()
     roles = user.role_set
@@ -68,11 +84,18 @@ def read_depot_ids(user: ScopedUser) -> DepotIds:
     return _granted(user, roles & DEPOT_BOUND_ROLES)
 
 
+def read_depot_ids(user: ScopedUser) -> DepotIds:
+    """Depots whose data the user may read (narrowed to the depot a web user chose); None means
+    all."""
+    return _narrowed(user, full_read_depot_ids(user))
+
+
 def action_depot_ids(user: ScopedUser, action: Action) -> DepotIds:
-    """Depots in which the user may perform `action`; None means all."""
+    """Depots in which the user may perform `action` (narrowed to the depot a web user chose);
+    None means all."""
     if not (user.is_authenticated and user.is_active):
         return frozenset()
-    return _granted(user, user.role_set & ACTION_ROLES[action])
+    return _narrowed(user, _granted(user, user.role_set & ACTION_ROLES[action]))
 
 
 def can(user: ScopedUser, action: Action, depot_id: int | None = None) -> bool:

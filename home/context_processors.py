@@ -1,5 +1,5 @@
 """What every page shows around its content: the classification marking, the navigation for the
-user's roles (with the count of open alerts) and the vetting notice."""
+user's roles (with the count of open alerts), the depot switcher and the vetting notice."""
 
 from datetime import timedelta
 
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.selectors import alert_counts
 from core.roles import VETTED_ROLES, Role
+from home.depots import switcher
 
 ALERTS_URL = "alerts:alert_list"
 
@@ -89,6 +90,7 @@ def stockpile(request):
         "alert_counts": counts,
         "vetting_notice": _vetting_notice(user),
         "language_choice": _language_choice(request, user),
+        "depot_switcher": switcher(request) if user is not None else None,
     }
 
 

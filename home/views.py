@@ -1,16 +1,19 @@
 """The home page: what each of the user's roles should look at first, over their depots."""
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import vetting_renewals_due
 from alerts.selectors import alert_open_list
+from core.redirects import next_url
 from core.roles import Action, Role
 from core.scoping import can, read_depot_ids
+from home.depots import focus_set
 from home.selectors import SURVEILLANCE_HORIZON, home_counts
 from inventory.selectors.reference import depot_list
 from stockchecks.selectors import incident_unresolved_list
@@ -33,6 +36,19 @@ def home(request):
         **_figures(user),
     }
     return render(request, "home/home.html", context)
+
+
+@require_POST
+def depot_choose(request):
+    """The top bar's depot switcher: POST `depot` (a depot id, or empty for all the user's
+    depots) and `next`. 400 for a `next` off this site or a value that is no id, 403 for a depot
+    outside the user's scope; nothing changes then."""
+    target = next_url(request, "home")
+    try:
+        focus_set(request, request.POST.get("depot", ""))
+    except ValueError:
+        return HttpResponseBadRequest(str(_("Choose a depot from the list.")))
+    return HttpResponseRedirect(target)
 
 
 # The figures of today's work: (count key, label, URL name, query string of the list's filter).

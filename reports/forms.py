@@ -72,6 +72,10 @@ class ReportRequestForm(forms.Form):
             extra = kinds.builder_for(kind).form_fields(user)
             self.fields.update(extra)
             self.kind_names = list(extra)
+        # Pages narrowed to one depot (the top bar's switcher) ask for that depot's report.
+        self.focus = getattr(user, "depot_focus", None)
+        if self.focus is not None and "depot" in self.kind_names:
+            self.fields["depot"].initial = self.focus
         self.kind_fields = [self[name] for name in self.kind_names]
         self.kind_choices = [
             {"kind": value, "label": label, "summary": kinds.builder_for(value).summary}
@@ -108,6 +112,11 @@ class ReportRequestForm(forms.Form):
                 value = value.isoformat()
             if value is not None:
                 values[name] = value
+        if self.focus is not None and "depot" in self.kind_names and "depot" not in values:
+            # Narrowed to one depot, "every depot" (or its region) is that depot: the report
+            # is rendered later for the requester's whole scope, so it must name it.
+            values.pop("region", None)
+            values["depot"] = self.focus
         return values
 
 

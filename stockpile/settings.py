@@ -192,6 +192,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    "home.middleware.DepotFocusMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "core.middleware.NoStoreMiddleware",
     "core.middleware.ApplicationErrorMiddleware",

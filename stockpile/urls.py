@@ -7,6 +7,7 @@ from home import views as home_views
 # Each app's pages: under its own name, or (the ledger, stock checks, alerts) at the root.
 urlpatterns = [
     path("", home_views.home, name="home"),
+    path("depot/", home_views.depot_choose, name="depot_focus"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("stockpile.api_urls")),

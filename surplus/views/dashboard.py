@@ -431,6 +431,20 @@ def _headline(tables: dict[str, Table]) -> list[dict]:
     ]
 
 
+# The tables open when the page opens: the one row of totals. The others are sections one click
+# away (issue 17: the page opens with its figures and charts, not 8,000 px of tables).
+OPEN_SECTIONS = frozenset({"totals"})
+
+
+def _open_sections(request, tables: dict[str, Table]) -> frozenset[str]:
+    """The sections shown open: `?section=<table key>` opens that one too, `?section=all` every
+    one (to read or print the whole dashboard without a script)."""
+    chosen = request.GET.get("section", "")
+    if chosen == "all":
+        return frozenset(tables)
+    return OPEN_SECTIONS | ({chosen} if chosen in tables else set())
+
+
 @require_GET
 def dashboard(request):
     """National totals, requirement vs holdings vs surplus by category, type, depot and region,
@@ -457,6 +471,8 @@ def dashboard(request):
         "charts": chart_data,
         "headline": _headline(tables),
         "sections": [(f"table-{key}", table.title) for key, table in tables.items()],
+        "open_sections": _open_sections(request, tables),
+        "all_sections_url": query_string(request, section="all"),
         "may_manage": may_manage(user),
         "may_report": may_report(user),
         "scoped": read_depot_ids(user) is not None,

@@ -67,7 +67,8 @@ def test_officer_sets_requirement_drills_down_and_plans_disposal(
     expect(_surplus_cell(page)).to_have_text("220")
     screenshot(page, "surplus-dashboard")
 
-    # 3. Drill down: the type, then depot DA, then the condemned lot.
+    # 3. Drill down: the type (in its section, opened), then depot DA, then the condemned lot.
+    page.get_by_role("heading", name="By type or group").click()
     page.locator("table[data-table='types']").get_by_role("link", name="762-BALL").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("762-BALL")
     expect(page.locator("#fact-requirement")).to_have_text("100")

@@ -379,3 +379,34 @@ def test_a_refused_export_is_not_logged(client, officer, stocked):
     params = {"export": "ods", "table": "types"}
     assert client.get(reverse("surplus:dashboard"), params).status_code == 404
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def _open_sections(html: str) -> set[str]:
+    return set(
+        re.findall(r'<details class="card surplus-table section" id="table-(\w+)" open>', html)
+    )
+
+
+def test_the_tables_are_sections_closed_until_asked_for(client, officer, stocked):
+    """The page opens with its figures and charts; every table is on it (the exports and a find
+    in the page reach them), each a section closed but for the totals; ?section= opens one more,
+    ?section=all every one; an unknown section is ignored."""
+    client.force_login(officer)
+    url = reverse("surplus:dashboard")
+    html = client.get(url).content.decode()
+    keys = set(re.findall(r'<details class="card surplus-table section" id="table-(\w+)"', html))
+    assert {"totals", "types", "not_assessed", "depots", "unserviceable", "trend"} <= keys
+    assert _open_sections(html) == {"totals"}
+    assert (
+        html.index('<ul class="headline"') < html.index("<svg") < html.index('<details class="card')
+    )
+    assert '<a href="?section=all">Open every section</a>' in html
+    assert _open_sections(client.get(url, {"section": "types"}).content.decode()) == {
+        "totals",
+        "types",
+    }
+    assert _open_sections(client.get(url, {"section": "all"}).content.decode()) == keys
+    assert _open_sections(client.get(url, {"section": "<x>"}).content.decode()) == {"totals"}
+    # Filters are kept when every section is opened.
+    html = client.get(url, {"category": "small_arms"}).content.decode()
+    assert 'href="?category=small_arms&amp;section=all"' in html
