@@ -264,9 +264,9 @@ def _verify(
                 chain,
                 line_id,
                 number,
-                "does not link to the line before it"
-                if before is not None or base.line_id is None
-                else "does not link to the verified checkpoint before it",
+                "does not link to the verified checkpoint before it"
+                if base.line_id is not None and (before is None or (rn == 2 and chain.seen_base))
+                else "does not link to the line before it",
             )
         if not same_day:
             fail(chain, line_id, number, "its date differs from its document's")
