@@ -33,13 +33,14 @@ from dataclasses import asdict, dataclass, field
 from django.db import connection, connections, transaction
 
 from audit.models import LedgerCheckpoint
-from inventory.chain import GENESIS_HASH, line_hash_sql
+from inventory.chain import GENESIS_HASH, line_hash_matches_sql
 from inventory.models import Depot
 
 FULL = "full"
 INCREMENTAL = "incremental"
 
-_HASH = line_hash_sql(
+_HASH_OK = line_hash_matches_sql(
+    "line.hash",
     document_number="document.number",
     kind="document.kind",
     occurred_on="document.occurred_on",
@@ -65,7 +66,7 @@ WITH base AS (
 ), lines AS (
     SELECT line.id, line.depot_id, line.prev_hash, line.hash, document.number, base.beyond,
            line.occurred_on = document.occurred_on AS same_day,
-           {_HASH} = line.hash AS hash_ok
+           {_HASH_OK} AS hash_ok
     FROM inventory_ledgerline line
     JOIN base ON base.depot_id = line.depot_id AND line.id >= base.start_id
     JOIN inventory_document document ON document.id = line.document_id
@@ -84,8 +85,13 @@ WHERE before IS NULL OR is_last OR NOT same_day OR hash_ok IS NOT TRUE
 ORDER BY id
 """  # noqa: S608 (the module's own SQL; every value is a parameter)
 
-# Big sorts and hash joins stay in memory (the settings apply to this transaction only).
-_SETTINGS = ("SET LOCAL work_mem = '256MB'", "SET LOCAL jit = off")
+# Big sorts and hash joins stay in memory; dates as text in ISO form (line_hash_matches_sql).
+# The settings apply to this transaction only.
+_SETTINGS = (
+    "SET LOCAL work_mem = '256MB'",
+    "SET LOCAL jit = off",
+    "SET LOCAL DateStyle = 'ISO, MDY'",
+)
 
 
 @dataclass
@@ -345,7 +351,14 @@ def _groups(heads: Mapping, chains: Mapping[int, _Chain], workers: int) -> list[
 def _scan_params(
     group: list[int], chains: Mapping[int, _Chain], heads: Mapping, marks: list[int]
 ) -> dict:
-    starts = [chains[pk].base.line_id or 0 for pk in group]
+    # A depot without a verified checkpoint is read from its first line, except in an
+    # incremental run one without a chain head either: it has posted nothing, and a line forged
+    # into it before the other depots' starting points is the full run's to find.
+    verified = [chain.base.line_id for chain in chains.values() if chain.base.line_id]
+    floor = min(verified) if verified else 0
+    starts = [
+        chains[pk].base.line_id or (0 if pk in heads else floor) for pk in group
+    ]
     beyond = []
     for pk in group:
         base = chains[pk].base

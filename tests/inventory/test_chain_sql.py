@@ -10,7 +10,13 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from django.db import connection
 
-from inventory.chain import canonical_line, canonical_line_sql, line_hash, line_hash_sql
+from inventory.chain import (
+    canonical_line,
+    canonical_line_sql,
+    line_hash,
+    line_hash_matches_sql,
+    line_hash_sql,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +117,63 @@ def test_the_hard_characters_one_by_one():
     for line, (encoded, digest) in zip(lines, sql_encodings(lines), strict=True):
         assert encoded.encode("utf-8") == canonical_line(**line), line
         assert digest == line_hash(**line)
+
+
+MATCHES = line_hash_matches_sql(
+    "v.stored",
+    document_number="v.number",
+    kind="v.kind",
+    occurred_on="v.occurred_on",
+    posted_at="v.posted_at",
+    poster_id="v.poster",
+    lot_id="v.lot",
+    storehouse_id="v.storehouse",
+    quantity="v.quantity",
+    prev_hash="v.prev",
+)
+MATCH_QUERY = f"""
+    SELECT {MATCHES}
+    FROM unnest(%s::text[], %s::text[], %s::date[], %s::timestamptz[], %s::bigint[],
+                %s::bigint[], %s::bigint[], %s::int[], %s::text[], %s::text[])
+         WITH ORDINALITY AS v({", ".join(FIELDS)}, stored, n)
+    ORDER BY v.n
+"""  # noqa: S608 (the module's own SQL; the values are parameters)
+
+
+def sql_matches(pairs: list[tuple[dict, str]]) -> list[bool]:
+    columns = list(zip(*((*line.values(), stored) for line, stored in pairs), strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL DateStyle = 'ISO, MDY'")
+        cursor.execute(MATCH_QUERY, [list(column) for column in columns])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_quick_match_accepts_exactly_the_canonical_hash():
+    """line_hash_matches_sql is `line_hash_sql(...) = stored`: true for each line's own hash,
+    false for another line's, whether the quick encoding applies (ASCII text, a fraction of a
+    second) or not."""
+    rng = random.Random(11)
+    lines = [random_line(rng) for _ in range(1500)]
+    for line in lines[::3]:  # a third as the posting service writes them: the quick path
+        line["document_number"] = "D01-2026-" + str(rng.randrange(10**6)).zfill(6)
+        line["prev_hash"] = f"{rng.getrandbits(256):064x}"
+    for line in lines[::7]:  # a whole second: no fraction
+        line["posted_at"] = line["posted_at"].replace(microsecond=0)
+    own = [(line, line_hash(**line)) for line in lines]
+    other = [(line, line_hash(**lines[index - 1])) for index, line in enumerate(lines)]
+    assert sql_matches(own) == [True] * len(own)
+    assert sql_matches(other) == [False] * len(other)
+
+
+def test_a_text_that_reads_like_an_escape_does_not_pass_for_the_escaped_character():
+    """The canonical encoding writes 'É' as the six characters \\u00c9. A number changed to
+    those six characters would encode exactly as the old one did if the quick encoding left
+    backslashes raw; it escapes them, so the change is found."""
+    line = random_line(random.Random(3))
+    line["posted_at"] = line["posted_at"].replace(microsecond=5)
+    original = {**line, "document_number": "DÉ-2026-000001", "kind": "issue"}
+    forged = {**original, "document_number": "D\\u00c9-2026-000001"}
+    assert sql_matches([(original, line_hash(**original)), (forged, line_hash(**original))]) == [
+        True,
+        False,
+    ]
