@@ -356,9 +356,7 @@ def _scan_params(
     # into it before the other depots' starting points is the full run's to find.
     verified = [chain.base.line_id for chain in chains.values() if chain.base.line_id]
     floor = min(verified) if verified else 0
-    starts = [
-        chains[pk].base.line_id or (0 if pk in heads else floor) for pk in group
-    ]
+    starts = [chains[pk].base.line_id or (0 if pk in heads else floor) for pk in group]
     beyond = []
     for pk in group:
         base = chains[pk].base
