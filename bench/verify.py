@@ -27,6 +27,7 @@ import json
 import os
 import random
 import sys
+import threading
 import time
 import warnings
 from datetime import UTC, datetime, timedelta
@@ -132,17 +133,71 @@ class Ledger:
         conn.commit()
 
 
-def timed(label: str, **kwargs) -> tuple[float, object]:
+class BackendCpu:
+    """CPU seconds used by the PostgreSQL backends serving `database` while it runs (sampled
+    from /proc every 50 ms, so a backend's last 50 ms may be missed): unlike the wall time, a
+    busy machine barely changes it. None where /proc is not readable (another host)."""
+
+    TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def __init__(self, database: str) -> None:
+        self.needle = f" {database} ".encode()
+        self.start: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        self.running = False
+
+    def _sample(self) -> dict[int, int]:
+        ticks = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if self.needle not in (entry / "cmdline").read_bytes().replace(b"\0", b" "):
+                    continue
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+            except (OSError, ValueError, IndexError):
+                continue
+        return ticks
+
+    def __enter__(self) -> BackendCpu:
+        self.start = self._sample()
+        self.running = True
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+        self.thread.start()
+        return self
+
+    def _poll(self) -> None:
+        while self.running:
+            self.last.update(self._sample())
+            time.sleep(0.05)
+
+    def __exit__(self, *exc) -> None:
+        self.running = False
+        self.thread.join()
+        self.last.update(self._sample())
+
+    @property
+    def seconds(self) -> float | None:
+        if not self.last:
+            return None
+        used = sum(ticks - self.start.get(pid, 0) for pid, ticks in self.last.items())
+        return used / self.TICK
+
+
+def timed(label: str, database: str, **kwargs) -> tuple[float, float | None, object]:
     from audit.verification import ledger_verify
 
     started = time.perf_counter()
-    result = ledger_verify(**kwargs)
+    with BackendCpu(database) as cpu:
+        result = ledger_verify(**kwargs)
     seconds = time.perf_counter() - started
     rate = result.lines_checked / seconds if seconds else 0
     state = "intact" if result.ok else f"BROKEN: {result.first_broken}"
-    say(f"  {label:<44} {result.lines_checked:>10,} lines {seconds:>8.2f} s "
-        f"{rate:>11,.0f} lines/s  {state}")  # fmt: skip
-    return seconds, result
+    used = f"{cpu.seconds:6.2f} s CPU" if cpu.seconds is not None else "  (CPU n/a)"
+    say(f"  {label:<40} {result.lines_checked:>10,} lines {seconds:>7.2f} s {used} "
+        f"{rate:>9,.0f} lines/s  {state}")  # fmt: skip
+    return seconds, cpu.seconds, result
 
 
 def record_heads(result) -> None:
@@ -231,25 +286,37 @@ def main(argv: list[str] | None = None) -> int:
                     total += step // 2 * 2 or 2
                 analyze(url)
                 say(f"{total:,} lines (generated in {time.perf_counter() - started:.0f} s)")
-                full, result = timed("full, 1 connection", mode=FULL)
-                parallel, _ = timed(f"full, {args.workers} connections", mode=FULL,
-                                    workers=args.workers)  # fmt: skip
+                full, full_cpu, result = timed("full, 1 connection", args.database, mode=FULL)
+                parallel, parallel_cpu, _ = timed(
+                    f"full, {args.workers} connections", args.database, mode=FULL,
+                    workers=args.workers,
+                )  # fmt: skip
                 record_heads(result)
                 day = max(2, int(size * args.day))
                 ledger.append(conn, day)
                 total += day // 2 * 2
                 analyze(url)
-                incremental, inc = timed(f"incremental, after a day of {day:,} lines",
-                                         mode=INCREMENTAL, workers=args.workers)  # fmt: skip
+                incremental, _, inc = timed(
+                    f"incremental, after a day of {day:,} lines", args.database,
+                    mode=INCREMENTAL, workers=args.workers,
+                )  # fmt: skip
                 best = min(full, parallel)
                 per_million = best * 1_000_000 / result.lines_checked
                 verdict = "PASS" if per_million <= GOAL_SECONDS_PER_MILLION else "FAIL"
                 say(f"  full check {per_million:.1f} s per million lines (goal ≤ "
                     f"{GOAL_SECONDS_PER_MILLION:.0f}): {verdict}; incremental read "
                     f"{inc.lines_checked:,} lines in {incremental:.2f} s")  # fmt: skip
+                if parallel_cpu is not None:
+                    idle = parallel_cpu / min(args.workers, os.cpu_count() or 1)
+                    million = 1e6 / result.lines_checked
+                    say(f"  server CPU per million lines: {full_cpu * million:.1f} s on 1 "
+                        f"connection, {parallel_cpu * million:.1f} s on {args.workers}; on idle "
+                        f"cores the parallel check would take about {idle * million:.1f} s per "
+                        "million lines")  # fmt: skip
                 figures.append({
                     "lines": result.lines_checked, "full_seconds": round(full, 3),
                     "full_parallel_seconds": round(parallel, 3), "workers": args.workers,
+                    "full_cpu_seconds": full_cpu, "full_parallel_cpu_seconds": parallel_cpu,
                     "full_seconds_per_million": round(per_million, 2), "verdict": verdict,
                     "day_lines": day, "incremental_lines": inc.lines_checked,
                     "incremental_seconds": round(incremental, 3),
