@@ -352,3 +352,35 @@ def test_the_nightly_run_of_a_ledger_never_verified_reads_it_all(history):  # no
     assert result.ok
     assert result.lines_checked == LedgerLine.objects.count()
     assert Document.objects.exists()
+
+
+def test_the_command_runs_either_mode_and_says_which(checkpointed, capsys):
+    from django.core.management import call_command
+
+    call_command("verify_ledger", incremental=True)
+    out = capsys.readouterr().out
+    assert out.startswith("Incremental check: 7 lines in 2 depots")
+    assert "Ledger intact" in out
+    call_command("verify_ledger")
+    assert capsys.readouterr().out.startswith(
+        f"Full check: {LedgerLine.objects.count()} lines in 2 depots"
+    )
+    assert list(LedgerVerification.objects.order_by("id").values_list("mode", flat=True)) == [
+        FULL,
+        INCREMENTAL,
+        FULL,
+    ]
+
+
+def test_the_api_answers_as_before_with_the_mode_and_each_checkpoints_run(
+    checkpointed, api_as, auditor
+):
+    client = api_as(auditor)
+    answer = client.post("/api/v1/ledger-verification/").json()
+    assert {"ok", "lines_checked", "first_broken"} <= set(answer)
+    assert (answer["ok"], answer["mode"], answer["first_broken"]) == (True, FULL, None)
+    checkpoints = client.get("/api/v1/ledger-checkpoints/").json()["results"]
+    assert {each["verification"] for each in checkpoints} == {
+        answer["id"],
+        LedgerVerification.objects.order_by("id").first().pk,
+    }
