@@ -22,6 +22,17 @@ class LedgerCheckpoint(models.Model):
     head_hash = models.CharField(_("head hash"), max_length=64)
     taken_at = models.DateTimeField(_("taken at"))
     taken_by = user_fk(optional=True)
+    verification = models.ForeignKey(
+        "audit.LedgerVerification",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checkpoints",
+        help_text=_(
+            "The verification that found the chain intact up to here: incremental verifications "
+            "start from the latest such checkpoint."
+        ),
+    )
 
     class Meta:
         ordering = ["-taken_at", "depot_id"]
@@ -31,8 +42,15 @@ class LedgerCheckpoint(models.Model):
         return f"{self.depot_id} @ {self.taken_at:%Y-%m-%d %H:%M}: {self.head_hash[:12]}"
 
 
+class VerificationMode(models.TextChoices):
+    FULL = "full", _("full")
+    INCREMENTAL = "incremental", _("incremental")
+
+
 class LedgerVerification(models.Model):
-    """One run of ledger verification: what it checked and the first broken link, if any."""
+    """One run of ledger verification: what it checked and the first broken link, if any. A full
+    run reads every line; an incremental one each depot's lines after its latest verified
+    checkpoint."""
 
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"))
@@ -40,6 +58,9 @@ class LedgerVerification(models.Model):
     depots_checked = models.PositiveIntegerField(_("depots checked"))
     lines_checked = models.BigIntegerField(_("lines checked"))
     checkpoints_checked = models.PositiveIntegerField(_("checkpoints checked"))
+    mode = models.CharField(
+        _("mode"), max_length=12, choices=VerificationMode.choices, default=VerificationMode.FULL
+    )
     ok = models.BooleanField(_("chain intact"))
     first_broken = models.JSONField(_("first broken link"), null=True, blank=True)
 

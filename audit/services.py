@@ -5,20 +5,27 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from functools import partial
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditAction, AuditEvent, LedgerCheckpoint, LedgerVerification
+from audit.verification import (  # noqa: F401 (Break, VerificationResult: the result's types)
+    FULL,
+    INCREMENTAL,
+    Break,
+    VerificationResult,
+    ledger_verify,
+)
 from core.net import client_ip
 from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import require
-from inventory.chain import GENESIS_HASH, line_hash
 from inventory.locks import chain_heads_share_lock
 from inventory.models import Depot
 
@@ -107,221 +114,63 @@ def checkpoint_export(checkpoints: Iterable[LedgerCheckpoint]) -> list[dict]:
 
 
 # --- Verification -------------------------------------------------------------------------------
-
-# One scan of every line in id order (the primary key): a depot's chain is its lines in id order,
-# because a depot's postings are serialised by its chain head lock. The poster of an approved
-# adjustment's lines is its approver (inventory.services.posting.adjustment_approve).
-_LINES = """
-SELECT line.id, line.depot_id, document.number, document.kind, document.occurred_on,
-       line.occurred_on, line.posted_at, COALESCE(document.approved_by_id, document.posted_by_id),
-       line.lot_id, line.storehouse_id, line.quantity, line.prev_hash, line.hash
-FROM inventory_ledgerline line
-JOIN inventory_document document ON document.id = line.document_id
-WHERE line.id > %s
-ORDER BY line.id
-LIMIT %s
-"""
-
-CHUNK = 20_000
-
-
-@dataclass
-class Break:
-    depot: str
-    line: int | None
-    document: str | None
-    reason: str
-
-
-@dataclass
-class VerificationResult:
-    ok: bool
-    lines_checked: int
-    depots_checked: int
-    checkpoints_checked: int
-    first_broken: Break | None
-    broken: list[Break] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {
-            "ok": self.ok,
-            "lines_checked": self.lines_checked,
-            "depots_checked": self.depots_checked,
-            "checkpoints_checked": self.checkpoints_checked,
-            "first_broken": asdict(self.first_broken) if self.first_broken else None,
-            "broken": [asdict(each) for each in self.broken],
-        }
-
-
-@dataclass
-class _Chain:
-    code: str
-    prev: str = GENESIS_HASH
-    count: int = 0
-    broken: Break | None = None
-
-
-def ledger_verify(
-    *,
-    external_checkpoints: Iterable[Mapping] = (),
-    progress: Callable[[int], None] | None = None,
-) -> VerificationResult:
-    """Recompute every depot's chain and compare it with its chain head, the checkpoints in the
-    database and any `external_checkpoints` (exported copies kept outside it). Each depot's
-    first broken link is named; the result's `first_broken` is the earliest line of them.
-
-    Heads, checkpoints and lines are read from one snapshot (REPEATABLE READ, read only), so
-    postings made while it runs neither wait for it nor look like tampering."""
-    if connection.in_atomic_block:  # already inside one transaction (a test, a caller's)
-        return _verify(external_checkpoints, progress)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        return _verify(external_checkpoints, progress)
-
-
-def _verify(
-    external_checkpoints: Iterable[Mapping], progress: Callable[[int], None] | None = None
-) -> VerificationResult:
-    depots = dict(Depot.objects.values_list("pk", "code"))
-    chains = {pk: _Chain(code) for pk, code in depots.items()}
-    by_code = {code: pk for pk, code in depots.items()}
-    # (depot, last line id) → [(line_count, head_hash, source)]
-    expected: dict[tuple[int, int | None], list[tuple[int, str, str]]] = {}
-    checkpoints = 0
-    for depot_id, line_count, last_line_id, head_hash in LedgerCheckpoint.objects.values_list(
-        "depot_id", "line_count", "last_line_id", "head_hash"
-    ):
-        expected.setdefault((depot_id, last_line_id), []).append(
-            (line_count, head_hash, "checkpoint")
-        )
-        checkpoints += 1
-    unknown_external: list[Break] = []
-    for item in external_checkpoints:
-        depot_id = by_code.get(item["depot"])
-        if depot_id is None:
-            unknown_external.append(
-                Break(str(item["depot"]), None, None, "exported checkpoint names an unknown depot")
-            )
-            continue
-        expected.setdefault((depot_id, item.get("last_line_id")), []).append(
-            (int(item["line_count"]), str(item["head_hash"]), "exported checkpoint")
-        )
-        checkpoints += 1
-    seen_checkpoints: set[tuple[int, int | None]] = {key for key in expected if key[1] is None}
-
-    def fail(chain: _Chain, line: int | None, number: str | None, reason: str) -> None:
-        if chain.broken is None:
-            chain.broken = Break(chain.code, line, number, reason)
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT depot_id, last_hash, line_count FROM inventory_chainhead")
-        heads = {depot_id: (last_hash, count) for depot_id, last_hash, count in cursor.fetchall()}
-    expected_lines = sum(count for _hash, count in heads.values()) or 1
-    lines = 0
-    last_id = 0
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(_LINES, [last_id, CHUNK])
-            rows = cursor.fetchall()
-        if not rows:
-            break
-        for (
-            line_id,
-            depot_id,
-            number,
-            kind,
-            document_on,
-            line_on,
-            posted_at,
-            poster_id,
-            lot_id,
-            storehouse_id,
-            quantity,
-            prev_hash,
-            stored_hash,
-        ) in rows:
-            chain = chains[depot_id]
-            lines += 1
-            chain.count += 1
-            if chain.broken is None:
-                if chain.count > heads.get(depot_id, (GENESIS_HASH, 0))[1]:
-                    fail(
-                        chain,
-                        line_id,
-                        number,
-                        "lies beyond the chain head: not posted by the service",
-                    )
-                elif prev_hash != chain.prev:
-                    fail(chain, line_id, number, "does not link to the line before it")
-                elif line_on != document_on:
-                    fail(chain, line_id, number, "its date differs from its document's")
-                elif stored_hash != line_hash(
-                    document_number=number,
-                    kind=kind,
-                    occurred_on=document_on,
-                    posted_at=posted_at,
-                    poster_id=poster_id,
-                    lot_id=lot_id,
-                    storehouse_id=storehouse_id,
-                    quantity=quantity,
-                    prev_hash=prev_hash,
-                ):
-                    fail(chain, line_id, number, "its content does not match its hash")
-            chain.prev = stored_hash
-            for line_count, head_hash, source in expected.get((depot_id, line_id), ()):
-                seen_checkpoints.add((depot_id, line_id))
-                if head_hash != stored_hash or line_count != chain.count:
-                    fail(chain, line_id, number, f"differs from the {source} of this line")
-        last_id = rows[-1][0]
-        if progress is not None:
-            progress(min(99, lines * 100 // expected_lines))
-    for depot_id, chain in chains.items():
-        last_hash, line_count = heads.get(depot_id, (GENESIS_HASH, 0))
-        if last_hash != chain.prev or line_count != chain.count:
-            fail(chain, None, None, "the chain head does not match the last line")
-    for depot_id, last_line_id in set(expected) - seen_checkpoints:
-        fail(chains[depot_id], last_line_id, None, "a checkpointed line is missing")
-    broken = [chain.broken for chain in chains.values() if chain.broken] + unknown_external
-    broken.sort(key=lambda each: (each.line is None, each.line or 0, each.depot))
-    return VerificationResult(
-        ok=not broken,
-        lines_checked=lines,
-        depots_checked=len(chains),
-        checkpoints_checked=checkpoints,
-        first_broken=broken[0] if broken else None,
-        broken=broken,
-    )
+# The engine is audit.verification (reads only); these services run it, keep the result, record
+# the heads it found intact as verified checkpoints, and raise or resolve the alerts.
 
 
 def ledger_verification_run(
-    *, requested_by: User | None = None, external_checkpoints: Iterable[Mapping] = ()
+    *,
+    requested_by: User | None = None,
+    external_checkpoints: Iterable[Mapping] = (),
+    mode: str = FULL,
 ) -> LedgerVerification:
-    """Verify the ledger and keep the result; a break raises a critical alert (the nightly job
-    and auditors' runs alike). Auditors and admins may run it."""
+    """Verify the ledger (`mode` full or incremental: audit.verification) and keep the result;
+    a break raises a critical alert (the nightly job and auditors' runs alike). Auditors and
+    admins may run it."""
     if requested_by is not None:
         require(requested_by, Action.VERIFY_LEDGER)
         rate_limit(requested_by, RateScope.VERIFICATION)
-    return _verification_record(requested_by, external_checkpoints)
+    return _verification_record(requested_by, external_checkpoints, mode=mode)
 
 
 def _verification_record(
     requested_by: User | None,
     external_checkpoints: Iterable[Mapping] = (),
     progress: Callable[[int], None] | None = None,
+    mode: str = FULL,
 ) -> LedgerVerification:
     started_at = timezone.now()
-    result = ledger_verify(external_checkpoints=external_checkpoints, progress=progress)
-    record = LedgerVerification.objects.create(
-        started_at=started_at,
-        finished_at=timezone.now(),
-        requested_by=requested_by,
-        depots_checked=result.depots_checked,
-        lines_checked=result.lines_checked,
-        checkpoints_checked=result.checkpoints_checked,
-        ok=result.ok,
-        first_broken=result.as_dict()["first_broken"],
+    result = ledger_verify(
+        external_checkpoints=external_checkpoints,
+        progress=progress,
+        mode=mode,
+        workers=settings.LEDGER_VERIFY_WORKERS,
     )
+    with transaction.atomic():
+        record = LedgerVerification.objects.create(
+            started_at=started_at,
+            finished_at=timezone.now(),
+            requested_by=requested_by,
+            depots_checked=result.depots_checked,
+            lines_checked=result.lines_checked,
+            checkpoints_checked=result.checkpoints_checked,
+            mode=result.mode,
+            ok=result.ok,
+            first_broken=result.as_dict()["first_broken"],
+        )
+        # The heads found intact are where the next incremental run starts.
+        LedgerCheckpoint.objects.bulk_create(
+            LedgerCheckpoint(
+                depot_id=head.depot_id,
+                line_count=head.line_count,
+                last_line_id=head.last_line_id,
+                head_hash=head.head_hash,
+                taken_at=started_at,
+                taken_by=requested_by,
+                verification=record,
+            )
+            for head in result.heads
+        )
     if requested_by is not None:
         audit_record(
             action=AuditAction.VERIFY,

@@ -12,10 +12,17 @@ VERIFY_JOB = "verify_ledger"
 CHECKPOINT_JOB = "ledger_checkpoint"
 
 
-def verify_ledger() -> dict[str, int]:
-    from audit.services import ledger_verification_run
+def verify_ledger(mode: str | None = None) -> dict[str, int]:
+    """The nightly run: incremental, except on settings.LEDGER_VERIFY_FULL_WEEKDAY (full)."""
+    from django.conf import settings
+    from django.utils import timezone
 
-    record = ledger_verification_run()
+    from audit.services import FULL, INCREMENTAL, ledger_verification_run
+
+    if mode is None:
+        full_day = timezone.localdate().isoweekday() == settings.LEDGER_VERIFY_FULL_WEEKDAY
+        mode = FULL if full_day else INCREMENTAL
+    record = ledger_verification_run(mode=mode)
     if not record.ok:
         logger.critical("ledger verification failed: %s", record.first_broken)
     return {
@@ -33,7 +40,8 @@ def ledger_checkpoint() -> dict[str, int]:
 
 @shared_task(name="audit.verify_ledger", bind=True, **RETRY_OPTIONS)
 def verify_ledger_task(self) -> dict:
-    """Nightly: recompute every depot's hash chain; a break raises a critical alert."""
+    """Nightly: recompute the depots' hash chains (incremental, full once a week); a break
+    raises a critical alert."""
     run = job_run(VERIFY_JOB, verify_ledger, attempt=(self.request.retries or 0) + 1)
     return {"job_run": run.pk, "outcome": run.outcome, "rows_touched": run.rows_touched}
 

@@ -482,6 +482,12 @@ REPORT_VERIFY_PARSE_SECONDS = env_int("REPORT_VERIFY_PARSE_SECONDS", 10)
 # Per-user limits on expensive requests (core/ratelimit.py, DESIGN.md §11): "count/period" with
 # the period in s, m, h or d, optionally with a number ("20/10m" = 20 in 10 minutes); empty = off.
 # Counted in the Redis cache; every role is limited, administrators included.
+# Ledger verification (docs/audit.md): the nightly run is incremental (each depot's lines after
+# its latest verified checkpoint), except on this ISO weekday (1 Monday .. 7 Sunday; 0 never),
+# when it reads every line again; depots are checked on this many database connections at once.
+LEDGER_VERIFY_FULL_WEEKDAY = int(os.environ.get("LEDGER_VERIFY_FULL_WEEKDAY", "7"))
+LEDGER_VERIFY_WORKERS = max(1, int(os.environ.get("LEDGER_VERIFY_WORKERS", "2")))
+
 STOCKPILE_RATE_LIMITS = {
     "report_request": os.environ.get("RATE_LIMIT_REPORTS", "20/10m"),
     "verification": os.environ.get("RATE_LIMIT_VERIFICATIONS", "30/10m"),

@@ -50,7 +50,7 @@ class VerificationSerializer(serializers.ModelSerializer):
         model = LedgerVerification
         fields = [
             "id", "ok", "lines_checked", "depots_checked", "checkpoints_checked", "first_broken",
-            "started_at", "finished_at", "requested_by",
+            "started_at", "finished_at", "requested_by", "mode",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -78,6 +78,7 @@ class CheckpointSerializer(serializers.ModelSerializer):
             "last_line_id",
             "head_hash",
             "taken_at",
+            "verification",
         ]
         read_only_fields = fields
 

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.services import ledger_verification_run
+from audit.services import FULL, INCREMENTAL, ledger_verification_run
 
 
 class Command(BaseCommand):
@@ -19,8 +19,14 @@ class Command(BaseCommand):
             metavar="FILE",
             help="JSON file written by `ledger_checkpoint --export` (a copy kept elsewhere).",
         )
+        parser.add_argument(
+            "--incremental",
+            action="store_true",
+            help="Check only each depot's lines after its latest verified checkpoint (the "
+            "nightly run); without it every line is read again.",
+        )
 
-    def handle(self, *args, checkpoints=None, **options):
+    def handle(self, *args, checkpoints=None, incremental=False, **options):
         external = []
         if checkpoints:
             try:
@@ -28,10 +34,14 @@ class Command(BaseCommand):
                     external = json.load(handle)
             except (OSError, ValueError) as error:
                 raise CommandError(f"Cannot read {checkpoints}: {error}") from error
-        record = ledger_verification_run(external_checkpoints=external)
+        record = ledger_verification_run(
+            external_checkpoints=external, mode=INCREMENTAL if incremental else FULL
+        )
+        seconds = (record.finished_at - record.started_at).total_seconds()
         self.stdout.write(
-            f"Checked {record.lines_checked} lines in {record.depots_checked} depots against "
-            f"{record.checkpoints_checked} checkpoints."
+            f"{record.mode.capitalize()} check: {record.lines_checked} lines in "
+            f"{record.depots_checked} depots against {record.checkpoints_checked} checkpoints, "
+            f"{seconds:.1f} s."
         )
         if record.ok:
             self.stdout.write(self.style.SUCCESS("Ledger intact."))
