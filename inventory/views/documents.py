@@ -38,6 +38,7 @@ REVERSIBLE = {
 # Who signs a printed voucher, by kind (the poster's block is always first).
 SIGNATURES = {
     DocumentKind.RECEIPT: [gettext_lazy("Received by"), gettext_lazy("Delivered by")],
+    DocumentKind.OPENING_BALANCE: [gettext_lazy("Imported by"), gettext_lazy("Checked by")],
     DocumentKind.ISSUE: [gettext_lazy("Issued by"), gettext_lazy("Received by (recipient)")],
     DocumentKind.TRANSFER: [gettext_lazy("Dispatched by"), gettext_lazy("Carrier")],
     DocumentKind.TRANSFER_RECEIPT: [gettext_lazy("Received by"), gettext_lazy("Carrier")],
