@@ -59,6 +59,10 @@ class _Rejected(Exception):
         self.errors = errors
 
 
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "IMPORT_MAX_BYTES", 10 * 1024 * 1024))
+
+
 def async_rows() -> int:
     return int(getattr(settings, "IMPORT_ASYNC_ROWS", 2000))
 
