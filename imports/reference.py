@@ -184,10 +184,12 @@ def reference_apply(kind: str, sheet: Sheet, *, user: User) -> tuple[int, list[d
 
 
 def _validation_errors(number: int, exc: ValidationError, columns: list[str]) -> list[dict]:
-    messages = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
     found = []
-    for name, texts in messages.items():
+    for name, items in errors.items():
         column = name if name in columns else None
-        code = "duplicate_row" if any("already exists" in t for t in texts) else "invalid_value"
+        unique = any(item.code in ("unique", "unique_together") for item in items)
+        texts = [message for item in items for message in item.messages]
+        code = "already_recorded" if unique else "invalid_value"
         found.append(error(number, column, code, " ".join(texts)))
     return found

@@ -456,6 +456,8 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "diversion.models.RiskLevel",
         "VerificationKindEnum": "diversion.models.VerificationKind",
         "VerificationResultEnum": "diversion.models.VerificationResult",
+        "ImportKindEnum": "imports.models.ImportKind",
+        "ImportStatusEnum": "imports.models.ImportStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 
 from imports.models import ImportRun, ImportStatus
 from inventory.models import Balance
@@ -63,6 +64,12 @@ def test_upload_preview_confirm(world, clerk, clerk_b):
     assert Balance.objects.filter(storehouse=world.sh1).count() == 2
     page = client.get(f"/imports/{run.pk}/").content.decode()
     assert "Imported" in page
+    # The document traces each line back to its row of the file.
+    document = client.get(reverse("inventory:document_detail", args=[run.documents[0]]))
+    text = document.content.decode()
+    assert 'id="document-source"' in text
+    assert run.file_sha256 in text
+    assert '<td>2</td><td class="lot-number">T-2</td>' in text
     # The same file again: refused, nothing written.
     before = counts()
     response = post_file(client, world.depot_a, csv_file([row(), row(lot="T-2", quantity="5")]))

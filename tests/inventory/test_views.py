@@ -165,6 +165,7 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Transfer",
         "Inbox",
         "Adjust",
+        "Import",
         "Surveillance",
         "Stock checks",
         "Incidents",
@@ -178,7 +179,10 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
     # Grouped into a few menus; a group of one is a plain link.
     assert menus(clerk) == [
         ("Home", []),
-        ("Stock", ["Stock", "Documents", "Receive", "Issue", "Transfer", "Inbox", "Adjust"]),
+        (
+            "Stock",
+            ["Stock", "Documents", "Receive", "Issue", "Transfer", "Inbox", "Adjust", "Import"],
+        ),
         ("Safety", ["Surveillance", "Stock checks", "Incidents", "Quantity-distance"]),
         ("Alerts", []),
         ("Oversight", ["Disposal plans", "Transfer cases"]),
@@ -226,6 +230,8 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
     assert "Pending adjustments" in labels(admin_user)
     assert "Waivers" in labels(admin_user)
     assert "Receive" in labels(admin_user)
+    assert "Import" in labels(admin_user)
+    assert "Import" not in labels(officer)
 
 
 # --- Stock page ------------------------------------------------------------------------------
