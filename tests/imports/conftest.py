@@ -57,3 +57,9 @@ def propellant(world):
         shelf_life_months=360,
         contains_propellant=True,
     )
+
+
+@pytest.fixture
+def world(world, surveillance_policy):
+    """The ledger world with the stability policy loaded (a browser test's flush empties it)."""
+    return world

@@ -213,3 +213,21 @@ def test_a_bom_and_semicolons_are_read(world, clerk):
     data = "\ufeff" + csv_file([row()]).decode().replace(",", ";")
     outcome = submit(clerk, world.depot_a, data.encode())
     assert outcome.status == ImportStatus.IMPORTED, outcome.errors
+
+
+def test_the_nightly_sweep_spares_propellant_with_a_known_test(world, propellant, clerk):
+    from surveillance.sweep import overdue_lots_suspend
+
+    data = csv_file(
+        [
+            row(kind="PROP-105", lot="P-TESTED", made="2010-03", tested="2023-01-10",
+                category="stable"),
+            row(kind="PROP-105", lot="P-UNTESTED", made="2010-03"),
+        ]
+    )  # fmt: skip
+    assert submit(clerk, world.depot_a, data).status == ImportStatus.IMPORTED
+    overdue_lots_suspend()
+    conditions = dict(
+        Lot.objects.filter(ammunition_type=propellant).values_list("lot_number", "condition")
+    )
+    assert conditions == {"P-TESTED": "A", "P-UNTESTED": "J"}
