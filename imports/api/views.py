@@ -8,6 +8,7 @@ the duplicate rule (409 `duplicate_import`) and every row. A file with any error
 """
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -66,7 +67,12 @@ class ImportViewSet(LedgerViewSet):
             200: OpenApiResponse(s.ImportOutcomeSerializer, description="A clean dry run."),
             201: s.ImportSerializer,
             202: s.ImportSerializer,
-            400: OpenApiResponse(s.ImportOutcomeSerializer, description="Rejected: the errors."),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Rejected: `{status: rejected, rows, errors: [{row, column, code, "
+                "detail}]}`, nothing written; or, for a request of the wrong shape (no file, an "
+                "unknown kind, a depot out of scope), the usual field errors.",
+            ),
         },
     )
     def create(self, request):
@@ -114,7 +120,10 @@ class ImportViewSet(LedgerViewSet):
         "an empty installation with the same storehouses and types gives the same balances. "
         "Rate-limited like every export, and logged.",
         parameters=[OpenApiParameter("depot", int, required=True), FORMAT],
-        responses=file_download("The balances.", "text/csv", exports.XLSX_TYPE),
+        responses={
+            **file_download("The balances.", "text/csv", exports.XLSX_TYPE),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such depot in your scope."),
+        },
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def export(self, request):
@@ -127,6 +136,8 @@ class ImportViewSet(LedgerViewSet):
         return exports.balances_export_response(request, depot, _format(request))
 
     def perform_content_negotiation(self, request, force=False):
+        # A file answers whatever the client accepts; `?format=csv` names the file's format here,
+        # not a renderer (nor on a method the route does not allow: 405, not 404).
         return super().perform_content_negotiation(
-            request, force=force or self.action in ("template", "export")
+            request, force=force or self.action in ("template", "export", None)
         )

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from imports.models import ImportRun
 from inventory.models import Balance
 from tests.imports.conftest import counts, csv_file, row
+from tests.imports.test_opening_service import BAD_ROWS
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/imports/"
@@ -118,3 +119,52 @@ def test_templates(clerk, api_as, file_format):
 def test_the_export_is_scoped(world, clerk_b, api_as):
     response = api_as(clerk_b).get(f"{URL}export/", {"depot": world.depot_a.pk})
     assert response.status_code == 404
+
+
+BAD_FILES = [
+    ("storehouse;ammunition_type\n".encode("utf-16"), "bad_encoding"),
+    (b"", "empty_file"),
+    (b"PK\x03\x04garbage", "bad_format"),
+]
+
+
+@pytest.mark.parametrize(("bad", "column", "code"), BAD_ROWS)
+def test_every_bad_row_through_the_api(world, propellant, clerk, api_as, bad, column, code):
+    before = counts()
+    response = upload(api_as(clerk), csv_file([row(lot="GOOD-1"), bad]), depot=world.depot_a)
+    assert response.status_code == 400
+    found = [(e["row"], e["column"], e["code"]) for e in response.json()["errors"]]
+    assert (2, column, code) in found
+    assert counts() == before
+    assert not ImportRun.objects.exists()
+
+
+@pytest.mark.parametrize(("data", "code"), BAD_FILES)
+def test_unreadable_files_through_the_api(world, clerk, api_as, data, code):
+    before = counts()
+    response = upload(api_as(clerk), data, depot=world.depot_a, dry_run=True)
+    if code == "empty_file" and response.status_code == 400 and "file" in response.json():
+        return  # DRF refuses an empty upload as a field error first: a 400 all the same
+    assert response.status_code == 400
+    assert code in {e["code"] for e in response.json()["errors"]}
+    assert counts() == before
+
+
+def test_a_formula_and_a_storage_breach_through_the_api(world, clerk, api_as):
+    from tests.imports.conftest import xlsx_file
+
+    before = counts()
+    data = xlsx_file([["SH1", "TNT-200", "T-1", "Maker", "2020-01", "=2*50", "", "", "", "", ""]])
+    response = upload(api_as(clerk), data, depot=world.depot_a, name="ledger.xlsx")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "formula_cell"
+    data = csv_file([row(lot="T-1"), row(lot="T-2", condition="H")])
+    response = upload(api_as(clerk), data, depot=world.depot_a)
+    assert response.status_code == 400
+    (breach,) = response.json()["errors"]
+    assert (breach["code"], breach["rows"], breach["rule"]) == (
+        "suspect_isolation",
+        [1, 2],
+        "isolation",
+    )
+    assert counts() == before

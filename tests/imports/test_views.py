@@ -8,6 +8,7 @@ from django.urls import reverse
 from imports.models import ImportRun, ImportStatus
 from inventory.models import Balance
 from tests.imports.conftest import counts, csv_file, row
+from tests.imports.test_opening_service import BAD_ROWS
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +112,24 @@ def test_the_balances_export_page_link(world, clerk, clerk_b):
     assert (
         signed_in(clerk_b).get("/imports/export/", {"depot": world.depot_a.pk}).status_code == 404
     )
+
+
+@pytest.mark.parametrize(("bad", "column", "code"), BAD_ROWS)
+def test_every_bad_row_through_the_page(world, propellant, clerk, bad, column, code):
+    before = counts()
+    response = post_file(signed_in(clerk), world.depot_a, csv_file([row(lot="GOOD-1"), bad]))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="row-2" class="row-error"' in page
+    assert f"<code>{code}</code>" in page
+    assert 'id="row-1">' in page  # the good row is shown, not highlighted
+    assert counts() == before
+    assert not ImportRun.objects.exists()
+
+
+def test_an_unreadable_file_through_the_page(world, clerk):
+    before = counts()
+    response = post_file(signed_in(clerk), world.depot_a, "a;b\n".encode("utf-16"))
+    assert response.status_code == 400
+    assert "bad_encoding" in response.content.decode()
+    assert counts() == before
