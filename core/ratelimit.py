@@ -29,6 +29,7 @@ class RateScope(models.TextChoices):
     VERIFICATION = "verification", gettext_lazy("report and ledger verifications")
     EXPORT = "export", gettext_lazy("exports")
     RECOMPUTATION = "recomputation", gettext_lazy("surplus recomputations")
+    IMPORT = "import", gettext_lazy("imports")
 
 
 class RateLimited(ApplicationError):

@@ -27,6 +27,7 @@ NAV_ITEMS = [
     (STOCK, _("Transfer"), "inventory:transfer_new", {Role.CLERK}),
     (STOCK, _("Inbox"), "inventory:transfer_inbox", {Role.CLERK}),
     (STOCK, _("Adjust"), "inventory:adjustment_new", {Role.CLERK}),
+    (STOCK, _("Import"), "imports:import_list", {Role.CLERK}),
     (STOCK, _("Pending adjustments"), "inventory:adjustments_pending", {Role.INSPECTOR}),
     (STOCK, _("Waivers"), "inventory:waiver_list", {Role.INSPECTOR}),
     (STOCK, _("Storehouse book"), "reports:storehouse_book", None),

@@ -10,6 +10,8 @@ class InventoryConfig(AppConfig):
     append_only = {
         "LedgerLine": ("UPDATE", "DELETE"),
         "PendingLine": ("UPDATE", "DELETE"),
+        "DocumentSource": ("UPDATE", "DELETE"),
+        "LineSource": ("UPDATE", "DELETE"),
         "Document": ("DELETE",),
         "ReversalProposal": ("DELETE",),
     }

@@ -30,6 +30,7 @@ urlpatterns = [
             "surplus",
             "reports",
             "diversion",
+            "imports",
         )
     ),
     path("v1/", include([url for url in root.urls if url.name == root.root_view_name])),

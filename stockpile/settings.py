@@ -178,6 +178,7 @@ INSTALLED_APPS = [
     "stockchecks",
     "diversion",
     "qd",
+    "imports",
     "home",
     "demo",
 ]
@@ -456,6 +457,8 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "diversion.models.RiskLevel",
         "VerificationKindEnum": "diversion.models.VerificationKind",
         "VerificationResultEnum": "diversion.models.VerificationResult",
+        "ImportKindEnum": "imports.models.ImportKind",
+        "ImportStatusEnum": "imports.models.ImportStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -479,6 +482,12 @@ VETTING_WARNING_DAYS = int(os.environ.get("VETTING_WARNING_DAYS", "60"))
 REPORT_VERIFY_PARSE_MAX_BYTES = env_int("REPORT_VERIFY_PARSE_MAX_BYTES", 20 * 1024 * 1024)
 REPORT_VERIFY_PARSE_SECONDS = env_int("REPORT_VERIFY_PARSE_SECONDS", 10)
 
+# Imports of existing records (imports/, docs/import.md): files above IMPORT_ASYNC_ROWS data
+# rows are posted by Celery with progress; larger files or more rows than the limits are refused.
+IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 2000)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
+
 # Per-user limits on expensive requests (core/ratelimit.py, DESIGN.md §11): "count/period" with
 # the period in s, m, h or d, optionally with a number ("20/10m" = 20 in 10 minutes); empty = off.
 # Counted in the Redis cache; every role is limited, administrators included.
@@ -493,6 +502,7 @@ STOCKPILE_RATE_LIMITS = {
     "verification": os.environ.get("RATE_LIMIT_VERIFICATIONS", "30/10m"),
     "export": os.environ.get("RATE_LIMIT_EXPORTS", "60/1h"),
     "recomputation": os.environ.get("RATE_LIMIT_RECOMPUTATIONS", "10/1h"),
+    "import": os.environ.get("RATE_LIMIT_IMPORTS", "60/1h"),
 }
 for _scope, _rate in STOCKPILE_RATE_LIMITS.items():
     if _rate and not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", _rate):

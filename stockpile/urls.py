@@ -13,7 +13,16 @@ urlpatterns = [
     path("api/", include("stockpile.api_urls")),
     *(
         path(f"{app}/", include(f"{app}.urls"))
-        for app in ("accounts", "surveillance", "audit", "surplus", "reports", "diversion", "qd")
+        for app in (
+            "accounts",
+            "surveillance",
+            "audit",
+            "surplus",
+            "reports",
+            "diversion",
+            "qd",
+            "imports",
+        )
     ),
     *(path("", include(f"{app}.urls")) for app in ("inventory", "stockchecks", "alerts")),
 ]

@@ -24,7 +24,7 @@ from accounts.models import User
 from accounts.services import system_user
 from audit.services import audit_download
 from core.roles import Action
-from core.scoping import action_depot_ids, can, require
+from core.scoping import action_depot_ids, can, require, require_any
 from inventory import policy as inventory_policy
 from inventory.models import (
     AmmunitionType,
@@ -52,6 +52,7 @@ from surveillance.models import (
     ShelfLifeExtension,
     StabilityCategory,
     StabilityMethod,
+    StabilityPolicyBand,
     StabilityTest,
 )
 
@@ -444,6 +445,60 @@ def stability_test_record(
     if outcome.category == StabilityCategory.UNSTABLE:
         _raise_unstable_alert(test)
     return test
+
+
+@transaction.atomic
+def stability_tests_known_record(
+    *,
+    depot: Depot,
+    known: Sequence[tuple[int, date, str]],
+    recorded_by: User,
+) -> int:
+    """Record stability tests known only from paper records, as (lot id, tested on, category),
+    when a depot's opening balances are imported (DESIGN.md §14): the lot's last test and its
+    category, and the next test due by the policy band's retest interval, so old stock with a
+    paper test record is not suspended as untested by the next sweep. No StabilityTest row is
+    made (no laboratory result is on record); a later test already recorded is kept. The
+    importer's right: whoever may record movements (the import) or surveillance in the depot.
+    Returns the number of lots whose record changed."""
+    require_any(recorded_by, (Action.RECORD_MOVEMENT, Action.RECORD_SURVEILLANCE), depot.pk)
+    if not known:
+        return 0
+    retest = dict(StabilityPolicyBand.objects.values_list("category", "retest_months"))
+    today = timezone.localdate()
+    lots = Lot.objects.select_related("ammunition_type").in_bulk({lot for lot, _d, _c in known})
+    for lot_id, tested_on, category in known:
+        lot = lots.get(lot_id)
+        if lot is None or not lot.ammunition_type.contains_propellant:
+            raise ValidationError({"lot": [_("Lot %(lot)s holds no propellant.") % {"lot": lot}]})
+        if category not in StabilityCategory.values:
+            raise ValidationError({"stability_category": [_("Unknown stability category.")]})
+        if tested_on > today or tested_on < lot.manufactured_on:
+            raise ValidationError(
+                {"last_stability_test_on": [_("The test date is outside the lot's life.")]}
+            )
+    rows = LotSurveillance.objects.select_for_update().in_bulk(
+        sorted({lot_id for lot_id, _d, _c in known})
+    )
+    changed: dict[int, LotSurveillance] = {}
+    for lot_id, tested_on, category in known:
+        row = changed.get(lot_id) or rows.get(lot_id) or LotSurveillance(lot_id=lot_id)
+        if row.last_stability_test_on is not None and row.last_stability_test_on > tested_on:
+            continue
+        months = retest.get(category)
+        row.last_stability_test_on = tested_on
+        row.last_stability_category = category
+        row.next_stability_test_due = add_months(tested_on, months) if months else None
+        changed[lot_id] = row
+    fields = ["last_stability_test_on", "last_stability_category", "next_stability_test_due"]
+    LotSurveillance.objects.bulk_create(
+        list(changed.values()),
+        update_conflicts=True,
+        unique_fields=["lot"],
+        update_fields=fields,
+        batch_size=2000,
+    )
+    return len(changed)
 
 
 def _raise_unstable_alert(test: StabilityTest) -> None:

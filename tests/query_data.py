@@ -82,6 +82,7 @@ def grow(n: int) -> None:
     _diversion(n, today, users)
     _reports(admin)
     _qd(n, admin)
+    _imports(n, admin)
 
 
 def _reference(n: int, admin: User) -> AmmunitionType:
@@ -436,3 +437,17 @@ def _qd(n: int, admin: User) -> None:
             distances=[{"storehouse": storehouse, "distance_m": Decimal(2000 + n)}],
             created_by=admin,
         )
+
+
+def _imports(n: int, admin: User) -> None:
+    """One more import: a recipient brought in from a file (the imports list, issue 19)."""
+    from imports.services import import_submit
+
+    data = (
+        "code,name,kind,depot,permitted_restricted,is_active\n"
+        f"IMP-{n},Imported unit {n},unit,,false,true\n"
+    ).encode()
+    outcome = import_submit(
+        user=admin, kind="recipients", depot=None, file_name=f"units-{n}.csv", data=data
+    )
+    assert outcome.status == "imported", outcome.errors

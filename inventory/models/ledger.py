@@ -94,6 +94,9 @@ class Lot(models.Model):
 
 class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", _("receipt")
+    # Stock brought in from the paper ledgers a depot kept before the system (DESIGN.md §14):
+    # + into one storehouse, posted by the import; its file and rows are its DocumentSource.
+    OPENING_BALANCE = "opening_balance", _("opening balance")
     ISSUE = "issue", _("issue")
     TRANSFER = "transfer", _("transfer dispatch")
     TRANSFER_RECEIPT = "transfer_receipt", _("transfer receipt")
@@ -235,6 +238,27 @@ class LedgerLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(quantity=0), name="line_quantity_not_zero")
         ]
+
+
+class DocumentSource(models.Model):
+    """The file an imported document came from (opening balances, DESIGN.md §14): its name and
+    SHA-256, so a balance traces back to the spreadsheet. Written once, with the document."""
+
+    document = models.OneToOneField(
+        Document, on_delete=models.PROTECT, primary_key=True, related_name="source"
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, db_index=True)
+
+
+class LineSource(models.Model):
+    """The row of the imported file (1 = first data row) that a ledger line came from."""
+
+    line = models.OneToOneField(
+        LedgerLine, on_delete=models.PROTECT, primary_key=True, related_name="source"
+    )
+    row = models.PositiveIntegerField(_("source row"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
 
 
 class PendingLine(models.Model):

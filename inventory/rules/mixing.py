@@ -193,7 +193,18 @@ def compatibility_breaches(
         raise ValueError(f"only notes n2 and n4 can be waived, not {', '.join(sorted(unknown))}")
     regrouped = _regroup(ordered, matrix)
     found: dict[tuple[str, str, str, bool], tuple[set[Holding], set[Holding]]] = {}
-    for a, b in combinations(ordered, 2):
+    # Whether two lots may be together depends only on their classes (type, group, hosts,
+    # family; the re-grouping is decided by the same facts), so each pair of classes is judged
+    # once, on one lot of each, and the verdict applies to all their lots: a storehouse of
+    # thousands of lots of a few types costs a few checks, not millions (an opening balance).
+    classes: dict[tuple, list[Holding]] = {}
+    for holding in ordered:
+        classes.setdefault(_class_key(holding), []).append(holding)
+    members = list(classes.values())
+    pairs = [(lots, lots) for lots in members if len(lots) > 1]
+    pairs += list(combinations(members, 2))
+    for lots_a, lots_b in pairs:
+        a, b = lots_a[0], lots_b[1] if lots_a is lots_b else lots_b[0]
         group_a, group_b = a.compatibility_group, b.compatibility_group
         refusal = _pair_refusal(a, group_a, b, group_b, matrix, waived_notes)
         if refusal is None and (a.lot_id in regrouped or b.lot_id in regrouped):
@@ -203,10 +214,10 @@ def compatibility_breaches(
         if refusal is None:
             continue
         if _GROUP_ORDER[group_b] < _GROUP_ORDER[group_a]:
-            a, b, group_a, group_b = b, a, group_b, group_a
+            lots_a, lots_b, group_a, group_b = lots_b, lots_a, group_b, group_a
         side_a, side_b = found.setdefault((group_a, group_b, *refusal), (set(), set()))
-        side_a.add(a)
-        (side_a if group_a == group_b else side_b).add(b)
+        side_a.update(lots_a)
+        (side_a if group_a == group_b else side_b).update(lots_b)
     breaches = []
     for (group_a, group_b, value, waivable), (side_a, side_b) in sorted(
         found.items(), key=lambda item: (_GROUP_ORDER[item[0][0]], _GROUP_ORDER[item[0][1]])
@@ -232,6 +243,16 @@ def compatibility_breaches(
             )
         )
     return breaches
+
+
+def _class_key(holding: Holding) -> tuple:
+    """What decides whether a lot may share a storehouse with another (rule 1)."""
+    return (
+        holding.ammunition_type_id,
+        holding.compatibility_group,
+        holding.assembles_to,
+        holding.compatible_family,
+    )
 
 
 def _compatibility_message(

@@ -1,6 +1,7 @@
 """Lots (DESIGN.md §5): found case-insensitively or created, expiring per the type shelf life."""
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -109,3 +110,64 @@ def lot_create(*, spec: NewLot, created_by) -> Lot:
             {"lot_number": [_("This lot is already recorded for this type and manufacturer.")]}
         )
     return lot_resolve(spec)
+
+
+def lots_resolve(specs: Sequence[NewLot]) -> list[Lot]:
+    """`lot_resolve` for many lots at once (an opening-balance import names thousands): the
+    existing lots matching the specs (any letter case), the others created, in a fixed number
+    of queries; the lots in the order of `specs`. The caller has checked types, conditions and
+    dates (an unknown one fails here as a database error, never as a wrong lot)."""
+    keys = [_lot_key(spec.ammunition_type_id, spec.manufacturer, spec.lot_number) for spec in specs]
+    if any(not maker or not number for _type, maker, number in keys):
+        raise ValidationError(_("A new lot needs a manufacturer and a lot number."))
+    found = _lots_by_key(keys)
+    missing = {}
+    for key, spec in zip(keys, specs, strict=True):
+        if key not in found and key not in missing:
+            missing[key] = spec
+    if missing:
+        types = AmmunitionType.objects.in_bulk(
+            {spec.ammunition_type_id for spec in missing.values()}
+        )
+        Lot.objects.bulk_create(
+            [
+                Lot(
+                    ammunition_type_id=spec.ammunition_type_id,
+                    manufacturer=spec.manufacturer.strip(),
+                    lot_number=spec.lot_number.strip(),
+                    manufactured_on=spec.manufactured_on,
+                    country_of_manufacture=spec.country_of_manufacture,
+                    batch=spec.batch,
+                    condition_id=spec.condition,
+                    expires_on=spec.expires_on
+                    or lot_expiry(types[spec.ammunition_type_id], spec.manufactured_on),
+                    expiry_overridden=spec.expires_on is not None,
+                )
+                for spec in missing.values()
+            ],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        found = _lots_by_key(keys)
+    return [found[key] for key in keys]
+
+
+def _lot_key(ammunition_type_id: int, manufacturer: str, lot_number: str) -> tuple[int, str, str]:
+    return (ammunition_type_id, manufacturer.strip(), lot_number.strip().upper())
+
+
+def _lots_by_key(keys: Sequence[tuple[int, str, str]]) -> dict[tuple[int, str, str], Lot]:
+    """The lots named by (type id, manufacturer, upper-case number), in one query."""
+    if not keys:
+        return {}
+    rows = Lot.objects.annotate(number_upper=Upper("lot_number")).filter(
+        ammunition_type_id__in={key[0] for key in keys},
+        number_upper__in={key[2] for key in keys},
+    )
+    wanted = set(keys)
+    lots = {}
+    for lot in rows:
+        key = (lot.ammunition_type_id, lot.manufacturer, lot.number_upper)
+        if key in wanted:
+            lots[key] = lot
+    return lots

@@ -18,7 +18,9 @@ from inventory.filters import DocumentFilter
 from inventory.forms import ReverseForm, style_document_filter
 from inventory.models import (
     Document,
+    DocumentSource,
     LedgerLine,
+    LineSource,
     PendingLine,
     ReversalProposal,
     ReversalProposalStatus,
@@ -38,6 +40,7 @@ REVERSIBLE = {
 # Who signs a printed voucher, by kind (the poster's block is always first).
 SIGNATURES = {
     DocumentKind.RECEIPT: [gettext_lazy("Received by"), gettext_lazy("Delivered by")],
+    DocumentKind.OPENING_BALANCE: [gettext_lazy("Imported by"), gettext_lazy("Checked by")],
     DocumentKind.ISSUE: [gettext_lazy("Issued by"), gettext_lazy("Received by (recipient)")],
     DocumentKind.TRANSFER: [gettext_lazy("Dispatched by"), gettext_lazy("Carrier")],
     DocumentKind.TRANSFER_RECEIPT: [gettext_lazy("Received by"), gettext_lazy("Carrier")],
@@ -165,6 +168,19 @@ def _detail_context(request, document: Document, reverse_form=None) -> dict:
         "reason_label": dict(AdjustmentReason.choices).get(document.reason, document.reason),
         "reverse_form": reverse_form,
         "errors": error_summary(reverse_form) if reverse_form is not None else [],
+        "source": _source(document),
+    }
+
+
+def _source(document: Document) -> dict | None:
+    """Where an opening balance came from: the file, and each line's row in it (DESIGN.md §14)."""
+    if document.kind != DocumentKind.OPENING_BALANCE:
+        return None
+    return {
+        "file": DocumentSource.objects.filter(document=document).first(),
+        "rows": LineSource.objects.filter(line__document=document)
+        .select_related("line__lot", "line__storehouse")
+        .order_by("line_id"),
     }
 
 

@@ -32,6 +32,7 @@ from reports.models import ReportKind
 
 # The order movements are grouped in on a statement: what comes in, then what goes out.
 KIND_ORDER = [
+    DocumentKind.OPENING_BALANCE,
     DocumentKind.RECEIPT,
     DocumentKind.TRANSFER_RECEIPT,
     DocumentKind.RETURN,

@@ -17,6 +17,8 @@ UPLOADS = {
     ("post", "/api/v1/inspections/"): ["application/json", "multipart/form-data"],
     ("post", "/api/v1/inspections/{id}/attachments/"): ["multipart/form-data"],
     ("post", "/api/v1/reports/verify/"): ["application/json", "multipart/form-data"],
+    # Issue 19: a spreadsheet is uploaded; the endpoint parses multipart only.
+    ("post", "/api/v1/imports/"): ["multipart/form-data"],
 }
 
 

@@ -165,6 +165,7 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
         "Transfer",
         "Inbox",
         "Adjust",
+        "Import",
         "Storehouse book",
         "Surveillance",
         "Stock checks",
@@ -189,6 +190,7 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
                 "Transfer",
                 "Inbox",
                 "Adjust",
+                "Import",
                 "Storehouse book",
             ],
         ),
@@ -241,6 +243,8 @@ def test_navigation_follows_the_roles(as_user, clerk, inspector, officer, admin_
     assert "Pending adjustments" in labels(admin_user)
     assert "Waivers" in labels(admin_user)
     assert "Receive" in labels(admin_user)
+    assert "Import" in labels(admin_user)
+    assert "Import" not in labels(officer)
 
 
 # --- Stock page ------------------------------------------------------------------------------

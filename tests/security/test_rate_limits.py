@@ -41,6 +41,8 @@ def test_the_defaults_are_the_designs():
         "verification": "30/10m",
         "export": "60/1h",
         "recomputation": "10/1h",
+        # Imports (issue 19): limited like exports.
+        "import": "60/1h",
     }
 
 

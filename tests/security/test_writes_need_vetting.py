@@ -34,7 +34,7 @@ from surveillance.services import ban_impose, ban_lift
 pytestmark = pytest.mark.django_db
 
 APPS = ["inventory", "surveillance", "stockchecks", "surplus", "diversion", "audit", "alerts",
-        "reports", "accounts", "core"]  # fmt: skip
+        "imports", "reports", "accounts", "core"]  # fmt: skip
 # The acting user, as the services name them.
 ACTOR_PARAMS = {
     "user", "posted_by", "created_by", "recorded_by", "decided_by", "approved_by",
@@ -48,6 +48,7 @@ ACTOR_PARAMS = {
 GUARDS = (
     "require(", "require_any(", "_require_ban_scope(", "_require_binding_scope(",
     "_pending_adjustment(", "_proposal_to_decide(", "_require_reverse_right(",
+    "_require_import_right(",
 )  # fmt: skip
 # Writes that need no vetting, and why.
 EXEMPT = {

@@ -7,7 +7,8 @@ nothing.
 
 One module per concern: lines (what a posting is made of), checks, writer (the one code
 that writes documents, lines, balances, counters and chain heads), kinds, transfers,
-adjustments, reversal, lots. Every public name is importable from here.
+adjustments, reversal, lots, opening (balances imported from a file). Every public name is
+importable from here.
 """
 
 from inventory.services.lots import NewLot
@@ -17,7 +18,9 @@ from inventory.services.posting.adjustments import (
     adjustment_reject,
 )
 from inventory.services.posting.checks import (
+    ProposedHolding,
     issue_availability_check,
+    proposed_breaches,
     storehouse_breaches,
 )
 from inventory.services.posting.kinds import (
@@ -29,6 +32,7 @@ from inventory.services.posting.kinds import (
 )
 from inventory.services.posting.lines import MoveLine, Movement, ReceiptLine
 from inventory.services.posting.lots import lot_child_create, lot_merge, lot_split
+from inventory.services.posting.opening import OpeningLine, opening_balances_post
 from inventory.services.posting.reversal import document_is_reversed
 from inventory.services.posting.transfers import transfer_dispatch, transfer_receive
 from inventory.services.posting.writer import document_number
@@ -37,6 +41,8 @@ __all__ = [
     "MoveLine",
     "Movement",
     "NewLot",
+    "OpeningLine",
+    "ProposedHolding",
     "ReceiptLine",
     "adjustment_approve",
     "adjustment_create",
@@ -50,6 +56,8 @@ __all__ = [
     "lot_merge",
     "lot_split",
     "move_post",
+    "opening_balances_post",
+    "proposed_breaches",
     "receipt_post",
     "return_post",
     "storehouse_breaches",

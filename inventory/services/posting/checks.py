@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -181,6 +182,73 @@ def storehouse_breaches(
     )
 
 
+@dataclass(frozen=True)
+class ProposedHolding:
+    """Stock a file would put into a storehouse (an opening-balance import, DESIGN.md §14):
+    of an existing lot (`key` its id) or of a lot not yet recorded (`key` negative, unique in
+    the proposal)."""
+
+    key: int
+    storehouse_id: int
+    quantity: int
+    lot_number: str
+    ammunition_type: AmmunitionType
+    condition: str
+
+
+def proposed_breaches(
+    proposed: Sequence[ProposedHolding], *, on: date
+) -> dict[int, list[rules.Breach]]:
+    """Every §4 breach of each storehouse's contents if the proposed stock were added to what
+    it holds now, with the waivers, licences and matrix in force on `on`: the whole file judged
+    before anything is written, every breach listed (the posting checks again under its locks).
+    Breaches name new lots by their negative `key` in `lot_ids`. A fixed number of queries."""
+    availability = policy.availability_by_condition()
+    isolating = policy.isolating_conditions()
+    deltas: dict[tuple[int, int], int] = defaultdict(int)
+    new: list[ProposedHolding] = []
+    for item in proposed:
+        if item.key > 0:
+            deltas[(item.key, item.storehouse_id)] += item.quantity
+        else:
+            new.append(item)
+    hosts: dict[int, set[int]] = defaultdict(set)
+    for source, host in AmmunitionType.assembles_to.through.objects.filter(
+        from_ammunitiontype_id__in={item.ammunition_type.pk for item in new}
+    ).values_list("from_ammunitiontype_id", "to_ammunitiontype_id"):
+        hosts[source].add(host)
+    extra: dict[int, list[rules.Holding]] = defaultdict(list)
+    for item in new:
+        kind = item.ammunition_type
+        extra[item.storehouse_id].append(
+            rules.Holding(
+                lot_id=item.key,
+                lot_number=item.lot_number,
+                ammunition_type_id=kind.pk,
+                hazard_division=kind.hazard_division,
+                compatibility_group=kind.compatibility_group,
+                neq_kg=kind.neq_per_unit_kg * item.quantity,
+                neq_per_unit_kg=kind.neq_per_unit_kg,
+                availability=availability[item.condition],
+                shaped_charge=kind.shaped_charge,
+                high_energy_propellant=kind.high_energy_propellant,
+                assembles_to=frozenset(hosts[kind.pk]),
+                isolate=item.condition in isolating,
+                condition=item.condition,
+                items_per_unit=kind.items_per_unit,
+            )
+        )
+    return _breaches(
+        {item.storehouse_id for item in proposed},
+        deltas,
+        on=on,
+        policy_values=policy.policy_values(),
+        availability=availability,
+        isolating=isolating,
+        extra=extra,
+    )
+
+
 def _breaches(
     receiving: set[int],
     deltas: dict[tuple[int, int], int],
@@ -190,8 +258,11 @@ def _breaches(
     availability: dict[str, str],
     isolating: frozenset[str],
     lots_read: dict[int, Lot] | None = None,
+    extra: dict[int, list[rules.Holding]] | None = None,
 ) -> dict[int, list[rules.Breach]]:
     holdings = _holdings_after(receiving, deltas, availability, isolating, lots_read)
+    for storehouse_id, more in (extra or {}).items():
+        holdings[storehouse_id].extend(more)
     licences = {
         licence.storehouse_id: licence
         for licence in Licence.objects.filter(

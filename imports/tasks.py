@@ -1,0 +1,12 @@
+"""Celery doorway into imports."""
+
+from celery import shared_task
+
+
+@shared_task(name="imports.run")
+def import_run_task(*, run_id: int) -> dict:
+    """Post a queued import; one already claimed or finished is left as it is."""
+    from imports.services import import_execute
+
+    run = import_execute(run_id=run_id)
+    return {"run": run_id, "status": run.status if run is not None else None}
