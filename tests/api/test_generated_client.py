@@ -32,6 +32,7 @@ def _generate(live_server, token: str, where: Path) -> None:
         f"{live_server.url}/api/schema/",
         params={"format": "json"},
         headers={"Authorization": f"Token {token}"},
+        timeout=60,  # httpx's 5 s default is short on a busy CI machine
     )
     assert schema.status_code == 200, schema.text
     (where / "schema.json").write_bytes(schema.content)
@@ -66,6 +67,7 @@ def _generated(tmp_path_factory):
             token = httpx.post(
                 f"{live_server.url}/api/v1/auth/token/",
                 json={"username": user.username, "password": PASSWORD},
+                timeout=60,
             ).json()["token"]
             _generate(live_server, token, where)
             sys.path.insert(0, str(where))
