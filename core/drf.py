@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, UnsupportedMediaType, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -18,9 +18,15 @@ from core.errors import ApplicationError
 
 def exception_handler(exc, context):
     """Map domain errors to their status (409, or 429 `rate_limited` with Retry-After) with
-    {"code", "detail"}; model validation errors to 400."""
+    {"code", "detail"}; a body in a media type the operation does not take to 415
+    `unsupported_media_type` naming those it does; model validation errors to 400."""
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.status, headers=exc.headers)
+    if isinstance(exc, UnsupportedMediaType):
+        request = context.get("request")
+        accepted = [parser.media_type for parser in getattr(request, "parsers", None) or ()]
+        body = {"code": "unsupported_media_type", "detail": str(exc.detail), "accepted": accepted}
+        return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)

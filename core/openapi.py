@@ -20,6 +20,17 @@ DOMAIN_ERROR = {
     "properties": {"code": {"type": "string"}, "detail": {"type": "string"}},
     "required": ["code", "detail"],
 }
+UNSUPPORTED_MEDIA_TYPE = {
+    "type": "object",
+    "description": "The body is in a media type the operation does not take (its Content-Type); "
+    "nothing was written. `accepted` lists the media types it takes.",
+    "properties": {
+        "code": {"type": "string", "enum": ["unsupported_media_type"]},
+        "detail": {"type": "string"},
+        "accepted": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["code", "detail", "accepted"],
+}
 VALIDATION_ERROR = {
     "type": "object",
     "description": "Field errors: field name -> list of messages (non_field_errors for the whole).",
@@ -40,6 +51,7 @@ def add_error_responses(result, generator, request, public):
     schemas.setdefault("Error", ERROR)
     schemas.setdefault("DomainError", DOMAIN_ERROR)
     schemas.setdefault("ValidationError", VALIDATION_ERROR)
+    schemas.setdefault("UnsupportedMediaType", UNSUPPORTED_MEDIA_TYPE)
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
@@ -56,7 +68,11 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault("409", _response("Refused by a rule", "DomainError"))
             if "requestBody" in operation:
                 responses.setdefault(
-                    "415", _response("A body in a media type the operation does not take", "Error")
+                    "415",
+                    _response(
+                        "A body in a media type the operation does not take",
+                        "UnsupportedMediaType",
+                    ),
                 )
             responses.setdefault("429", _response("Too many requests", "Error"))
     return result

@@ -5,14 +5,19 @@ for a body in another media type."""
 import json
 
 import pytest
+from axes.models import AccessAttempt
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
+from knox.models import AuthToken
 
 from inventory.models import Document, LedgerLine
+from surveillance.models import InspectionAttachment
 
 pytestmark = pytest.mark.django_db
 
+# The operations that take a file, and what they take. Others may come (an import of a file):
+# the rule below holds them to the same standard without naming them.
 UPLOADS = {
     ("post", "/api/v1/inspections/"): ["application/json", "multipart/form-data"],
     ("post", "/api/v1/inspections/{id}/attachments/"): ["multipart/form-data"],
@@ -34,21 +39,50 @@ def _operations(schema):
             yield (method, path), operation
 
 
+def _resolved(schema, node: dict) -> dict:
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _takes_a_file(schema, body: dict) -> bool:
+    """A property of the body is a file, or a list of files."""
+    for prop in _resolved(schema, body).get("properties", {}).values():
+        prop = _resolved(schema, prop)
+        if prop.get("format") == "binary":
+            return True
+        if (
+            prop.get("type") == "array"
+            and _resolved(schema, prop["items"]).get("format") == "binary"
+        ):
+            return True
+    return False
+
+
 def test_request_bodies_are_json_but_where_a_file_is_uploaded(schema):
     bodies = {
-        key: list(operation["requestBody"]["content"])
+        key: operation["requestBody"]["content"]
         for key, operation in _operations(schema)
         if "requestBody" in operation
     }
     assert len(bodies) > 40
-    assert {key: media for key, media in bodies.items() if key in UPLOADS} == UPLOADS
+    assert {key: list(bodies[key]) for key in UPLOADS} == UPLOADS
+    # No form encoding at all; multipart only for a body that carries a file; JSON everywhere
+    # else, and alone.
     assert {
-        key: media
+        key: list(media)
         for key, media in bodies.items()
-        if key not in UPLOADS and media != ["application/json"]
+        if "application/x-www-form-urlencoded" in media
+        or (set(media) - {"application/json", "multipart/form-data"})
+        or (
+            "multipart/form-data" in media
+            and not _takes_a_file(schema, media["multipart/form-data"]["schema"])
+        )
+        or ("multipart/form-data" not in media and list(media) != ["application/json"])
     } == {}
     assert all(
-        "415" in operation["responses"]
+        operation["responses"]["415"]["content"]["application/json"]["schema"]
+        == {"$ref": "#/components/schemas/UnsupportedMediaType"}
         for key, operation in _operations(schema)
         if "requestBody" in operation
     )
@@ -99,9 +133,27 @@ def test_a_posting_in_another_media_type_is_415_and_writes_nothing(
 ):
     response = api_as(clerk).post("/api/v1/receipts/", data=body, content_type=content_type)
     assert response.status_code == 415
-    assert set(response.json()) == {"detail"}
-    assert content_type.split(";")[0] in response.json()["detail"]
+    answer = response.json()
+    assert set(answer) == {"code", "detail", "accepted"}  # as the schema's UnsupportedMediaType
+    assert answer["code"] == "unsupported_media_type"
+    assert content_type.split(";")[0] in answer["detail"]
+    assert answer["accepted"] == ["application/json"]
     assert (Document.objects.count(), LedgerLine.objects.count()) == (0, 0)
+
+
+def test_a_form_encoded_sign_in_is_415_not_a_failed_attempt(api_client, clerk):
+    """The usual first mistake (`curl -d username=...`): told what to send, and it is no failed
+    sign-in towards the lockout."""
+    response = api_client.post(
+        "/api/v1/auth/token/",
+        data=f"username={clerk.username}&password=wrong",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    assert response.json()["accepted"] == ["application/json"]
+    assert not AccessAttempt.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_a_form_encoded_report_verification_is_415(api_as, auditor):
@@ -111,7 +163,37 @@ def test_a_form_encoded_report_verification_is_415(api_as, auditor):
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 415
-    assert set(response.json()) == {"detail"}
+    assert response.json()["code"] == "unsupported_media_type"
+    assert response.json()["accepted"] == ["application/json", "multipart/form-data"]
+
+
+def test_attachments_sent_as_json_are_415_and_the_inspection_goes_without(
+    api_as, clerk, inspector, world, surveillance_policy
+):
+    lot = world.lot(world.ball, "762-A")
+    world.stock(clerk, lot, world.sh1, 100)
+    recorded = api_as(inspector).post(
+        "/api/v1/inspections/",
+        {
+            "lot": lot.pk,
+            "kind": "periodic",
+            "inspected_on": timezone.localdate().isoformat(),
+            "sample_size": 12,
+            "findings": "Seals intact",
+            "condition": "A",
+        },
+        format="json",
+    )
+    assert recorded.status_code == 201, recorded.json()
+    inspection = recorded.json()["id"]
+    response = api_as(inspector).post(
+        f"/api/v1/inspections/{inspection}/attachments/",
+        {"attachments": ["UEsDBA=="]},
+        format="json",
+    )
+    assert response.status_code == 415
+    assert response.json()["accepted"] == ["multipart/form-data"]
+    assert not InspectionAttachment.objects.exists()
 
 
 def test_a_report_number_sent_as_a_form_field_is_verified(api_as, auditor):
