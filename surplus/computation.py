@@ -217,43 +217,39 @@ national AS (
              ELSE greatest(0, n.usable - n.requirement) END::bigint AS excess
     FROM national0 n LEFT JOIN mismatch mm ON mm.sk = n.sk
 ),
-share1 AS (
-    SELECT p.*, n.requirement, n.requirement_stated, n.unit_mismatch,
-        n.usable AS national_usable, n.excess AS national_excess,
-        n.usable_neq AS national_usable_neq
-    FROM per_depot_u p JOIN national n ON n.sk = p.sk
-),
-share AS (
+shares AS (
     -- Largest remainder over the depots of the subjects with an excess (a few): every other
     -- depot's share is 0.
-    SELECT s.*,
+    SELECT sk, depot_id,
         base + CASE WHEN row_number() OVER (PARTITION BY sk ORDER BY rest DESC, depot_id)
                          <= national_excess - sum(base) OVER (PARTITION BY sk)
                     THEN 1 ELSE 0 END AS excess
     FROM (
-        SELECT share1.*, national_excess * usable / national_usable AS base,
-            national_excess * usable %% national_usable AS rest
-        FROM share1 WHERE national_excess > 0 AND national_usable > 0
+        SELECT p.sk, p.depot_id, n.excess AS national_excess,
+            n.excess * p.usable / n.usable AS base, n.excess * p.usable %% n.usable AS rest
+        FROM per_depot_u p JOIN national n ON n.sk = p.sk
+        WHERE n.excess > 0 AND n.usable > 0
     ) s
-    UNION ALL
-    SELECT share1.*, 0, 0, 0 FROM share1
-    WHERE NOT (national_excess > 0 AND national_usable > 0)
 ),
 rows AS (
-    SELECT sk, depot_id, requirement, requirement_stated, unit_mismatch, national_usable,
-        serviceable, suspended, in_transit,
-        unserviceable, reparable, expiring, obsolete_or_banned, banned, usable, excess,
-        holdings_neq, serviceable_neq, unserviceable_neq, expiring_neq, obsolete_neq, usable_neq,
-        CASE WHEN national_usable > 0 AND excess <> 0
-             THEN excess * national_usable_neq / national_usable ELSE 0 END AS excess_neq
-    FROM share
-    WHERE %(depots)s::bigint[] IS NULL OR depot_id = ANY(%(depots)s::bigint[])
+    SELECT p.sk, p.depot_id, n.requirement, n.requirement_stated, n.unit_mismatch,
+        n.usable AS national_usable, p.serviceable, p.suspended, p.in_transit,
+        p.unserviceable, p.reparable, p.expiring, p.obsolete_or_banned, p.banned, p.usable,
+        coalesce(s.excess, 0)::bigint AS excess,
+        p.holdings_neq, p.serviceable_neq, p.unserviceable_neq, p.expiring_neq, p.obsolete_neq,
+        p.usable_neq,
+        CASE WHEN n.usable > 0 AND s.excess <> 0
+             THEN s.excess * n.usable_neq / n.usable ELSE 0 END AS excess_neq
+    FROM per_depot_u p
+    JOIN national n ON n.sk = p.sk
+    LEFT JOIN shares s ON s.sk = p.sk AND s.depot_id = p.depot_id
+    WHERE %(depots)s::bigint[] IS NULL OR p.depot_id = ANY(%(depots)s::bigint[])
     UNION ALL
     SELECT n.sk, NULL, n.requirement, n.requirement_stated, n.unit_mismatch,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
     FROM national n
     WHERE %(depots)s::bigint[] IS NULL
-      AND NOT EXISTS (SELECT 1 FROM per_depot p WHERE p.sk = n.sk)
+      AND NOT EXISTS (SELECT 1 FROM per_depot_u p WHERE p.sk = n.sk)
 )
 -- The columns in SurplusRow's order (surplus_by_depot builds its rows from them positionally).
 SELECT rows.sk,
@@ -810,11 +806,14 @@ def rows_grouped(rows: Iterable[SurplusRow], key) -> dict:
             total.requirement_stated = total.requirement_stated and row.requirement_stated
             total.unit_mismatch = total.unit_mismatch or row.unit_mismatch
             total.national_usable += row.national_usable
-        for name in UNITS:
-            setattr(total, name, getattr(total, name) + getattr(row, name))
-        for name in NEQS:
-            setattr(total, name, getattr(total, name) + getattr(row, name))
+        # The instances' dicts: a national dashboard sums thousands of rows several ways.
+        into, add = total.__dict__, row.__dict__
+        for name in _SUMMED:
+            into[name] += add[name]
     return summed
+
+
+_SUMMED = UNITS + NEQS
 
 
 def surplus_lots(
