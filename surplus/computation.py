@@ -164,7 +164,8 @@ fefo AS (
 )
 """
 
-_PER_DEPOT = """,
+# The straightforward per-depot figures: every item through the windows (the reference).
+_PER_DEPOT_ITEMS = """,
 per_depot AS (
     SELECT sk, depot_id,
         coalesce(sum(q) FILTER (WHERE class IN ('serviceable', 'obsolete_or_banned')), 0)::bigint
@@ -184,7 +185,92 @@ per_depot AS (
         coalesce(sum(q * neq) FILTER (WHERE class = 'obsolete_or_banned'), 0) AS obsolete_neq,
         coalesce(sum(expiring * neq), 0) AS expiring_neq
     FROM fefo GROUP BY sk, depot_id
+)
+"""
+
+# From per-depot figures to shares of the national excess and the subjects' names.
+_SHARES = """,
+per_depot_u AS (
+    SELECT per_depot.*,
+        serviceable - obsolete_or_banned - expiring AS usable,
+        serviceable_neq - obsolete_neq - expiring_neq AS usable_neq
+    FROM per_depot
 ),
+mismatch AS (
+    SELECT -gm.group_id AS sk
+    FROM surplus_groupmember gm
+    JOIN inventory_ammunitiontype t ON t.id = gm.ammunition_type_id
+    GROUP BY gm.group_id HAVING count(DISTINCT lower(trim(t.unit))) > 1
+),
+national0 AS (
+    SELECT coalesce(p.sk, req.sk) AS sk,
+        coalesce(sum(p.usable), 0)::bigint AS usable,
+        coalesce(sum(p.usable_neq), 0) AS usable_neq,
+        max(req.total)::bigint AS requirement
+    FROM per_depot_u p FULL JOIN req ON req.sk = p.sk
+    GROUP BY coalesce(p.sk, req.sk)
+),
+national AS (
+    SELECT n.*, n.requirement IS NOT NULL AS requirement_stated,
+        mm.sk IS NOT NULL AS unit_mismatch,
+        CASE WHEN n.requirement IS NULL OR mm.sk IS NOT NULL THEN 0
+             ELSE greatest(0, n.usable - n.requirement) END::bigint AS excess
+    FROM national0 n LEFT JOIN mismatch mm ON mm.sk = n.sk
+),
+shares AS (
+    -- Largest remainder over the depots of the subjects with an excess (a few): every other
+    -- depot's share is 0.
+    SELECT sk, depot_id,
+        base + CASE WHEN row_number() OVER (PARTITION BY sk ORDER BY rest DESC, depot_id)
+                         <= national_excess - sum(base) OVER (PARTITION BY sk)
+                    THEN 1 ELSE 0 END AS excess
+    FROM (
+        SELECT p.sk, p.depot_id, n.excess AS national_excess,
+            n.excess * p.usable / n.usable AS base, n.excess * p.usable %% n.usable AS rest
+        FROM per_depot_u p JOIN national n ON n.sk = p.sk
+        WHERE n.excess > 0 AND n.usable > 0
+    ) s
+),
+rows AS (
+    SELECT p.sk, p.depot_id, n.requirement, n.requirement_stated, n.unit_mismatch,
+        n.usable AS national_usable, p.serviceable, p.suspended, p.in_transit,
+        p.unserviceable, p.reparable, p.expiring, p.obsolete_or_banned, p.banned, p.usable,
+        coalesce(s.excess, 0)::bigint AS excess,
+        p.holdings_neq, p.serviceable_neq, p.unserviceable_neq, p.expiring_neq, p.obsolete_neq,
+        p.usable_neq,
+        CASE WHEN n.usable > 0 AND s.excess <> 0
+             THEN s.excess * n.usable_neq / n.usable ELSE 0 END AS excess_neq
+    FROM per_depot_u p
+    JOIN national n ON n.sk = p.sk
+    LEFT JOIN shares s ON s.sk = p.sk AND s.depot_id = p.depot_id
+    WHERE %(depots)s::bigint[] IS NULL OR p.depot_id = ANY(%(depots)s::bigint[])
+    UNION ALL
+    SELECT n.sk, NULL, n.requirement, n.requirement_stated, n.unit_mismatch,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    FROM national n
+    WHERE %(depots)s::bigint[] IS NULL
+      AND NOT EXISTS (SELECT 1 FROM per_depot_u p WHERE p.sk = n.sk)
+)
+-- The columns in SurplusRow's order (surplus_by_depot builds its rows from them positionally).
+SELECT rows.sk,
+    CASE WHEN rows.sk > 0 THEN rows.sk END AS type_id,
+    CASE WHEN rows.sk < 0 THEN -rows.sk END AS group_id,
+    coalesce(t.code, g.code) AS code,
+    coalesce(t.name, g.name) AS name,
+    coalesce(t.category, (SELECT min(mt.category) FROM surplus_groupmember gm
+                          JOIN inventory_ammunitiontype mt ON mt.id = gm.ammunition_type_id
+                          WHERE gm.group_id = g.id), '') AS category,
+    rows.depot_id, requirement, requirement_stated, unit_mismatch, national_usable,
+    serviceable, suspended, in_transit, unserviceable, reparable, expiring, obsolete_or_banned,
+    banned, usable, excess, holdings_neq, serviceable_neq, unserviceable_neq, expiring_neq,
+    obsolete_neq, usable_neq, excess_neq
+FROM rows
+LEFT JOIN inventory_ammunitiontype t ON rows.sk > 0 AND t.id = rows.sk
+LEFT JOIN surplus_interchangeablegroup g ON rows.sk < 0 AND g.id = -rows.sk
+ORDER BY code, depot_id NULLS FIRST
+"""
+# The original tail, which the reference keeps: shares computed over every depot.
+_SHARES_REFERENCE = """,
 per_depot_u AS (
     SELECT per_depot.*,
         serviceable - obsolete_or_banned - expiring AS usable,
@@ -243,18 +329,181 @@ rows AS (
     WHERE %(depots)s::bigint[] IS NULL
       AND NOT EXISTS (SELECT 1 FROM per_depot p WHERE p.sk = n.sk)
 )
-SELECT rows.*,
+-- The columns in SurplusRow's order (surplus_by_depot builds its rows from them positionally).
+SELECT rows.sk,
     CASE WHEN rows.sk > 0 THEN rows.sk END AS type_id,
     CASE WHEN rows.sk < 0 THEN -rows.sk END AS group_id,
     coalesce(t.code, g.code) AS code,
     coalesce(t.name, g.name) AS name,
     coalesce(t.category, (SELECT min(mt.category) FROM surplus_groupmember gm
                           JOIN inventory_ammunitiontype mt ON mt.id = gm.ammunition_type_id
-                          WHERE gm.group_id = g.id), '') AS category
+                          WHERE gm.group_id = g.id), '') AS category,
+    rows.depot_id, requirement, requirement_stated, unit_mismatch, national_usable,
+    serviceable, suspended, in_transit, unserviceable, reparable, expiring, obsolete_or_banned,
+    banned, usable, excess, holdings_neq, serviceable_neq, unserviceable_neq, expiring_neq,
+    obsolete_neq, usable_neq, excess_neq
 FROM rows
 LEFT JOIN inventory_ammunitiontype t ON rows.sk > 0 AND t.id = rows.sk
 LEFT JOIN surplus_interchangeablegroup g ON rows.sk < 0 AND g.id = -rows.sk
 ORDER BY code, depot_id NULLS FIRST
+"""
+
+# The fast path (issue 20): the same figures as the reference, _ITEMS + _PER_DEPOT_ITEMS +
+# _SHARES_REFERENCE (tests/surplus/test_fast_path.py compares them on random stockpiles):
+# - one pass over the balance rows, classed through per-type and per-condition lookups (a few
+#   thousand rows: subject, obsolete or banned, training rate) and kept for two readers: sums per
+#   subject, depot, class and ban (stock classes are lot attributes, so every figure but the
+#   expiring part is a sum of balance rows), and the windows;
+# - the first-expiry-first windows run only over the serviceable stock expiring within the
+#   horizon: the items before one in that order expire no later than it does, so their running
+#   sums, hence its consumed and expiring parts, are those of the windows over every item; and
+#   an item expiring after the horizon (or never) has no part expiring before use;
+# - bans reach a lot's descendants from the banned lots down (a few rows), not from every lot up;
+# - the largest-remainder shares are computed for the subjects with an excess only (_SHARES).
+_NATIONAL = """
+WITH RECURSIVE
+banned_lot0(lot_id, disposal) AS (
+    SELECT ban.lot_id, ban.disposal_recommended FROM surveillance_ban ban
+    WHERE ban.kind = 'ban' AND ban.lifted_at IS NULL AND ban.lot_id IS NOT NULL
+    UNION
+    SELECT child.id, banned_lot0.disposal FROM banned_lot0
+    JOIN inventory_lot child ON child.parent_id = banned_lot0.lot_id
+),
+banned_lot AS (SELECT lot_id, bool_or(disposal) AS disposal FROM banned_lot0 GROUP BY lot_id),
+banned_type AS (
+    SELECT ban.ammunition_type_id, bool_or(ban.disposal_recommended) AS disposal
+    FROM surveillance_ban ban
+    WHERE ban.kind = 'ban' AND ban.lifted_at IS NULL AND ban.ammunition_type_id IS NOT NULL
+    GROUP BY ban.ammunition_type_id
+),
+req AS (
+    SELECT DISTINCT ON (coalesce(-r.group_id, r.ammunition_type_id))
+           coalesce(-r.group_id, r.ammunition_type_id) AS sk,
+           (r.operational + r.training_per_year * r.training_years + r.testing
+            + r.contingency)::bigint AS total,
+           r.training_per_year AS rate
+    FROM surplus_requirement r
+    LEFT JOIN surplus_groupmember m ON m.ammunition_type_id = r.ammunition_type_id
+    WHERE r.effective_from <= %(today)s::date AND m.id IS NULL
+      AND (%(sk)s::bigint IS NULL OR coalesce(-r.group_id, r.ammunition_type_id) = %(sk)s)
+    ORDER BY coalesce(-r.group_id, r.ammunition_type_id), r.effective_from DESC, r.version DESC
+),
+type_info AS MATERIALIZED (
+    -- Per type (thousands of rows, not lots): its subject, NEQ per unit, and whether it is
+    -- obsolete or banned for disposal (then so is its serviceable stock) or banned at all.
+    SELECT t.id, coalesce(-m.group_id, t.id) AS sk, t.neq_per_unit_kg AS neq,
+        t.obsolete OR coalesce(bt.disposal, false) AS disposal,
+        bt.ammunition_type_id IS NOT NULL AS banned, coalesce(req.rate, 0) AS rate
+    FROM inventory_ammunitiontype t
+    LEFT JOIN surplus_groupmember m ON m.ammunition_type_id = t.id
+    LEFT JOIN banned_type bt ON bt.ammunition_type_id = t.id
+    LEFT JOIN req ON req.sk = coalesce(-m.group_id, t.id)
+    WHERE %(sk)s::bigint IS NULL OR coalesce(-m.group_id, t.id) = %(sk)s
+),
+class0 AS (
+    -- A stock class per condition code, as a small integer for cheap grouping: 1 serviceable
+    -- (issuable or restricted), 3 suspended, 4 unserviceable, 5 reparable (policy), 0 any other
+    -- availability (held, counted in no column); per row 2 obsolete or banned, 6 in transit.
+    SELECT cc.code,
+        CASE WHEN cc.availability IN ('issuable', 'restricted') THEN 1
+             WHEN cc.availability = 'suspended' THEN 3
+             WHEN cc.availability = 'unserviceable' AND cc.code = ANY(%(reparable)s::text[])
+                  AND NOT %(count_reparable)s THEN 5
+             WHEN cc.availability = 'unserviceable' THEN 4
+             ELSE 0 END AS class
+    FROM inventory_conditioncode cc
+),
+classed AS MATERIALIZED (
+    -- Balance rows with their class: read twice, summed per class and for the windows.
+    SELECT b.lot_id, b.depot_id, b.storehouse_id, b.quantity::bigint AS q, lot.expires_on, ti.sk,
+        ti.rate,
+        coalesce(lot.neq_per_unit_kg, ti.neq) AS neq,
+        CASE WHEN lot.identity_lost THEN 4
+             WHEN c.class = 1 AND (ti.disposal OR coalesce(bl.disposal, false)) THEN 2
+             ELSE c.class END AS class,
+        (ti.banned OR bl.lot_id IS NOT NULL) AS banned
+    FROM inventory_balance b
+    JOIN inventory_lot lot ON lot.id = b.lot_id
+    JOIN type_info ti ON ti.id = lot.ammunition_type_id
+    JOIN class0 c ON c.code = lot.condition
+    LEFT JOIN banned_lot bl ON bl.lot_id = lot.id
+    WHERE b.quantity > 0
+),
+transit AS (
+    -- Stock of transfers dispatched and not received, per lot at the destination depot.
+    SELECT ti.sk, doc.destination_depot_id AS depot_id, (-sum(line.quantity))::bigint AS q
+    FROM inventory_document doc
+    JOIN inventory_ledgerline line ON line.document_id = doc.id
+    JOIN inventory_lot lot ON lot.id = line.lot_id
+    JOIN type_info ti ON ti.id = lot.ammunition_type_id
+    WHERE doc.kind = 'transfer' AND doc.status = 'in_transit'
+      AND NOT EXISTS (SELECT 1 FROM inventory_document rev WHERE rev.reverses_id = doc.id)
+    GROUP BY line.lot_id, doc.destination_depot_id, ti.sk
+    HAVING -sum(line.quantity) > 0
+),
+agg AS (
+    SELECT sk, depot_id, class, banned, sum(q)::bigint AS q, sum(q * neq) AS q_neq
+    FROM classed GROUP BY sk, depot_id, class, banned
+    UNION ALL
+    SELECT sk, depot_id, 6, false, sum(q)::bigint, 0 FROM transit GROUP BY sk, depot_id
+),
+fefo1 AS (
+    -- The serviceable balance rows expiring within the horizon, first expiry first. A lot held
+    -- in several storehouses of a depot is one item split into consecutive rows of one expiry:
+    -- the running minimum at its last row, hence the item's consumed part, is the item's.
+    SELECT e.sk, e.depot_id, e.lot_id, e.storehouse_id, e.expires_on, e.q, e.neq,
+        sum(e.q) OVER w AS a,
+        CASE WHEN e.expires_on < %(today)s::date THEN 0
+             ELSE floor(e.rate * (
+                 (extract(year FROM age(e.expires_on + 1, %(today)s::date)) * 12
+                  + extract(month FROM age(e.expires_on + 1, %(today)s::date))) / 12
+                 + extract(day FROM age(e.expires_on + 1, %(today)s::date)) / 365.25))
+        END - sum(e.q) OVER w AS slack
+    FROM classed e
+    WHERE e.class = 1
+      AND e.expires_on <= (%(today)s::date + make_interval(months => %(months)s))::date
+    WINDOW w AS (PARTITION BY e.sk ORDER BY e.expires_on, e.lot_id, e.depot_id, e.storehouse_id
+                 ROWS UNBOUNDED PRECEDING)
+),
+fefo2 AS (
+    SELECT fefo1.*, a + least(0, coalesce(min(slack) OVER w, 0)) AS d
+    FROM fefo1
+    WINDOW w AS (PARTITION BY sk ORDER BY expires_on, lot_id, depot_id, storehouse_id
+                 ROWS UNBOUNDED PRECEDING)
+),
+fefo AS (
+    SELECT fefo2.*,
+        (q - (d - coalesce(lag(d) OVER (PARTITION BY sk
+                                        ORDER BY expires_on, lot_id, depot_id, storehouse_id),
+                           0)))::bigint AS expiring
+    FROM fefo2
+),
+expiring AS (
+    SELECT sk, depot_id, sum(expiring)::bigint AS expiring, sum(expiring * neq) AS expiring_neq
+    FROM fefo GROUP BY sk, depot_id
+),
+per_depot0 AS (
+    SELECT sk, depot_id,
+        coalesce(sum(q) FILTER (WHERE class IN (1, 2)), 0)::bigint AS serviceable,
+        coalesce(sum(q) FILTER (WHERE class = 3), 0)::bigint AS suspended,
+        coalesce(sum(q) FILTER (WHERE class = 6), 0)::bigint AS in_transit,
+        coalesce(sum(q) FILTER (WHERE class = 4), 0)::bigint AS unserviceable,
+        coalesce(sum(q) FILTER (WHERE class = 5), 0)::bigint AS reparable,
+        coalesce(sum(q) FILTER (WHERE class = 2), 0)::bigint AS obsolete_or_banned,
+        coalesce(sum(q) FILTER (WHERE class = 1 AND banned), 0)::bigint AS banned,
+        coalesce(sum(q_neq) FILTER (WHERE class <> 6), 0) AS holdings_neq,
+        coalesce(sum(q_neq) FILTER (WHERE class IN (1, 2)), 0) AS serviceable_neq,
+        coalesce(sum(q_neq) FILTER (WHERE class = 4), 0) AS unserviceable_neq,
+        coalesce(sum(q_neq) FILTER (WHERE class = 2), 0) AS obsolete_neq
+    FROM agg GROUP BY sk, depot_id
+),
+per_depot AS (
+    -- The reference sums expiring_neq over items of NEQ per unit of scale 6 (numeric(14, 6)):
+    -- a depot with none expiring keeps that scale, which the excess NEQ division inherits.
+    SELECT p.*, coalesce(e.expiring, 0)::bigint AS expiring,
+        coalesce(e.expiring_neq, 0.000000) AS expiring_neq
+    FROM per_depot0 p LEFT JOIN expiring e ON e.sk = p.sk AND e.depot_id = p.depot_id
+)
 """
 
 _PER_LOT = """
@@ -431,6 +680,28 @@ def subject_key(*, type_id: int | None = None, group_id: int | None = None) -> i
     return -group_id if group_id else type_id
 
 
+# The query's columns, in SurplusRow's field order (the figures without their unit suffixes).
+_COLUMNS = (
+    *_SUBJECT_FIELDS,
+    "depot_id",
+    "requirement",
+    "requirement_stated",
+    "unit_mismatch",
+    "national_usable",
+    "serviceable",
+    "suspended",
+    "in_transit",
+    "unserviceable",
+    "reparable",
+    "expiring",
+    "obsolete_or_banned",
+    "banned",
+    "usable",
+    "excess",
+    *(name.removesuffix("_kg") for name in NEQS),
+)
+
+
 def surplus_by_depot(
     *,
     today: date,
@@ -441,9 +712,44 @@ def surplus_by_depot(
     """Every subject's surplus per depot: one query (after the one setting the session). With
     `depot_ids`, only those depots' rows; without, also a row (depot None, zero stock) per
     subject that has a requirement and no stock. `sk` limits the computation to one subject
-    (nationally: nothing else affects it)."""
+    (nationally: nothing else affects it).
+
+    The fast path (issue 20): figures identical to surplus_by_depot_reference's, which a
+    property test checks on random stockpiles (tests/surplus/test_fast_path.py)."""
     params = _params(today=today, policy=policy, sk=sk, depot_ids=depot_ids)
-    names, values = _run(_ITEMS + _PER_DEPOT, params)
+    names, values = _run(_NATIONAL + _SHARES, params)
+    if tuple(names) != _COLUMNS:  # a change to the query's columns must change this too
+        raise RuntimeError(f"surplus query columns {names} are not {_COLUMNS}")
+    # Positional: a row per subject and depot, thousands per national page. The units are
+    # bigint (Python ints) and the NEQ figures numeric (Decimals) in the query.
+    kg = _KG
+    return [
+        SurplusRow(
+            *r[:21],
+            r[21].quantize(kg),
+            r[22].quantize(kg),
+            r[23].quantize(kg),
+            r[24].quantize(kg),
+            r[25].quantize(kg),
+            r[26].quantize(kg),
+            r[27].quantize(kg),
+        )
+        for r in values
+    ]
+
+
+def surplus_by_depot_reference(
+    *,
+    today: date,
+    policy: SurplusPolicy,
+    sk: int | None = None,
+    depot_ids: Iterable[int] | None = None,
+) -> list[SurplusRow]:
+    """surplus_by_depot, computed the straightforward way: every item (lot x depot) through
+    the first-expiry-first windows, each row built by column name. Slower (issue 20: 8 to 11
+    times a plain holdings aggregate); kept as the definition the fast path is checked against."""
+    params = _params(today=today, policy=policy, sk=sk, depot_ids=depot_ids)
+    names, values = _run(_ITEMS + _PER_DEPOT_ITEMS + _SHARES_REFERENCE, params)
     records = [dict(zip(names, row, strict=True)) for row in values]
     rows = []
     for record in records:
@@ -500,11 +806,14 @@ def rows_grouped(rows: Iterable[SurplusRow], key) -> dict:
             total.requirement_stated = total.requirement_stated and row.requirement_stated
             total.unit_mismatch = total.unit_mismatch or row.unit_mismatch
             total.national_usable += row.national_usable
-        for name in UNITS:
-            setattr(total, name, getattr(total, name) + getattr(row, name))
-        for name in NEQS:
-            setattr(total, name, getattr(total, name) + getattr(row, name))
+        # The instances' dicts: a national dashboard sums thousands of rows several ways.
+        into, add = total.__dict__, row.__dict__
+        for name in _SUMMED:
+            into[name] += add[name]
     return summed
+
+
+_SUMMED = UNITS + NEQS
 
 
 def surplus_lots(

@@ -47,9 +47,16 @@ def _filters(request):
 
 
 def _subject_url(request, row) -> str:
-    return reverse("surplus:subject", args=[row.subject]) + query_string(
-        request, type_code=None, category=None
-    )
+    """The row's drill-down link. The query string and the URL around the subject are the
+    same for every row of a request: built once (a national page has thousands of rows)."""
+    parts = getattr(request, "_surplus_subject_url", None)
+    if parts is None:
+        prefix, _dash, suffix = reverse("surplus:subject", args=["-"]).rpartition("-")
+        parts = request._surplus_subject_url = (
+            prefix,
+            suffix + query_string(request, type_code=None, category=None),
+        )
+    return f"{parts[0]}{row.subject}{parts[1]}"
 
 
 SUBJECT_COLUMNS = [
