@@ -307,7 +307,12 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
 
 # Storehouses holding a lot whose condition is stored apart (ConditionCode.isolate) beside any
 # other lot that is not its own split child, with no isolation waiver in force (DESIGN.md §4
-# rule 2). Only storehouses holding an isolating lot are looked at beyond the first pass.
+# rule 2). Linear in the stock held, not a pairing of every isolating lot with every other lot
+# of its storehouse: a lot to be stored apart is named when its storehouse holds another lot
+# that is not its split child (the storehouse's lots, less itself and its children there); any
+# other lot is named when the storehouse holds a lot to be stored apart that is neither itself
+# nor one of its ancestors. Split descent is counted from the few lots with an ancestry.
+# Returns per storehouse: the lots to be stored apart (all), the others' first few and count.
 _SUSPECT_MIXED = """
     WITH held AS MATERIALIZED (
         SELECT b.depot_id, b.storehouse_id, l.id AS lot_id, l.lot_number, l.ancestry, c.isolate
@@ -316,29 +321,52 @@ _SUSPECT_MIXED = """
         JOIN inventory_conditioncode c ON c.code = l.condition
         WHERE b.quantity > 0
           AND (%(everywhere)s OR b.storehouse_id = ANY(%(storehouses)s::bigint[]))
-          AND b.storehouse_id IN (
-              SELECT i.storehouse_id FROM inventory_balance i
-              JOIN inventory_lot il ON il.id = i.lot_id
-              JOIN inventory_conditioncode ic ON ic.code = il.condition
-              WHERE i.quantity > 0 AND ic.isolate
-          )
           AND NOT EXISTS (
               SELECT 1 FROM inventory_waiver w
               WHERE w.storehouse_id = b.storehouse_id AND w.rule = %(rule)s
                 AND w.expires_on >= %(today)s
           )
+    ), stores AS MATERIALIZED (
+        SELECT storehouse_id, count(*) AS lots, count(*) FILTER (WHERE isolate) AS isolating
+        FROM held GROUP BY storehouse_id HAVING bool_or(isolate)
+    ), descent AS MATERIALIZED (
+        SELECT h.storehouse_id, a.ancestor, h.lot_id, i.isolate AS ancestor_isolates
+        FROM held h
+        CROSS JOIN LATERAL unnest(h.ancestry) AS a (ancestor)
+        JOIN held i ON i.storehouse_id = h.storehouse_id AND i.lot_id = a.ancestor
+        WHERE cardinality(h.ancestry) > 0 AND a.ancestor <> h.lot_id
+          AND h.storehouse_id IN (SELECT storehouse_id FROM stores)
+    ), children AS (
+        SELECT storehouse_id, ancestor AS lot_id, count(DISTINCT lot_id) AS n
+        FROM descent GROUP BY storehouse_id, ancestor
+    ), isolating_ancestors AS (
+        SELECT storehouse_id, lot_id, count(DISTINCT ancestor) AS n
+        FROM descent WHERE ancestor_isolates GROUP BY storehouse_id, lot_id
+    ), named AS (
+        SELECT h.storehouse_id, h.lot_number,
+               h.isolate AND st.lots - 1 - COALESCE(ch.n, 0) > 0 AS suspect,
+               st.isolating - h.isolate::int - COALESCE(ia.n, 0) > 0 AS other
+        FROM held h
+        JOIN stores st ON st.storehouse_id = h.storehouse_id
+        LEFT JOIN children ch ON ch.storehouse_id = h.storehouse_id AND ch.lot_id = h.lot_id
+        LEFT JOIN isolating_ancestors ia
+          ON ia.storehouse_id = h.storehouse_id AND ia.lot_id = h.lot_id
+    ), mixed AS (
+        SELECT n.storehouse_id,
+               array_agg(DISTINCT n.lot_number ORDER BY n.lot_number)
+                   FILTER (WHERE n.suspect) AS suspect,
+               (array_agg(DISTINCT n.lot_number ORDER BY n.lot_number)
+                   FILTER (WHERE n.other))[1:%(listed)s] AS others,
+               count(DISTINCT n.lot_number) FILTER (WHERE n.other) AS others_count
+        FROM named n
+        WHERE n.suspect OR n.other
+        GROUP BY n.storehouse_id
+        HAVING bool_or(n.suspect)
     )
-    SELECT s.depot_id, s.storehouse_id, sh.code,
-           array_agg(DISTINCT s.lot_number ORDER BY s.lot_number),
-           array_agg(DISTINCT o.lot_number ORDER BY o.lot_number)
-    FROM held s
-    JOIN held o
-      ON o.storehouse_id = s.storehouse_id AND o.lot_id <> s.lot_id
-     AND NOT (s.lot_id = ANY(o.ancestry))
-    JOIN inventory_storehouse sh ON sh.id = s.storehouse_id
-    WHERE s.isolate
-    GROUP BY s.depot_id, s.storehouse_id, sh.code
-    ORDER BY s.storehouse_id
+    SELECT sh.depot_id, m.storehouse_id, sh.code, m.suspect, m.others, m.others_count
+    FROM mixed m
+    JOIN inventory_storehouse sh ON sh.id = m.storehouse_id
+    ORDER BY m.storehouse_id
 """
 
 
@@ -352,6 +380,7 @@ def suspect_mixed_subjects(*, today, storehouse_ids: Iterable[int] | None = None
                 "storehouses": sorted(storehouse_ids or ()),
                 "rule": WaiverRule.ISOLATION.value,
                 "today": today,
+                "listed": LISTED_LOTS,
             },
         )
         rows = cursor.fetchall()
@@ -362,17 +391,17 @@ def suspect_mixed_subjects(*, today, storehouse_ids: Iterable[int] | None = None
             message=(
                 f"Storehouse {code}: {_some(suspect)} must be stored apart (suspect or condemned) "
                 f"but {'shares' if len(suspect) == 1 else 'share'} the storehouse with "
-                f"{_some(others)}. Move lot {suspect[0]} or record an isolation waiver "
-                f"(quarantine store); receipts into {code} are refused until then."
+                f"{_some(others, others_count)}. Move lot {suspect[0]} or record an isolation "
+                f"waiver (quarantine store); receipts into {code} are refused until then."
             ),
             details={
                 "suspect_lots": suspect[:LISTED_LOTS],
                 "suspect_count": len(suspect),
                 "other_lots": others[:LISTED_LOTS],
-                "other_count": len(others),
+                "other_count": others_count,
             },
         )
-        for depot_id, storehouse_id, code, suspect, others in rows
+        for depot_id, storehouse_id, code, suspect, others, others_count in rows
     ]
 
 
@@ -512,9 +541,10 @@ def storage_incompatible(ctx: SweepContext) -> list[Subject]:
 LISTED_LOTS = 10
 
 
-def _some(lot_numbers: list[str]) -> str:
+def _some(lot_numbers: list[str], count: int | None = None) -> str:
+    """The first lot numbers, and how many more of `count` (default: all of `lot_numbers`)."""
     shown = ", ".join(lot_numbers[:LISTED_LOTS])
-    more = len(lot_numbers) - LISTED_LOTS
+    more = (len(lot_numbers) if count is None else count) - LISTED_LOTS
     return f"{shown} and {more} more" if more > 0 else shown
 
 

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,18 +36,31 @@ from alerts.services import Subject, alerts_sync
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 SWEEP_JOB = "surveillance_sweep"
 
 
 @dataclass(frozen=True)
 class SweepContext:
-    """What every detector may read: today's date and the policy settings (read once)."""
+    """What every detector may read: today's date and the policy settings (read once), and what
+    the steps and detectors of one sweep share (`once`)."""
 
     today: date
     policy: Mapping[str, object]
+    shared: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def policy_int(self, key: str, default: int) -> int:
         return int(self.policy.get(key, default))
+
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` the first time a step or detector of this sweep asks for `key`, the same
+        value after: one read that several of them need (the surveillance due dates: one pass
+        over the due-date view per sweep, not one per detector). Only for what the sweep's own
+        writes do not change (the J step changes conditions, not due dates or stock)."""
+        if key not in self.shared:
+            self.shared[key] = compute()
+        return self.shared[key]  # type: ignore[return-value]
 
 
 Detector = Callable[[SweepContext], Iterable[Subject]]
