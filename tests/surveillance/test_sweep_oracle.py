@@ -353,8 +353,7 @@ def _updates() -> int:
     """Rows of alerts_alert updated so far in this transaction (the test's)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT n_tup_upd FROM pg_stat_xact_user_tables "
-            "WHERE relname = 'alerts_alert'"
+            "SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'alerts_alert'"
         )
         return cursor.fetchone()[0]
 
