@@ -311,11 +311,16 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
 # of its storehouse: a lot to be stored apart is named when its storehouse holds another lot
 # that is not its split child (the storehouse's lots, less itself and its children there); any
 # other lot is named when the storehouse holds a lot to be stored apart that is neither itself
-# nor one of its ancestors. Split descent is counted from the few lots with an ancestry.
-# Returns per storehouse: the lots to be stored apart (all), the others' first few and count.
+# nor one of its ancestors. Split descent is looked up only for the lots it can change: the
+# children of an isolating lot (the lot_ancestry index), the isolating ancestors of a lot split
+# off another. Returns per storehouse: the lots to be stored apart (all), the others' first few
+# and count.
 _SUSPECT_MIXED = """
-    WITH held AS MATERIALIZED (
-        SELECT b.depot_id, b.storehouse_id, l.id AS lot_id, l.lot_number, l.ancestry, c.isolate
+    WITH held AS (
+        SELECT b.storehouse_id, l.id AS lot_id, l.lot_number, c.isolate,
+               cardinality(l.ancestry) > 0 AS split,
+               count(*) OVER store AS lots,
+               count(*) FILTER (WHERE c.isolate) OVER store AS isolating
         FROM inventory_balance b
         JOIN inventory_lot l ON l.id = b.lot_id
         JOIN inventory_conditioncode c ON c.code = l.condition
@@ -326,31 +331,26 @@ _SUSPECT_MIXED = """
               WHERE w.storehouse_id = b.storehouse_id AND w.rule = %(rule)s
                 AND w.expires_on >= %(today)s
           )
-    ), stores AS MATERIALIZED (
-        SELECT storehouse_id, count(*) AS lots, count(*) FILTER (WHERE isolate) AS isolating
-        FROM held GROUP BY storehouse_id HAVING bool_or(isolate)
-    ), descent AS MATERIALIZED (
-        SELECT h.storehouse_id, a.ancestor, h.lot_id, i.isolate AS ancestor_isolates
-        FROM held h
-        CROSS JOIN LATERAL unnest(h.ancestry) AS a (ancestor)
-        JOIN held i ON i.storehouse_id = h.storehouse_id AND i.lot_id = a.ancestor
-        WHERE cardinality(h.ancestry) > 0 AND a.ancestor <> h.lot_id
-          AND h.storehouse_id IN (SELECT storehouse_id FROM stores)
-    ), children AS (
-        SELECT storehouse_id, ancestor AS lot_id, count(DISTINCT lot_id) AS n
-        FROM descent GROUP BY storehouse_id, ancestor
-    ), isolating_ancestors AS (
-        SELECT storehouse_id, lot_id, count(DISTINCT ancestor) AS n
-        FROM descent WHERE ancestor_isolates GROUP BY storehouse_id, lot_id
+        WINDOW store AS (PARTITION BY b.storehouse_id)
     ), named AS (
         SELECT h.storehouse_id, h.lot_number,
-               h.isolate AND st.lots - 1 - COALESCE(ch.n, 0) > 0 AS suspect,
-               st.isolating - h.isolate::int - COALESCE(ia.n, 0) > 0 AS other
+               h.isolate AND h.lots - 1 > (
+                   SELECT count(*) FROM inventory_lot d
+                   JOIN inventory_balance db ON db.lot_id = d.id
+                   WHERE d.ancestry @> ARRAY[h.lot_id] AND d.id <> h.lot_id
+                     AND db.storehouse_id = h.storehouse_id AND db.quantity > 0
+               ) AS suspect,
+               h.isolating - h.isolate::int > CASE WHEN NOT h.split THEN 0 ELSE (
+                   SELECT count(*) FROM inventory_lot sl
+                   CROSS JOIN LATERAL unnest(sl.ancestry) AS a (id)
+                   JOIN inventory_balance ab ON ab.lot_id = a.id
+                   JOIN inventory_lot al ON al.id = a.id
+                   JOIN inventory_conditioncode ac ON ac.code = al.condition
+                   WHERE sl.id = h.lot_id AND a.id <> h.lot_id
+                     AND ab.storehouse_id = h.storehouse_id AND ab.quantity > 0 AND ac.isolate
+               ) END AS other
         FROM held h
-        JOIN stores st ON st.storehouse_id = h.storehouse_id
-        LEFT JOIN children ch ON ch.storehouse_id = h.storehouse_id AND ch.lot_id = h.lot_id
-        LEFT JOIN isolating_ancestors ia
-          ON ia.storehouse_id = h.storehouse_id AND ia.lot_id = h.lot_id
+        WHERE h.isolating > 0
     ), mixed AS (
         SELECT n.storehouse_id,
                array_agg(DISTINCT n.lot_number ORDER BY n.lot_number)
@@ -373,6 +373,9 @@ _SUSPECT_MIXED = """
 def suspect_mixed_subjects(*, today, storehouse_ids: Iterable[int] | None = None) -> list[Subject]:
     """Rule 2 breaches now, everywhere or in these storehouses only. One query."""
     with connection.cursor() as cursor:
+        if storehouse_ids is None:
+            # The sweep's pass over every lot held sorts them by storehouse: in memory.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(
             _SUSPECT_MIXED,
             {

@@ -9,7 +9,8 @@ Adding a detector (in any installed app, in a module named `detectors.py`, found
 
     @detector(AlertKind.INSPECTION_OVERDUE)
     def inspection_overdue(ctx: SweepContext) -> list[Subject]:
-        # a fixed number of queries whatever the number of lots; ctx.today, ctx.policy
+        # a fixed number of queries whatever the number of lots; ctx.today, ctx.policy;
+        # ctx.once(key, compute) for a read other detectors of the sweep share
         return [Subject(depot_id=..., lot_id=..., message=...) for row in ...]
 
 A detector returns *every* subject that is wrong now (the sweep resolves the open alerts of its
