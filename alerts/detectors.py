@@ -311,14 +311,13 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
 # of its storehouse: a lot to be stored apart is named when its storehouse holds another lot
 # that is not its split child (the storehouse's lots, less itself and its children there); any
 # other lot is named when the storehouse holds a lot to be stored apart that is neither itself
-# nor one of its ancestors. Split descent is looked up only for the lots it can change: the
-# children of an isolating lot (the lot_ancestry index), the isolating ancestors of a lot split
-# off another. Returns per storehouse: the lots to be stored apart (all), the others' first few
-# and count.
+# nor one of its ancestors. Split descent comes from the few lots held with an ancestry (no
+# index probe per lot: the lot_ancestry GIN index's pending list would be scanned each time).
+# Returns per storehouse: the lots to be stored apart (all), the others' first few and count.
 _SUSPECT_MIXED = """
-    WITH held AS (
+    WITH held AS MATERIALIZED (
         SELECT b.storehouse_id, l.id AS lot_id, l.lot_number, c.isolate,
-               cardinality(l.ancestry) > 0 AS split,
+               CASE WHEN cardinality(l.ancestry) > 0 THEN l.ancestry END AS ancestry,
                count(*) OVER store AS lots,
                count(*) FILTER (WHERE c.isolate) OVER store AS isolating
         FROM inventory_balance b
@@ -332,24 +331,24 @@ _SUSPECT_MIXED = """
                 AND w.expires_on >= %(today)s
           )
         WINDOW store AS (PARTITION BY b.storehouse_id)
+    ), children AS (
+        SELECT h.storehouse_id, a.ancestor AS lot_id, count(*) AS n
+        FROM held h CROSS JOIN LATERAL unnest(h.ancestry) AS a (ancestor)
+        WHERE h.ancestry IS NOT NULL AND h.isolating > 0 AND a.ancestor <> h.lot_id
+        GROUP BY h.storehouse_id, a.ancestor
     ), named AS (
         SELECT h.storehouse_id, h.lot_number,
-               h.isolate AND h.lots - 1 > (
-                   SELECT count(*) FROM inventory_lot d
-                   JOIN inventory_balance db ON db.lot_id = d.id
-                   WHERE d.ancestry @> ARRAY[h.lot_id] AND d.id <> h.lot_id
-                     AND db.storehouse_id = h.storehouse_id AND db.quantity > 0
-               ) AS suspect,
-               h.isolating - h.isolate::int > CASE WHEN NOT h.split THEN 0 ELSE (
-                   SELECT count(*) FROM inventory_lot sl
-                   CROSS JOIN LATERAL unnest(sl.ancestry) AS a (id)
+               h.isolate AND h.lots - 1 - COALESCE(ch.n, 0) > 0 AS suspect,
+               h.isolating - h.isolate::int > CASE WHEN h.ancestry IS NULL THEN 0 ELSE (
+                   SELECT count(*) FROM unnest(h.ancestry) AS a (id)
                    JOIN inventory_balance ab ON ab.lot_id = a.id
                    JOIN inventory_lot al ON al.id = a.id
                    JOIN inventory_conditioncode ac ON ac.code = al.condition
-                   WHERE sl.id = h.lot_id AND a.id <> h.lot_id
-                     AND ab.storehouse_id = h.storehouse_id AND ab.quantity > 0 AND ac.isolate
+                   WHERE a.id <> h.lot_id AND ab.storehouse_id = h.storehouse_id
+                     AND ab.quantity > 0 AND ac.isolate
                ) END AS other
         FROM held h
+        LEFT JOIN children ch ON ch.storehouse_id = h.storehouse_id AND ch.lot_id = h.lot_id
         WHERE h.isolating > 0
     ), mixed AS (
         SELECT n.storehouse_id,
@@ -374,8 +373,11 @@ def suspect_mixed_subjects(*, today, storehouse_ids: Iterable[int] | None = None
     """Rule 2 breaches now, everywhere or in these storehouses only. One query."""
     with connection.cursor() as cursor:
         if storehouse_ids is None:
-            # The sweep's pass over every lot held sorts them by storehouse: in memory.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            # The sweep's pass over every lot held sorts them by storehouse: in memory; and no
+            # JIT compilation of a plan whose estimates (per-row subqueries) look enormous.
+            cursor.execute(
+                "SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true)"
+            )
         cursor.execute(
             _SUSPECT_MIXED,
             {
