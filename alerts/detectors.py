@@ -377,7 +377,7 @@ def suspect_mixed_subjects(*, today, storehouse_ids: Iterable[int] | None = None
             # JIT compilation of a plan whose estimates (per-row subqueries) look enormous.
             cursor.execute(
                 "SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true)"
-            )
+            )  # for this transaction only
         cursor.execute(
             _SUSPECT_MIXED,
             {

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -159,15 +160,31 @@ def run_detectors(
     return counts
 
 
+@contextmanager
+def _no_jit():
+    """PostgreSQL's JIT compiles the sweep's passes over every lot for longer than it saves (0.7 s
+    of 3 s for the due-date view at 1 M lots): off for this session while the sweep runs, then
+    put back. Two statements."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', false)")
+        (previous, _off) = cursor.fetchone()
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('jit', %s, false)", [previous])
+
+
 def surveillance_sweep(*, today: date | None = None) -> dict[str, int]:
     """The daily sweep's body: the registered steps, then every detector in the sweep."""
     ctx = sweep_context(today)
     counts: dict[str, int] = {}
-    for name, step in sorted(registered_steps().items()):
-        with transaction.atomic():
-            for key, value in (step(ctx) or {}).items():
-                counts[f"{name}.{key}"] = int(value)
-    counts.update(run_detectors(ctx=ctx))
+    with _no_jit():
+        for name, step in sorted(registered_steps().items()):
+            with transaction.atomic():
+                for key, value in (step(ctx) or {}).items():
+                    counts[f"{name}.{key}"] = int(value)
+        counts.update(run_detectors(ctx=ctx))
     return counts
 
 
