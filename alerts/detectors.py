@@ -307,44 +307,77 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
 
 # Storehouses holding a lot whose condition is stored apart (ConditionCode.isolate) beside any
 # other lot that is not its own split child, with no isolation waiver in force (DESIGN.md §4
-# rule 2). Only storehouses holding an isolating lot are looked at beyond the first pass.
+# rule 2). Linear in the stock held, not a pairing of every isolating lot with every other lot
+# of its storehouse: a lot to be stored apart is named when its storehouse holds another lot
+# that is not its split child (the storehouse's lots, less itself and its children there); any
+# other lot is named when the storehouse holds a lot to be stored apart that is neither itself
+# nor one of its ancestors. Split descent comes from the few lots held with an ancestry (no
+# index probe per lot: the lot_ancestry GIN index's pending list would be scanned each time).
+# Returns per storehouse: the lots to be stored apart (all), the others' first few and count.
 _SUSPECT_MIXED = """
     WITH held AS MATERIALIZED (
-        SELECT b.depot_id, b.storehouse_id, l.id AS lot_id, l.lot_number, l.ancestry, c.isolate
+        SELECT b.storehouse_id, l.id AS lot_id, l.lot_number, c.isolate,
+               CASE WHEN cardinality(l.ancestry) > 0 THEN l.ancestry END AS ancestry,
+               count(*) OVER store AS lots,
+               count(*) FILTER (WHERE c.isolate) OVER store AS isolating
         FROM inventory_balance b
         JOIN inventory_lot l ON l.id = b.lot_id
         JOIN inventory_conditioncode c ON c.code = l.condition
         WHERE b.quantity > 0
           AND (%(everywhere)s OR b.storehouse_id = ANY(%(storehouses)s::bigint[]))
-          AND b.storehouse_id IN (
-              SELECT i.storehouse_id FROM inventory_balance i
-              JOIN inventory_lot il ON il.id = i.lot_id
-              JOIN inventory_conditioncode ic ON ic.code = il.condition
-              WHERE i.quantity > 0 AND ic.isolate
-          )
           AND NOT EXISTS (
               SELECT 1 FROM inventory_waiver w
               WHERE w.storehouse_id = b.storehouse_id AND w.rule = %(rule)s
                 AND w.expires_on >= %(today)s
           )
+        WINDOW store AS (PARTITION BY b.storehouse_id)
+    ), children AS (
+        SELECT h.storehouse_id, a.ancestor AS lot_id, count(*) AS n
+        FROM held h CROSS JOIN LATERAL unnest(h.ancestry) AS a (ancestor)
+        WHERE h.ancestry IS NOT NULL AND h.isolating > 0 AND a.ancestor <> h.lot_id
+        GROUP BY h.storehouse_id, a.ancestor
+    ), named AS (
+        SELECT h.storehouse_id, h.lot_number,
+               h.isolate AND h.lots - 1 - COALESCE(ch.n, 0) > 0 AS suspect,
+               h.isolating - h.isolate::int > CASE WHEN h.ancestry IS NULL THEN 0 ELSE (
+                   SELECT count(*) FROM unnest(h.ancestry) AS a (id)
+                   JOIN inventory_balance ab ON ab.lot_id = a.id
+                   JOIN inventory_lot al ON al.id = a.id
+                   JOIN inventory_conditioncode ac ON ac.code = al.condition
+                   WHERE a.id <> h.lot_id AND ab.storehouse_id = h.storehouse_id
+                     AND ab.quantity > 0 AND ac.isolate
+               ) END AS other
+        FROM held h
+        LEFT JOIN children ch ON ch.storehouse_id = h.storehouse_id AND ch.lot_id = h.lot_id
+        WHERE h.isolating > 0
+    ), mixed AS (
+        SELECT n.storehouse_id,
+               array_agg(DISTINCT n.lot_number ORDER BY n.lot_number)
+                   FILTER (WHERE n.suspect) AS suspect,
+               (array_agg(DISTINCT n.lot_number ORDER BY n.lot_number)
+                   FILTER (WHERE n.other))[1:%(listed)s] AS others,
+               count(DISTINCT n.lot_number) FILTER (WHERE n.other) AS others_count
+        FROM named n
+        WHERE n.suspect OR n.other
+        GROUP BY n.storehouse_id
+        HAVING bool_or(n.suspect)
     )
-    SELECT s.depot_id, s.storehouse_id, sh.code,
-           array_agg(DISTINCT s.lot_number ORDER BY s.lot_number),
-           array_agg(DISTINCT o.lot_number ORDER BY o.lot_number)
-    FROM held s
-    JOIN held o
-      ON o.storehouse_id = s.storehouse_id AND o.lot_id <> s.lot_id
-     AND NOT (s.lot_id = ANY(o.ancestry))
-    JOIN inventory_storehouse sh ON sh.id = s.storehouse_id
-    WHERE s.isolate
-    GROUP BY s.depot_id, s.storehouse_id, sh.code
-    ORDER BY s.storehouse_id
+    SELECT sh.depot_id, m.storehouse_id, sh.code, m.suspect, m.others, m.others_count
+    FROM mixed m
+    JOIN inventory_storehouse sh ON sh.id = m.storehouse_id
+    ORDER BY m.storehouse_id
 """
 
 
 def suspect_mixed_subjects(*, today, storehouse_ids: Iterable[int] | None = None) -> list[Subject]:
     """Rule 2 breaches now, everywhere or in these storehouses only. One query."""
     with connection.cursor() as cursor:
+        if storehouse_ids is None:
+            # The sweep's pass over every lot held sorts them by storehouse: in memory; and no
+            # JIT compilation of a plan whose estimates (per-row subqueries) look enormous.
+            cursor.execute(
+                "SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true)"
+            )  # for this transaction only
         cursor.execute(
             _SUSPECT_MIXED,
             {
@@ -352,6 +385,7 @@ def suspect_mixed_subjects(*, today, storehouse_ids: Iterable[int] | None = None
                 "storehouses": sorted(storehouse_ids or ()),
                 "rule": WaiverRule.ISOLATION.value,
                 "today": today,
+                "listed": LISTED_LOTS,
             },
         )
         rows = cursor.fetchall()
@@ -362,17 +396,17 @@ def suspect_mixed_subjects(*, today, storehouse_ids: Iterable[int] | None = None
             message=(
                 f"Storehouse {code}: {_some(suspect)} must be stored apart (suspect or condemned) "
                 f"but {'shares' if len(suspect) == 1 else 'share'} the storehouse with "
-                f"{_some(others)}. Move lot {suspect[0]} or record an isolation waiver "
-                f"(quarantine store); receipts into {code} are refused until then."
+                f"{_some(others, others_count)}. Move lot {suspect[0]} or record an isolation "
+                f"waiver (quarantine store); receipts into {code} are refused until then."
             ),
             details={
                 "suspect_lots": suspect[:LISTED_LOTS],
                 "suspect_count": len(suspect),
                 "other_lots": others[:LISTED_LOTS],
-                "other_count": len(others),
+                "other_count": others_count,
             },
         )
-        for depot_id, storehouse_id, code, suspect, others in rows
+        for depot_id, storehouse_id, code, suspect, others, others_count in rows
     ]
 
 
@@ -512,9 +546,10 @@ def storage_incompatible(ctx: SweepContext) -> list[Subject]:
 LISTED_LOTS = 10
 
 
-def _some(lot_numbers: list[str]) -> str:
+def _some(lot_numbers: list[str], count: int | None = None) -> str:
+    """The first lot numbers, and how many more of `count` (default: all of `lot_numbers`)."""
     shown = ", ".join(lot_numbers[:LISTED_LOTS])
-    more = len(lot_numbers) - LISTED_LOTS
+    more = (len(lot_numbers) if count is None else count) - LISTED_LOTS
     return f"{shown} and {more} more" if more > 0 else shown
 
 

@@ -4,11 +4,16 @@ An alert is about one subject: a lot, a storehouse, a document or a lot in a sto
 within one depot (the depot decides who sees it). At most one alert of a kind is open per subject
 (a partial unique index, NULLs compared equal), so re-running a job refreshes `last_seen` and never
 duplicates. When the cause is gone the job sets `resolved_at`; if it comes back, a new alert opens.
+
+A sweep that finds an open alert unchanged does not rewrite its row: it records once per kind and
+depot when it looked (AlertSeen), and an open alert's `last_seen` is read as the later of its own
+and that mark (LastSeenField). Tens of thousands of unchanged alerts cost no write a day.
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import Col
 from django.utils.translation import gettext_lazy as _
 
 from core.models import user_fk
@@ -68,6 +73,36 @@ ACKNOWLEDGE_RESOLVES = frozenset(
 )
 
 
+_LAST_SEEN = (
+    "CASE WHEN {a}resolved_at IS NULL THEN GREATEST({a}last_seen, (SELECT alert_seen_mark.seen_at "
+    "FROM alerts_alertseen alert_seen_mark WHERE alert_seen_mark.kind = {a}kind "
+    "AND alert_seen_mark.depot_id = {a}depot_id)) ELSE {a}last_seen END"
+)
+
+
+class _LastSeenCol(Col):
+    """How every query reads an alert's `last_seen`: for an open alert, the later of the stored
+    value (when it was raised or last changed) and its kind's AlertSeen mark in its depot (the
+    last sync that looked there and, the alert being still open, saw it). A resolved alert keeps
+    the stored value, frozen when it was resolved. Writes still go to the column itself."""
+
+    def as_sql(self, compiler, connection):
+        a = compiler.quote_name_unless_alias(self.alias) + "." if self.alias else ""
+        return _LAST_SEEN.format(a=a), []
+
+
+class LastSeenField(models.DateTimeField):
+    """Alert.last_seen: stored when the alert is raised, changed or resolved, read through the
+    sync marks (_LastSeenCol) in every query (lists, filters, ordering, the API and admin)."""
+
+    def get_col(self, alias, output_field=None):
+        return _LastSeenCol(alias, self, output_field)
+
+    @property
+    def cached_col(self):
+        return _LastSeenCol(self.model._meta.db_table, self)
+
+
 class Alert(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=AlertKind.choices)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
@@ -84,7 +119,7 @@ class Alert(models.Model):
     message = models.TextField(_("message"))
     details = models.JSONField(_("details"), default=dict, blank=True)
     first_seen = models.DateTimeField(_("first seen"))
-    last_seen = models.DateTimeField(_("last seen"))
+    last_seen = LastSeenField(_("last seen"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     acknowledged_by = user_fk(optional=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -121,6 +156,20 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class AlertSeen(models.Model):
+    """When a sync of `kind` last looked at `depot`: every alert of the kind still open there was
+    seen then (the sync resolves those it does not see). Read by Alert.last_seen."""
+
+    kind = models.CharField(max_length=32, choices=AlertKind.choices)
+    depot = models.ForeignKey("inventory.Depot", on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "depot"], name="alert_seen_one_per_kind_depot")
+        ]
 
 
 class AlertDigest(models.Model):

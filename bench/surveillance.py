@@ -354,6 +354,7 @@ class SweepRun:
     queries: int
     parts: dict[str, float]  # seconds per step, detector and alert sync
     counts: dict[str, int]
+    alerts_written: int = 0  # alert rows inserted or rewritten (a new tuple: xmin or ctid moved)
 
 
 @dataclass
@@ -393,6 +394,12 @@ def timed_sweep() -> SweepRun:
 
         return wrapper
 
+    def alert_tuples() -> dict[int, tuple[str, str]]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, xmin::text, ctid::text FROM alerts_alert")
+            return {pk: (xmin, ctid) for pk, xmin, ctid in cursor.fetchall()}
+
+    before = alert_tuples()
     detectors = sweep.registered_detectors()
     steps = sweep.registered_steps()
     saved = (dict(sweep._DETECTORS), dict(sweep._STEPS), sweep.alerts_sync)
@@ -423,7 +430,9 @@ def timed_sweep() -> SweepRun:
         sweep._STEPS.clear()
         sweep._STEPS.update(saved[1])
         sweep.alerts_sync = saved[2]
+    after = alert_tuples()
     return SweepRun(
+        alerts_written=sum(1 for pk, row in after.items() if before.get(pk) != row),
         seconds=round(seconds, 3),
         sql_seconds=round(timer.seconds, 3),
         queries=len(captured),
@@ -436,7 +445,8 @@ def show(label: str, run: SweepRun) -> None:
     touched = {k: v for k, v in run.counts.items() if v and not k.endswith(".refreshed")}
     refreshed = sum(v for k, v in run.counts.items() if k.endswith(".refreshed"))
     say(f"    {label}: {run.seconds:.2f} s ({run.sql_seconds:.2f} s in SQL), "
-        f"{run.queries} SQL statements; {refreshed:,} alerts refreshed")  # fmt: skip
+        f"{run.queries} SQL statements; {refreshed:,} alerts refreshed, "
+        f"{run.alerts_written:,} alert rows written")  # fmt: skip
     for key, value in sorted(touched.items()):
         say(f"      {key}: {value:,}")
     slow = sorted(run.parts.items(), key=lambda item: -item[1])[:6]

@@ -3,96 +3,100 @@ overdue for a stability test. Found by alerts.sweep (autodiscovered `detectors` 
 
 Each detector returns one subject per lot and depot holding it (stock > 0), in one query whatever
 the number of lots; when dates are due they come from the LotDue view (surveillance migration
-0003), the one definition the work list and the API read too.
+0003), the one definition the work list and the API read too. The J step and the three due-date
+detectors share one read of it per sweep (`_due`: one pass over the view, not four).
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import connection
-from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
 from alerts.models import AlertKind, Severity
 from alerts.services import Subject
 from alerts.sweep import SweepContext, detector, sweep_step
-from inventory.models import Balance
 from surveillance.models import StabilityCategory
-from surveillance.sweep import overdue_lots_suspend
+from surveillance.sweep import Due, due_lots, overdue_lots_suspend
+
+
+def _due(ctx: SweepContext) -> list[Due]:
+    """The lots overdue on the sweep's day, per depot holding them: read once per sweep, by the
+    J step or the first due-date detector, and shared (one pass over the due-date view)."""
+    return ctx.once("surveillance.due_lots", lambda: due_lots(today=ctx.today))
 
 
 @sweep_step("suspend_overdue_stability")
 def suspend_overdue_stability(ctx: SweepContext) -> dict[str, int]:
     """Lots overdue for a stability test (first or next), issuable or restricted, become J."""
-    return overdue_lots_suspend(today=ctx.today)
+    return overdue_lots_suspend(today=ctx.today, due=_due(ctx))
 
 
-def _held(due: str, **lot_filter):
-    """Lots held (stock > 0) per depot, with the quantity held there, the due date `due` (a
-    LotDue field) and what a message needs."""
-    return (
-        Balance.objects.filter(quantity__gt=0, **lot_filter)
-        .values("depot_id", "lot_id", "lot__lot_number", "lot__ammunition_type__code")
-        .annotate(held=Sum("quantity"), due=Max(f"lot__due__{due}"))
-        .order_by()
-    )
-
-
-def _subject(row, text: str) -> Subject:
-    due = row["due"]
+def _subject(row: Due, due: date, text: str) -> Subject:
     return Subject(
-        depot_id=row["depot_id"],
-        lot_id=row["lot_id"],
+        depot_id=row.depot_id,
+        lot_id=row.lot_id,
         severity=None,  # the kind's default (alerts.models.DEFAULT_SEVERITY)
         message=text
         % {
-            "lot": row["lot__lot_number"],
-            "type": row["lot__ammunition_type__code"],
+            "lot": row.lot_number,
+            "type": row.type_code,
             "due": f"{due:%Y-%m-%d}",
-            "held": row["held"],
+            "held": row.held,
         },
         details={
-            "lot_number": row["lot__lot_number"],
-            "ammunition_type": row["lot__ammunition_type__code"],
+            "lot_number": row.lot_number,
+            "ammunition_type": row.type_code,
             "due_on": due.isoformat(),
-            "quantity": row["held"],
+            "quantity": row.held,
         },
     )
+
+
+def _held(ctx: SweepContext) -> list[Due]:
+    """The overdue lots per depot holding them (stock > 0)."""
+    return [row for row in _due(ctx) if row.depot_id is not None]
 
 
 @detector(AlertKind.STABILITY_TEST_OVERDUE)
 def stability_test_overdue(ctx: SweepContext) -> list[Subject]:
-    """Propellant lots held whose last stability test's next-due date has passed. One query."""
-    rows = _held(
-        "stability_due",
-        lot__due__stability_due__lt=ctx.today,
-        lot__due__never_stability_tested=False,
-    )
+    """Propellant lots held whose last stability test's next-due date has passed. The sweep's
+    shared read of the due dates (one query when run alone)."""
     text = _("Lot %(lot)s (%(type)s): the stability test due on %(due)s is overdue; %(held)s held.")
-    return [_subject(row, text) for row in rows]
+    return [
+        _subject(row, row.stability_due, text)
+        for row in _held(ctx)
+        if row.stability_due and row.stability_due < ctx.today and not row.never_stability_tested
+    ]
 
 
 @detector(AlertKind.STABILITY_TEST_MISSING)
 def stability_test_missing(ctx: SweepContext) -> list[Subject]:
     """Propellant lots held, never tested, whose first test fell due (manufacture date plus
-    `first_stability_test_years`). One query."""
-    rows = _held(
-        "stability_due",
-        lot__due__stability_due__lt=ctx.today,
-        lot__due__never_stability_tested=True,
-    )
+    `first_stability_test_years`). The sweep's shared read of the due dates (one query when run
+    alone)."""
     text = _(
         "Lot %(lot)s (%(type)s): no stability test on record; the first was due on %(due)s; "
         "%(held)s held."
     )
-    return [_subject(row, text) for row in rows]
+    return [
+        _subject(row, row.stability_due, text)
+        for row in _held(ctx)
+        if row.stability_due and row.stability_due < ctx.today and row.never_stability_tested
+    ]
 
 
 @detector(AlertKind.INSPECTION_OVERDUE)
 def inspection_overdue(ctx: SweepContext) -> list[Subject]:
-    """Lots held whose next inspection date has passed. One query."""
-    rows = _held("inspection_due", lot__due__inspection_due__lt=ctx.today)
+    """Lots held whose next inspection date has passed. The sweep's shared read of the due dates
+    (one query when run alone)."""
     text = _("Lot %(lot)s (%(type)s): the inspection due on %(due)s is overdue; %(held)s held.")
-    return [_subject(row, text) for row in rows]
+    return [
+        _subject(row, row.inspection_due, text)
+        for row in _held(ctx)
+        if row.inspection_due < ctx.today
+    ]
 
 
 # Lots held whose latest test (the one LotSurveillance took its category from) is unstable.

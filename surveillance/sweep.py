@@ -17,6 +17,7 @@ Idempotent: a suspended lot is not issuable or restricted, so a second run finds
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection, transaction
@@ -28,11 +29,66 @@ from inventory.services.conditions import lot_conditions_post_bulk
 SUSPENDED_FOR_TEST = "J"
 SWEEP_NOTE = "daily surveillance sweep"
 
-# Lots overdue for a stability test (first or next: LotDue.stability_due, a view over the lot,
-# its surveillance row and the policy); the writer keeps those issuable or restricted, held
-# somewhere and not in a depot whose accounts are closed for today (a posting there would be
-# refused: the lot keeps its condition and its stability alert until the period is reopened).
-_OVERDUE = "SELECT due.lot_id FROM surveillance_lotdue due WHERE due.stability_due < %s"
+# Every lot overdue for a stability test (first or next) or an inspection on `today`
+# (surveillance_lotdue, a view over the lot, its and its ancestors' surveillance rows and the
+# policy: one pass over every lot), with each depot holding it (stock > 0) and what a message
+# needs; a lot held nowhere comes once, with no depot. What the J step and the three due-date
+# detectors read, once per sweep (SweepContext.once).
+_DUE = """
+    WITH due AS MATERIALIZED (
+        SELECT due.lot_id, due.inspection_due, due.stability_due, due.never_stability_tested
+        FROM surveillance_lotdue due
+        WHERE due.stability_due < %(today)s OR due.inspection_due < %(today)s
+    )
+    SELECT due.lot_id, due.inspection_due, due.stability_due, due.never_stability_tested,
+           h.depot_id, h.held, l.lot_number, t.code
+    FROM due
+    JOIN inventory_lot l ON l.id = due.lot_id
+    JOIN inventory_ammunitiontype t ON t.id = l.ammunition_type_id
+    LEFT JOIN (
+        SELECT b.depot_id, b.lot_id, sum(b.quantity) AS held
+        FROM inventory_balance b
+        WHERE b.quantity > 0 AND b.lot_id IN (SELECT due.lot_id FROM due)
+        GROUP BY b.depot_id, b.lot_id
+    ) h ON h.lot_id = due.lot_id
+"""
+
+
+@dataclass(frozen=True)
+class Due:
+    """A lot overdue for a test or an inspection, and a depot holding it (None: held nowhere)."""
+
+    lot_id: int
+    lot_number: str
+    type_code: str
+    inspection_due: date
+    stability_due: date | None
+    never_stability_tested: bool
+    depot_id: int | None
+    held: int  # in that depot, 0 when held nowhere
+
+
+def due_lots(*, today: date) -> list[Due]:
+    """The lots overdue on `today` (stability test or inspection), per depot holding them. One
+    query: one pass over the due-date view."""
+    with connection.cursor() as cursor:
+        cursor.execute(_DUE, {"today": today})
+        rows = cursor.fetchall()
+    return [
+        Due(
+            lot_id=lot_id,
+            lot_number=lot_number,
+            type_code=type_code,
+            inspection_due=inspection_due,
+            stability_due=stability_due,
+            never_stability_tested=bool(never_tested),
+            depot_id=depot_id,
+            held=int(held or 0),
+        )
+        for (lot_id, inspection_due, stability_due, never_tested, depot_id, held, lot_number,
+             type_code) in rows
+    ]  # fmt: skip
+
 
 _CHANGES = """
     INSERT INTO surveillance_conditionchange (
@@ -44,12 +100,17 @@ _CHANGES = """
 
 
 def overdue_lots_suspend(
-    *, today: date | None = None, now: datetime | None = None, poster_id: int | None = None
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+    poster_id: int | None = None,
+    due: list[Due] | None = None,
 ) -> dict[str, int]:
     """Suspend (J) every lot overdue for a stability test that is issuable or restricted and held
     somewhere: one condition-change document per (lot, depot holding it). A fixed number of
-    statements (one more to find the system user when `poster_id` is not given), whatever the
-    number of lots.
+    statements (one more to find the system user when `poster_id` is not given, one more to read
+    the due dates when `due`, `due_lots(today=today)`, is not given), whatever the number of
+    lots.
 
     Returns {"lots": lots suspended, "documents": documents posted}.
     """
@@ -59,9 +120,11 @@ def overdue_lots_suspend(
     today = today or timezone.localdate(now)
     poster_id = poster_id or system_user().pk
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(_OVERDUE, [today])
-            overdue = [row[0] for row in cursor.fetchall()]
+        if due is None:
+            due = due_lots(today=today)
+        overdue = sorted(
+            {row.lot_id for row in due if row.stability_due and row.stability_due < today}
+        )
         posted = lot_conditions_post_bulk(
             lot_ids=overdue,
             condition=SUSPENDED_FOR_TEST,
