@@ -12,8 +12,10 @@ Like the other benchmarks (bench/common.py) it (re)creates its own database,
    per client, and a recipient.
 2. SQL queries per document, in process (Django's test client, token authentication): a receipt
    and an issue of 1, 10 and 50 lines, each the usual count of three postings. They must be the
-   same whatever the line count; where they grow, the statements that grow are printed (the SQL
-   with its literals stripped, and how many times it ran at each line count).
+   same whatever the line count; where they grow from 10 to 50 lines, the statements that grow
+   are printed (the SQL with its literals stripped, and how many times it ran at each line
+   count). The CPU time of this process per document (median of the three) is printed too:
+   unlike the rates, a busy machine barely changes it.
 3. Lines per second through a live gunicorn (sync workers, 2 x CPUs + 1, as deployed): 8 clients,
    each on its own depot, post `--documents` receipts of `--lines` lines (50), then as many
    issues of `--lines` lines of one unit each. The baseline measured in the same run on the same
@@ -68,6 +70,7 @@ class Report:
     workers: int = 0
     queries: dict = field(default_factory=dict)  # kind -> {line count: queries}
     growing: dict = field(default_factory=dict)  # kind -> [statements that grow]
+    cpu_ms: dict = field(default_factory=dict)  # kind -> {line count: CPU ms per document}
     rates: dict = field(default_factory=dict)  # lines/s and documents/s per kind
     refused: dict = field(default_factory=dict)
     first_error: str = ""
@@ -198,14 +201,17 @@ def run(sizes: Sizes, bench: common.BenchDatabase, report: Report) -> None:
     for kind in ("receipt", "issue"):
         counts: dict[int, int] = {}
         shapes: dict[int, Counter] = {}
+        cpu: dict[int, float] = {}
         for n in LINE_COUNTS:
-            seen = []
+            seen, used = [], []
             for attempt in range(3):
                 payload = getattr(payloads, kind)(plan, n, offset=attempt * 7)
                 with CaptureQueriesContext(connection) as captured:
+                    before = time.process_time()
                     response = client.post(
                         f"/api/v1/{kind}s/", payload, content_type="application/json"
                     )
+                    used.append((time.process_time() - before) * 1000)
                 if response.status_code != 201:
                     raise RuntimeError(
                         f"POST {kind} of {n} lines: {response.status_code} "
@@ -214,9 +220,12 @@ def run(sizes: Sizes, bench: common.BenchDatabase, report: Report) -> None:
                 seen.append(len(captured))
                 shapes[n] = Counter(shape(q["sql"]) for q in captured.captured_queries)
             counts[n] = statistics.mode(seen)
+            cpu[n] = round(statistics.median(used), 1)
         report.queries[kind] = {str(n): counts[n] for n in LINE_COUNTS}
+        report.cpu_ms[kind] = {str(n): cpu[n] for n in LINE_COUNTS}
         growing = []
-        low, high = LINE_COUNTS[0], LINE_COUNTS[-1]
+        # From 10 to 50 lines: a document of one line may take another statement's form.
+        low, high = LINE_COUNTS[1], LINE_COUNTS[-1]
         for statement in sorted(set(shapes[low]) | set(shapes[high])):
             if shapes[high][statement] > shapes[low][statement]:
                 growing.append(
@@ -226,7 +235,9 @@ def run(sizes: Sizes, bench: common.BenchDatabase, report: Report) -> None:
                     }
                 )
         report.growing[kind] = growing
-        say(f"  {kind}: " + ", ".join(f"{n} lines {counts[n]} queries" for n in LINE_COUNTS))
+        say(f"  {kind}: " + ", ".join(f"{n} lines {counts[n]} queries" for n in LINE_COUNTS)
+            + "; CPU ms per document in process: "
+            + ", ".join(f"{cpu[n]:.1f}" for n in LINE_COUNTS))  # fmt: skip
         for item in growing:
             per = ", ".join(f"{item[str(n)]}" for n in LINE_COUNTS)
             say(f"    grows ({per}): {item['sql']}")

@@ -270,7 +270,12 @@ def documents_rows(data: dict) -> list[Row]:
                 figure=" / ".join(str(v) for v in counts.values()),
                 goal="fixed whatever the line count",
                 status=verdict(fixed),
-                baseline=f"{len(per_line)} statement(s) run once per line" if per_line else "",
+                baseline=(f"{len(per_line)} statement(s) run once per line; " if per_line else "")
+                + (
+                    f"CPU in process {cpu[-1]} ms per 50-line document"
+                    if (cpu := list(data.get("cpu_ms", {}).get(kind, {}).values()))
+                    else ""
+                ),
                 key=f"documents.{kind}_queries",
             )
         )
