@@ -73,4 +73,4 @@ stop:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m core.launcher stop; else echo "Nothing to stop (no .venv)"; fi
 
 bench: install-dev
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(ARGS)

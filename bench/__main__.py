@@ -1,8 +1,8 @@
-"""`python -m bench [options]`: the ledger benchmark (bench/ledger.py)."""
+"""`python -m bench [options]` (`make bench`): every benchmark and one table (bench/runner.py)."""
 
 import sys
 
-from bench.ledger import main
+from bench.runner import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -47,16 +47,26 @@ import subprocess
 import sys
 import threading
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from bench import common
+from bench.common import (  # noqa: F401  (re-exported: the other benchmarks import them here)
+    BASE_DIR,
+    SqlTimer,
+    base_database_url,
+    bench_environment,
+    drop_database,
+    rate,
+    recreate_database,
+    say,
+    with_database,
+)
+
 DEFAULT_DATABASE = "stockpile_bench"
 THREADS = 8
 CARD_LINES = 64  # lines given to the stock-card lot at the small size (a page is 50)
@@ -141,85 +151,22 @@ def parse_args(argv: list[str] | None) -> tuple[Sizes, argparse.Namespace]:
         type=int,
         help="threads per gunicorn worker (default 1: sync workers, as deployed; more: gthread)",
     )
-    parser.add_argument(
-        "--smoke", action="store_true", help="tiny sizes: a check that it all runs (CI)"
-    )
-    parser.add_argument(
-        "--database",
-        default=DEFAULT_DATABASE,
-        help="the benchmark's own database, dropped and recreated (default stockpile_bench)",
-    )
-    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
-    parser.add_argument(
-        "--drop", action="store_true", help="drop the benchmark database at the end"
-    )
+    common.add_arguments(parser, DEFAULT_DATABASE)
     args = parser.parse_args(argv)
     sizes = Sizes.smoke() if args.smoke else Sizes()
-    for name in ("lines", "depots", "lots", "storehouses", "samples", "rounds", "threads"):
-        value = getattr(args, name)
-        if value is not None:
-            if value < 1:
-                parser.error(f"--{name} must be 1 or more")
-            setattr(sizes, name, value)
+    common.apply_sizes(
+        parser,
+        args,
+        sizes,
+        ("lines", "depots", "lots", "storehouses", "samples", "rounds", "threads"),
+    )
     if sizes.lots < 2 * sizes.depots:
         parser.error("--lots must be at least twice --depots")
     if sizes.lines < 4 * sizes.depots:
         parser.error("--lines must be at least four times --depots")
     sizes.small_lines = min(sizes.small_lines, sizes.lines // 2)
-    if "bench" not in args.database:
-        parser.error("--database must contain 'bench': it is dropped and recreated")
+    common.check_arguments(parser, args)
     return sizes, args
-
-
-# --- The benchmark database (before Django is set up) -------------------------------------------
-
-
-def base_database_url() -> str:
-    """The database the settings would use: DATABASE_URL, or the embedded server's."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    sys.path.insert(0, str(BASE_DIR))
-    from core import embedded  # does not import Django
-
-    return embedded.postgres_url()
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def recreate_database(base_url: str, name: str) -> None:
-    if urlsplit(base_url).path.strip("/") == name:
-        raise SystemExit(f"Refusing to use {name}: it is the project's own database.")
-    with psycopg.connect(with_database(base_url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(base_url: str, name: str) -> None:
-    with psycopg.connect(with_database(base_url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def bench_environment(url: str) -> dict[str, str]:
-    """Production-like settings for this process and the HTTP server it starts."""
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=url,
-        DEBUG="0",
-        SECURE_SSL_REDIRECT="0",
-        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
-        DJANGO_SETTINGS_MODULE="stockpile.settings",
-    )
-    env.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
-    # Production settings serve collected static files; the benchmark requests none of them.
-    env["PYTHONWARNINGS"] = "ignore:No directory at:UserWarning"
-    if not env.get("REDIS_URL"):
-        env["STOCKPILE_EMBEDDED"] = "1"  # the embedded Redis of a first run
-    env.pop("PYTEST_VERSION", None)
-    return env
 
 
 # --- Generating the history with set-based SQL --------------------------------------------------
@@ -555,20 +502,6 @@ class Latency:
     rows: int
 
 
-class SqlTimer:
-    """A connection execute wrapper adding up the time spent in the database."""
-
-    def __init__(self):
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - started
-
-
 def measure_get(client, *paths: str, samples: int) -> list[Latency]:
     """p50/p95 of GET `paths`; several paths are requested in turn, so that a change in the
     machine's load during the measurement affects them alike."""
@@ -605,10 +538,6 @@ def measure_get(client, *paths: str, samples: int) -> list[Latency]:
         )
         for i in range(len(paths))
     ]
-
-
-def rate(count: int, seconds: float) -> float:
-    return count / seconds if seconds else 0.0
 
 
 def run_threads(threads: int, work: Callable[[int], tuple[int, int]]) -> tuple[int, int, float]:
@@ -853,41 +782,15 @@ class Report:
     targets: list = field(default_factory=list)
 
 
-def say(message: str = "") -> None:
-    print(message, flush=True)
-
-
 def main(argv: list[str] | None = None) -> int:
     sizes, args = parse_args(argv)
-    base_url = base_database_url()
-    url = with_database(base_url, args.database)
-    env = bench_environment(url)
-    os.environ.update(env)
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    sys.path.insert(0, str(BASE_DIR))
     report = Report(sizes=asdict(sizes), cpus=os.cpu_count() or 1)
     say(f"Ledger benchmark: {sizes.lines:,} lines, {sizes.depots} depots, {sizes.lots:,} lots"
         f"{' (smoke sizes)' if args.smoke else ''}")  # fmt: skip
-    started = time.perf_counter()
-    recreate_database(base_url, args.database)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    report.generation_seconds["create_and_migrate"] = round(time.perf_counter() - started, 1)
-    try:
-        run(sizes, args, url, env, report)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.drop:
-            drop_database(base_url, args.database)
-    if args.json:
-        Path(args.json).write_text(json.dumps(asdict(report), indent=2, default=str))
+    with common.BenchDatabase(args.database, drop=args.drop) as bench:
+        report.generation_seconds["create_and_migrate"] = bench.setup_seconds
+        run(sizes, args, bench.url, bench.env, report)
+    common.write_json(args.json, report)
     return 0
 
 

@@ -25,19 +25,11 @@ import os
 import sys
 import tempfile
 import time
-import warnings
 from datetime import date, timedelta
 
-from bench.ledger import (
-    BASE_DIR,
-    base_database_url,
-    bench_environment,
-    drop_database,
-    recreate_database,
-    reserve_ids,
-    say,
-    with_database,
-)
+from bench import common
+from bench.common import say
+from bench.ledger import reserve_ids
 
 DEFAULT_DATABASE = "stockpile_bench_reports"
 PERIOD_DAYS = 365
@@ -52,15 +44,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--lines", type=int, action="append", help="a size to measure (repeat)")
     parser.add_argument("--large", action="store_true", help="also measure 50,000 lines")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes: it all runs (CI)")
     parser.add_argument("--processes", type=int, help="parts rendered at once (default: CPUs)")
     parser.add_argument("--part-rows", type=int, help="most table rows per part (default 4,000)")
-    parser.add_argument(
-        "--database",
-        default=DEFAULT_DATABASE,
-        help=f"the benchmark's own database, dropped and recreated (default {DEFAULT_DATABASE})",
-    )
-    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    common.add_arguments(parser, DEFAULT_DATABASE)
     args = parser.parse_args(argv)
     if args.lines:
         sizes = args.lines
@@ -70,8 +56,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         sizes = [1_000, 10_000] + ([50_000] if args.large else [])
     if any(size < 2 for size in sizes):
         parser.error("--lines must be 2 or more")
-    if "bench" not in args.database:
-        parser.error("--database must contain 'bench': it is dropped and recreated")
+    common.check_arguments(parser, args)
     args.sizes = sizes
     return args
 
@@ -161,43 +146,24 @@ def generate(cur, *, index: int, lines: int, user_id: int, type_id: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    base_url = base_database_url()
-    url = with_database(base_url, args.database)
-    env = bench_environment(url)
     media = tempfile.mkdtemp(prefix="stockpile-bench-reports-")
-    env["MEDIA_ROOT"] = media
-    os.environ.update(env)
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    sys.path.insert(0, str(BASE_DIR))
     say(
         f"Report benchmark: accounting statements of {', '.join(f'{n:,}' for n in args.sizes)} "
         f"ledger lines{' (smoke sizes)' if args.smoke else ''}; {os.cpu_count()} CPUs"
     )
-    recreate_database(base_url, args.database)
+    with common.BenchDatabase(args.database, drop=args.drop, extra_env={"MEDIA_ROOT": media}):
+        from django.conf import settings
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    if args.processes:
-        settings.REPORTS_RENDER_PROCESSES = args.processes
-    if args.part_rows:
-        settings.REPORTS_PART_ROWS = args.part_rows
-    try:
-        run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.drop:
-            drop_database(base_url, args.database)
+        if args.processes:
+            settings.REPORTS_RENDER_PROCESSES = args.processes
+        if args.part_rows:
+            settings.REPORTS_PART_ROWS = args.part_rows
+        figures = run(args)
+    common.write_json(args.json, figures)
     return 0
 
 
-def run(args) -> None:
+def run(args) -> list[dict]:
     from django.conf import settings
     from django.db import connection, transaction
 
@@ -217,6 +183,7 @@ def run(args) -> None:
         f"{pdf.render_processes()} rendered at once")  # fmt: skip
     say()
     say(f"{'lines':>8} {'documents':>9} {'pages':>6} {'parts':>5} {'seconds':>8}   phases (s)")
+    figures = []
     for index, size in enumerate(args.sizes, start=1):
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cur:
@@ -244,6 +211,12 @@ def run(args) -> None:
             f"{report.line_count:>8,} {documents:>9,} {report.page_count:>6,} {report.parts:>5} "
             f"{seconds:>8.1f}   {phases} (data generated in {generated:.1f} s)"
         )
+        figures.append({
+            "size": size, "lines": report.line_count, "pages": report.page_count,
+            "parts": report.parts, "seconds": round(seconds, 2), "timings": report.timings,
+            "processes": pdf.render_processes(),
+        })  # fmt: skip
+    return figures
 
 
 if __name__ == "__main__":

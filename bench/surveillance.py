@@ -33,30 +33,19 @@ Nothing is asserted: timings depend on the machine, and the figures go to docs/p
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import sys
 import time
-import warnings
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
 import psycopg
 
-from bench.ledger import (
-    BASE_DIR,
-    SqlTimer,
-    base_database_url,
-    bench_environment,
-    drop_database,
-    recreate_database,
-    reserve_ids,
-    say,
-    with_database,
-)
+from bench import common
+from bench.common import SqlTimer, say
+from bench.ledger import reserve_ids
 
 DEFAULT_DATABASE = "stockpile_bench_surveillance"
 
@@ -85,29 +74,14 @@ def parse_args(argv: list[str] | None) -> tuple[Sizes, argparse.Namespace]:
     parser.add_argument("--lots", type=int, help=f"lots at the large size ({defaults.lots:,})")
     parser.add_argument("--small", type=int, help=f"lots at the small size ({defaults.small:,})")
     parser.add_argument("--depots", type=int, help=f"depots ({defaults.depots})")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes: it all runs (CI)")
-    parser.add_argument(
-        "--database",
-        default=DEFAULT_DATABASE,
-        help=f"the benchmark's own database, dropped and recreated (default {DEFAULT_DATABASE})",
-    )
-    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
-    parser.add_argument(
-        "--drop", action="store_true", help="drop the benchmark database at the end"
-    )
+    common.add_arguments(parser, DEFAULT_DATABASE)
     args = parser.parse_args(argv)
     sizes = Sizes.smoke() if args.smoke else Sizes()
-    for name in ("lots", "small", "depots"):
-        value = getattr(args, name)
-        if value is not None:
-            if value < 1:
-                parser.error(f"--{name} must be 1 or more")
-            setattr(sizes, name, value)
+    common.apply_sizes(parser, args, sizes, ("lots", "small", "depots"))
     sizes.small = min(sizes.small, sizes.lots)
     if sizes.small < sizes.depots:
         parser.error("there must be at least one lot per depot")
-    if "bench" not in args.database:
-        parser.error("--database must contain 'bench': it is dropped and recreated")
+    common.check_arguments(parser, args)
     return sizes, args
 
 
@@ -455,33 +429,12 @@ def show(label: str, run: SweepRun) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     sizes, args = parse_args(argv)
-    base_url = base_database_url()
-    url = with_database(base_url, args.database)
-    env = bench_environment(url)
-    os.environ.update(env)
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    sys.path.insert(0, str(BASE_DIR))
     report = Report(sizes=asdict(sizes), cpus=os.cpu_count() or 1)
     say(f"Surveillance sweep benchmark: {sizes.small:,} then {sizes.lots:,} lots, "
         f"{sizes.depots} depots{' (smoke sizes)' if args.smoke else ''}")  # fmt: skip
-    recreate_database(base_url, args.database)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    try:
-        run(sizes, args, url, report)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.drop:
-            drop_database(base_url, args.database)
-    if args.json:
-        Path(args.json).write_text(json.dumps(asdict(report), indent=2, default=str))
+    with common.BenchDatabase(args.database, drop=args.drop) as bench:
+        run(sizes, args, bench.url, report)
+    common.write_json(args.json, report)
     return 0
 
 

@@ -29,32 +29,18 @@ import random
 import sys
 import threading
 import time
-import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 
-from bench.ledger import (
-    BASE_DIR,
-    Sizes,
-    analyze,
-    base_database_url,
-    bench_environment,
-    create_world,
-    drop_database,
-    recreate_database,
-    reserve_ids,
-    with_database,
-)
+from bench import common
+from bench.common import say
+from bench.ledger import Sizes, analyze, create_world, reserve_ids
 
 DEFAULT_DATABASE = "stockpile_bench_verify"
 GOAL_SECONDS_PER_MILLION = 10.0
 GENESIS = "0" * 64
-
-
-def say(message: str = "") -> None:
-    print(message, flush=True)
 
 
 class Ledger:
@@ -232,35 +218,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="the day's new lines before the incremental run, as a share of the "
                         "size (default 0.01)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=2, help="connections of the parallel run")
-    parser.add_argument("--smoke", action="store_true", help="2,000 and 6,000 lines (CI)")
-    parser.add_argument("--database", default=DEFAULT_DATABASE)
-    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
-    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    common.add_arguments(parser, DEFAULT_DATABASE)  # --smoke: 2,000 and 6,000 lines (CI)
     args = parser.parse_args(argv)
     sizes = sorted(args.lines or ([2_000, 6_000] if args.smoke else [100_000, 1_000_000]))
-    if "bench" not in args.database:
-        parser.error("--database must contain 'bench': it is dropped and recreated")
-    base_url = base_database_url()
-    url = with_database(base_url, args.database)
-    os.environ.update(bench_environment(url))
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    sys.path.insert(0, str(BASE_DIR))
+    common.check_arguments(parser, args)
     say(f"Ledger verification benchmark: {', '.join(f'{n:,}' for n in sizes)} lines, "
         f"{args.depots} depots; {os.cpu_count()} CPUs")  # fmt: skip
-    recreate_database(base_url, args.database)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connections
-
-    from accounts.models import User
-    from audit.verification import FULL, INCREMENTAL
-
-    call_command("migrate", verbosity=0)
     figures: list[dict] = []
-    try:
+    with common.BenchDatabase(args.database, drop=args.drop) as bench:
+        from accounts.models import User
+        from audit.verification import FULL, INCREMENTAL
+
+        url = bench.url
         with psycopg.connect(url) as conn:
             say(f"PostgreSQL {conn.execute('SHOW server_version').fetchone()[0]}")
             world = create_world(
@@ -322,12 +291,7 @@ def main(argv: list[str] | None = None) -> int:
                     "incremental_seconds": round(incremental, 3),
                 })  # fmt: skip
                 record_heads(inc)
-    finally:
-        connections.close_all()
-        if args.drop:
-            drop_database(base_url, args.database)
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2))
+    common.write_json(args.json, figures)
     return 0
 
 

@@ -127,6 +127,34 @@ class TestReceipts:
             assert "does not exist" in response.json()["lines"]["0"]["storehouse"][0]
         assert snapshot() == before
 
+    def test_queries_do_not_grow_with_the_lines(self, api_as, clerk, world):
+        """Lots and storehouses are resolved in one query, as for issues (bench/documents.py)."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        lots = [world.lot(world.ball, f"Q-{i}").pk for i in range(10)]
+        counts = []
+        # The first posting of a depot and year also creates its number counter and chain head.
+        for chosen in (lots[:1], lots[1:2], lots[2:]):
+            body = receipt_body(world, chosen[0])
+            body["lines"] = [
+                {"lot": lot, "storehouse": sh.pk, "quantity": 5}
+                for lot in chosen
+                for sh in (world.sh1,)
+            ]
+            with CaptureQueriesContext(connection) as queries:
+                response = api_as(clerk).post("/api/v1/receipts/", body, format="json")
+            assert response.status_code == 201, response.content
+            counts.append(len(queries))
+        assert counts[1] == counts[2]
+        # An unknown lot among resolved ones is still the field's 400, and nothing is posted.
+        before = snapshot()
+        body["lines"].append({"lot": 999999, "storehouse": world.sh1.pk, "quantity": 1})
+        response = api_as(clerk).post("/api/v1/receipts/", body, format="json")
+        assert response.status_code == 400
+        assert "does not exist" in response.json()["lines"]["8"]["lot"][0]
+        assert snapshot() == before
+
     @pytest.mark.parametrize("who", ["officer", "auditor", "inspector"])
     def test_roles_that_do_not_record_movements_get_403(self, request, api_as, world, stocked, who):
         before = snapshot()

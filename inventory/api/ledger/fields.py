@@ -201,7 +201,10 @@ class LotReferenceField(serializers.Field):
         if isinstance(data, bool):
             self.fail("invalid")
         if isinstance(data, int):
-            if not Lot.objects.filter(pk=data).exists():
+            resolved = (self.context.get("_resolved") or {}).get((Lot, data))
+            if resolved is None:  # not resolved beforehand: ask
+                resolved = Lot.objects.filter(pk=data).exists() or _MISSING
+            if resolved is _MISSING:
                 self.fail("does_not_exist", value=data)
             return data
         if isinstance(data, dict):

@@ -101,6 +101,12 @@ class ReceiptSerializer(PostingSerializer):
             for line in self.validated_data["lines"]
         ]
 
+    def to_internal_value(self, data):
+        # Lots and storehouses in one query (_Resolver), not two per line (bench/documents.py).
+        if isinstance(data, dict) and "_resolved" not in self.context:
+            self.context["_resolved"] = _Resolver.resolve(data)
+        return super().to_internal_value(data)
+
 
 class IssueSerializer(PostingSerializer):
     recipient = ResolvedPrimaryKeyField(queryset=Recipient.objects.all())
