@@ -4,6 +4,7 @@ read exactly as one table row per line did: same pages, same text on each page."
 import io
 import re
 
+import pytest
 from django.template import engines
 from django.utils.html import escape
 from pypdf import PdfReader
@@ -96,3 +97,29 @@ def test_the_body_escapes_text_and_keeps_row_styles():
     assert '<span class="balance">' in html
     assert '<span class="subtotal">' in html
     assert '<tr class="group">' in html
+
+
+def words_and_places(data: bytes) -> list[list[tuple[str, int, int]]]:
+    """Each page's text pieces with where they are drawn (points, rounded)."""
+    found = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        pieces = []
+
+        def visit(text, cm, tm, font, size, pieces=pieces):
+            if text.strip():
+                x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+                pieces.append((text.strip(), round(x), round(y)))
+
+        page.extract_text(visitor_text=visit)
+        found.append(pieces)
+    return found
+
+
+@pytest.mark.parametrize("size", ["A4", "A4 landscape"])
+def test_the_numbering_overlay_says_and_places_what_the_margin_box_did(monkeypatch, size):
+    fast = words_and_places(pdf._numbering_overlay(12, size))
+    monkeypatch.setattr(pdf, "PAGE_HEIGHTS_MM", {})  # the @bottom-right margin-box way
+    reference = words_and_places(pdf._numbering_overlay(12, size))
+    assert len(fast) == len(reference) == 12
+    assert fast == reference
+    assert "12" in "".join(text for text, _x, _y in fast[11])
