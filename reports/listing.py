@@ -10,12 +10,19 @@ template like any other text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from html import escape
 
 from django.utils.formats import number_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 GAP = "  "
+# Row styles that change only the weight or slant of a line (the same monospaced advance, the
+# same height): such rows run on inside the cell of the rows around them. Any other style (a
+# group heading's space above it) keeps a table row of its own.
+INLINE_CSS = frozenset({"", "balance", "subtotal", "variance"})
 
 
 @dataclass(frozen=True)
@@ -69,3 +76,30 @@ class Listing:
         )
         head = text[:span].ljust(span)
         return Row((head + _fit(_text(value), last)).rstrip(), css)
+
+
+def body_html(rows: Iterable[Row]) -> SafeString:
+    """A listing's <tbody> rows as HTML, joined in Python (no template loop).
+
+    Consecutive rows of an INLINE_CSS style share one cell, one line each (white-space: pre,
+    with the line height of a one-row cell: `table.listing td.lines` in reports-pdf.css), so
+    WeasyPrint lays out one box per run of lines instead of a table row per line. It still breaks
+    the cell between any two lines and repeats the column heads on each page, so the pages and
+    their text are those of one row per line (tests/reports/test_listing_layout.py)."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            out.append('<tr><td class="lines">' + "\n".join(run) + "</td></tr>\n")
+            run.clear()
+
+    for row in rows:
+        text = escape(row.text, quote=False)
+        if row.css in INLINE_CSS:
+            run.append(f'<span class="{row.css}">{text}</span>' if row.css else text)
+        else:
+            flush()
+            out.append(f'<tr class="{escape(row.css)}"><td>{text}</td></tr>\n')
+    flush()
+    return mark_safe("".join(out))  # noqa: S308 (every text escaped above)

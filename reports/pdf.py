@@ -22,6 +22,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from django.conf import settings
@@ -193,16 +194,45 @@ def _page_counter(template: str) -> str:
     return " ".join(counters.get(part) or _css_string(part) for part in parts if part)
 
 
+# Page heights (mm) of the sizes reports use, for the numbering overlay's fast path.
+PAGE_HEIGHTS_MM = {"A4": 297, "A4 landscape": 210}
+FOOTER_FONT = "7.5pt 'DejaVu Sans'"
+
+
 def _numbering_overlay(page_count: int, page_size: str) -> bytes:
-    """`page_count` empty pages whose footer says "Page X of Y" in the active language."""
-    content = _page_counter(gettext("Page %(page)s of %(pages)s"))
+    """`page_count` empty pages whose footer says "Page X of Y" in the active language.
+
+    The numbers are known here, so each page is one block carrying its literal text, placed where
+    the @bottom-right margin box would put it (top of the bottom margin + 3 mm, right-aligned to
+    the page box): WeasyPrint lays out no margin boxes and needs no second pass for
+    counter(pages), about a third less time for hundreds of pages. A size without a known height
+    takes the margin-box way."""
+    template = gettext("Page %(page)s of %(pages)s")
+    height = PAGE_HEIGHTS_MM.get(page_size)
+    top, _right, bottom, _left = (float(side.removesuffix("mm")) for side in PAGE_MARGINS.split())
+    if height is None:
+        content = _page_counter(template)
+        html = (
+            "<html><head><style>"
+            f"@page {{ size: {page_size}; margin: {PAGE_MARGINS};"
+            f" @bottom-right {{ content: {content};"
+            f" font: {FOOTER_FONT}; vertical-align: top; padding-top: 3mm; }} }}"
+            "div { break-after: page } div:last-child { break-after: auto }"
+            "</style></head><body>" + "<div></div>" * page_count + "</body></html>"
+        )
+        return html_to_pdf(html)
+    offset = height - top - bottom + 3
+    pages = "".join(
+        "<div>" + escape(template % {"page": number, "pages": page_count}) + "</div>"
+        for number in range(1, page_count + 1)
+    )
     html = (
         "<html><head><style>"
-        f"@page {{ size: {page_size}; margin: {PAGE_MARGINS};"
-        f" @bottom-right {{ content: {content};"
-        " font: 7.5pt 'DejaVu Sans'; vertical-align: top; padding-top: 3mm; } }"
-        "div { break-after: page } div:last-child { break-after: auto }"
-        "</style></head><body>" + "<div></div>" * page_count + "</body></html>"
+        f"@page {{ size: {page_size}; margin: {PAGE_MARGINS}; }} body {{ margin: 0 }}"
+        f"div {{ height: 0; break-after: page; position: relative; top: {offset:g}mm;"
+        f" text-align: right; font: {FOOTER_FONT} }}"
+        "div:last-child { break-after: auto }"
+        "</style></head><body>" + pages + "</body></html>"
     )
     return html_to_pdf(html)
 
