@@ -218,19 +218,24 @@ def import_confirm(*, run: ImportRun, user: User, inline: bool | None = None) ->
     _require_import_right(user, run.kind, run.depot)
     if run.created_by_id != user.pk:
         raise PermissionDenied(_("Only the person who uploaded the file confirms its import."))
-    if run.status != ImportStatus.VALIDATED:
-        from inventory.errors import InvalidState
+    with transaction.atomic():
+        # The run locked, its status read again: two confirmations at once (a double click, two
+        # tabs) post the file once; the second waits, then finds it imported (or queued).
+        locked = ImportRun.objects.select_for_update().filter(pk=run.pk).first()
+        if locked is None or locked.status != ImportStatus.VALIDATED:
+            from inventory.errors import InvalidState
 
-        raise InvalidState(
-            _("Import %(run)s is %(status)s: it cannot be confirmed.")
-            % {"run": run.number, "status": run.get_status_display()}
-        )
-    _check_not_taken(kind=run.kind, depot=run.depot, file_sha256=run.file_sha256)
-    if inline is None:
-        inline = run.rows <= async_rows()
-    if not inline:
-        return _queue(run)
-    return _import_now(run)
+            shown = locked or run
+            raise InvalidState(
+                _("Import %(run)s is %(status)s: it cannot be confirmed.")
+                % {"run": shown.number, "status": shown.get_status_display()}
+            )
+        _check_not_taken(kind=locked.kind, depot=locked.depot, file_sha256=locked.file_sha256)
+        if inline is None:
+            inline = locked.rows <= async_rows()
+        outcome = _import_now(locked) if inline else _queue(locked)
+    run.refresh_from_db()
+    return outcome
 
 
 def _queue(run: ImportRun) -> ImportOutcome:
