@@ -29,6 +29,9 @@ class ImportStatus(models.TextChoices):
     IMPORTED = "imported", _("imported")
     REJECTED = "rejected", _("rejected")
     FAILED = "failed", _("failed")
+    # Checked on the page but never confirmed within IMPORT_STALE_HOURS: its bytes are cleared,
+    # its record (name, SHA-256, rows) kept; upload it again to import it.
+    EXPIRED = "expired", _("expired, never confirmed")
 
 
 # A file counts as brought into its depot from the moment it is queued: the same file again is
@@ -38,8 +41,9 @@ TAKEN_STATUSES = (ImportStatus.QUEUED, ImportStatus.RUNNING, ImportStatus.IMPORT
 
 class ImportRun(Numbered):
     """One uploaded file: what it is, who sent it, how it went. The file's bytes are kept until
-    it is imported or rejected (for the confirmation and the background run), then cleared;
-    its SHA-256 stays, and so does the link from each posted document to the file and rows."""
+    it is imported or rejected (for the confirmation and the background run), then cleared; a
+    file checked but never confirmed loses them after IMPORT_STALE_HOURS (status expired). Its
+    SHA-256 stays, and so does the link from each posted document to the file and rows."""
 
     number_prefix = "IMP"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -123,9 +124,16 @@ def header_errors(sheet: Sheet, columns: list[str], required: list[str]) -> list
     return errors
 
 
-def opening_check(sheet: Sheet, *, depot: Depot) -> tuple[list[OpeningRow], list[dict]]:
+# Progress is reported after each chunk of this many rows checked.
+PROGRESS_CHUNK = 500
+
+
+def opening_check(
+    sheet: Sheet, *, depot: Depot, progress: Callable[[int, int], None] | None = None
+) -> tuple[list[OpeningRow], list[dict]]:
     """Every row of an opening-balance file checked, then the §4 rules on the whole file: the
-    rows ready to post and the errors (empty: the file may be imported)."""
+    rows ready to post and the errors (empty: the file may be imported). `progress(done,
+    total)`, if given, is called after every PROGRESS_CHUNK rows."""
     errors = [problem.as_error() for problem in sheet.problems]
     errors += header_errors(sheet, COLUMNS, REQUIRED)
     if errors and any(e["row"] is None for e in errors):
@@ -146,7 +154,10 @@ def opening_check(sheet: Sheet, *, depot: Depot) -> tuple[list[OpeningRow], list
     good: list[OpeningRow] = []
     first_seen: dict[tuple, int] = {}
     lot_facts: dict[tuple, tuple[int, date, str]] = {}
-    for values in sheet.rows:
+    total = len(sheet.rows)
+    for index, values in enumerate(sheet.rows, start=1):
+        if progress is not None and index % PROGRESS_CHUNK == 0:
+            progress(index, total)
         number = int(values["__row__"])
         if number in bad_rows:
             continue

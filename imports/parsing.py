@@ -102,14 +102,19 @@ def _sheet(header: list, rows) -> Sheet:
     if not any(columns):
         raise FileProblem("empty_file", _("The file has no header row."))
     sheet = Sheet(columns=columns)
+    limit = max_rows()
     for number, values in enumerate(rows, start=1):
-        if number > max_rows():
+        texts = [_text(value) for value in values]
+        if not any(texts):
+            # A blank line is no row of the file (it keeps its number, so the rows after it keep
+            # theirs): a spreadsheet formatted down to its millionth line is not refused for it.
+            continue
+        if len(sheet.rows) >= limit:
             raise FileProblem(
                 "too_many_rows",
                 _("The file has more than %(rows)s rows: split it into several files.")
-                % {"rows": max_rows()},
+                % {"rows": limit},
             )
-        texts = [_text(value) for value in values]
         extra = [text for text in texts[len(columns) :] if text]
         if extra:
             sheet.problems.append(
@@ -122,9 +127,6 @@ def _sheet(header: list, rows) -> Sheet:
         row = {name: (texts[i] if i < len(texts) else "") for i, name in enumerate(columns)}
         row["__row__"] = str(number)
         sheet.rows.append(row)
-    # Blank rows at the end (a spreadsheet's trailing lines) are not rows of the file.
-    while sheet.rows and not any(v for k, v in sheet.rows[-1].items() if k != "__row__"):
-        sheet.rows.pop()
     return sheet
 
 

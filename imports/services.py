@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -35,7 +36,11 @@ from imports.opening import OpeningRow, opening_check
 from imports.parsing import FileProblem, Sheet, read_sheet
 from imports.reference import reference_apply
 from inventory.models import Depot
-from inventory.services.posting import OpeningLine, opening_balances_post
+from inventory.services.posting import (
+    OpeningLine,
+    opening_balances_post,
+    opening_balances_refusal,
+)
 from surveillance.services import stability_tests_known_record
 
 
@@ -82,6 +87,18 @@ def import_progress(run: ImportRun) -> int:
 def _report(run_id: int | None, percent: int) -> None:
     if run_id is not None:
         cache.set(_progress_key(run_id), percent, 24 * 3600)
+
+
+# The share of the progress bar each phase of a posting takes (percent, from, to): checking
+# the rows (reported per chunk of rows), then the lots and one step per storehouse document.
+CHECKING = (5, 35)
+POSTING = (35, 98)
+
+
+def _report_between(run_id: int | None, start: int, end: int, done: int, total: int) -> None:
+    """Report `done` of `total` steps of a phase spanning `start`..`end` percent."""
+    if total:
+        _report(run_id, start + (end - start) * min(done, total) // total)
 
 
 def _require_import_right(user: User, kind: str, depot: Depot | None) -> None:
@@ -201,19 +218,24 @@ def import_confirm(*, run: ImportRun, user: User, inline: bool | None = None) ->
     _require_import_right(user, run.kind, run.depot)
     if run.created_by_id != user.pk:
         raise PermissionDenied(_("Only the person who uploaded the file confirms its import."))
-    if run.status != ImportStatus.VALIDATED:
-        from inventory.errors import InvalidState
+    with transaction.atomic():
+        # The run locked, its status read again: two confirmations at once (a double click, two
+        # tabs) post the file once; the second waits, then finds it imported (or queued).
+        locked = ImportRun.objects.select_for_update().filter(pk=run.pk).first()
+        if locked is None or locked.status != ImportStatus.VALIDATED:
+            from inventory.errors import InvalidState
 
-        raise InvalidState(
-            _("Import %(run)s is %(status)s: it cannot be confirmed.")
-            % {"run": run.number, "status": run.get_status_display()}
-        )
-    _check_not_taken(kind=run.kind, depot=run.depot, file_sha256=run.file_sha256)
-    if inline is None:
-        inline = run.rows <= async_rows()
-    if not inline:
-        return _queue(run)
-    return _import_now(run)
+            shown = locked or run
+            raise InvalidState(
+                _("Import %(run)s is %(status)s: it cannot be confirmed.")
+                % {"run": shown.number, "status": shown.get_status_display()}
+            )
+        _check_not_taken(kind=locked.kind, depot=locked.depot, file_sha256=locked.file_sha256)
+        if inline is None:
+            inline = locked.rows <= async_rows()
+        outcome = _import_now(locked) if inline else _queue(locked)
+    run.refresh_from_db()
+    return outcome
 
 
 def _queue(run: ImportRun) -> ImportOutcome:
@@ -290,13 +312,26 @@ def _check(kind: str, sheet: Sheet, *, depot: Depot | None, user: User) -> list[
     stockpile; reference rows are created through their services in a transaction that is then
     undone."""
     if kind == ImportKind.OPENING_BALANCES:
-        return opening_check(sheet, depot=depot)[1]
+        errors = opening_check(sheet, depot=depot)[1]
+        return errors + _posting_refusal(depot)
     try:
         with transaction.atomic():
             _created, errors = reference_apply(kind, sheet, user=user)
             raise _Rejected(errors)
     except _Rejected as undone:
         return undone.errors
+
+
+def _posting_refusal(depot: Depot) -> list[dict]:
+    """The refusal the posting would answer whatever the rows (a closed period, a depot frozen
+    for a stock check), as an error of the file: a dry run's verdict is the real run's."""
+    try:
+        opening_balances_refusal(depot=depot)
+    except ApplicationError as exc:
+        return [{"row": None, "column": None, **exc.as_dict()}]
+    except ValidationError as exc:
+        return [{"row": None, "column": None, "code": "invalid", "detail": " ".join(exc.messages)}]
+    return []
 
 
 def _apply(run: ImportRun, *, user: User) -> tuple[list[int], int, int]:
@@ -312,8 +347,10 @@ def _apply(run: ImportRun, *, user: User) -> tuple[list[int], int, int]:
         if errors:
             raise _Rejected(errors)
         return [], created, len(sheet.rows)
-    rows, errors = opening_check(sheet, depot=run.depot)
-    _report(run_id, 30)
+    rows, errors = opening_check(
+        sheet, depot=run.depot, progress=partial(_report_between, run_id, *CHECKING)
+    )
+    _report(run_id, CHECKING[1])
     if errors:
         raise _Rejected(errors)
     try:
@@ -324,8 +361,8 @@ def _apply(run: ImportRun, *, user: User) -> tuple[list[int], int, int]:
             file_name=run.file_name,
             file_sha256=run.file_sha256,
             reference=run.reference,
+            progress=partial(_report_between, run_id, *POSTING),
         )
-        _report(run_id, 90)
         _record_known_tests(rows, depot=run.depot, user=user)
     except ApplicationError as exc:
         raise _Rejected([{"row": None, "column": None, **exc.as_dict()}]) from exc
@@ -398,3 +435,37 @@ def import_execute(*, run_id: int) -> ImportRun:
     finally:
         cache.delete(_progress_key(run.pk))
     return run
+
+
+def stale_hours() -> int:
+    return int(getattr(settings, "IMPORT_STALE_HOURS", 24))
+
+
+def imports_stale_clear(*, now=None) -> int:
+    """Clear the bytes of files checked on the page but not confirmed within IMPORT_STALE_HOURS
+    (the nightly job): each run becomes `expired`, its record kept for the audit trail (name,
+    SHA-256, rows, who and when), nothing else touched. Returns how many were cleared."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=stale_hours())
+    with transaction.atomic():
+        runs = list(
+            ImportRun.objects.select_for_update(skip_locked=True)
+            .filter(status=ImportStatus.VALIDATED, created_at__lt=cutoff)
+            .order_by("id")
+            .defer("content")
+        )
+        ImportRun.objects.filter(pk__in=[run.pk for run in runs]).update(
+            status=ImportStatus.EXPIRED, content=None, finished_at=now
+        )
+        for run in runs:
+            audit_record(
+                action=AuditAction.UPDATE,
+                actor=None,
+                object_type="imports.importrun",
+                object_id=str(run.pk),
+                object_repr=f"{run.number} {run.file_name}"[:200],
+                changes={"status": [ImportStatus.VALIDATED, ImportStatus.EXPIRED]},
+                detail=f"never confirmed within {stale_hours()} h: file content cleared "
+                f"(SHA-256 {run.file_sha256} kept)",
+            )
+    return len(runs)

@@ -10,3 +10,11 @@ def import_run_task(*, run_id: int) -> dict:
 
     run = import_execute(run_id=run_id)
     return {"run": run_id, "status": run.status if run is not None else None}
+
+
+@shared_task(name="imports.clear_stale")
+def imports_stale_clear_task() -> dict:
+    """Nightly: the bytes of files checked on the page and never confirmed are cleared."""
+    from imports.services import imports_stale_clear
+
+    return {"cleared": imports_stale_clear()}

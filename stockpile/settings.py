@@ -136,6 +136,8 @@ CELERY_BEAT_SCHEDULE = {
     "verify-ledger": {"task": "audit.verify_ledger", "schedule": crontab(hour=2, minute=30)},
     # Nightly surplus snapshot for the dashboard's trends (surplus issue).
     "surplus-snapshot": {"task": "surplus.snapshot", "schedule": crontab(hour=3, minute=10)},
+    # Uploads checked on the page and never confirmed lose their bytes (imports issue 19).
+    "imports-clear-stale": {"task": "imports.clear_stale", "schedule": crontab(hour=3, minute=50)},
 }
 
 CACHES = {
@@ -487,6 +489,9 @@ REPORT_VERIFY_PARSE_SECONDS = env_int("REPORT_VERIFY_PARSE_SECONDS", 10)
 IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 2000)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
+# A file checked on the page but never confirmed keeps its bytes this long; the nightly job
+# (imports.clear_stale) then clears them and marks it expired, keeping its record.
+IMPORT_STALE_HOURS = env_int("IMPORT_STALE_HOURS", 24)
 
 # Per-user limits on expensive requests (core/ratelimit.py, DESIGN.md §11): "count/period" with
 # the period in s, m, h or d, optionally with a number ("20/10m" = 20 in 10 minutes); empty = off.

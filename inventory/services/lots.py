@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
+from core.bulkinsert import unnest_insert_sql
 from core.roles import Action
 from core.scoping import require_any
 from inventory.models import AmmunitionType, ConditionCode, Lot
@@ -129,7 +131,7 @@ def lots_resolve(specs: Sequence[NewLot]) -> list[Lot]:
         types = AmmunitionType.objects.in_bulk(
             {spec.ammunition_type_id for spec in missing.values()}
         )
-        Lot.objects.bulk_create(
+        _lots_insert(
             [
                 Lot(
                     ammunition_type_id=spec.ammunition_type_id,
@@ -144,12 +146,19 @@ def lots_resolve(specs: Sequence[NewLot]) -> list[Lot]:
                     expiry_overridden=spec.expires_on is not None,
                 )
                 for spec in missing.values()
-            ],
-            ignore_conflicts=True,
-            batch_size=2000,
+            ]
         )
         found = _lots_by_key(keys)
     return [found[key] for key in keys]
+
+
+def _lots_insert(lots: list[Lot]) -> None:
+    """INSERT new lots, one array per column (core.bulkinsert: thousands at once), ON CONFLICT DO
+    NOTHING as lot_resolve: a lot a concurrent receipt created first is used, not duplicated."""
+    for start in range(0, len(lots), 10_000):
+        sql, params, _fields = unnest_insert_sql(lots[start : start + 10_000])
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " ON CONFLICT DO NOTHING", params)
 
 
 def _lot_key(ammunition_type_id: int, manufacturer: str, lot_number: str) -> tuple[int, str, str]:

@@ -32,7 +32,11 @@ from inventory.services.posting.kinds import (
 )
 from inventory.services.posting.lines import MoveLine, Movement, ReceiptLine
 from inventory.services.posting.lots import lot_child_create, lot_merge, lot_split
-from inventory.services.posting.opening import OpeningLine, opening_balances_post
+from inventory.services.posting.opening import (
+    OpeningLine,
+    opening_balances_post,
+    opening_balances_refusal,
+)
 from inventory.services.posting.reversal import document_is_reversed
 from inventory.services.posting.transfers import transfer_dispatch, transfer_receive
 from inventory.services.posting.writer import document_number
@@ -57,6 +61,7 @@ __all__ = [
     "lot_split",
     "move_post",
     "opening_balances_post",
+    "opening_balances_refusal",
     "proposed_breaches",
     "receipt_post",
     "return_post",

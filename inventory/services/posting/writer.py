@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.bulkinsert import unnest_insert_sql
 from inventory import locks, policy
 from inventory.chain import line_hash
 from inventory.errors import InsufficientStock
@@ -91,7 +92,7 @@ def _apply(
     )
     for pair, delta in deltas.items():
         balances[pair].quantity += delta
-    Balance.objects.bulk_update([balances[pair] for pair in deltas], ["quantity"])
+    locks.balances_set(balances[pair] for pair in deltas)
     _report_expired_received(document, deltas, lots, today=timezone.localdate(posted_at))
     return lines
 
@@ -211,6 +212,9 @@ def _write_lines(
 
 
 _INSERT_SQL: dict[type, tuple[str, str, list]] = {}
+# From this many rows, one array per column (core.bulkinsert) rather than a placeholder per cell:
+# an opening balance's thousands of lines.
+UNNEST_FROM = 200
 
 
 def _insert(
@@ -234,18 +238,19 @@ def _insert(
             fields,
         )
     head, returning, fields = _INSERT_SQL[model]
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [
-        field.get_db_prep_save(field.pre_save(obj, True), connection)
-        for obj in objs
-        for field in fields
-    ]
     prefix, prefix_params = with_sql
+    if len(objs) >= UNNEST_FROM:
+        sql, params, _fields = unnest_insert_sql(objs)
+    else:
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = head + ", ".join([row] * len(objs))
+        params = [
+            field.get_db_prep_save(field.pre_save(obj, True), connection)
+            for obj in objs
+            for field in fields
+        ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            prefix + head + ", ".join([row] * len(objs)) + returning + also_return,
-            prefix_params + params,
-        )
+        cursor.execute(prefix + sql + returning + also_return, prefix_params + params)
         rows = cursor.fetchall()
     for obj, (pk, *_extra) in zip(objs, rows, strict=True):
         obj.pk = pk
