@@ -161,6 +161,53 @@ def _lots_insert(lots: list[Lot]) -> None:
             cursor.execute(sql + " ON CONFLICT DO NOTHING", params)
 
 
+def lots_resolve_checked(specs: Sequence[NewLot]) -> list[Lot]:
+    """`lot_resolve` for each of `specs` (a receipt's new lots), with its checks and refusals, in
+    a fixed number of queries whatever their number: the lots in the order of `specs`. The specs
+    are judged in order as lot_resolve judges one (names, date of manufacture, then, for a lot
+    not yet recorded, its type and condition), so the first refusal is the same."""
+    if not specs:
+        return []
+    keys = [_lot_key(spec.ammunition_type_id, spec.manufacturer, spec.lot_number) for spec in specs]
+    found = _lots_by_key([key for key in keys if key[1] and key[2]])
+    new = [spec for key, spec in zip(keys, specs, strict=True) if key not in found]
+    types = (
+        set(
+            AmmunitionType.objects.filter(
+                pk__in={spec.ammunition_type_id for spec in new}
+            ).values_list("pk", flat=True)
+        )
+        if new
+        else set()
+    )
+    conditions = (
+        set(
+            ConditionCode.objects.filter(code__in={spec.condition for spec in new}).values_list(
+                "code", flat=True
+            )
+        )
+        if new
+        else set()
+    )
+    today = date.today()
+    for key, spec in zip(keys, specs, strict=True):
+        if not key[1] or not key[2]:
+            raise ValidationError(_("A new lot needs a manufacturer and a lot number."))
+        if spec.manufactured_on > today:
+            raise ValidationError(_("The date of manufacture cannot be in the future."))
+        if key in found:
+            continue
+        if spec.ammunition_type_id not in types:
+            raise ValidationError(_("Unknown ammunition type."))
+        if spec.condition not in conditions:
+            raise ValidationError(_("Unknown condition code %(code)s.") % {"code": spec.condition})
+    if not new:
+        return [found[key] for key in keys]
+    # Creates the lots still missing (ON CONFLICT DO NOTHING: a concurrent receipt creating the
+    # same lot wins, and its lot is used) and reads them all back.
+    return lots_resolve(specs)
+
+
 def _lot_key(ammunition_type_id: int, manufacturer: str, lot_number: str) -> tuple[int, str, str]:
     return (ammunition_type_id, manufacturer.strip(), lot_number.strip().upper())
 

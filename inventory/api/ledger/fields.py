@@ -71,20 +71,30 @@ class _Resolver:
 
     @classmethod
     def resolve(cls, data) -> dict:
-        """{(model, id): instance or _MISSING} for the integer ids in the raw request data."""
+        """{(model, id): instance or _MISSING} for the integer ids in the raw request data: the
+        lines' lots and storehouses (`storehouse`, or a move's `from_storehouse` and
+        `to_storehouse`) and the recipient in one query; the types and conditions of new lots
+        named inline on receipt lines in at most two more, only when there are any. Whatever
+        the number of lines, a fixed number of queries."""
         lines = data.get("lines") if isinstance(data.get("lines"), list) else []
         lines = [line for line in lines[:500] if isinstance(line, dict)]
         lots = cls._ids(line.get("lot") for line in lines)
-        storehouses = cls._ids(line.get("storehouse") for line in lines)
+        storehouses = cls._ids(
+            line.get(key)
+            for line in lines
+            for key in ("storehouse", "from_storehouse", "to_storehouse")
+        )
         recipients = cls._ids([data.get("recipient")])
+        found: dict = cls._new_lot_references(
+            [line["lot"] for line in lines if isinstance(line.get("lot"), dict)]
+        )
         if not (lots or storehouses or recipients):
-            return {}
+            return found
         sql = cls._query()
         with connection.cursor() as cursor:
             cursor.execute(sql, [lots, storehouses, recipients])
             rows = cursor.fetchall()
         n_lot, n_sh, n_dep, _n_rec = cls._counts
-        found: dict = {}
         for row in rows:
             kind, pk, values = row[0], row[1], row[2:]
             if kind == "l":
@@ -99,6 +109,25 @@ class _Resolver:
             else:
                 obj = instance_from_row(Recipient, values[n_lot + n_sh + n_dep :])
                 found[(Recipient, pk)] = obj or _MISSING
+        return found
+
+    @classmethod
+    def _new_lot_references(cls, specs: list[dict]) -> dict:
+        """{(AmmunitionType, id) or (ConditionCode, code): instance or _MISSING} for the new
+        lots named inline on a receipt's lines: a query for the types and one for the condition
+        codes named, none without such lots."""
+        types = cls._ids(spec.get("ammunition_type") for spec in specs)
+        codes = sorted({c for spec in specs if type(c := spec.get("condition")) is str})
+        if not (types or codes):
+            return {}
+        found: dict = {(AmmunitionType, pk): _MISSING for pk in types}
+        found.update({(ConditionCode, code): _MISSING for code in codes})
+        kinds = AmmunitionType.objects.filter(pk__in=types) if types else []
+        conditions = ConditionCode.objects.filter(code__in=codes) if codes else []
+        for kind in kinds:
+            found[(AmmunitionType, kind.pk)] = kind
+        for condition in conditions:
+            found[(ConditionCode, condition.code)] = condition
         return found
 
 
@@ -140,12 +169,26 @@ class ScopedStorehouseField(ResolvedPrimaryKeyField):
         return ids is None or obj.depot_id in ids
 
 
+class _ResolvedConditionField(serializers.SlugRelatedField):
+    """A condition code, taken from the serializer's _Resolver results when there are any."""
+
+    def to_internal_value(self, data):
+        resolved = self.context.get("_resolved")
+        if resolved and type(data) is str:
+            obj = resolved.get((ConditionCode, data))
+            if obj is _MISSING:
+                self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+            if obj is not None:
+                return obj
+        return super().to_internal_value(data)
+
+
 class NewLotSerializer(StrictJSONMixin, serializers.Serializer):
-    ammunition_type = serializers.PrimaryKeyRelatedField(queryset=AmmunitionType.objects.all())
+    ammunition_type = ResolvedPrimaryKeyField(queryset=AmmunitionType.objects.all())
     manufacturer = serializers.CharField(max_length=200)
     lot_number = serializers.CharField(max_length=80)
     manufactured_on = serializers.DateField()
-    condition = serializers.SlugRelatedField(
+    condition = _ResolvedConditionField(
         slug_field="code", queryset=ConditionCode.objects.all(), required=False
     )
     country_of_manufacture = serializers.CharField(max_length=2, required=False, default="")
@@ -155,9 +198,10 @@ class NewLotSerializer(StrictJSONMixin, serializers.Serializer):
     )
 
     @classmethod
-    def new_lot(cls, data) -> NewLot:
-        """The lot named by `data` (400 if it is malformed), as the lot services take it."""
-        spec = cls(data=data)
+    def new_lot(cls, data, resolved: dict | None = None) -> NewLot:
+        """The lot named by `data` (400 if it is malformed), as the lot services take it.
+        `resolved`: its type and condition already read (_Resolver), if they were."""
+        spec = cls(data=data, context={"_resolved": resolved} if resolved else {})
         spec.is_valid(raise_exception=True)
         values = spec.validated_data
         return NewLot(
@@ -200,15 +244,16 @@ class LotReferenceField(serializers.Field):
     def to_internal_value(self, data):
         if isinstance(data, bool):
             self.fail("invalid")
+        resolved = self.context.get("_resolved")
         if isinstance(data, int):
-            resolved = (self.context.get("_resolved") or {}).get((Lot, data))
-            if resolved is None:  # not resolved beforehand: ask
-                resolved = Lot.objects.filter(pk=data).exists() or _MISSING
-            if resolved is _MISSING:
+            found = resolved.get((Lot, data)) if resolved else None
+            if found is None:
+                found = Lot.objects.filter(pk=data).exists() or _MISSING
+            if found is _MISSING:
                 self.fail("does_not_exist", value=data)
             return data
         if isinstance(data, dict):
-            return NewLotSerializer.new_lot(data)
+            return NewLotSerializer.new_lot(data, resolved)
         self.fail("invalid")
 
     def to_representation(self, value):

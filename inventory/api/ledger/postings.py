@@ -97,7 +97,10 @@ class PostingViewSet(DocumentResponseMixin, LedgerViewSet):
         data = serializer_class(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         document = service(**data.service_values(), posted_by=request.user)
-        return self._created(document, _known_objects(data.validated_data["lines"]))
+        known = _known_objects(data.validated_data["lines"])
+        # A receipt's lines carry lot ids; the lots were read with them (_Resolver).
+        known += [obj for obj in data.context.get("_resolved", {}).values() if type(obj) is Lot]
+        return self._created(document, known)
 
 
 def posting_schema(request_serializer, summary, example=None):

@@ -15,7 +15,7 @@ from core.scoping import require
 from inventory import locks, policy
 from inventory.models import Depot, Document, Lot, Recipient
 from inventory.models.ledger import DocumentKind
-from inventory.services.lots import lot_resolve
+from inventory.services.lots import lots_resolve_checked
 from inventory.services.posting.checks import _check_quantities, issue_availability_check
 from inventory.services.posting.lines import MoveLine, Movement, ReceiptLine
 from inventory.services.posting.lots import lot_child_create
@@ -35,11 +35,21 @@ def receipt_post(
     """Receive stock into storehouses of `depot`. New lots named on lines are created here, in
     the same transaction, so a refused receipt leaves no orphan lot behind."""
     require(posted_by, Action.RECORD_MOVEMENT, depot.pk)
+    # The new lots of all lines found or created together: a fixed number of queries.
+    new_lots = iter(
+        lots_resolve_checked(
+            [
+                line.lot
+                for line in lines
+                if not isinstance(line, Movement) and not isinstance(line.lot, int)
+            ]
+        )
+    )
     movements = [
         line
         if isinstance(line, Movement)
         else Movement(
-            line.lot if isinstance(line.lot, int) else lot_resolve(line.lot).pk,
+            line.lot if isinstance(line.lot, int) else next(new_lots).pk,
             line.storehouse_id,
             line.quantity,
         )
