@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.bulkinsert import unnest_insert_sql
 from inventory import locks, policy
 from inventory.chain import line_hash
 from inventory.errors import InsufficientStock
@@ -250,9 +249,6 @@ def _insert_lines(document: Document, lines: list[LedgerLine], *, head: ChainHea
 
 
 _INSERT_SQL: dict[type, tuple[str, str, list]] = {}
-# From this many rows, one array per column (core.bulkinsert) rather than a placeholder per cell:
-# an opening balance's thousands of lines.
-UNNEST_FROM = 200
 
 
 def _insert(
@@ -277,16 +273,13 @@ def _insert(
         )
     head, returning, fields = _INSERT_SQL[model]
     prefix, prefix_params = with_sql
-    if len(objs) >= UNNEST_FROM:
-        sql, params, _fields = unnest_insert_sql(objs)
-    else:
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        sql = head + ", ".join([row] * len(objs))
-        params = [
-            field.get_db_prep_save(field.pre_save(obj, True), connection)
-            for obj in objs
-            for field in fields
-        ]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = head + ", ".join([row] * len(objs))
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, True), connection)
+        for obj in objs
+        for field in fields
+    ]
     with connection.cursor() as cursor:
         cursor.execute(prefix + sql + returning + also_return, prefix_params + params)
         rows = cursor.fetchall()
