@@ -188,8 +188,8 @@ per_depot AS (
 )
 """
 
-# From per-depot figures to shares of the national excess and the subjects' names.
-_SHARES = """,
+# From per-depot figures to the national ones: usable stock, requirement and excess.
+_NATIONAL_EXCESS = """,
 per_depot_u AS (
     SELECT per_depot.*,
         serviceable - obsolete_or_banned - expiring AS usable,
@@ -217,6 +217,40 @@ national AS (
              ELSE greatest(0, n.usable - n.requirement) END::bigint AS excess
     FROM national0 n LEFT JOIN mismatch mm ON mm.sk = n.sk
 ),
+"""
+
+# The columns in SurplusRow's order (surplus_by_depot builds its rows from them positionally).
+_NAMED = """
+SELECT rows.sk,
+    CASE WHEN rows.sk > 0 THEN rows.sk END AS type_id,
+    CASE WHEN rows.sk < 0 THEN -rows.sk END AS group_id,
+    coalesce(t.code, g.code) AS code,
+    coalesce(t.name, g.name) AS name,
+    coalesce(t.category, (SELECT min(mt.category) FROM surplus_groupmember gm
+                          JOIN inventory_ammunitiontype mt ON mt.id = gm.ammunition_type_id
+                          WHERE gm.group_id = g.id), '') AS category,
+    rows.depot_id, requirement, requirement_stated, unit_mismatch, national_usable,
+    serviceable, suspended, in_transit, unserviceable, reparable, expiring, obsolete_or_banned,
+    banned, usable, excess, holdings_neq, serviceable_neq, unserviceable_neq, expiring_neq,
+    obsolete_neq, usable_neq, excess_neq
+FROM rows
+LEFT JOIN inventory_ammunitiontype t ON rows.sk > 0 AND t.id = rows.sk
+LEFT JOIN surplus_interchangeablegroup g ON rows.sk < 0 AND g.id = -rows.sk
+ORDER BY code, depot_id NULLS FIRST
+"""
+
+# The rows of the subjects with a requirement and no stock (national figures only).
+_UNSTOCKED = """    UNION ALL
+    SELECT n.sk, NULL, n.requirement, n.requirement_stated, n.unit_mismatch,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    FROM national n
+    WHERE %(depots)s::bigint[] IS NULL
+      AND NOT EXISTS (SELECT 1 FROM per_depot p WHERE p.sk = n.sk)
+)
+"""
+
+# Shares of the national excess, per depot, for the subjects with an excess only.
+_SHARES = """
 shares AS (
     -- Largest remainder over the depots of the subjects with an excess (a few): every other
     -- depot's share is 0.
@@ -244,60 +278,10 @@ rows AS (
     JOIN national n ON n.sk = p.sk
     LEFT JOIN shares s ON s.sk = p.sk AND s.depot_id = p.depot_id
     WHERE %(depots)s::bigint[] IS NULL OR p.depot_id = ANY(%(depots)s::bigint[])
-    UNION ALL
-    SELECT n.sk, NULL, n.requirement, n.requirement_stated, n.unit_mismatch,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    FROM national n
-    WHERE %(depots)s::bigint[] IS NULL
-      AND NOT EXISTS (SELECT 1 FROM per_depot_u p WHERE p.sk = n.sk)
-)
--- The columns in SurplusRow's order (surplus_by_depot builds its rows from them positionally).
-SELECT rows.sk,
-    CASE WHEN rows.sk > 0 THEN rows.sk END AS type_id,
-    CASE WHEN rows.sk < 0 THEN -rows.sk END AS group_id,
-    coalesce(t.code, g.code) AS code,
-    coalesce(t.name, g.name) AS name,
-    coalesce(t.category, (SELECT min(mt.category) FROM surplus_groupmember gm
-                          JOIN inventory_ammunitiontype mt ON mt.id = gm.ammunition_type_id
-                          WHERE gm.group_id = g.id), '') AS category,
-    rows.depot_id, requirement, requirement_stated, unit_mismatch, national_usable,
-    serviceable, suspended, in_transit, unserviceable, reparable, expiring, obsolete_or_banned,
-    banned, usable, excess, holdings_neq, serviceable_neq, unserviceable_neq, expiring_neq,
-    obsolete_neq, usable_neq, excess_neq
-FROM rows
-LEFT JOIN inventory_ammunitiontype t ON rows.sk > 0 AND t.id = rows.sk
-LEFT JOIN surplus_interchangeablegroup g ON rows.sk < 0 AND g.id = -rows.sk
-ORDER BY code, depot_id NULLS FIRST
 """
-# The original tail, which the reference keeps: shares computed over every depot.
-_SHARES_REFERENCE = """,
-per_depot_u AS (
-    SELECT per_depot.*,
-        serviceable - obsolete_or_banned - expiring AS usable,
-        serviceable_neq - obsolete_neq - expiring_neq AS usable_neq
-    FROM per_depot
-),
-mismatch AS (
-    SELECT -gm.group_id AS sk
-    FROM surplus_groupmember gm
-    JOIN inventory_ammunitiontype t ON t.id = gm.ammunition_type_id
-    GROUP BY gm.group_id HAVING count(DISTINCT lower(trim(t.unit))) > 1
-),
-national0 AS (
-    SELECT coalesce(p.sk, req.sk) AS sk,
-        coalesce(sum(p.usable), 0)::bigint AS usable,
-        coalesce(sum(p.usable_neq), 0) AS usable_neq,
-        max(req.total)::bigint AS requirement
-    FROM per_depot_u p FULL JOIN req ON req.sk = p.sk
-    GROUP BY coalesce(p.sk, req.sk)
-),
-national AS (
-    SELECT n.*, n.requirement IS NOT NULL AS requirement_stated,
-        mm.sk IS NOT NULL AS unit_mismatch,
-        CASE WHEN n.requirement IS NULL OR mm.sk IS NOT NULL THEN 0
-             ELSE greatest(0, n.usable - n.requirement) END::bigint AS excess
-    FROM national0 n LEFT JOIN mismatch mm ON mm.sk = n.sk
-),
+
+# The original shares, which the reference keeps: computed over every depot.
+_SHARES_REFERENCE = """
 share1 AS (
     SELECT p.*, n.requirement, n.requirement_stated, n.unit_mismatch,
         n.usable AS national_usable, n.excess AS national_excess,
@@ -322,34 +306,9 @@ rows AS (
              THEN excess * national_usable_neq / national_usable ELSE 0 END AS excess_neq
     FROM share
     WHERE %(depots)s::bigint[] IS NULL OR depot_id = ANY(%(depots)s::bigint[])
-    UNION ALL
-    SELECT n.sk, NULL, n.requirement, n.requirement_stated, n.unit_mismatch,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    FROM national n
-    WHERE %(depots)s::bigint[] IS NULL
-      AND NOT EXISTS (SELECT 1 FROM per_depot p WHERE p.sk = n.sk)
-)
--- The columns in SurplusRow's order (surplus_by_depot builds its rows from them positionally).
-SELECT rows.sk,
-    CASE WHEN rows.sk > 0 THEN rows.sk END AS type_id,
-    CASE WHEN rows.sk < 0 THEN -rows.sk END AS group_id,
-    coalesce(t.code, g.code) AS code,
-    coalesce(t.name, g.name) AS name,
-    coalesce(t.category, (SELECT min(mt.category) FROM surplus_groupmember gm
-                          JOIN inventory_ammunitiontype mt ON mt.id = gm.ammunition_type_id
-                          WHERE gm.group_id = g.id), '') AS category,
-    rows.depot_id, requirement, requirement_stated, unit_mismatch, national_usable,
-    serviceable, suspended, in_transit, unserviceable, reparable, expiring, obsolete_or_banned,
-    banned, usable, excess, holdings_neq, serviceable_neq, unserviceable_neq, expiring_neq,
-    obsolete_neq, usable_neq, excess_neq
-FROM rows
-LEFT JOIN inventory_ammunitiontype t ON rows.sk > 0 AND t.id = rows.sk
-LEFT JOIN surplus_interchangeablegroup g ON rows.sk < 0 AND g.id = -rows.sk
-ORDER BY code, depot_id NULLS FIRST
 """
 
-# The fast path (issue 20): the same figures as the reference, _ITEMS + _PER_DEPOT_ITEMS +
-# _SHARES_REFERENCE (tests/surplus/test_fast_path.py compares them on random stockpiles):
+# The fast path (issue 20): the reference's figures (tests/surplus/test_fast_path.py checks):
 # - one pass over the balance rows, classed through per-type and per-condition lookups (a few
 #   thousand rows: subject, obsolete or banned, training rate) and kept for two readers: sums per
 #   subject, depot, class and ban (stock classes are lot attributes, so every figure but the
@@ -505,6 +464,10 @@ per_depot AS (
     FROM per_depot0 p LEFT JOIN expiring e ON e.sk = p.sk AND e.depot_id = p.depot_id
 )
 """
+
+# The whole statements: the fast path, and the reference it is checked against.
+_FAST = _NATIONAL + _NATIONAL_EXCESS + _SHARES + _UNSTOCKED + _NAMED
+_REFERENCE = _ITEMS + _PER_DEPOT_ITEMS + _NATIONAL_EXCESS + _SHARES_REFERENCE + _UNSTOCKED + _NAMED
 
 _PER_LOT = """
 SELECT fefo.lot_id, fefo.depot_id, fefo.class, fefo.q, fefo.expiring, fefo.expires_on,
@@ -717,11 +680,34 @@ def surplus_by_depot(
     The fast path (issue 20): figures identical to surplus_by_depot_reference's, which a
     property test checks on random stockpiles (tests/surplus/test_fast_path.py)."""
     params = _params(today=today, policy=policy, sk=sk, depot_ids=depot_ids)
-    names, values = _run(_NATIONAL + _SHARES, params)
+    return _surplus_rows(*_run(_FAST, params))
+
+
+def surplus_by_depot_reference(
+    *,
+    today: date,
+    policy: SurplusPolicy,
+    sk: int | None = None,
+    depot_ids: Iterable[int] | None = None,
+) -> list[SurplusRow]:
+    """surplus_by_depot, computed the straightforward way: every item (lot x depot) through
+    the first-expiry-first windows. Slower (issue 20: 8 to 11 times a plain holdings
+    aggregate); kept as the definition the fast path is checked against."""
+    params = _params(today=today, policy=policy, sk=sk, depot_ids=depot_ids)
+    rows = _surplus_rows(*_run(_REFERENCE, params))
+    for row in rows:  # its sums over items are numeric: whole units as ints
+        figures = row.__dict__
+        for name in ("requirement", "national_usable", *UNITS):
+            if figures[name] is not None:
+                figures[name] = int(figures[name])
+    return rows
+
+
+def _surplus_rows(names: list[str], values: list[tuple]) -> list[SurplusRow]:
+    """The statement's rows as SurplusRows, positionally: a row per subject and depot,
+    thousands per national page. The NEQ figures are numeric (Decimals), rounded to grams."""
     if tuple(names) != _COLUMNS:  # a change to the query's columns must change this too
         raise RuntimeError(f"surplus query columns {names} are not {_COLUMNS}")
-    # Positional: a row per subject and depot, thousands per national page. The units are
-    # bigint (Python ints) and the NEQ figures numeric (Decimals) in the query.
     kg = _KG
     return [
         SurplusRow(
@@ -736,47 +722,6 @@ def surplus_by_depot(
         )
         for r in values
     ]
-
-
-def surplus_by_depot_reference(
-    *,
-    today: date,
-    policy: SurplusPolicy,
-    sk: int | None = None,
-    depot_ids: Iterable[int] | None = None,
-) -> list[SurplusRow]:
-    """surplus_by_depot, computed the straightforward way: every item (lot x depot) through
-    the first-expiry-first windows, each row built by column name. Slower (issue 20: 8 to 11
-    times a plain holdings aggregate); kept as the definition the fast path is checked against."""
-    params = _params(today=today, policy=policy, sk=sk, depot_ids=depot_ids)
-    names, values = _run(_ITEMS + _PER_DEPOT_ITEMS + _SHARES_REFERENCE, params)
-    records = [dict(zip(names, row, strict=True)) for row in values]
-    rows = []
-    for record in records:
-        row = SurplusRow(
-            **{name: record[name] for name in _SUBJECT_FIELDS}, depot_id=record["depot_id"]
-        )
-        row.requirement = None if record["requirement"] is None else int(record["requirement"])
-        row.requirement_stated = record["requirement_stated"]
-        row.unit_mismatch = record["unit_mismatch"]
-        for name in (
-            "national_usable",
-            "serviceable",
-            "suspended",
-            "in_transit",
-            "unserviceable",
-            "reparable",
-            "obsolete_or_banned",
-            "banned",
-            "usable",
-            "excess",
-        ):
-            setattr(row, name, int(record[name]))
-        row.expiring_before_use = int(record["expiring"])
-        for name in NEQS:  # the query names each figure without its unit: holdings_neq...
-            setattr(row, name, Decimal(record[name.removesuffix("_kg")]).quantize(_KG))
-        rows.append(row)
-    return rows
 
 
 def rows_summed(rows: Iterable[SurplusRow], key=lambda row: row.sk) -> list[SurplusRow]:
