@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from core.api import LedgerViewSet, post_schema, read_schema
 from core.idempotency import idempotent
+from core.serializers import username_field
 from inventory.filters import ReversalProposalFilter
 from inventory.models import ReversalProposal
 from inventory.selectors import ledger as selectors
@@ -20,8 +21,8 @@ class ReversalProposalSerializer(serializers.ModelSerializer):
     document_number = serializers.CharField(source="document.number")
     depot = serializers.IntegerField(source="document.depot_id")
     depot_code = serializers.CharField(source="document.depot.code")
-    proposed_by = serializers.CharField(source="proposed_by.username")
-    decided_by = serializers.CharField(source="decided_by.username", allow_null=True)
+    proposed_by = username_field("proposed_by")
+    decided_by = username_field("decided_by", allow_null=True)
     reversal = serializers.IntegerField(source="reversal_id", allow_null=True)
     reversal_number = serializers.CharField(source="reversal.number", allow_null=True)
 

@@ -58,6 +58,18 @@ def _one_depot(storehouses) -> Depot:
     return storehouses[0].depot
 
 
+def _movements(lines) -> list[posting.Movement]:
+    """Validated lines as the posting service takes them: ids and quantities."""
+    return [
+        posting.Movement(
+            line["lot"] if isinstance(line["lot"], int) else line["lot"].pk,
+            line["storehouse"].pk,
+            line["quantity"],
+        )
+        for line in lines
+    ]
+
+
 def _occurred_on_today():
     """`occurred_on` where DESIGN.md §11 does not list it (receiving a transfer, returns, moves,
     adjustments, lot splits): a field added after the contract is optional, and a voucher
@@ -89,14 +101,7 @@ class PostingSerializer(ResolvedIdsMixin, StrictJSONMixin, serializers.Serialize
         return _one_depot(line["storehouse"] for line in self.validated_data["lines"])
 
     def movements(self) -> list[posting.Movement]:
-        return [
-            posting.Movement(
-                line["lot"] if isinstance(line["lot"], int) else line["lot"].pk,
-                line["storehouse"].pk,
-                line["quantity"],
-            )
-            for line in self.validated_data["lines"]
-        ]
+        return _movements(self.validated_data["lines"])
 
     def service_values(self) -> dict:
         """The posting service's keywords: each field's name (or its `source`) is one."""
@@ -143,6 +148,21 @@ class MoveSerializer(ResolvedIdsMixin, StrictJSONMixin, serializers.Serializer):
     occurred_on = _occurred_on_today()
     lines = MoveLineSerializer(many=True, allow_empty=False, max_length=500)
 
+    def service_values(self) -> dict:
+        """move_post's keywords: the depot both ends of every line are in, and the lines."""
+        lines = self.validated_data["lines"]
+        ends = [line[end] for line in lines for end in ("from_storehouse", "to_storehouse")]
+        moves = [
+            posting.MoveLine(
+                line["lot"].pk,
+                line["from_storehouse"].pk,
+                line["to_storehouse"].pk,
+                line["quantity"],
+            )
+            for line in lines
+        ]
+        return {**self.validated_data, "depot": _one_depot(ends), "lines": moves}
+
 
 class TransferSerializer(PostingSerializer):
     # Any depot may be a destination, including one outside the sender's scope.
@@ -153,6 +173,10 @@ class TransferReceiveSerializer(ResolvedIdsMixin, StrictJSONMixin, serializers.S
     reference = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
     occurred_on = _occurred_on_today()
     lines = LineSerializer(many=True, allow_empty=False, max_length=500)
+
+    def service_values(self) -> dict:
+        """transfer_receive's keywords but the transfer (the URL names it)."""
+        return {**self.validated_data, "lines": _movements(self.validated_data["lines"])}
 
 
 class AdjustmentSerializer(PostingSerializer):

@@ -4,24 +4,25 @@ adjustments, each with an optional Idempotency-Key."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import LedgerViewSet, post_schema, validated
+from core.api import LedgerViewSet, post_schema
 from core.idempotency import idempotent
 from inventory.api.ledger.inputs import (
     AdjustmentSerializer,
     IssueSerializer,
     MoveSerializer,
+    PostingSerializer,
     ReceiptSerializer,
     ReturnSerializer,
     TransferReceiveSerializer,
     TransferSerializer,
-    _one_depot,
 )
 from inventory.api.ledger.outputs import (
     DocumentSerializer,
@@ -29,7 +30,7 @@ from inventory.api.ledger.outputs import (
     TransferReceiptSerializer,
 )
 from inventory.filters import DocumentFilter
-from inventory.models import LedgerLine, Lot, Storehouse
+from inventory.models import Document, LedgerLine, Lot, Storehouse
 from inventory.models.ledger import DocumentKind
 from inventory.selectors import ledger as selectors
 from inventory.services import posting
@@ -86,21 +87,31 @@ class PostingViewSet(DocumentResponseMixin, LedgerViewSet):
     """List (GET) the documents of one kind in your scope; post one (POST)."""
 
     kind: DocumentKind
+    # What a POST carries; its service_values() are the keywords of `service`, which posts it.
+    input_serializer: type[PostingSerializer | MoveSerializer]
+    service: Callable[..., Document]
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilter
 
     def get_queryset(self):
         return selectors.document_list(user=self.request.user).filter(kind=self.kind)
 
-    def post_document(self, request, serializer_class, service):
-        """201 with the document `service` posted from the request's values as its keywords."""
+    # 201 with the document posted. (No docstring: the schema would print it for every POST.)
+    @idempotent
+    def create(self, request):
+        return self._created(*self.post_document(request, self.input_serializer, self.service))
+
+    def post_document(self, request, serializer_class, service, **more):
+        """The document `service` posted from the request's values (and `more`) as its keywords,
+        with the lots and storehouses the request already read, to render it without reading
+        them again."""
         data = serializer_class(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        document = service(**data.service_values(), posted_by=request.user)
+        document = service(**data.service_values(), **more, posted_by=request.user)
         known = _known_objects(data.validated_data["lines"])
         # A receipt's lines carry lot ids; the lots were read with them (_Resolver).
         known += [obj for obj in data.context.get("_resolved", {}).values() if type(obj) is Lot]
-        return self._created(document, known)
+        return document, known
 
 
 def posting_schema(request_serializer, summary, example=None):
@@ -113,10 +124,8 @@ def posting_schema(request_serializer, summary, example=None):
     )
 
 
-class ReceiptViewSet(PostingViewSet):
-    kind = DocumentKind.RECEIPT
-
-    @posting_schema(
+@extend_schema_view(
+    create=posting_schema(
         ReceiptSerializer,
         "Post a receipt (lots by id, or new lots inline)",
         {
@@ -138,67 +147,48 @@ class ReceiptViewSet(PostingViewSet):
             ],
         },
     )
-    @idempotent
-    def create(self, request):
-        return self.post_document(request, ReceiptSerializer, posting.receipt_post)
+)
+class ReceiptViewSet(PostingViewSet):
+    kind = DocumentKind.RECEIPT
+    input_serializer = ReceiptSerializer
+    service = staticmethod(posting.receipt_post)
 
 
+@extend_schema_view(create=posting_schema(IssueSerializer, "Issue stock to a recipient"))
 class IssueViewSet(PostingViewSet):
     kind = DocumentKind.ISSUE
-
-    @posting_schema(IssueSerializer, "Issue stock to a recipient")
-    @idempotent
-    def create(self, request):
-        return self.post_document(request, IssueSerializer, posting.issue_post)
+    input_serializer = IssueSerializer
+    service = staticmethod(posting.issue_post)
 
 
+@extend_schema_view(
+    create=posting_schema(ReturnSerializer, "Take back stock returned by a recipient")
+)
 class ReturnViewSet(PostingViewSet):
     kind = DocumentKind.RETURN
-
-    @posting_schema(ReturnSerializer, "Take back stock returned by a recipient")
-    @idempotent
-    def create(self, request):
-        return self.post_document(request, ReturnSerializer, posting.return_post)
+    input_serializer = ReturnSerializer
+    service = staticmethod(posting.return_post)
 
 
+@extend_schema_view(
+    create=posting_schema(MoveSerializer, "Move stock between storehouses of one depot")
+)
 class MoveViewSet(PostingViewSet):
     kind = DocumentKind.INTERNAL_MOVE
-
-    @posting_schema(MoveSerializer, "Move stock between storehouses of one depot")
-    @idempotent
-    def create(self, request):
-        values = validated(MoveSerializer, request)
-        storehouses = [
-            s for line in values["lines"] for s in (line["from_storehouse"], line["to_storehouse"])
-        ]
-        document = posting.move_post(
-            depot=_one_depot(storehouses),
-            lines=[
-                posting.MoveLine(
-                    line["lot"].pk,
-                    line["from_storehouse"].pk,
-                    line["to_storehouse"].pk,
-                    line["quantity"],
-                )
-                for line in values["lines"]
-            ],
-            occurred_on=values["occurred_on"],
-            posted_by=request.user,
-            reference=values["reference"],
-        )
-        return self._created(document, _known_objects(values["lines"]))
+    input_serializer = MoveSerializer
+    service = staticmethod(posting.move_post)
 
 
+@extend_schema_view(
+    create=posting_schema(TransferSerializer, "Dispatch a transfer to another depot (in transit)")
+)
 class TransferViewSet(PostingViewSet):
     kind = DocumentKind.TRANSFER
+    input_serializer = TransferSerializer
+    service = staticmethod(posting.transfer_dispatch)
 
     def get_queryset(self):
         return selectors.transfer_list(user=self.request.user)
-
-    @posting_schema(TransferSerializer, "Dispatch a transfer to another depot (in transit)")
-    @idempotent
-    def create(self, request):
-        return self.post_document(request, TransferSerializer, posting.transfer_dispatch)
 
     @post_schema(
         "Receive a transfer at its destination (shortfall: received_with_discrepancy)",
@@ -215,18 +205,10 @@ class TransferViewSet(PostingViewSet):
     @idempotent
     def receive(self, request, pk=None):
         transfer = get_object_or_404(self.get_queryset(), pk=pk)
-        values = validated(TransferReceiveSerializer, request)
-        receipt = posting.transfer_receive(
-            transfer=transfer,
-            lines=[
-                posting.Movement(line["lot"].pk, line["storehouse"].pk, line["quantity"])
-                for line in values["lines"]
-            ],
-            occurred_on=values["occurred_on"],
-            posted_by=request.user,
-            reference=values["reference"],
+        receipt, known = self.post_document(
+            request, TransferReceiveSerializer, posting.transfer_receive, transfer=transfer
         )
-        response = self._created(receipt, _known_objects(values["lines"]))
+        response = self._created(receipt, known)
         # DESIGN.md §11: receiving answers the transfer's resulting status. The receipt's own
         # status is always `posted`, so `status` carries the transfer's and nothing is lost.
         outcome = receipt.transfer.status
