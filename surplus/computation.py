@@ -49,8 +49,33 @@ from django.utils.translation import gettext as _
 
 from surplus.policy import SurplusPolicy
 
+# The bans on whole types, and the requirement in force per subject (the latest version of the
+# latest effective one; a grouped type's own requirement does not count).
+_TYPE_BANS_AND_REQUIREMENTS = """
+banned_type AS (
+    SELECT ban.ammunition_type_id, bool_or(ban.disposal_recommended) AS disposal
+    FROM surveillance_ban ban
+    WHERE ban.kind = 'ban' AND ban.lifted_at IS NULL AND ban.ammunition_type_id IS NOT NULL
+    GROUP BY ban.ammunition_type_id
+),
+req AS (
+    SELECT DISTINCT ON (coalesce(-r.group_id, r.ammunition_type_id))
+           coalesce(-r.group_id, r.ammunition_type_id) AS sk,
+           (r.operational + r.training_per_year * r.training_years + r.testing
+            + r.contingency)::bigint AS total,
+           r.training_per_year AS rate
+    FROM surplus_requirement r
+    LEFT JOIN surplus_groupmember m ON m.ammunition_type_id = r.ammunition_type_id
+    WHERE r.effective_from <= %(today)s::date AND m.id IS NULL
+      AND (%(sk)s::bigint IS NULL OR coalesce(-r.group_id, r.ammunition_type_id) = %(sk)s)
+    ORDER BY coalesce(-r.group_id, r.ammunition_type_id), r.effective_from DESC, r.version DESC
+),
+"""
+
 # Stock-bearing rows: lot x depot in storehouses, plus lot x destination depot in transit.
-_ITEMS = """
+_ITEMS = "".join(
+    (
+        """
 WITH RECURSIVE
 held AS (
     SELECT b.lot_id, b.depot_id, sum(b.quantity)::bigint AS q, false AS transit
@@ -94,25 +119,9 @@ banned_lot AS (
     JOIN surveillance_ban ban ON ban.lot_id = lineage.ancestor_id
     WHERE ban.kind = 'ban' AND ban.lifted_at IS NULL
 ),
-banned_type AS (
-    SELECT ban.ammunition_type_id, bool_or(ban.disposal_recommended) AS disposal
-    FROM surveillance_ban ban
-    WHERE ban.kind = 'ban' AND ban.lifted_at IS NULL AND ban.ammunition_type_id IS NOT NULL
-    GROUP BY ban.ammunition_type_id
-),
-req AS (
-    SELECT DISTINCT ON (coalesce(-r.group_id, r.ammunition_type_id))
-           coalesce(-r.group_id, r.ammunition_type_id) AS sk,
-           (r.operational + r.training_per_year * r.training_years + r.testing
-            + r.contingency)::bigint AS total,
-           r.training_per_year AS rate
-    FROM surplus_requirement r
-    LEFT JOIN surplus_groupmember m ON m.ammunition_type_id = r.ammunition_type_id
-    WHERE r.effective_from <= %(today)s::date AND m.id IS NULL
-      AND (%(sk)s::bigint IS NULL OR coalesce(-r.group_id, r.ammunition_type_id) = %(sk)s)
-    ORDER BY coalesce(-r.group_id, r.ammunition_type_id), r.effective_from DESC, r.version DESC
-),
-item AS (
+""",
+        _TYPE_BANS_AND_REQUIREMENTS,
+        """item AS (
     SELECT i.*,
         CASE
             WHEN i.transit THEN 'in_transit'
@@ -162,7 +171,9 @@ fefo AS (
     WINDOW w AS (PARTITION BY sk, class = 'serviceable'
                  ORDER BY expires_on NULLS LAST, lot_id, depot_id)
 )
-"""
+""",
+    )
+)
 
 # The straightforward per-depot figures: every item through the windows (the reference).
 _PER_DEPOT_ITEMS = """,
@@ -319,7 +330,9 @@ rows AS (
 #   an item expiring after the horizon (or never) has no part expiring before use;
 # - bans reach a lot's descendants from the banned lots down (a few rows), not from every lot up;
 # - the largest-remainder shares are computed for the subjects with an excess only (_SHARES).
-_NATIONAL = """
+_NATIONAL = "".join(
+    (
+        """
 WITH RECURSIVE
 banned_lot0(lot_id, disposal) AS (
     SELECT ban.lot_id, ban.disposal_recommended FROM surveillance_ban ban
@@ -329,25 +342,9 @@ banned_lot0(lot_id, disposal) AS (
     JOIN inventory_lot child ON child.parent_id = banned_lot0.lot_id
 ),
 banned_lot AS (SELECT lot_id, bool_or(disposal) AS disposal FROM banned_lot0 GROUP BY lot_id),
-banned_type AS (
-    SELECT ban.ammunition_type_id, bool_or(ban.disposal_recommended) AS disposal
-    FROM surveillance_ban ban
-    WHERE ban.kind = 'ban' AND ban.lifted_at IS NULL AND ban.ammunition_type_id IS NOT NULL
-    GROUP BY ban.ammunition_type_id
-),
-req AS (
-    SELECT DISTINCT ON (coalesce(-r.group_id, r.ammunition_type_id))
-           coalesce(-r.group_id, r.ammunition_type_id) AS sk,
-           (r.operational + r.training_per_year * r.training_years + r.testing
-            + r.contingency)::bigint AS total,
-           r.training_per_year AS rate
-    FROM surplus_requirement r
-    LEFT JOIN surplus_groupmember m ON m.ammunition_type_id = r.ammunition_type_id
-    WHERE r.effective_from <= %(today)s::date AND m.id IS NULL
-      AND (%(sk)s::bigint IS NULL OR coalesce(-r.group_id, r.ammunition_type_id) = %(sk)s)
-    ORDER BY coalesce(-r.group_id, r.ammunition_type_id), r.effective_from DESC, r.version DESC
-),
-type_info AS MATERIALIZED (
+""",
+        _TYPE_BANS_AND_REQUIREMENTS,
+        """type_info AS MATERIALIZED (
     -- Per type (thousands of rows, not lots): its subject, NEQ per unit, and whether it is
     -- obsolete or banned for disposal (then so is its serviceable stock) or banned at all.
     SELECT t.id, coalesce(-m.group_id, t.id) AS sk, t.neq_per_unit_kg AS neq,
@@ -463,7 +460,9 @@ per_depot AS (
         coalesce(e.expiring_neq, 0.000000) AS expiring_neq
     FROM per_depot0 p LEFT JOIN expiring e ON e.sk = p.sk AND e.depot_id = p.depot_id
 )
-"""
+""",
+    )
+)
 
 # The whole statements: the fast path, and the reference it is checked against.
 _FAST = _NATIONAL + _NATIONAL_EXCESS + _SHARES + _UNSTOCKED + _NAMED
