@@ -111,14 +111,8 @@ def work_list(
 ) -> list[WorkItem]:
     """What falls due in the user's depots within `horizon_days` (overdue first): inspections,
     stability tests and expiries of lots in stock. Two queries whatever the stock."""
-    ids = read_depot_ids(user)
     until = today + timedelta(days=horizon_days)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _WORK_LIST,
-            {"all": ids is None, "depots": sorted(ids or ()), "until": until, "limit": limit},
-        )
-        rows = cursor.fetchall()
+    rows = _due_rows(_WORK_LIST, user, until=until, limit=limit)
     lots = Lot.objects.select_related("ammunition_type").in_bulk({row[0] for row in rows})
     items = []
     for lot_id, depot_code, quantity, inspection_due, stability_due, expires_on in rows:
@@ -152,15 +146,20 @@ WHERE due.on_day <= %(until)s
 def work_list_counts(user: User, *, today: date, horizon_days: int = 30) -> tuple[int, int]:
     """(items due within `horizon_days`, of them overdue): what `work_list` would list with the
     same arguments, counted in one query (the home page's figures)."""
-    ids = read_depot_ids(user)
     until = today + timedelta(days=horizon_days)
+    [(due, overdue)] = _due_rows(_WORK_COUNTS, user, until=until, today=today)
+    return due, overdue
+
+
+def _due_rows(sql: str, user: User, *, until: date, **params) -> list[tuple]:
+    """The rows of a work-list query (`_WORK_LIST`, `_WORK_COUNTS`) over the user's depots,
+    for what falls due by `until`."""
+    ids = read_depot_ids(user)
     with connection.cursor() as cursor:
         cursor.execute(
-            _WORK_COUNTS,
-            {"all": ids is None, "depots": sorted(ids or ()), "until": until, "today": today},
+            sql, {"all": ids is None, "depots": sorted(ids or ()), "until": until, **params}
         )
-        due, overdue = cursor.fetchone()
-    return due, overdue
+        return cursor.fetchall()
 
 
 def lot_due(lot: Lot) -> LotDue | None:

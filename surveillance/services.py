@@ -201,9 +201,16 @@ def inspection_interval_months(ammunition_type: AmmunitionType) -> int:
     return int(policy.setting("inspection_interval_months"))
 
 
-def _surveillance_row(lot: Lot) -> LotSurveillance:
+def _surveillance_row_advance(lot: Lot, latest: str, on: date, **values) -> None:
+    """Record on the lot's surveillance row a record made `on` (`latest` names the row's date
+    field for that record, `values` the fields it sets), unless the row has a later one: records
+    may be entered out of order."""
     row, _created = LotSurveillance.objects.select_for_update().get_or_create(lot=lot)
-    return row
+    last = getattr(row, latest)
+    if last is None or on >= last:
+        for field, value in {latest: on, **values}.items():
+            setattr(row, field, value)
+        row.save(update_fields=[latest, *values])
 
 
 @transaction.atomic
@@ -262,11 +269,9 @@ def inspection_record(
             authority_reference=authority_reference,
             inspection=inspection,
         )
-    row = _surveillance_row(lot)
-    if row.last_inspected_on is None or inspected_on >= row.last_inspected_on:
-        row.last_inspected_on = inspected_on
-        row.next_inspection_due = inspection.next_due_on
-        row.save(update_fields=["last_inspected_on", "next_inspection_due"])
+    _surveillance_row_advance(
+        lot, "last_inspected_on", inspected_on, next_inspection_due=inspection.next_due_on
+    )
     return inspection
 
 
@@ -430,18 +435,13 @@ def stability_test_record(
                 stability_test=test,
                 automatic=True,
             )
-    row = _surveillance_row(lot)
-    if row.last_stability_test_on is None or sampled_on >= row.last_stability_test_on:
-        row.last_stability_test_on = sampled_on
-        row.last_stability_category = outcome.category
-        row.next_stability_test_due = test.next_test_due
-        row.save(
-            update_fields=[
-                "last_stability_test_on",
-                "last_stability_category",
-                "next_stability_test_due",
-            ]
-        )
+    _surveillance_row_advance(
+        lot,
+        "last_stability_test_on",
+        sampled_on,
+        last_stability_category=outcome.category,
+        next_stability_test_due=test.next_test_due,
+    )
     if outcome.category == StabilityCategory.UNSTABLE:
         _raise_unstable_alert(test)
     return test

@@ -140,29 +140,36 @@ def _holdings_after(
     for (lot_id, storehouse_id), quantity in sorted(quantities.items()):
         if quantity <= 0:
             continue
-        lot = lots[lot_id]
-        kind = lot.ammunition_type
-        per_unit = lot.neq_per_unit_kg if lot.neq_per_unit_kg is not None else kind.neq_per_unit_kg
         holdings[storehouse_id].append(
-            rules.Holding(
-                lot_id=lot.pk,
-                lot_number=lot.lot_number,
-                ammunition_type_id=kind.pk,
-                hazard_division=kind.hazard_division,
-                compatibility_group=kind.compatibility_group,
-                neq_kg=per_unit * quantity,
-                neq_per_unit_kg=per_unit,
-                availability=availability[lot.condition_id],
-                shaped_charge=kind.shaped_charge,
-                high_energy_propellant=kind.high_energy_propellant,
-                assembles_to=frozenset(lot.hosts),
-                isolate=lot.condition_id in isolating,
-                condition=lot.condition_id,
-                ancestry=tuple(lot.ancestry),
-                items_per_unit=kind.items_per_unit,
-            )
+            _lot_holding(lots[lot_id], quantity, availability=availability, isolating=isolating)
         )
     return holdings
+
+
+def _lot_holding(
+    lot: Lot, quantity: int, *, availability: dict[str, str], isolating: frozenset[str]
+) -> rules.Holding:
+    """`quantity` units of `lot` as the §4 rules read them. The lot carries `hosts`, the types
+    its items are fitted to (note n1); it may be a lot not yet recorded (a proposal's)."""
+    kind = lot.ammunition_type
+    per_unit = lot.neq_per_unit_kg if lot.neq_per_unit_kg is not None else kind.neq_per_unit_kg
+    return rules.Holding(
+        lot_id=lot.pk,
+        lot_number=lot.lot_number,
+        ammunition_type_id=kind.pk,
+        hazard_division=kind.hazard_division,
+        compatibility_group=kind.compatibility_group,
+        neq_kg=per_unit * quantity,
+        neq_per_unit_kg=per_unit,
+        availability=availability[lot.condition_id],
+        shaped_charge=kind.shaped_charge,
+        high_energy_propellant=kind.high_energy_propellant,
+        assembles_to=frozenset(lot.hosts),
+        isolate=lot.condition_id in isolating,
+        condition=lot.condition_id,
+        ancestry=tuple(lot.ancestry),
+        items_per_unit=kind.items_per_unit,
+    )
 
 
 def storehouse_breaches(
@@ -219,24 +226,16 @@ def proposed_breaches(
         hosts[source].add(host)
     extra: dict[int, list[rules.Holding]] = defaultdict(list)
     for item in new:
-        kind = item.ammunition_type
+        # The lot it would be: the type's NEQ per unit, no ancestry.
+        lot = Lot(
+            pk=item.key,
+            lot_number=item.lot_number,
+            ammunition_type=item.ammunition_type,
+            condition_id=item.condition,
+        )
+        lot.hosts = hosts[item.ammunition_type.pk]
         extra[item.storehouse_id].append(
-            rules.Holding(
-                lot_id=item.key,
-                lot_number=item.lot_number,
-                ammunition_type_id=kind.pk,
-                hazard_division=kind.hazard_division,
-                compatibility_group=kind.compatibility_group,
-                neq_kg=kind.neq_per_unit_kg * item.quantity,
-                neq_per_unit_kg=kind.neq_per_unit_kg,
-                availability=availability[item.condition],
-                shaped_charge=kind.shaped_charge,
-                high_energy_propellant=kind.high_energy_propellant,
-                assembles_to=frozenset(hosts[kind.pk]),
-                isolate=item.condition in isolating,
-                condition=item.condition,
-                items_per_unit=kind.items_per_unit,
-            )
+            _lot_holding(lot, item.quantity, availability=availability, isolating=isolating)
         )
     return _breaches(
         {item.storehouse_id for item in proposed},
