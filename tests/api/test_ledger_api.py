@@ -300,6 +300,22 @@ class TestIssuesTransfersAdjustments:
         assert approved.json()["approved_by"] == inspector.username
         assert Balance.objects.get(lot=stocked, storehouse=world.sh1).quantity == 80
 
+    def test_adjustment_keeps_its_reference(self, api_as, clerk, world, stocked):
+        """The voucher reference a clerk gives an adjustment is recorded, as on every other
+        posting (it was accepted and dropped)."""
+        created = api_as(clerk).post(
+            "/api/v1/adjustments/",
+            {
+                "reason": "found",
+                "reference": "CNT-2026-07",
+                "lines": [{"lot": stocked.pk, "storehouse": world.sh1.pk, "quantity": 2}],
+            },
+            format="json",
+        )
+        assert created.status_code == 201
+        assert created.json()["reference"] == "CNT-2026-07"
+        assert Document.objects.get(pk=created.json()["id"]).reference == "CNT-2026-07"
+
     def test_self_approval_is_409(self, api_as, admin_user, world, stocked):
         created = api_as(admin_user).post(
             "/api/v1/adjustments/",

@@ -216,24 +216,13 @@ class TransferViewSet(PostingViewSet):
         return response
 
 
+@extend_schema_view(
+    create=posting_schema(AdjustmentSerializer, "Propose an adjustment (pending approval)")
+)
 class AdjustmentViewSet(PostingViewSet):
     kind = DocumentKind.ADJUSTMENT
-
-    @posting_schema(AdjustmentSerializer, "Propose an adjustment (pending approval)")
-    @idempotent
-    def create(self, request):
-        data = AdjustmentSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        document = posting.adjustment_create(
-            depot=data.depot(),
-            lines=data.movements(),
-            reason=values["reason"],
-            note=values["note"],
-            occurred_on=values["occurred_on"],
-            posted_by=request.user,
-        )
-        return self._created(document)
+    input_serializer = AdjustmentSerializer
+    service = staticmethod(posting.adjustment_create)
 
     @post_schema(
         "Approve a pending adjustment (an inspector other than its author)",

@@ -33,6 +33,7 @@ def adjustment_create(
     occurred_on: date,
     posted_by: User,
     note: str = "",
+    reference: str = "",
 ) -> Document:
     """Propose an adjustment: pending approval by a second person, no effect on balances yet."""
     require(posted_by, Action.RECORD_MOVEMENT, depot.pk)
@@ -60,6 +61,7 @@ def adjustment_create(
         now=now,
         reason=reason,
         note=note,
+        reference=reference,
     )
     PendingLine.objects.bulk_create(
         PendingLine(
