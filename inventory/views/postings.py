@@ -77,11 +77,6 @@ def _return_header(header):
     return values
 
 
-def _adjustment_header(header):
-    """An adjustment has no voucher reference: the approval is its reference."""
-    return {name: value for name, value in header.items() if name != "reference"}
-
-
 @dataclass(frozen=True)
 class PostingPage:
     """What differs between the posting pages: the form, the service `post` calls with the
@@ -174,7 +169,6 @@ PAGES = {
         form_class=forms.AdjustmentForm,
         line_form_class=forms.AdjustmentLineForm,
         service=posting.adjustment_create,
-        header=_adjustment_header,
         success=gettext_lazy(
             "Adjustment %(number)s recorded: it waits for an inspector's approval."
         ),

@@ -787,12 +787,14 @@ def test_adjustment_proposed_then_approved_by_an_inspector(
             "occurred_on": TODAY().isoformat(),
             "reason": AdjustmentReason.LOST,
             "note": "Box missing at count",
+            "reference": "COUNT-SHEET-12",
             **lines_data([{"lot_number": "BALL-1", "storehouse": world.sh1.pk, "quantity": -20}]),
         },
     )
     adjustment = Document.objects.get(kind=DocumentKind.ADJUSTMENT)
     assert response.status_code == 302
     assert adjustment.status == DocumentStatus.PENDING_APPROVAL
+    assert adjustment.reference == "COUNT-SHEET-12"  # the form asks for it: it is kept
     assert Balance.objects.get(lot=lot, storehouse=world.sh1).quantity == 500
 
     # The clerk may not approve.
