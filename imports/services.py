@@ -32,7 +32,7 @@ from core.roles import Action
 from core.scoping import require
 from imports.errors import DuplicateImport
 from imports.models import REFERENCE_KINDS, TAKEN_STATUSES, ImportKind, ImportRun, ImportStatus
-from imports.opening import OpeningRow, opening_check
+from imports.opening import OpeningRow, error, opening_check
 from imports.parsing import FileProblem, Sheet, read_sheet
 from imports.reference import reference_apply
 from inventory.models import Depot
@@ -337,16 +337,11 @@ def _posting_refusal(depot: Depot) -> list[dict]:
     return []
 
 
-def _file_error(code: str, detail: str) -> dict:
-    """An error of the whole file (no row, no column)."""
-    return {"row": None, "column": None, "code": code, "detail": detail}
-
-
 def _refusal_error(exc: ApplicationError | ValidationError) -> dict:
-    """The posting's refusal, as an error of the whole file."""
+    """The posting's refusal, as an error of the whole file (no row, no column)."""
     if isinstance(exc, ValidationError):
-        return _file_error("invalid", " ".join(exc.messages))
-    return {"row": None, "column": None, **exc.as_dict()}
+        return error(None, None, "invalid", " ".join(exc.messages))
+    return error(None, None, **exc.as_dict())
 
 
 def _apply(run: ImportRun, *, user: User) -> tuple[list[int], int]:
@@ -429,9 +424,9 @@ def import_execute(*, run_id: int) -> ImportRun:
         _record_failure(run, ImportStatus.REJECTED, rejected.errors)
     except (PermissionDenied, ApplicationError) as exc:
         code = getattr(exc, "code", "permission_denied")
-        _record_failure(run, ImportStatus.REJECTED, [_file_error(code, str(exc))])
+        _record_failure(run, ImportStatus.REJECTED, [error(None, None, code, str(exc))])
     except Exception as exc:
-        _record_failure(run, ImportStatus.FAILED, [_file_error("failed", str(exc)[:500])])
+        _record_failure(run, ImportStatus.FAILED, [error(None, None, "failed", str(exc)[:500])])
         raise
     finally:
         cache.delete(_progress_key(run.pk))
