@@ -180,20 +180,27 @@ def depot_profiles(*, user: User, start: date, end: date) -> tuple[list[DepotPro
     return ranked, months
 
 
+@dataclass(kw_only=True)
+class _Consumption:
+    """Units issued to a recipient and returned by it in the period: their difference is what it
+    consumed."""
+
+    units_issued: int = 0
+    units_returned: int = 0
+
+    @property
+    def consumed(self) -> int:
+        return self.units_issued - self.units_returned
+
+
 @dataclass
-class TypeConsumption:
+class TypeConsumption(_Consumption):
     """One ammunition type consumed by a recipient in the period, against its training
     allocation pro-rated to the period (None when no allocation covers the period)."""
 
     type_id: int
     type_code: str
-    units_issued: int = 0
-    units_returned: int = 0
     allocated: int | None = None
-
-    @property
-    def consumed(self) -> int:
-        return self.units_issued - self.units_returned
 
     @property
     def over(self) -> bool:
@@ -205,17 +212,11 @@ class TypeConsumption:
 
 
 @dataclass
-class RecipientProfile:
+class RecipientProfile(_Consumption):
     recipient: Recipient
     issues: int = 0
-    units_issued: int = 0
-    units_returned: int = 0
     failed_verifications: int = 0
     types: list[TypeConsumption] = field(default_factory=list)
-
-    @property
-    def consumed(self) -> int:
-        return self.units_issued - self.units_returned
 
     @property
     def units_over_allocation(self) -> int:

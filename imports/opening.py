@@ -18,6 +18,7 @@ from datetime import date
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from imports.parsing import Sheet
 from inventory.models import AmmunitionType, ConditionCode, Depot, Lot, Storehouse
@@ -128,6 +129,25 @@ def header_errors(sheet: Sheet, columns: list[str], required: list[str]) -> list
 PROGRESS_CHUNK = 500
 
 
+# What a row naming an unknown record is told, by column (its error code: `unknown_<column>`).
+_UNKNOWN = {
+    "storehouse": gettext_lazy("Depot %(depot)s has no storehouse “%(code)s”."),
+    "ammunition_type": gettext_lazy("No ammunition type has the code “%(code)s”."),
+}
+
+
+def _known(values: dict, column: str, by_code: dict, fail: Callable, **params):
+    """The record the row names by code in `column`; None, failing the row, when no record has
+    that code (None too when the column is blank: the required columns fail on their own)."""
+    given = values.get(column)
+    if not given:
+        return None
+    found = by_code.get(given.upper())
+    if found is None:
+        fail(column, f"unknown_{column}", _UNKNOWN[column] % {"code": given, **params})
+    return found
+
+
 def opening_check(
     sheet: Sheet, *, depot: Depot, progress: Callable[[int, int], None] | None = None
 ) -> tuple[list[OpeningRow], list[dict]]:
@@ -171,25 +191,10 @@ def opening_check(
         for name in REQUIRED:
             if not values.get(name):
                 fail(name, "missing_value", _("This column needs a value."))
-        storehouse = ammunition_type = made = None
+        made = None
         quantity = 0
-        if code := values.get("storehouse"):
-            storehouse = storehouses.get(code.upper())
-            if storehouse is None:
-                fail(
-                    "storehouse",
-                    "unknown_storehouse",
-                    _("Depot %(depot)s has no storehouse “%(code)s”.")
-                    % {"depot": depot.code, "code": code},
-                )
-        if code := values.get("ammunition_type"):
-            ammunition_type = types.get(code.upper())
-            if ammunition_type is None:
-                fail(
-                    "ammunition_type",
-                    "unknown_ammunition_type",
-                    _("No ammunition type has the code “%(code)s”.") % {"code": code},
-                )
+        storehouse = _known(values, "storehouse", storehouses, fail, depot=depot.code)
+        ammunition_type = _known(values, "ammunition_type", types, fail)
         if text := values.get("manufactured_on"):
             made = parse_day(text)
             if made is None:

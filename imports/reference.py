@@ -58,18 +58,18 @@ def _whole(values: dict, name: str, default: int | None = None) -> int | None:
     return int(text)
 
 
+def _texts(values: dict, *names: str) -> dict[str, str]:
+    """The row's text columns `names`, as they stand (empty where the file leaves them out)."""
+    return {name: values.get(name, "") for name in names}
+
+
 def _ammunition_type(values: dict, user: User, depots: dict[str, Depot]):
     return ammunition_type_create(
-        code=values.get("code", ""),
-        name=values.get("name", ""),
-        category=values.get("category", ""),
-        calibre=values.get("calibre", ""),
-        hazard_division=values.get("hazard_division", ""),
+        **_texts(values, "code", "name", "category", "calibre", "hazard_division", "packaging"),
         compatibility_group=values.get("compatibility_group", "").upper(),
         neq_per_unit_kg=_decimal(values, "neq_per_unit_kg"),
         unit=values.get("unit", "") or "round",
         items_per_unit=_whole(values, "items_per_unit", 1),
-        packaging=values.get("packaging", ""),
         shelf_life_months=_whole(values, "shelf_life_months"),
         contains_propellant=_flag(values, "contains_propellant"),
         shaped_charge=_flag(values, "shaped_charge"),
@@ -86,9 +86,7 @@ def _recipient(values: dict, user: User, depots: dict[str, Depot]):
         if depot is None:
             raise RowRefused("depot", "unknown_depot", _("No depot has this code."))
     return recipient_create(
-        code=values.get("code", ""),
-        name=values.get("name", ""),
-        kind=values.get("kind", ""),
+        **_texts(values, "code", "name", "kind"),
         depot=depot,
         permitted_restricted=_flag(values, "permitted_restricted"),
         is_active=not values.get("is_active") or _flag(values, "is_active"),
@@ -98,13 +96,8 @@ def _recipient(values: dict, user: User, depots: dict[str, Depot]):
 
 def _party(values: dict, user: User, depots: dict[str, Depot]):
     return party_create(
-        kind=values.get("kind", ""),
-        name=values.get("name", ""),
-        country=values.get("country", ""),
-        address=values.get("address", ""),
+        **_texts(values, "kind", "name", "country", "address", "status_reason", "status_source"),
         status=values.get("status", "") or "pending",
-        status_reason=values.get("status_reason", ""),
-        status_source=values.get("status_source", ""),
         created_by=user,
     )
 

@@ -32,7 +32,7 @@ from core.roles import Action
 from core.scoping import require
 from imports.errors import DuplicateImport
 from imports.models import REFERENCE_KINDS, TAKEN_STATUSES, ImportKind, ImportRun, ImportStatus
-from imports.opening import OpeningRow, opening_check
+from imports.opening import OpeningRow, error, opening_check
 from imports.parsing import FileProblem, Sheet, read_sheet
 from imports.reference import reference_apply
 from inventory.models import Depot
@@ -261,10 +261,7 @@ def _import_now(run: ImportRun) -> ImportOutcome:
     transaction, so a refusal (the stockpile changed since the check) leaves nothing, not even
     the run. A file kept for confirmation is marked rejected, with the errors."""
     try:
-        with transaction.atomic():
-            documents, created, _rows = _apply(run, user=run.created_by)
-            run.status = ImportStatus.IMPORTED
-            _finish(run, documents=documents, created=created)
+        _post(run)
     except _Rejected as rejected:
         if run.pk is not None:
             _record_failure(run, ImportStatus.REJECTED, rejected.errors)
@@ -275,7 +272,15 @@ def _import_now(run: ImportRun) -> ImportOutcome:
     return ImportOutcome(ImportStatus.IMPORTED, run.rows, run=run)
 
 
+def _post(run: ImportRun) -> None:
+    """Post the run's file and record it imported, in one transaction (raises _Rejected)."""
+    with transaction.atomic():
+        documents, created = _apply(run, user=run.created_by)
+        _finish(run, documents=documents, created=created)
+
+
 def _finish(run: ImportRun, *, documents: list[int], created: int) -> None:
+    run.status = ImportStatus.IMPORTED
     run.documents = documents
     run.created = created
     run.progress = 100
@@ -327,16 +332,21 @@ def _posting_refusal(depot: Depot) -> list[dict]:
     for a stock check), as an error of the file: a dry run's verdict is the real run's."""
     try:
         opening_balances_refusal(depot=depot)
-    except ApplicationError as exc:
-        return [{"row": None, "column": None, **exc.as_dict()}]
-    except ValidationError as exc:
-        return [{"row": None, "column": None, "code": "invalid", "detail": " ".join(exc.messages)}]
+    except (ApplicationError, ValidationError) as exc:
+        return [_refusal_error(exc)]
     return []
 
 
-def _apply(run: ImportRun, *, user: User) -> tuple[list[int], int, int]:
+def _refusal_error(exc: ApplicationError | ValidationError) -> dict:
+    """The posting's refusal, as an error of the whole file (no row, no column)."""
+    if isinstance(exc, ValidationError):
+        return error(None, None, "invalid", " ".join(exc.messages))
+    return error(None, None, **exc.as_dict())
+
+
+def _apply(run: ImportRun, *, user: User) -> tuple[list[int], int]:
     """Read, check again and post the run's file inside the caller's transaction: the ids of the
-    documents posted, the records created, the rows. Raises _Rejected with the errors."""
+    documents posted and the records created. Raises _Rejected with the errors."""
     run_id = run.pk
     _report(run_id, 5)
     sheet, errors = _sheet_or_errors(bytes(run.content), run.file_name)
@@ -346,7 +356,7 @@ def _apply(run: ImportRun, *, user: User) -> tuple[list[int], int, int]:
         created, errors = reference_apply(run.kind, sheet, user=user)
         if errors:
             raise _Rejected(errors)
-        return [], created, len(sheet.rows)
+        return [], created
     rows, errors = opening_check(
         sheet, depot=run.depot, progress=partial(_report_between, run_id, *CHECKING)
     )
@@ -364,14 +374,10 @@ def _apply(run: ImportRun, *, user: User) -> tuple[list[int], int, int]:
             progress=partial(_report_between, run_id, *POSTING),
         )
         _record_known_tests(rows, depot=run.depot, user=user)
-    except ApplicationError as exc:
-        raise _Rejected([{"row": None, "column": None, **exc.as_dict()}]) from exc
-    except ValidationError as exc:
-        raise _Rejected(
-            [{"row": None, "column": None, "code": "invalid", "detail": " ".join(exc.messages)}]
-        ) from exc
+    except (ApplicationError, ValidationError) as exc:
+        raise _Rejected([_refusal_error(exc)]) from exc
     _report(run_id, 99)
-    return [document.pk for document in documents], len(rows), len(rows)
+    return [document.pk for document in documents], len(rows)
 
 
 def _opening_line(row: OpeningRow) -> OpeningLine:
@@ -413,24 +419,14 @@ def import_execute(*, run_id: int) -> ImportRun:
         run.save(update_fields=["status"])
     _report(run.pk, 1)
     try:
-        with transaction.atomic():
-            documents, created, _rows = _apply(run, user=run.created_by)
-            run.status = ImportStatus.IMPORTED
-            _finish(run, documents=documents, created=created)
+        _post(run)
     except _Rejected as rejected:
         _record_failure(run, ImportStatus.REJECTED, rejected.errors)
     except (PermissionDenied, ApplicationError) as exc:
         code = getattr(exc, "code", "permission_denied")
-        _record_failure(
-            run, ImportStatus.REJECTED, [{"row": None, "column": None, "code": code,
-                                          "detail": str(exc)}]
-        )  # fmt: skip
+        _record_failure(run, ImportStatus.REJECTED, [error(None, None, code, str(exc))])
     except Exception as exc:
-        _record_failure(
-            run,
-            ImportStatus.FAILED,
-            [{"row": None, "column": None, "code": "failed", "detail": str(exc)[:500]}],
-        )
+        _record_failure(run, ImportStatus.FAILED, [error(None, None, "failed", str(exc)[:500])])
         raise
     finally:
         cache.delete(_progress_key(run.pk))

@@ -275,6 +275,13 @@ def group_member_remove(
 # --- Snapshots ---------------------------------------------------------------------------------
 
 SNAPSHOT_BATCH = 2000
+# A snapshot row keeps every figure of the computed row (surplus.computation.SurplusRow), by name:
+# its columns other than the keys.
+_SNAPSHOT_FIGURES = [
+    field.name
+    for field in SnapshotRow._meta.concrete_fields
+    if not field.is_relation and not field.primary_key
+]
 
 
 def snapshot_request(*, requested_by: User | None, taken_on: date | None = None) -> SurplusSnapshot:
@@ -327,20 +334,7 @@ def snapshot_take(snapshot: SurplusSnapshot) -> dict[str, int]:
                     depot_id=depot_id,
                     ammunition_type_id=row.type_id,
                     group_id=row.group_id,
-                    category=row.category,
-                    requirement=row.requirement,
-                    serviceable=row.serviceable,
-                    suspended=row.suspended,
-                    in_transit=row.in_transit,
-                    unserviceable=row.unserviceable,
-                    expiring_before_use=row.expiring_before_use,
-                    obsolete_or_banned=row.obsolete_or_banned,
-                    banned=row.banned,
-                    usable=row.usable,
-                    excess=row.excess,
-                    surplus=row.surplus,
-                    holdings_neq_kg=row.holdings_neq_kg,
-                    surplus_neq_kg=row.surplus_neq_kg,
+                    **{name: getattr(row, name) for name in _SNAPSHOT_FIGURES},
                 )
                 for depot_id, row in batch
             )

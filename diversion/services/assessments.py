@@ -28,7 +28,12 @@ from diversion.models import (
     TransferCase,
 )
 from diversion.services.cases import _locked_case
-from diversion.services.common import DEFAULT_ASSESSMENT_VALID_DAYS, _policy_days
+from diversion.services.common import (
+    DEFAULT_ASSESSMENT_VALID_DAYS,
+    _check_choice,
+    _check_given,
+    _policy_days,
+)
 from inventory.errors import InvalidState
 from inventory.policy import policy_values
 from inventory.services.states import status_require
@@ -79,10 +84,8 @@ def risk_answer_set(
         raise PermissionDenied(_("Only the author answers the assessment."))
     if item.checklist_id != assessment.checklist_id:
         raise ValidationError({"item": [_("Not an item of this assessment's checklist.")]})
-    if risk not in RiskLevel.values:
-        raise ValidationError({"risk": [_("Low, medium or high.")]})
-    if not evidence.strip():
-        raise ValidationError({"evidence": [_("Give the evidence for the risk level.")]})
+    _check_choice(risk, RiskLevel, "risk", _("Low, medium or high."))
+    _check_given(evidence, "evidence", _("Give the evidence for the risk level."))
     answer, _created = RiskAnswer.objects.update_or_create(
         assessment=assessment,
         item=item,
@@ -137,8 +140,7 @@ def risk_assessment_override(
     _require_draft(assessment)
     if override_by.pk == assessment.author_id:
         raise SelfApproval(_("The override is recorded by an officer other than the author."))
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Give the reason for the override.")]})
+    _check_given(reason, "reason", _("Give the reason for the override."))
     levels, _missing = _answers(assessment)
     if RiskLevel.HIGH not in levels:
         raise InvalidState(_("No item is rated high: there is nothing to override."))

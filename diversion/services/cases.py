@@ -32,7 +32,12 @@ from diversion.models import (
     TransferCase,
     Verification,
 )
-from diversion.services.common import DEFAULT_VERIFICATION_DAYS, _check_country, _policy_days
+from diversion.services.common import (
+    DEFAULT_VERIFICATION_DAYS,
+    _check_choice,
+    _check_country,
+    _policy_days,
+)
 from inventory.errors import InvalidState
 from inventory.locks import rows_share_lock
 from inventory.models import Depot, Document, Lot, Recipient, Storehouse
@@ -119,8 +124,7 @@ def transfer_case_create(
     require(created_by, Action.MANAGE_OVERSIGHT, depot.pk)
     from diversion.models import TransferPurpose
 
-    if purpose not in TransferPurpose.values:
-        raise ValidationError({"purpose": [_("Not a transfer purpose.")]})
+    _check_choice(purpose, TransferPurpose, "purpose", _("Not a transfer purpose."))
     if consignee.kind not in {PartyKind.CONSIGNEE, *END_USER_KINDS}:
         raise ValidationError({"consignee": [_("The consignee is a consignee or an end user.")]})
     if end_user.kind not in END_USER_KINDS:

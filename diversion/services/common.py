@@ -1,8 +1,10 @@
-"""What the sections of diversion.services share: policy settings and country codes."""
+"""What the sections of diversion.services share: policy settings, country codes and the checks
+of a text given or a value chosen, refused with a 400 on the field named."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
 from diversion.models import VerificationKind
@@ -27,3 +29,15 @@ def _check_country(value: str, field: str) -> str:
     if len(value) != 2 or not value.isalpha() or not value.isascii():
         raise ValidationError({field: [_("Give a two-letter ISO 3166 country code.")]})
     return value
+
+
+def _check_given(value: str, field: str, message: str) -> None:
+    """Refuse `value` on `field` when it is blank."""
+    if not value.strip():
+        raise ValidationError({field: [message]})
+
+
+def _check_choice(value: str, choices: type[models.Choices], field: str, message: str) -> None:
+    """Refuse `value` on `field` unless it is one of `choices`."""
+    if value not in choices.values:
+        raise ValidationError({field: [message]})

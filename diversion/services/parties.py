@@ -21,7 +21,7 @@ from diversion.models import (
     PartyKind,
     PartyStatus,
 )
-from diversion.services.common import _check_country
+from diversion.services.common import _check_choice, _check_country, _check_given
 
 
 def _check_identifiers(identifiers) -> dict[str, str]:
@@ -38,8 +38,7 @@ def _check_identifiers(identifiers) -> dict[str, str]:
 
 
 def _check_status(status: str, reason: str) -> None:
-    if status not in PartyStatus.values:
-        raise ValidationError({"status": [_("Not a party status.")]})
+    _check_choice(status, PartyStatus, "status", _("Not a party status."))
     if status != PartyStatus.PENDING and not reason.strip():
         raise ValidationError({"status_reason": [_("Say why the party has this status.")]})
 
@@ -59,10 +58,8 @@ def party_create(
 ) -> Party:
     """Add a party to the register (officers, administrators)."""
     require(created_by, Action.MANAGE_OVERSIGHT)
-    if kind not in PartyKind.values:
-        raise ValidationError({"kind": [_("Not a kind of party.")]})
-    if not name.strip():
-        raise ValidationError({"name": [_("Give the party's name.")]})
+    _check_choice(kind, PartyKind, "kind", _("Not a kind of party."))
+    _check_given(name, "name", _("Give the party's name."))
     _check_status(status, status_reason)
     party = Party(
         kind=kind,
@@ -98,8 +95,7 @@ def party_update(
     require(changed_by, Action.MANAGE_OVERSIGHT)
     party = Party.objects.select_for_update().get(pk=party.pk)
     if name is not None:
-        if not name.strip():
-            raise ValidationError({"name": [_("Give the party's name.")]})
+        _check_given(name, "name", _("Give the party's name."))
         party.name = name.strip()
     if country is not None:
         party.country = _check_country(country, "country")
@@ -137,12 +133,9 @@ def party_document_add(
 ) -> PartyDocument:
     """Record an end-user certificate, assurance, contract or licence of a party."""
     require(recorded_by, Action.MANAGE_OVERSIGHT)
-    if kind not in PartyDocumentKind.values:
-        raise ValidationError({"kind": [_("Not a kind of document.")]})
-    if not number.strip():
-        raise ValidationError({"number": [_("Give the document's number.")]})
-    if not issuer.strip():
-        raise ValidationError({"issuer": [_("Say who issued the document.")]})
+    _check_choice(kind, PartyDocumentKind, "kind", _("Not a kind of document."))
+    _check_given(number, "number", _("Give the document's number."))
+    _check_given(issuer, "issuer", _("Say who issued the document."))
     if valid_until < valid_from:
         raise ValidationError({"valid_until": [_("A document cannot end before it starts.")]})
     document = PartyDocument(
@@ -165,8 +158,7 @@ def party_document_authenticate(
     require(authenticated_by, Action.MANAGE_OVERSIGHT)
     if result not in AuthenticationResult.values or result == AuthenticationResult.UNCHECKED:
         raise ValidationError({"result": [_("Authentic, not authentic or inconclusive.")]})
-    if not method.strip():
-        raise ValidationError({"method": [_("Say how the document was checked.")]})
+    _check_given(method, "method", _("Say how the document was checked."))
     document = PartyDocument.objects.select_for_update().get(pk=document.pk)
     document.authentication_result = result
     document.authentication_method = method.strip()

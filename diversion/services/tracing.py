@@ -15,6 +15,7 @@ from core.roles import Action
 from core.scoping import require
 from diversion import selectors
 from diversion.models import TracingRequest
+from diversion.services.common import _check_given
 
 
 @transaction.atomic
@@ -62,8 +63,7 @@ def tracing_request_answer(
 ) -> TracingRequest:
     """Record (or amend) the answer sent to the requesting authority."""
     require(answered_by, Action.MANAGE_OVERSIGHT)
-    if not answer.strip():
-        raise ValidationError({"answer": [_("Write the answer.")]})
+    _check_given(answer, "answer", _("Write the answer."))
     tracing_request = TracingRequest.objects.select_for_update().get(pk=tracing_request.pk)
     tracing_request.answer = answer.strip()
     tracing_request.answered_by = answered_by

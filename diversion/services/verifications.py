@@ -24,6 +24,7 @@ from diversion.models import (
     VerificationResult,
 )
 from diversion.services.cases import _locked_case
+from diversion.services.common import _check_choice, _check_given
 from inventory.errors import InvalidState
 from inventory.models import Document, Incident, IncidentDocument, IncidentKind
 from inventory.services.incidents import incident_open
@@ -35,8 +36,7 @@ def verification_schedule(
 ) -> Verification:
     """Schedule one more check of a case (dispatch schedules the standard ones)."""
     require(scheduled_by, Action.MANAGE_OVERSIGHT, case.depot_id)
-    if kind not in VerificationKind.values:
-        raise ValidationError({"kind": [_("Not a kind of verification.")]})
+    _check_choice(kind, VerificationKind, "kind", _("Not a kind of verification."))
     if case.status != CaseStatus.DISPATCHED:
         raise InvalidState(_("Checks are scheduled for a dispatched case."))
     if Document.objects.filter(reverses_id=case.dispatch_document_id).exists():
@@ -70,8 +70,7 @@ def verification_record(
         raise ValidationError({"result": [_("Passed or failed.")]})
     if performed_on > timezone.localdate():
         raise ValidationError({"performed_on": [_("The date cannot be in the future.")]})
-    if not evidence.strip():
-        raise ValidationError({"evidence": [_("Give the evidence of the check.")]})
+    _check_given(evidence, "evidence", _("Give the evidence of the check."))
     verification.result = result
     verification.performed_on = performed_on
     verification.evidence = evidence.strip()
