@@ -34,6 +34,7 @@ from reports.kinds import (
 )
 from reports.models import ReportKind
 from surplus import charts, computation
+from surplus.figure_charts import requirement_bars, top_surplus_bars
 from surplus.models import DESTRUCTION_METHODS, DisposalExecution
 
 TOP = 10
@@ -345,19 +346,13 @@ class SurplusReport(ReportBuilder):
                     "not_assessed": not_assessed,
                     "policy": view.policy,
                     "national": view.national,
-                    "chart_types": charts.bar_chart(
+                    "chart_types": requirement_bars(
                         "r-types",
                         _("Requirement, usable stock and surplus by type or group"),
                         _("Bars per type or group; the same figures are in the table By type."),
                         [row.code for row in chart_types],
-                        [
-                            charts.Series(_("Requirement"), [r.requirement for r in chart_types]),
-                            charts.Series(_("Usable"), [r.usable for r in chart_types]),
-                            charts.Series(_("Surplus"), [r.surplus for r in chart_types]),
-                        ],
-                    )
-                    if chart_types
-                    else None,
+                        chart_types,
+                    ),
                     "charted": len(chart_types) < len(by_type),
                     "more_depots": len(chart_depots) < len(depot_rows),
                     "widths": {
@@ -365,15 +360,11 @@ class SurplusReport(ReportBuilder):
                         "top": _chart_width(len(top), 1),
                         "depots": _chart_width(len(chart_depots), 2),
                     },
-                    "chart_top": charts.bar_chart(
+                    "chart_top": top_surplus_bars(
                         "r-top",
-                        _("Top surplus types by NEQ (kg)"),
                         _("One bar per type or group; the figures are in the table Top surplus."),
-                        [row.code for row in top],
-                        [charts.Series(_("Surplus NEQ (kg)"), [r.surplus_neq_kg for r in top])],
-                    )
-                    if top
-                    else None,
+                        top,
+                    ),
                     "chart_depots": charts.bar_chart(
                         "r-depots",
                         _("Holdings and surplus by depot"),

@@ -18,6 +18,7 @@ from core.scoping import read_depot_ids
 from inventory.models import AmmunitionType, Balance
 from surplus import charts, computation, forms, selectors
 from surplus.exports import Column, Table
+from surplus.figure_charts import requirement_bars, top_surplus_bars
 from surplus.models import (
     DisposalPlanLine,
     InterchangeableGroup,
@@ -279,7 +280,7 @@ def _dashboard_tables(request, values, view) -> tuple[dict[str, Table], dict]:
     tables["trend"] = table
 
     chart_data = {
-        "categories": charts.bar_chart(
+        "categories": requirement_bars(
             "chart-categories",
             _("Requirement, usable stock and surplus by category"),
             _(
@@ -287,24 +288,14 @@ def _dashboard_tables(request, values, view) -> tuple[dict[str, Table], dict]:
                 "orders of magnitude); the same figures are in the table By category."
             ),
             [category_label(r) for r in by_category],
-            [
-                charts.Series(_("Requirement"), [r.requirement for r in by_category]),
-                charts.Series(_("Usable"), [r.usable for r in by_category]),
-                charts.Series(_("Surplus"), [r.surplus for r in by_category]),
-            ],
+            by_category,
             per_row=True,
-        )
-        if by_category
-        else None,
-        "top": charts.bar_chart(
+        ),
+        "top": top_surplus_bars(
             "chart-top",
-            _("Top surplus types by NEQ (kg)"),
             _("One bar per type or group; the same figures are in the table Top surplus by NEQ."),
-            [row.code for row in top],
-            [charts.Series(_("Surplus NEQ (kg)"), [row.surplus_neq_kg for row in top])],
-        )
-        if top
-        else None,
+            top,
+        ),
         "trend": charts.line_chart(
             "chart-trend",
             _("Serviceable stock and surplus over time"),
