@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.roles import Action, Role
-from core.scoping import require
+from core.roles import Role
 from inventory.models import Depot, LedgerLine
+from reports.builders.record import RecordReport
 from reports.kinds import (
     Block,
     Cleaned,
@@ -26,7 +27,6 @@ from reports.kinds import (
     ReportBuilder,
     Table,
     depot_param,
-    id_param,
     only,
     refuse,
     register,
@@ -54,12 +54,15 @@ def _neq(line) -> Decimal:
     return (line.quantity * per_unit).quantize(computation._KG)
 
 
-class DestructionCertificate(ReportBuilder):
+class DestructionCertificate(RecordReport):
     """One disposal execution: what was destroyed (or used, or handed over), where, how, before
     whom. Readers: anyone who reads its depot, the clerks who executed it included — they sign
     it, and the HTML certificate is theirs already (docs/surplus.md)."""
 
     kind = ReportKind.DESTRUCTION_CERTIFICATE
+    parameter = "execution"
+    label_of_id = gettext_lazy("Disposal execution (id)")
+    id_required = True
     tabular = True
 
     def _get(self, pk: int) -> DisposalExecution:
@@ -77,22 +80,13 @@ class DestructionCertificate(ReportBuilder):
             .get(pk=pk)
         )
 
-    def clean(self, *, user, parameters) -> Cleaned:
+    def readable(self, user):
         from surplus.selectors import execution_list
 
-        only(parameters, ["execution"])
-        pk = id_param(parameters, "execution")
-        execution = execution_list(user).filter(pk=pk).first()
-        if execution is None:  # outside the user's scope reads as "does not exist"
-            raise refuse("execution", _("No such object among those you may read."))
-        require(user, Action.REQUEST_REPORT, execution.plan.depot_id)
-        return Cleaned({"execution": execution.pk}, execution.plan.depot)
+        return execution_list(user).annotate(depot_id=F("plan__depot_id"))
 
-    def form_fields(self, user) -> dict:
-        """For the reports request page, once it asks kinds for their fields."""
-        from django import forms
-
-        return {"execution": forms.IntegerField(label=_("Disposal execution (id)"), min_value=1)}
+    def depot_of(self, execution):
+        return execution.plan.depot
 
     def lines(self, run) -> QuerySet[LedgerLine]:
         document = DisposalExecution.objects.filter(pk=run.parameters["execution"]).values(
