@@ -88,6 +88,16 @@ def filtered_list(request, filter_class, rows, template: str, context: dict | No
     return render_page(request, template, partial, context)
 
 
+def the_one(matches: list, *, none: str, several: str):
+    """The one of `matches` (fetch two to tell), else a field's ValidationError saying `none` or
+    `several` (a number that names no record, or more than one)."""
+    if not matches:
+        raise ValidationError(none)
+    if len(matches) > 1:
+        raise ValidationError(several)
+    return matches[0]
+
+
 # --- Refusals ------------------------------------------------------------------------------------
 
 

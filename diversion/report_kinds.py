@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.roles import Role
+from core.web import the_one
 from diversion import selectors
 from diversion.models import PartyKind, VerificationKind, VerificationResult
 from inventory.labels import scanned_lot
@@ -64,13 +65,12 @@ class TraceLotField(forms.CharField):
         ids = list(lots.values_list("pk", flat=True)[:2])
         if not ids and number.isdigit() and not type_code:
             ids = list(Lot.objects.filter(pk=int(number)).values_list("pk", flat=True))
-        if not ids:
-            raise forms.ValidationError(_("No lot carries this number."))
-        if len(ids) > 1:
-            raise forms.ValidationError(
-                _("Several lots carry this number: scan the lot's label or give its id.")
-            )
-        return str(ids[0])
+        lot_id = the_one(
+            ids,
+            none=_("No lot carries this number."),
+            several=_("Several lots carry this number: scan the lot's label or give its id."),
+        )
+        return str(lot_id)
 
 
 class TraceReport(ReportBuilder):

@@ -172,7 +172,43 @@ def style_document_filter(form: forms.Form) -> None:
 # --- Lines -----------------------------------------------------------------------------------
 
 
-class LotLineForm(forms.Form):
+class LotNumberLookup:
+    """For a form that names a lot by its number as marked among `self.lots`: the lot, or an error
+    on `lot_number` (with `lot_choices` to pick from when several lots share the number)."""
+
+    lots: QuerySet[Lot]
+    lot_choices: list[Lot]
+
+    def unknown_lot_message(self, number: str) -> str:
+        return _("No lot numbered %(lot)s in your depots. Check the marking on the box.") % {
+            "lot": number
+        }
+
+    def resolve_lot(self, number: str, lot_id: int | None) -> Lot | None:
+        """The lot of the user's depots that `number` names (the picked id decides a tie). A
+        scanned label, `lot|type` (inventory.labels), names the lot and its type."""
+        number, type_code = scanned_lot(number)
+        lots = self.lots.filter(ammunition_type__code__iexact=type_code) if type_code else self.lots
+        if lot_id:
+            picked = lots.filter(pk=lot_id, lot_number__iexact=number).first()
+            if picked is not None:
+                return picked
+        matches = list(lots.filter(lot_number__iexact=number).order_by("id")[:20])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            self.add_error("lot_number", self.unknown_lot_message(number))
+            return None
+        self.lot_choices = matches
+        self.add_error(
+            "lot_number",
+            _("Several lots are numbered %(lot)s: choose the one on the box below.")
+            % {"lot": number},
+        )
+        return None
+
+
+class LotLineForm(LotNumberLookup, forms.Form):
     """A line naming a lot of the user's depots, a storehouse and a quantity."""
 
     search_mode = "stock"  # what /lots/search/ lists for this line: see views.stock.lot_search
@@ -207,34 +243,6 @@ class LotLineForm(forms.Form):
                 }
             )
         self.fields["lot_number"].widget.attrs.update(attrs)
-
-    def unknown_lot_message(self, number: str) -> str:
-        return _("No lot numbered %(lot)s in your depots. Check the marking on the box.") % {
-            "lot": number
-        }
-
-    def resolve_lot(self, number: str, lot_id: int | None) -> Lot | None:
-        """The lot of the user's depots that `number` names (the picked id decides a tie). A
-        scanned label, `lot|type` (inventory.labels), names the lot and its type."""
-        number, type_code = scanned_lot(number)
-        lots = self.lots.filter(ammunition_type__code__iexact=type_code) if type_code else self.lots
-        if lot_id:
-            picked = lots.filter(pk=lot_id, lot_number__iexact=number).first()
-            if picked is not None:
-                return picked
-        matches = list(lots.filter(lot_number__iexact=number).order_by("id")[:20])
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
-            self.add_error("lot_number", self.unknown_lot_message(number))
-            return None
-        self.lot_choices = matches
-        self.add_error(
-            "lot_number",
-            _("Several lots are numbered %(lot)s: choose the one on the box below.")
-            % {"lot": number},
-        )
-        return None
 
     def clean(self):
         data = super().clean()

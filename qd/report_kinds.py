@@ -8,14 +8,15 @@ of a distance, a site or the licence's limits makes the verification say the fig
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.roles import Action
-from core.scoping import require
 from inventory.models import Licence
 from qd import rules
 from qd.selectors import storehouse_sites
-from reports.kinds import Block, Cleaned, Content, ReportBuilder, Table, id_param, only, refuse
+from reports.builders.record import RecordReport
+from reports.kinds import Block, Content, Table
 from reports.kinds import register as register_kind
 from reports.models import ReportKind
 
@@ -24,25 +25,20 @@ def _kg(value) -> str:
     return _("unlimited") if value is None else f"{int(value):,}"
 
 
-class ExplosiveLicence(ReportBuilder):
+class ExplosiveLicence(RecordReport):
     kind = ReportKind.EXPLOSIVE_LICENCE
+    parameter = "licence"
+    label_of_id = gettext_lazy("Licence (id)")
+    id_required = True
     tabular = True
 
-    def clean(self, *, user, parameters) -> Cleaned:
+    def readable(self, user):
         from inventory.selectors.reference import licence_list
 
-        only(parameters, ["licence"])
-        pk = id_param(parameters, "licence")
-        licence = licence_list(user=user).filter(pk=pk).first()
-        if licence is None:  # outside the user's scope reads as "does not exist"
-            raise refuse("licence", _("No such object among those you may read."))
-        require(user, Action.REQUEST_REPORT, licence.storehouse.depot_id)
-        return Cleaned({"licence": licence.pk}, licence.storehouse.depot)
+        return licence_list(user=user).annotate(depot_id=F("storehouse__depot_id"))
 
-    def form_fields(self, user) -> dict:
-        from django import forms
-
-        return {"licence": forms.IntegerField(label=_("Licence (id)"), min_value=1)}
+    def depot_of(self, licence):
+        return licence.storehouse.depot
 
     def _figures(self, run):
         licence = (

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import Action
 from core.scoping import scope
+from core.web import the_one
 from inventory.models import Depot, Lot, Storehouse
 from inventory.selectors.book import book_range_errors
 from reports import kinds
@@ -93,13 +94,13 @@ class ReportRequestForm(forms.Form):
             .filter(number=value.upper())
             .values_list("pk", flat=True)[:2]
         )
-        if not ids:
-            raise forms.ValidationError(_("No lot carries this number."))
-        if len(ids) > 1:
-            raise forms.ValidationError(
-                _("Several lots carry this number (of different types or makers): give its id.")
-            )
-        return ids[0]
+        return the_one(
+            ids,
+            none=_("No lot carries this number."),
+            several=_(
+                "Several lots carry this number (of different types or makers): give its id."
+            ),
+        )
 
     def parameters(self) -> dict:
         """The parameters of the chosen kind, as the API takes them."""

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import Action
 from core.scoping import scope
+from core.web import the_one
 from inventory.labels import scanned_lot
 from inventory.models import Depot, IncidentKind, IncidentStatus, Lot, Storehouse
 from inventory.models.ledger import AdjustmentReason
@@ -89,14 +90,11 @@ class FoundForm(forms.Form):
         lots = Lot.objects.filter(lot_number__iexact=number)
         if type_code:
             lots = lots.filter(ammunition_type__code__iexact=type_code)
-        lots = list(lots[:2])
-        if not lots:
-            raise forms.ValidationError(_("No lot has this number."))
-        if len(lots) > 1:
-            raise forms.ValidationError(
-                _("Several lots have this number: ask the inspector to add the line.")
-            )
-        return lots[0]
+        return the_one(
+            list(lots[:2]),
+            none=_("No lot has this number."),
+            several=_("Several lots have this number: ask the inspector to add the line."),
+        )
 
 
 class LineNoteForm(forms.Form):

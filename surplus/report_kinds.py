@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.roles import Action, Role
-from core.scoping import require
+from core.roles import Role
 from inventory.models import Depot, LedgerLine
+from reports.builders.record import RecordReport
 from reports.kinds import (
     Block,
     Cleaned,
@@ -26,7 +27,6 @@ from reports.kinds import (
     ReportBuilder,
     Table,
     depot_param,
-    id_param,
     only,
     refuse,
     register,
@@ -34,6 +34,7 @@ from reports.kinds import (
 )
 from reports.models import ReportKind
 from surplus import charts, computation
+from surplus.figure_charts import requirement_bars, top_surplus_bars
 from surplus.models import DESTRUCTION_METHODS, DisposalExecution
 
 TOP = 10
@@ -53,12 +54,15 @@ def _neq(line) -> Decimal:
     return (line.quantity * per_unit).quantize(computation._KG)
 
 
-class DestructionCertificate(ReportBuilder):
+class DestructionCertificate(RecordReport):
     """One disposal execution: what was destroyed (or used, or handed over), where, how, before
     whom. Readers: anyone who reads its depot, the clerks who executed it included — they sign
     it, and the HTML certificate is theirs already (docs/surplus.md)."""
 
     kind = ReportKind.DESTRUCTION_CERTIFICATE
+    parameter = "execution"
+    label_of_id = gettext_lazy("Disposal execution (id)")
+    id_required = True
     tabular = True
 
     def _get(self, pk: int) -> DisposalExecution:
@@ -76,22 +80,13 @@ class DestructionCertificate(ReportBuilder):
             .get(pk=pk)
         )
 
-    def clean(self, *, user, parameters) -> Cleaned:
+    def readable(self, user):
         from surplus.selectors import execution_list
 
-        only(parameters, ["execution"])
-        pk = id_param(parameters, "execution")
-        execution = execution_list(user).filter(pk=pk).first()
-        if execution is None:  # outside the user's scope reads as "does not exist"
-            raise refuse("execution", _("No such object among those you may read."))
-        require(user, Action.REQUEST_REPORT, execution.plan.depot_id)
-        return Cleaned({"execution": execution.pk}, execution.plan.depot)
+        return execution_list(user).annotate(depot_id=F("plan__depot_id"))
 
-    def form_fields(self, user) -> dict:
-        """For the reports request page, once it asks kinds for their fields."""
-        from django import forms
-
-        return {"execution": forms.IntegerField(label=_("Disposal execution (id)"), min_value=1)}
+    def depot_of(self, execution):
+        return execution.plan.depot
 
     def lines(self, run) -> QuerySet[LedgerLine]:
         document = DisposalExecution.objects.filter(pk=run.parameters["execution"]).values(
@@ -345,19 +340,13 @@ class SurplusReport(ReportBuilder):
                     "not_assessed": not_assessed,
                     "policy": view.policy,
                     "national": view.national,
-                    "chart_types": charts.bar_chart(
+                    "chart_types": requirement_bars(
                         "r-types",
                         _("Requirement, usable stock and surplus by type or group"),
                         _("Bars per type or group; the same figures are in the table By type."),
                         [row.code for row in chart_types],
-                        [
-                            charts.Series(_("Requirement"), [r.requirement for r in chart_types]),
-                            charts.Series(_("Usable"), [r.usable for r in chart_types]),
-                            charts.Series(_("Surplus"), [r.surplus for r in chart_types]),
-                        ],
-                    )
-                    if chart_types
-                    else None,
+                        chart_types,
+                    ),
                     "charted": len(chart_types) < len(by_type),
                     "more_depots": len(chart_depots) < len(depot_rows),
                     "widths": {
@@ -365,15 +354,11 @@ class SurplusReport(ReportBuilder):
                         "top": _chart_width(len(top), 1),
                         "depots": _chart_width(len(chart_depots), 2),
                     },
-                    "chart_top": charts.bar_chart(
+                    "chart_top": top_surplus_bars(
                         "r-top",
-                        _("Top surplus types by NEQ (kg)"),
                         _("One bar per type or group; the figures are in the table Top surplus."),
-                        [row.code for row in top],
-                        [charts.Series(_("Surplus NEQ (kg)"), [r.surplus_neq_kg for r in top])],
-                    )
-                    if top
-                    else None,
+                        top,
+                    ),
                     "chart_depots": charts.bar_chart(
                         "r-depots",
                         _("Holdings and surplus by depot"),

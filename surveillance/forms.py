@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import Action
 from core.scoping import action_depot_ids
-from inventory.forms import DateInput, DepotChoiceField
+from inventory.forms import DateInput, DepotChoiceField, LotNumberLookup
 from inventory.labels import scanned_lot
 from inventory.models import AmmunitionType, Balance, BanKind, ConditionCode, Depot, Lot, Storehouse
 from inventory.models.reference import RecipientKind
@@ -107,7 +107,7 @@ class RecordForm(forms.Form):
         return {name: self.cleaned_data.get(name) for name in [*names, *self.added_keywords]}
 
 
-class LotNumberForm(RecordForm):
+class LotNumberForm(LotNumberLookup, RecordForm):
     """A form naming a lot by its number as marked, typed or scanned from its label (`lot|type`,
     inventory.labels: the type narrows lots of the same number); the search list also fills a
     hidden id, which decides between lots that share a number. Without a lot (`lot` given) the
@@ -151,33 +151,17 @@ class LotNumberForm(RecordForm):
         if self.lot is not None:
             data["lot"] = self.lot
             return data
-        number, type_code = scanned_lot(data.get("lot_number") or "")
-        if not number:
-            return data
-        lots = self.lots.filter(ammunition_type__code__iexact=type_code) if type_code else self.lots
-        lot_id = data.get("lot_id")
-        if lot_id:
-            picked = lots.filter(pk=lot_id, lot_number__iexact=number).first()
-            if picked is not None:
-                data["lot"] = picked
-                return data
-        matches = list(lots.filter(lot_number__iexact=number).order_by("id")[:20])
-        if len(matches) == 1:
-            data["lot"] = matches[0]
-        elif not matches:
-            self.add_error(
-                "lot_number",
-                _("No lot numbered %(lot)s is held in your depots. Check the marking on the box.")
-                % {"lot": number},
-            )
-        else:
-            self.lot_choices = matches
-            self.add_error(
-                "lot_number",
-                _("Several lots are numbered %(lot)s: choose the one on the box below.")
-                % {"lot": number},
-            )
+        text = data.get("lot_number") or ""
+        if scanned_lot(text)[0]:
+            lot = self.resolve_lot(text, data.get("lot_id"))
+            if lot is not None:
+                data["lot"] = lot
         return data
+
+    def unknown_lot_message(self, number: str) -> str:
+        return _(
+            "No lot numbered %(lot)s is held in your depots. Check the marking on the box."
+        ) % {"lot": number}
 
 
 # --- Inspections -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from inventory.selectors.book import (
     storehouse_book,
 )
 from inventory.selectors.ledger import book_hidden_check
+from reports.builders.ledger import period_text, run_dates
 from reports.forms import DateInput
 from reports.kinds import (
     Block,
@@ -220,18 +221,12 @@ class StorehouseBookReport(ReportBuilder):
             "date_to": forms.DateField(label=_("To"), widget=DateInput),
         }
 
-    @staticmethod
-    def _range(run) -> tuple[date, date]:
-        return (
-            date.fromisoformat(run.parameters["date_from"]),
-            date.fromisoformat(run.parameters["date_to"]),
-        )
-
     def lines(self, run):
-        return book_lines(storehouse_id=run.parameters["storehouse"], date_to=self._range(run)[1])
+        date_to = run_dates(run, "date_from", "date_to")[1]
+        return book_lines(storehouse_id=run.parameters["storehouse"], date_to=date_to)
 
     def content(self, run, lines) -> Content:
-        date_from, date_to = self._range(run)
+        date_from, date_to = run_dates(run, "date_from", "date_to")
         storehouse = Storehouse.objects.select_related("depot").get(pk=run.parameters["storehouse"])
         book = storehouse_book(
             storehouse=storehouse, date_from=date_from, date_to=date_to, cutoff=run.cutoff
@@ -241,7 +236,7 @@ class StorehouseBookReport(ReportBuilder):
         blocks.append(_held_block(_("Held at the end of %(day)s") % {"day": date_to}, book.closing))
         return Content(
             title=_("Daily storehouse book"),
-            period=f"{date_from.isoformat()} – {date_to.isoformat()}",
+            period=period_text(date_from, date_to),
             facts=[
                 (_("Storehouse"), f"{storehouse.depot.code}/{storehouse.code} {storehouse.name}"),
                 (_("Days"), len(book.days)),

@@ -96,8 +96,13 @@ def listing_blocks(listing: Listing, rows: list, *, title: str = "") -> list[Blo
     ]
 
 
-def _period(start: date, end: date) -> str:
+def period_text(start: date, end: date) -> str:
     return f"{start.isoformat()} – {end.isoformat()}"
+
+
+def run_dates(run, first: str, last: str) -> tuple[date, date]:
+    """The run's range of days, from its parameters `first` and `last` (stored as ISO dates)."""
+    return date.fromisoformat(run.parameters[first]), date.fromisoformat(run.parameters[last])
 
 
 def _party(row: dict) -> str:
@@ -136,21 +141,14 @@ class AccountingStatement(ReportBuilder):
             depot,
         )
 
-    @staticmethod
-    def _dates(run) -> tuple[date, date]:
-        return (
-            date.fromisoformat(run.parameters["period_start"]),
-            date.fromisoformat(run.parameters["period_end"]),
-        )
-
     def lines(self, run) -> QuerySet[LedgerLine]:
-        start, end = self._dates(run)
+        start, end = run_dates(run, "period_start", "period_end")
         return LedgerLine.objects.filter(
             depot_id=run.depot_id, occurred_on__gte=start, occurred_on__lte=end
         )
 
     def content(self, run, lines) -> Content:
-        start, end = self._dates(run)
+        start, end = run_dates(run, "period_start", "period_end")
         opening = dict(
             LedgerLine.objects.filter(
                 depot_id=run.depot_id, occurred_on__lt=start, posted_at__lte=run.cutoff
@@ -297,7 +295,7 @@ class AccountingStatement(ReportBuilder):
         blocks.insert(0, Block("reports/pdf/statement_summary.html", summary, rows=16))
         return Content(
             title=_("Depot accounting statement"),
-            period=_period(start, end),
+            period=period_text(start, end),
             blocks=blocks,
             signatures=[
                 _("Prepared by (depot clerk)"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -18,21 +18,27 @@ from core.scoping import read_depot_ids
 from inventory.models import AmmunitionType, Balance
 from surplus import charts, computation, forms, selectors
 from surplus.exports import Column, Table
+from surplus.figure_charts import requirement_bars, top_surplus_bars
 from surplus.models import (
     DisposalPlanLine,
     InterchangeableGroup,
     PlanStatus,
 )
 from surplus.views.common import (
-    CATEGORY_LABELS,
     CLASS_LABELS,
     LIST_LIMIT,
+    LOT_COLUMNS,
+    SUBJECT_COLUMNS,
+    SUMMARY_COLUMNS,
     add_months,
-    export_response,
+    category_label,
+    figure_columns,
+    figures,
     may_manage,
     may_report,
     query_string,
     require_role,
+    tables_page,
 )
 
 # --- Dashboard -----------------------------------------------------------------------------
@@ -59,52 +65,12 @@ def _subject_url(request, row) -> str:
     return f"{parts[0]}{row.subject}{parts[1]}"
 
 
-SUBJECT_COLUMNS = [
-    Column("subject", gettext_lazy("Type or group")),
-    Column("name", gettext_lazy("Name")),
-    Column("category", gettext_lazy("Category")),
-    Column("requirement", gettext_lazy("Requirement"), True),
-    Column("serviceable", gettext_lazy("Serviceable"), True),
-    Column("suspended", gettext_lazy("Suspended"), True),
-    Column("in_transit", gettext_lazy("In transit"), True),
-    Column("unserviceable", gettext_lazy("Unserviceable"), True),
-    Column("expiring_before_use", gettext_lazy("Expiring before use"), True),
-    Column("obsolete_or_banned", gettext_lazy("Obsolete or banned"), True),
-    Column("usable", gettext_lazy("Usable"), True),
-    Column("margin", gettext_lazy("Usable − requirement (national)"), True),
-    Column("excess", gettext_lazy("Excess"), True),
-    Column("surplus", gettext_lazy("Surplus"), True),
-    Column("surplus_neq_kg", gettext_lazy("Surplus NEQ (kg)"), True),
-]
-
-
-def _figures(row, columns: list[Column]) -> list:
-    """The row's figures under `columns`, each named by its key."""
-    return [getattr(row, column.key) for column in columns]
-
-
 def _subject_values(row) -> list:
-    category = str(CATEGORY_LABELS.get(row.category, row.category))
-    return [row.code, row.name, category, *_figures(row, SUBJECT_COLUMNS[3:])]
-
-
-SUMMARY_COLUMNS = [
-    Column("requirement", gettext_lazy("Requirement"), True),
-    Column("holdings", gettext_lazy("Holdings"), True),
-    Column("serviceable", gettext_lazy("Serviceable"), True),
-    Column("usable", gettext_lazy("Usable"), True),
-    Column("unserviceable", gettext_lazy("Unserviceable"), True),
-    Column("expiring_before_use", gettext_lazy("Expiring before use"), True),
-    Column("obsolete_or_banned", gettext_lazy("Obsolete or banned"), True),
-    Column("excess", gettext_lazy("Excess"), True),
-    Column("surplus", gettext_lazy("Surplus"), True),
-    Column("holdings_neq_kg", gettext_lazy("Holdings NEQ (kg)"), True),
-    Column("surplus_neq_kg", gettext_lazy("Surplus NEQ (kg)"), True),
-]
+    return [row.code, row.name, category_label(row), *figures(row, SUBJECT_COLUMNS[3:])]
 
 
 def _summary_values(row) -> list:
-    return _figures(row, SUMMARY_COLUMNS)
+    return figures(row, SUMMARY_COLUMNS)
 
 
 def _balances(request, values, view) -> Q:
@@ -175,7 +141,7 @@ def _dashboard_tables(request, values, view) -> tuple[dict[str, Table], dict]:
     )
     for row in by_category:
         table.add(
-            [str(CATEGORY_LABELS.get(row.category, row.category)), *_summary_values(row)],
+            [category_label(row), *_summary_values(row)],
             links={"category": query_string(request, category=row.category)},
         )
     tables["categories"] = table
@@ -185,20 +151,16 @@ def _dashboard_tables(request, values, view) -> tuple[dict[str, Table], dict]:
         table.add(_subject_values(row), links={"subject": _subject_url(request, row)})
     tables["types"] = table
 
+    still_counted = ("unserviceable", "expiring_before_use", "obsolete_or_banned", "surplus")
     table = Table(
         "not_assessed",
         _("Not assessed: no requirement stated"),
         [
-            Column("subject", _("Type or group")),
-            Column("name", _("Name")),
-            Column("category", _("Category")),
+            *SUBJECT_COLUMNS[:3],
             Column("why", _("Why")),
-            Column("serviceable", _("Serviceable"), True),
+            *figure_columns("serviceable"),
             Column("usable", _("Usable (not assessed)"), True),
-            Column("unserviceable", _("Unserviceable"), True),
-            Column("expiring_before_use", _("Expiring before use"), True),
-            Column("obsolete_or_banned", _("Obsolete or banned"), True),
-            Column("surplus", _("Surplus"), True),
+            *figure_columns(*still_counted),
         ],
         caption=_(
             "A missing requirement is never read as zero: the usable stock of these types or "
@@ -209,19 +171,9 @@ def _dashboard_tables(request, values, view) -> tuple[dict[str, Table], dict]:
     for row in view.by_subject:
         if row.assessed:
             continue
+        named = [row.code, row.name, category_label(row), row.not_assessed_reason]
         table.add(
-            [
-                row.code,
-                row.name,
-                str(CATEGORY_LABELS.get(row.category, row.category)),
-                row.not_assessed_reason,
-                row.serviceable,
-                row.usable,
-                row.unserviceable,
-                row.expiring_before_use,
-                row.obsolete_or_banned,
-                row.surplus,
-            ],
+            [*named, *figures(row, table.columns[4:])],
             links={"subject": _subject_url(request, row)},
         )
     tables["not_assessed"] = table
@@ -255,12 +207,7 @@ def _dashboard_tables(request, values, view) -> tuple[dict[str, Table], dict]:
     table = Table(
         "top",
         _("Top surplus by NEQ"),
-        [
-            Column("subject", _("Type or group")),
-            Column("name", _("Name")),
-            Column("surplus", _("Surplus"), True),
-            Column("surplus_neq_kg", _("Surplus NEQ (kg)"), True),
-        ],
+        [*SUBJECT_COLUMNS[:2], *figure_columns("surplus", "surplus_neq_kg")],
     )
     top = sorted(
         (row for row in view.by_subject if row.surplus_neq_kg > 0),
@@ -268,7 +215,7 @@ def _dashboard_tables(request, values, view) -> tuple[dict[str, Table], dict]:
     )[:10]
     for row in top:
         table.add(
-            [row.code, row.name, row.surplus, row.surplus_neq_kg],
+            [row.code, row.name, *figures(row, table.columns[2:])],
             links={"subject": _subject_url(request, row)},
         )
     tables["top"] = table
@@ -277,19 +224,10 @@ def _dashboard_tables(request, values, view) -> tuple[dict[str, Table], dict]:
     today = view.as_of
     months = values["months"]
     horizon = add_months(today, months)
-    lot_columns = [
-        Column("lot", _("Lot")),
-        Column("type", _("Type")),
-        Column("depot", _("Depot")),
-        Column("condition", _("Condition")),
-        Column("expires_on", _("Expires on")),
-        Column("quantity", _("Quantity"), True),
-        Column("neq_kg", _("NEQ (kg)"), True),
-    ]
     table = Table(
         "expiring",
         _("Lots expiring within %(months)d months") % {"months": months},
-        lot_columns,
+        LOT_COLUMNS,
     )
     rows = _lot_rows(condition & Q(lot__expires_on__lte=horizon))
     table.truncated = len(rows) > LIST_LIMIT
@@ -303,7 +241,7 @@ def _dashboard_tables(request, values, view) -> tuple[dict[str, Table], dict]:
     table = Table(
         "unserviceable",
         _("Unserviceable stock awaiting disposal"),
-        [*lot_columns, Column("planned", _("In open disposal plans"), True)],
+        [*LOT_COLUMNS, Column("planned", _("In open disposal plans"), True)],
     )
     table.truncated = len(rows) > LIST_LIMIT
     for item in rows[:LIST_LIMIT]:
@@ -342,32 +280,22 @@ def _dashboard_tables(request, values, view) -> tuple[dict[str, Table], dict]:
     tables["trend"] = table
 
     chart_data = {
-        "categories": charts.bar_chart(
+        "categories": requirement_bars(
             "chart-categories",
             _("Requirement, usable stock and surplus by category"),
             _(
                 "Bars per category, each category drawn to its own scale (their units differ by "
                 "orders of magnitude); the same figures are in the table By category."
             ),
-            [str(CATEGORY_LABELS.get(r.category, r.category)) for r in by_category],
-            [
-                charts.Series(_("Requirement"), [r.requirement for r in by_category]),
-                charts.Series(_("Usable"), [r.usable for r in by_category]),
-                charts.Series(_("Surplus"), [r.surplus for r in by_category]),
-            ],
+            [category_label(r) for r in by_category],
+            by_category,
             per_row=True,
-        )
-        if by_category
-        else None,
-        "top": charts.bar_chart(
+        ),
+        "top": top_surplus_bars(
             "chart-top",
-            _("Top surplus types by NEQ (kg)"),
             _("One bar per type or group; the same figures are in the table Top surplus by NEQ."),
-            [row.code for row in top],
-            [charts.Series(_("Surplus NEQ (kg)"), [row.surplus_neq_kg for row in top])],
-        )
-        if top
-        else None,
+            top,
+        ),
         "trend": charts.line_chart(
             "chart-trend",
             _("Serviceable stock and surplus over time"),
@@ -468,9 +396,6 @@ def dashboard(request):
         category=values["category"],
     )
     tables, chart_data = _dashboard_tables(request, values, view)
-    exported = export_response(request, tables, "surplus")
-    if exported is not None:
-        return exported
     context = {
         "filter": form,
         "view": view,
@@ -487,7 +412,7 @@ def dashboard(request):
         "region": values["region"],
         "query": query_string(request),
     }
-    return render(request, "surplus/dashboard.html", context)
+    return tables_page(request, "surplus/dashboard.html", context, "surplus")
 
 
 def _subject(code: str):
@@ -536,15 +461,11 @@ def subject_detail(request, subject: str):
         "lots",
         _("Lots"),
         [
-            Column("lot", _("Lot")),
-            Column("type", _("Type")),
-            Column("depot", _("Depot")),
+            *LOT_COLUMNS[:3],
             Column("class", _("Counted as")),
-            Column("condition", _("Condition")),
-            Column("expires_on", _("Expires on")),
-            Column("quantity", _("Quantity"), True),
+            *LOT_COLUMNS[3:6],
             Column("expiring", _("Expiring before use"), True),
-            Column("neq_kg", _("NEQ (kg)"), True),
+            LOT_COLUMNS[6],
         ],
     )
     for item in items:
@@ -574,9 +495,6 @@ def subject_detail(request, subject: str):
             Q(ammunition_type=ammunition_type) if ammunition_type else Q(group=group)
         )
     )
-    exported = export_response(request, tables, f"surplus-{subject}")
-    if exported is not None:
-        return exported
     summed = computation.rows_summed(view.per_depot)
     context = {
         "subject": ammunition_type or group,
@@ -590,4 +508,4 @@ def subject_detail(request, subject: str):
         "query": query_string(request),
         "subject_code": subject,
     }
-    return render(request, "surplus/subject.html", context)
+    return tables_page(request, "surplus/subject.html", context, f"surplus-{subject}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -112,34 +114,42 @@ def _plan(request, pk: int):
     return get_object_or_404(selectors.disposal_plan_detail(request.user), pk=pk)
 
 
-@require_GET
-def plan_detail(request, pk: int):
+def _plan_page(request, plan, form=None):
+    """The plan page; after a refused POST, again with that `form` showing why (the approve form
+    then shows for the plan's author too, who may have just been refused by the two-person
+    rule)."""
     user = request.user
-    require_role(user)
-    plan = _plan(request, pk)
     may_execute = (
         plan.status == PlanStatus.APPROVED
         and not plan.is_transfer
         and can(user, Action.RECORD_MOVEMENT, plan.depot_id)
     )
+    posted = type(form)
     context = {
         "plan": plan,
         "may_manage": may_manage(user),
         "may_approve": may_manage(user)
         and plan.status == PlanStatus.DRAFT
-        and plan.created_by_id != user.pk,
+        and (form is not None or plan.created_by_id != user.pk),
         "may_execute": may_execute,
-        "approve_form": forms.ApproveForm(),
-        "close_form": forms.CloseForm(),
-        "execution_form": forms.ExecutionForm(plan=plan) if may_execute else None,
-        "errors": [],
+        "approve_form": form if posted is forms.ApproveForm else forms.ApproveForm(),
+        "close_form": form if posted is forms.CloseForm else forms.CloseForm(),
+        "execution_form": form
+        if posted is forms.ExecutionForm
+        else (forms.ExecutionForm(plan=plan) if may_execute else None),
+        "errors": error_summary(form) if form is not None else [],
     }
     return render(request, "surplus/plan_detail.html", context)
 
 
+@require_GET
+def plan_detail(request, pk: int):
+    require_role(request.user)
+    return _plan_page(request, _plan(request, pk))
+
+
 def _plan_action(request, pk, form_class, call, done):
     """POST of one of the plan page's forms: the plan page again with the error, or redirect."""
-    user = request.user
     plan = _plan(request, pk)
     form = form_class(request.POST, **({"plan": plan} if form_class is forms.ExecutionForm else {}))
     result = None
@@ -148,56 +158,33 @@ def _plan_action(request, pk, form_class, call, done):
     if result is not None:
         messages.success(request, done(result))
         return redirect("surplus:plan_detail", pk=plan.pk)
-    may_execute = (
-        plan.status == PlanStatus.APPROVED
-        and not plan.is_transfer
-        and can(user, Action.RECORD_MOVEMENT, plan.depot_id)
+    return _plan_page(request, plan, form)
+
+
+def _officer_action(request, pk, form_class, service, done: str):
+    """An officer's approval or closing of a plan: the form's fields are the service's keywords,
+    and `done` the message naming the plan's %(number)s."""
+    _plan(request, pk)
+    require_manager(request.user)
+    return _plan_action(
+        request,
+        pk,
+        form_class,
+        lambda plan, form: service(plan=plan, **form.cleaned_data),
+        lambda plan: done % {"number": plan.number},
     )
-    context = {
-        "plan": plan,
-        "may_manage": may_manage(user),
-        "may_approve": may_manage(user) and plan.status == PlanStatus.DRAFT,
-        "may_execute": may_execute,
-        "approve_form": form if form_class is forms.ApproveForm else forms.ApproveForm(),
-        "close_form": form if form_class is forms.CloseForm else forms.CloseForm(),
-        "execution_form": form
-        if form_class is forms.ExecutionForm
-        else (forms.ExecutionForm(plan=plan) if may_execute else None),
-        "errors": error_summary(form),
-    }
-    return render(request, "surplus/plan_detail.html", context, status=200)
 
 
 @require_http_methods(["POST"])
 def plan_approve(request, pk: int):
-    _plan(request, pk)
-    require_manager(request.user)
-    return _plan_action(
-        request,
-        pk,
-        forms.ApproveForm,
-        lambda plan, form: services.disposal_plan_approve(
-            plan=plan,
-            approved_by=request.user,
-            approval_reference=form.cleaned_data["approval_reference"],
-        ),
-        lambda plan: _("Plan %(number)s approved.") % {"number": plan.number},
-    )
+    approve = partial(services.disposal_plan_approve, approved_by=request.user)
+    return _officer_action(request, pk, forms.ApproveForm, approve, _("Plan %(number)s approved."))
 
 
 @require_http_methods(["POST"])
 def plan_close(request, pk: int):
-    _plan(request, pk)
-    require_manager(request.user)
-    return _plan_action(
-        request,
-        pk,
-        forms.CloseForm,
-        lambda plan, form: services.disposal_plan_close(
-            plan=plan, closed_by=request.user, note=form.cleaned_data["note"]
-        ),
-        lambda plan: _("Plan %(number)s closed.") % {"number": plan.number},
-    )
+    close = partial(services.disposal_plan_close, closed_by=request.user)
+    return _officer_action(request, pk, forms.CloseForm, close, _("Plan %(number)s closed."))
 
 
 @require_http_methods(["POST"])

@@ -16,11 +16,14 @@ from surplus.exports import Column, Table
 from surplus.models import SnapshotStatus
 from surplus.views.common import (
     LIST_LIMIT,
-    export_response,
+    REQUIREMENT_COLUMNS,
+    SUBJECT_COLUMNS,
+    figures,
     may_manage,
     query_string,
     require_manager,
     require_role,
+    tables_page,
 )
 
 # --- Requirements --------------------------------------------------------------------------
@@ -33,34 +36,10 @@ def requirement_list(request):
     today = timezone.localdate()
     current = list(selectors.requirement_current(as_of=today))
     tables = {}
-    columns = [
-        Column("subject", _("Type or group")),
-        Column("version", _("Version"), True),
-        Column("effective_from", _("Effective from")),
-        Column("operational", _("Operational"), True),
-        Column("training_per_year", _("Training per year"), True),
-        Column("training_years", _("Years of cover"), True),
-        Column("testing", _("Testing"), True),
-        Column("contingency", _("Contingency"), True),
-        Column("total", _("Total"), True),
-        Column("approval_reference", _("Approval reference")),
-        Column("set_by", _("Set by")),
-    ]
+    columns = REQUIREMENT_COLUMNS
 
     def values(r):
-        return [
-            r.subject_label,
-            r.version,
-            r.effective_from,
-            r.operational,
-            r.training_per_year,
-            r.training_years,
-            r.testing,
-            r.contingency,
-            r.total,
-            r.approval_reference,
-            r.set_by.username,
-        ]
+        return [r.subject_label, *figures(r, columns[1:-1]), r.set_by.username]
 
     def link(r):
         if r.ammunition_type_id:
@@ -81,16 +60,13 @@ def requirement_list(request):
             links={"subject": link(r)},
         )
     tables["history"] = table
-    exported = export_response(request, tables, "requirements")
-    if exported is not None:
-        return exported
     context = {
         "tables": tables,
         "page": page,
         "may_manage": may_manage(request.user),
         "query": query_string(request),
     }
-    return render(request, "surplus/requirement_list.html", context)
+    return tables_page(request, "surplus/requirement_list.html", context, "requirements")
 
 
 @require_http_methods(["GET", "POST"])
@@ -127,6 +103,9 @@ def requirement_new(request):
 
 # --- Snapshots -----------------------------------------------------------------------------
 
+# The subject columns the snapshot page does not show.
+SNAPSHOT_LEAVES_OUT = frozenset({"suspended", "in_transit", "margin"})
+
 
 @require_http_methods(["GET", "POST"])
 def snapshot_list(request):
@@ -155,22 +134,11 @@ def snapshot_detail(request, pk: int):
     if htmx:
         context = {"snapshot": snapshot, "running": running}
         return render(request, "surplus/partials/snapshot_status.html", context)
+    stored = [c for c in SUBJECT_COLUMNS[3:] if c.key not in SNAPSHOT_LEAVES_OUT]
     table = Table(
         "rows",
         _("Stored figures"),
-        [
-            Column("subject", _("Type or group")),
-            Column("depot", _("Depot")),
-            Column("requirement", _("Requirement"), True),
-            Column("serviceable", _("Serviceable"), True),
-            Column("unserviceable", _("Unserviceable"), True),
-            Column("expiring_before_use", _("Expiring before use"), True),
-            Column("obsolete_or_banned", _("Obsolete or banned"), True),
-            Column("usable", _("Usable"), True),
-            Column("excess", _("Excess"), True),
-            Column("surplus", _("Surplus"), True),
-            Column("surplus_neq_kg", _("Surplus NEQ (kg)"), True),
-        ],
+        [SUBJECT_COLUMNS[0], Column("depot", _("Depot")), *stored],
     )
     rows = selectors.snapshot_rows(request.user, snapshot)
     if read_depot_ids(request.user) is None:
@@ -181,20 +149,9 @@ def snapshot_detail(request, pk: int):
             [
                 subject.code if subject else "",
                 row.depot.code if row.depot else _("national"),
-                row.requirement,
-                row.serviceable,
-                row.unserviceable,
-                row.expiring_before_use,
-                row.obsolete_or_banned,
-                row.usable,
-                row.excess,
-                row.surplus,
-                row.surplus_neq_kg,
+                *figures(row, stored),
             ]
         )
-    tables = {"rows": table}
-    exported = export_response(request, tables, f"surplus-snapshot-{snapshot.taken_on.isoformat()}")
-    if exported is not None:
-        return exported
-    context = {"snapshot": snapshot, "running": running, "tables": tables, "query": "?"}
-    return render(request, "surplus/snapshot_detail.html", context)
+    context = {"snapshot": snapshot, "running": running, "tables": {"rows": table}, "query": "?"}
+    stem = f"surplus-snapshot-{snapshot.taken_on.isoformat()}"
+    return tables_page(request, "surplus/snapshot_detail.html", context, stem)
