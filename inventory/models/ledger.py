@@ -15,6 +15,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from core.models import user_fk
+from inventory.models.reference import condition_fk
 
 
 class Lot(models.Model):
@@ -46,13 +47,7 @@ class Lot(models.Model):
     neq_per_unit_kg = models.DecimalField(
         _("NEQ per unit override (kg)"), max_digits=14, decimal_places=6, null=True, blank=True
     )
-    condition = models.ForeignKey(
-        "inventory.ConditionCode",
-        to_field="code",
-        db_column="condition",
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    condition = condition_fk()
     identity_lost = models.BooleanField(_("identity lost"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
