@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import CodeNamed, RunStatus, user_fk
+from core.models import CodeNamed, Numbered, RunStatus, user_fk
 
 
 class InterchangeableGroup(CodeNamed):
@@ -201,8 +201,10 @@ class PlanStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
-class DisposalPlan(models.Model):
+class DisposalPlan(Numbered):
     """Surplus or unserviceable lots of one depot to be disposed of by one method at one site."""
+
+    number_prefix = "DP"
 
     depot = models.ForeignKey("inventory.Depot", on_delete=models.PROTECT, related_name="+")
     method = models.CharField(_("method"), max_length=28, choices=DisposalMethod.choices)
@@ -237,13 +239,6 @@ class DisposalPlan(models.Model):
                 name="plan_two_person_rule",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def number(self) -> str:
-        return f"DP-{self.pk:05d}"
 
     @property
     def is_transfer(self) -> bool:
