@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Numbered, user_fk
+from inventory.models.ledger import LotInStorehouse
 
 
 class PartyKind(models.TextChoices):
@@ -231,12 +232,8 @@ class TransferCase(Numbered):
         ]
 
 
-class CaseLine(models.Model):
+class CaseLine(LotInStorehouse):
     case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="lines")
-    lot = models.ForeignKey("inventory.Lot", on_delete=models.PROTECT, related_name="+")
-    storehouse = models.ForeignKey(
-        "inventory.Storehouse", on_delete=models.PROTECT, related_name="+"
-    )
     quantity = models.PositiveIntegerField(_("quantity"))
 
     class Meta:

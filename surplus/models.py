@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import CodeNamed, Numbered, RunStatus, user_fk
+from inventory.models.ledger import LotInStorehouse
 
 
 class InterchangeableGroup(CodeNamed):
@@ -245,14 +246,10 @@ class DisposalPlan(Numbered):
         return self.method in TRANSFER_METHODS
 
 
-class DisposalPlanLine(models.Model):
+class DisposalPlanLine(LotInStorehouse):
     """A quantity of a lot in a storehouse of the plan's depot, to be disposed of."""
 
     plan = models.ForeignKey(DisposalPlan, on_delete=models.PROTECT, related_name="lines")
-    lot = models.ForeignKey("inventory.Lot", on_delete=models.PROTECT, related_name="+")
-    storehouse = models.ForeignKey(
-        "inventory.Storehouse", on_delete=models.PROTECT, related_name="+"
-    )
     quantity = models.PositiveBigIntegerField(_("quantity"))
     executed = models.PositiveBigIntegerField(_("executed"), default=0)
 

@@ -292,6 +292,20 @@ class Balance(models.Model):
         ]
 
 
+class LotInStorehouse(models.Model):
+    """Where a line of a record kept above the ledger points: one lot in one storehouse (to
+    count, to dispose of, to transfer). Protected, with no reverse accessors: such lines are read
+    through their record, never from the lot or the store."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
+    storehouse = models.ForeignKey(
+        "inventory.Storehouse", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
 class DocumentCounter(models.Model):
     """The gapless document number counter of one depot and year; locked first when posting."""
 
