@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Numbered, user_fk
+from core.models import Numbered, two_person_rule, user_fk
 from inventory.models.ledger import LotInStorehouse
 
 
@@ -344,13 +344,11 @@ class RiskAssessment(Numbered):
         verbose_name = _("risk assessment")
         verbose_name_plural = _("risk assessments")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("author")),
-                name="assessment_two_person_rule",
+            two_person_rule(
+                approver="approved_by", author="author", name="assessment_two_person_rule"
             ),
-            models.CheckConstraint(
-                condition=Q(override_by__isnull=True) | ~Q(override_by=models.F("author")),
-                name="assessment_override_second_officer",
+            two_person_rule(
+                approver="override_by", author="author", name="assessment_override_second_officer"
             ),
             models.CheckConstraint(
                 condition=~Q(status="approved")

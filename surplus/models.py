@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import CodeNamed, Numbered, RunStatus, user_fk
+from core.models import CodeNamed, Numbered, RunStatus, two_person_rule, user_fk
 from inventory.models.ledger import LotInStorehouse
 
 
@@ -235,9 +235,8 @@ class DisposalPlan(Numbered):
             models.CheckConstraint(
                 condition=Q(scheduled_until__gte=F("scheduled_from")), name="plan_schedule_order"
             ),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("created_by")),
-                name="plan_two_person_rule",
+            two_person_rule(
+                approver="approved_by", author="created_by", name="plan_two_person_rule"
             ),
         ]
 

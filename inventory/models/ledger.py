@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from core.models import user_fk
+from core.models import two_person_rule, user_fk
 from inventory.models.reference import condition_fk
 
 
@@ -194,9 +194,8 @@ class Document(models.Model):
                 condition=Q(reverses__isnull=True) | Q(kind=DocumentKind.REVERSAL),
                 name="document_only_reversals_reverse",
             ),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("posted_by")),
-                name="document_two_person_rule",
+            two_person_rule(
+                approver="approved_by", author="posted_by", name="document_two_person_rule"
             ),
         ]
 
