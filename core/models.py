@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +15,14 @@ def user_fk(*, optional: bool = False, **options: Any) -> models.ForeignKey:
         options.update(null=True, blank=True)
     return models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", **options
+    )
+
+
+def two_person_rule(*, approver: str, author: str, name: str) -> models.CheckConstraint:
+    """The two-person rule, held by the database: the user in `approver` (who approves, decides
+    or overrides), once set, is never the user in `author` (who wrote, posted or proposed)."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{approver}__isnull": True}) | ~Q(**{approver: F(author)}), name=name
     )
 
 

@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Numbered, user_fk
+from core.models import Numbered, two_person_rule, user_fk
+from inventory.models.ledger import LotInStorehouse
 
 
 class PartyKind(models.TextChoices):
@@ -231,12 +232,8 @@ class TransferCase(Numbered):
         ]
 
 
-class CaseLine(models.Model):
+class CaseLine(LotInStorehouse):
     case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="lines")
-    lot = models.ForeignKey("inventory.Lot", on_delete=models.PROTECT, related_name="+")
-    storehouse = models.ForeignKey(
-        "inventory.Storehouse", on_delete=models.PROTECT, related_name="+"
-    )
     quantity = models.PositiveIntegerField(_("quantity"))
 
     class Meta:
@@ -347,13 +344,11 @@ class RiskAssessment(Numbered):
         verbose_name = _("risk assessment")
         verbose_name_plural = _("risk assessments")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("author")),
-                name="assessment_two_person_rule",
+            two_person_rule(
+                approver="approved_by", author="author", name="assessment_two_person_rule"
             ),
-            models.CheckConstraint(
-                condition=Q(override_by__isnull=True) | ~Q(override_by=models.F("author")),
-                name="assessment_override_second_officer",
+            two_person_rule(
+                approver="override_by", author="author", name="assessment_override_second_officer"
             ),
             models.CheckConstraint(
                 condition=~Q(status="approved")

@@ -233,52 +233,52 @@ def _storehouses(depots, admin: User, today: date) -> dict[str, Storehouse]:
     return found
 
 
+def _by_code(model, specs, create: Callable) -> dict:
+    """The register entries of `specs` by code: those on the register already as they are (a
+    second run changes nothing), the others made by `create(spec)`."""
+    existing = model.objects.in_bulk([spec.code for spec in specs], field_name="code")
+    return {spec.code: existing.get(spec.code) or create(spec) for spec in specs}
+
+
 def _types(admin: User) -> dict[str, AmmunitionType]:
     threshold = policy.hd_1_2_threshold_kg()
-    existing = AmmunitionType.objects.in_bulk([t.code for t in DEMO_TYPES], field_name="code")
-    found = {}
-    for spec in DEMO_TYPES:
-        kind = existing.get(spec.code)
-        if kind is None:
-            neq = Decimal(spec.neq)
-            division = spec.division
-            if division == "1.2":
-                division = suggest_hazard_subdivision_1_2(neq, threshold)
-            kind = ammunition_type_create(
-                code=spec.code,
-                name=spec.name,
-                category=spec.category,
-                calibre=spec.calibre,
-                hazard_division=division,
-                compatibility_group=spec.group,
-                neq_per_unit_kg=neq,
-                unit=spec.unit,
-                packaging=spec.packaging,
-                shelf_life_months=spec.shelf_life_months,
-                contains_propellant=spec.contains_propellant,
-                shaped_charge=spec.shaped_charge,
-                created_by=admin,
-            )
-        found[spec.code] = kind
-    return found
+
+    def create(spec: DemoType) -> AmmunitionType:
+        neq = Decimal(spec.neq)
+        division = spec.division
+        if division == "1.2":
+            division = suggest_hazard_subdivision_1_2(neq, threshold)
+        return ammunition_type_create(
+            code=spec.code,
+            name=spec.name,
+            category=spec.category,
+            calibre=spec.calibre,
+            hazard_division=division,
+            compatibility_group=spec.group,
+            neq_per_unit_kg=neq,
+            unit=spec.unit,
+            packaging=spec.packaging,
+            shelf_life_months=spec.shelf_life_months,
+            contains_propellant=spec.contains_propellant,
+            shaped_charge=spec.shaped_charge,
+            created_by=admin,
+        )
+
+    return _by_code(AmmunitionType, DEMO_TYPES, create)
 
 
 def _recipients(depots, officer: User) -> dict[str, Recipient]:
-    existing = Recipient.objects.in_bulk([r.code for r in DEMO_RECIPIENTS], field_name="code")
-    found = {}
-    for spec in DEMO_RECIPIENTS:
-        recipient = existing.get(spec.code)
-        if recipient is None:
-            recipient = recipient_create(
-                code=spec.code,
-                name=spec.name,
-                kind=spec.kind,
-                depot=depots[spec.depot] if spec.depot else None,
-                permitted_restricted=spec.permitted_restricted,
-                created_by=officer,
-            )
-        found[spec.code] = recipient
-    return found
+    def create(spec: DemoRecipient) -> Recipient:
+        return recipient_create(
+            code=spec.code,
+            name=spec.name,
+            kind=spec.kind,
+            depot=depots[spec.depot] if spec.depot else None,
+            permitted_restricted=spec.permitted_restricted,
+            created_by=officer,
+        )
+
+    return _by_code(Recipient, DEMO_RECIPIENTS, create)
 
 
 @contextmanager

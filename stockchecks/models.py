@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Numbered, user_fk
-from inventory.models.ledger import AdjustmentReason
+from inventory.models.ledger import AdjustmentReason, LotInStorehouse
 
 
 class StockCheckKind(models.TextChoices):
@@ -132,14 +132,10 @@ class StockCheck(Numbered):
         return round(100 * self.lines_correct / self.lines_counted, 1)
 
 
-class StockCheckLine(models.Model):
+class StockCheckLine(LotInStorehouse):
     """One (lot, storehouse) to count: its book at the start, the latest count and the variance."""
 
     stock_check = models.ForeignKey(StockCheck, on_delete=models.CASCADE, related_name="lines")
-    lot = models.ForeignKey("inventory.Lot", on_delete=models.PROTECT, related_name="+")
-    storehouse = models.ForeignKey(
-        "inventory.Storehouse", on_delete=models.PROTECT, related_name="+"
-    )
     book_at_start = models.BigIntegerField(default=0)
     extra = models.BooleanField(
         _("found, not on the book"), default=False, help_text=_("Added during counting.")

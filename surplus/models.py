@@ -14,7 +14,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import CodeNamed, RunStatus, user_fk
+from core.models import CodeNamed, Numbered, RunStatus, two_person_rule, user_fk
+from inventory.models.ledger import LotInStorehouse
 
 
 class InterchangeableGroup(CodeNamed):
@@ -201,8 +202,10 @@ class PlanStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
-class DisposalPlan(models.Model):
+class DisposalPlan(Numbered):
     """Surplus or unserviceable lots of one depot to be disposed of by one method at one site."""
+
+    number_prefix = "DP"
 
     depot = models.ForeignKey("inventory.Depot", on_delete=models.PROTECT, related_name="+")
     method = models.CharField(_("method"), max_length=28, choices=DisposalMethod.choices)
@@ -232,32 +235,20 @@ class DisposalPlan(models.Model):
             models.CheckConstraint(
                 condition=Q(scheduled_until__gte=F("scheduled_from")), name="plan_schedule_order"
             ),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("created_by")),
-                name="plan_two_person_rule",
+            two_person_rule(
+                approver="approved_by", author="created_by", name="plan_two_person_rule"
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def number(self) -> str:
-        return f"DP-{self.pk:05d}"
 
     @property
     def is_transfer(self) -> bool:
         return self.method in TRANSFER_METHODS
 
 
-class DisposalPlanLine(models.Model):
+class DisposalPlanLine(LotInStorehouse):
     """A quantity of a lot in a storehouse of the plan's depot, to be disposed of."""
 
     plan = models.ForeignKey(DisposalPlan, on_delete=models.PROTECT, related_name="lines")
-    lot = models.ForeignKey("inventory.Lot", on_delete=models.PROTECT, related_name="+")
-    storehouse = models.ForeignKey(
-        "inventory.Storehouse", on_delete=models.PROTECT, related_name="+"
-    )
     quantity = models.PositiveBigIntegerField(_("quantity"))
     executed = models.PositiveBigIntegerField(_("executed"), default=0)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import user_fk
+from inventory.models.reference import condition_fk
 
 
 class StabilityCategory(models.TextChoices):
@@ -48,14 +49,8 @@ class StabilityPolicyBand(models.Model):
     category = models.CharField(
         _("category"), max_length=12, choices=StabilityCategory.choices, unique=True
     )
-    condition = models.ForeignKey(
-        "inventory.ConditionCode",
-        to_field="code",
-        db_column="condition",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    condition = condition_fk(
+        optional=True,
         help_text=_("The condition a result in this band gives the lot; empty: unchanged."),
     )
     action = models.CharField(_("action"), max_length=200)
@@ -119,14 +114,7 @@ class Inspection(models.Model):
     inspector = user_fk()
     sample_size = models.PositiveIntegerField(_("sample size"))
     findings = models.TextField(_("findings"))
-    condition = models.ForeignKey(
-        "inventory.ConditionCode",
-        to_field="code",
-        db_column="condition",
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("The lot's condition as this inspection found it."),
-    )
+    condition = condition_fk(help_text=_("The lot's condition as this inspection found it."))
     next_due_on = models.DateField(_("next inspection due"))
     recorded_at = models.DateTimeField(auto_now_add=True)
 

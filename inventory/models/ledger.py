@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from core.models import user_fk
+from core.models import two_person_rule, user_fk
+from inventory.models.reference import condition_fk
 
 
 class Lot(models.Model):
@@ -46,13 +47,7 @@ class Lot(models.Model):
     neq_per_unit_kg = models.DecimalField(
         _("NEQ per unit override (kg)"), max_digits=14, decimal_places=6, null=True, blank=True
     )
-    condition = models.ForeignKey(
-        "inventory.ConditionCode",
-        to_field="code",
-        db_column="condition",
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    condition = condition_fk()
     identity_lost = models.BooleanField(_("identity lost"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -199,9 +194,8 @@ class Document(models.Model):
                 condition=Q(reverses__isnull=True) | Q(kind=DocumentKind.REVERSAL),
                 name="document_only_reversals_reverse",
             ),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("posted_by")),
-                name="document_two_person_rule",
+            two_person_rule(
+                approver="approved_by", author="posted_by", name="document_two_person_rule"
             ),
         ]
 
@@ -295,6 +289,20 @@ class Balance(models.Model):
             models.UniqueConstraint(fields=["lot", "storehouse"], name="balance_lot_storehouse"),
             models.CheckConstraint(condition=Q(quantity__gte=0), name="balance_not_negative"),
         ]
+
+
+class LotInStorehouse(models.Model):
+    """Where a line of a record kept above the ledger points: one lot in one storehouse (to
+    count, to dispose of, to transfer). Protected, with no reverse accessors: such lines are read
+    through their record, never from the lot or the store."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
+    storehouse = models.ForeignKey(
+        "inventory.Storehouse", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
 
 
 class DocumentCounter(models.Model):

@@ -3,6 +3,7 @@ the policy tables (hazard codes, mixing matrix, condition codes, settings) that 
 authorities configure. Every change is kept (django-simple-history)."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import BigIntegerRangeField, DateRangeField, RangeOperators
@@ -361,6 +362,22 @@ class ConditionCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.get_availability_display()})"
+
+
+def condition_fk(*, optional: bool = False, **options: Any) -> models.ForeignKey:
+    """A lot's condition as a record holds it: the code itself in a column `condition` (read
+    and compared as "A", "D" ...), constrained to the ConditionCode table. `optional`: may be
+    empty."""
+    if optional:
+        options.update(null=True, blank=True)
+    return models.ForeignKey(
+        "inventory.ConditionCode",
+        to_field="code",
+        db_column="condition",
+        on_delete=models.PROTECT,
+        related_name="+",
+        **options,
+    )
 
 
 class MixingMatrixVersion(models.Model):

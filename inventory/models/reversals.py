@@ -1,10 +1,10 @@
 """A reversal that would take stock off the books, waiting for a second person (issue 15)."""
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import user_fk
+from core.models import two_person_rule, user_fk
 
 
 class ReversalProposalStatus(models.TextChoices):
@@ -53,8 +53,9 @@ class ReversalProposal(models.Model):
                 condition=Q(status="pending_approval"),
                 name="reversal_proposal_one_pending",
             ),
-            models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("proposed_by")),
+            two_person_rule(
+                approver="decided_by",
+                author="proposed_by",
                 name="reversal_proposal_two_person_rule",
             ),
             models.CheckConstraint(
