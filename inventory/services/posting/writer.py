@@ -1,8 +1,9 @@
 """The one writer of documents, ledger lines, balances, number counters and chain heads.
 
 A posting numbers its document (the depot's counter), locks the chain head, then the storehouses
-and balances (inventory.locks, in that order), checks, and writes the hash-chained lines and the
-balances in bulk; it returns the document with the lines it wrote (Document.posted_lines).
+(inventory.locks) and the balances (posting.balances), in that order; checks; and writes the
+hash-chained lines and the balances in bulk. It returns the document with the lines it wrote
+(Document.posted_lines).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from inventory.chain import line_hash
 from inventory.errors import InsufficientStock
 from inventory.models import Balance, ChainHead, Depot, Document, LedgerLine, Lot, Storehouse
 from inventory.models.ledger import DocumentKind, DocumentStatus
+from inventory.services.posting.balances import balances_lock, balances_set, balances_withdraw
 from inventory.services.posting.checks import (
     _check_date,
     _check_not_frozen,
@@ -54,7 +56,7 @@ def _apply(
     if deltas and all(delta < 0 for delta in deltas.values()):
         # Outgoing only: no storage rule applies, so no storehouse lock; one UPDATE locks,
         # checks and lowers the balances.
-        after = locks.balances_withdraw(deltas, depot_id=depot.pk)
+        after = balances_withdraw(deltas, depot_id=depot.pk)
         if len(after) != len(deltas):
             _refuse_withdrawal(depot, movements, deltas, after)
         running = {pair: quantity - deltas[pair] for pair, quantity in after.items()}
@@ -64,7 +66,7 @@ def _apply(
         )  # fmt: skip
     storehouses = locks.storehouses_lock(m.storehouse_id for m in movements)
     _check_storehouses_in_depot(depot, movements, storehouses)
-    balances = locks.balances_lock(deltas, dict.fromkeys(storehouses, depot.pk))
+    balances = balances_lock(deltas, dict.fromkeys(storehouses, depot.pk))
     for pair, delta in sorted(deltas.items()):
         balance = balances[pair]
         if balance.quantity + delta < 0:
@@ -91,7 +93,7 @@ def _apply(
     )
     for pair, delta in deltas.items():
         balances[pair].quantity += delta
-    locks.balances_set(balances[pair] for pair in deltas)
+    balances_set(balances[pair] for pair in deltas)
     _report_expired_received(document, deltas, lots, today=timezone.localdate(posted_at))
     return lines
 
