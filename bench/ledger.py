@@ -81,7 +81,6 @@ TARGETS = {
     "service_ratio": 1 / 5,  # service layer >= a fifth of the raw-SQL rate
     "http_ratio": 1 / 10,  # HTTP API with 8 clients >= a tenth of the raw-SQL rate
     "growth": 1.5,  # p95 grows at most 1.5x
-    "multi_line_lines_per_second": 1000,  # 50-line receipts and issues, 8 clients (issue 20)
 }
 
 
@@ -106,7 +105,6 @@ class Sizes:
     raw_sequential: int = 1_000
     raw_per_thread: int = 150
     one_lot_per_thread: int = 25  # 8 x 25 = 200 concurrent one-unit issues from one lot
-    multi_line_per_client: int = 4  # 50-line receipts (then issues) per client, 8 clients
     rounds: int = 3  # posting rates: the median of this many interleaved rounds
     workers: int = 0  # gunicorn workers; 0: 2 x CPUs + 1
     threads: int = 1  # threads per gunicorn worker; 1: sync workers, as deployed; more: gthread
@@ -130,7 +128,6 @@ class Sizes:
             raw_sequential=100,
             raw_per_thread=25,
             one_lot_per_thread=5,
-            multi_line_per_client=1,
             rounds=1,
             workers=2,
         )
@@ -617,22 +614,6 @@ def issue_payload(plan: DepotPlan, lot_index: int, recipient_id: int, today) -> 
     }
 
 
-MULTI_LINES = 50  # lines of a multi-line document (issue 20: a 50-line receipt and issue)
-
-
-def multi_line_payload(plan: DepotPlan, first: int, recipient_id: int | None, today) -> dict:
-    """A 50-line document of `plan`'s stocked lots from index `first` on (each in the storehouse
-    it was received into): an issue with `recipient_id`, else a receipt."""
-    lines = [
-        {"lot": plan.lot_first + index, "storehouse": plan.sh_first + index % plan.storehouses,
-         "quantity": 1}
-        for index in (first + offset for offset in range(MULTI_LINES))
-    ]  # fmt: skip
-    if recipient_id is None:
-        return {"occurred_on": today.isoformat(), "counterparty": "Benchmark", "lines": lines}
-    return {**issue_payload(plan, 0, recipient_id, today), "lines": lines}
-
-
 class RawPoster:
     """The hand-written baseline: the same rows and locks as an issue, with psycopg."""
 
@@ -797,7 +778,6 @@ class Report:
     cpu_ms_per_posting: dict = field(default_factory=dict)
     rates: dict = field(default_factory=dict)
     one_lot: dict = field(default_factory=dict)
-    multi_line: dict = field(default_factory=dict)
     drift_rows: int = -1
     targets: list = field(default_factory=list)
 
@@ -1020,53 +1000,6 @@ def run(sizes: Sizes, args, url: str, env: dict[str, str], report: Report) -> No
             refused += status != 201
         return sizes.http_per_client - refused, refused
 
-    def multi_line(server: LiveServer) -> dict:
-        """50-line receipts, then 50-line issues of the same lots, through the HTTP API with 8
-        concurrent clients (lines per second), and the SQL queries of a 1-line and a 50-line
-        document of each kind in process (issue 20: the same whatever the line count)."""
-        if stocked < MULTI_LINES:
-            return {}
-        figures: dict = {}
-        for kind, recipient_id in (("receipt", None), ("issue", world.recipient_id)):
-            path = f"/api/v1/{kind}s/"
-
-            def poster(index: int, path=path, recipient_id=recipient_id) -> tuple[int, int]:
-                plan = world.depots[index % len(world.depots)]
-                local = random.Random(300 + index)
-                own = server.connection()
-                refused = 0
-                for _ in range(sizes.multi_line_per_client):
-                    first = local.randrange(stocked - MULTI_LINES + 1)
-                    status, body = server.request(
-                        "POST", path, multi_line_payload(plan, first, recipient_id, today),
-                        world.tokens[index], own,
-                    )  # fmt: skip
-                    if status != 201:
-                        say(f"  {path} refused: {status} {body[:200]!r}")
-                        refused += 1
-                return sizes.multi_line_per_client - refused, refused
-
-            posted, refused, elapsed = run_threads(THREADS, poster)
-            queries = []
-            client.get(paths["stock_list"])  # knox refreshes the token's expiry now, if due
-            for count in (1, MULTI_LINES):
-                payload = multi_line_payload(depot, 0, recipient_id, today)
-                payload["lines"] = payload["lines"][:count]
-                with CaptureQueriesContext(connection) as captured:
-                    client.post(path, payload, content_type="application/json")
-                queries.append(len(captured.captured_queries))
-            figures[kind] = {
-                "documents": posted,
-                "refused": refused,
-                "lines_per_second": round(rate(posted * MULTI_LINES, elapsed), 1),
-                "documents_per_second": round(rate(posted, elapsed), 1),
-                "queries_1_line": queries[0],
-                "queries_50_lines": queries[1],
-            }
-            say(f"  50-line {kind}s, 8 clients: {figures[kind]['lines_per_second']:,.0f} lines/s; "
-                f"queries {queries[0]} (1 line) / {queries[1]} (50 lines)")  # fmt: skip
-        return figures
-
     workers = sizes.workers or 2 * (os.cpu_count() or 1) + 1
     rounds: dict[str, list[float]] = {}
     refused_total = 0
@@ -1090,7 +1023,6 @@ def run(sizes: Sizes, args, url: str, env: dict[str, str], report: Report) -> No
             for key, value in measured.items():
                 rounds.setdefault(key, []).append(round(value, 1))
             say("  round: " + ", ".join(f"{k} {v:,.0f}/s" for k, v in measured.items()))
-        report.multi_line = multi_line(server)
     finally:
         server.stop()
     report.rates = {key: statistics.median(values) for key, values in rounds.items()}
@@ -1234,16 +1166,6 @@ def evaluate(report: Report) -> None:
         "no lost update (8 threads on one lot)", f"lost updates: {lost}", lost == 0 and consistent
     )
     target("balances = ledger sums", f"{report.drift_rows} rows differ", report.drift_rows == 0)
-    for kind, figures in report.multi_line.items():
-        target(
-            f"50-line {kind}s through the HTTP API, 8 clients: >= "
-            f"{TARGETS['multi_line_lines_per_second']:,} lines/s, queries fixed",
-            f"{figures['lines_per_second']:,.0f} lines/s, queries {figures['queries_1_line']} "
-            f"(1 line) / {figures['queries_50_lines']} (50 lines)",
-            figures["lines_per_second"] >= TARGETS["multi_line_lines_per_second"]
-            and figures["queries_1_line"] == figures["queries_50_lines"]
-            and not figures["refused"],
-        )
     posting_queries = report.queries_per_posting
     target(
         "queries per posting fixed",
@@ -1322,12 +1244,6 @@ def print_report(report: Report, sizes: Sizes) -> None:
     cpu = report.cpu_ms_per_posting
     say(f"  CPU ms per posting in the Python process: raw SQL {cpu['raw']:.2f}, service layer "
         f"{cpu['service']:.1f}, HTTP API in process {cpu['api_in_process']:.1f}")  # fmt: skip
-    for kind, figures in report.multi_line.items():
-        say(f"  50-line {kind}s through the HTTP API, 8 clients: "
-            f"{figures['lines_per_second']:,.0f} lines/s ({figures['documents_per_second']:,.1f} "
-            f"documents/s, {figures['documents']} posted, {figures['refused']} refused); "
-            f"queries {figures['queries_1_line']} (1 line) / {figures['queries_50_lines']} "
-            f"(50 lines)")  # fmt: skip
     say()
     say("SQL queries per posting (one-line issue)         "
         + ", ".join(f"{k}: service {v['service']}, HTTP {v['http']}"
