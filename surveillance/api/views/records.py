@@ -54,6 +54,14 @@ def _files_removed_on_failure():
         raise
 
 
+def _attach(inspection, uploads, user, saved: list[InspectionAttachment]) -> None:
+    """Add each upload to the inspection, noting what was saved for `_files_removed_on_failure`."""
+    for upload in uploads:
+        saved.append(
+            services.attachment_add(inspection=inspection, upload=upload, uploaded_by=user)
+        )
+
+
 def _inspections(queryset=None):
     queryset = Inspection.objects.all() if queryset is None else queryset
     return queryset.select_related(
@@ -133,12 +141,7 @@ class InspectionViewSet(RecordViewSet):
                 inspector=request.user,
                 authority_reference=values["authority_reference"],
             )
-            for upload in values["attachments"]:
-                saved.append(
-                    services.attachment_add(
-                        inspection=inspection, upload=upload, uploaded_by=request.user
-                    )
-                )
+            _attach(inspection, values["attachments"], request.user, saved)
         return self._answer(inspection, status.HTTP_201_CREATED)
 
     @post_schema(
@@ -157,12 +160,7 @@ class InspectionViewSet(RecordViewSet):
         require(request.user, Action.RECORD_SURVEILLANCE, inspection.depot_id)
         values = validated(s.AttachmentUploadSerializer, request)
         with _files_removed_on_failure() as saved, transaction.atomic():
-            for upload in values["attachments"]:
-                saved.append(
-                    services.attachment_add(
-                        inspection=inspection, upload=upload, uploaded_by=request.user
-                    )
-                )
+            _attach(inspection, values["attachments"], request.user, saved)
         return self._answer(inspection, status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -1,0 +1,108 @@
+"""The flows most API writes and pages repeat, each in one place.
+
+A POST that creates, or that acts on one object (`{id}/<action>/`), goes the same way every time:
+the role check (403), the object read in the user's scope (404), the body validated (400), one
+service called with the user under the name that service gives them, and the object answered as
+the list reads it now. `CreateAct` and `ObjectAct` are declared as the viewset's attribute of that
+name and say only what differs; a write that does more keeps a method of its own (core.api).
+"""
+
+from rest_framework import status
+from rest_framework.decorators import action
+
+from core.api import act_schema, validated
+from core.idempotency import idempotent
+
+
+def paginated(view, rows, serializer_class, **context):
+    """A page of `rows` in the view's pagination, each row answered by `serializer_class`."""
+    page = view.paginate_queryset(rows)
+    serializer = serializer_class(page, many=True, context=context)
+    return view.get_paginated_response(serializer.data)
+
+
+class _Declared:
+    """A viewset attribute that puts the view method it declares in its place, with the schema
+    (`schema(summary, body, answer, code, **more)`, act_schema unless said) and @idempotent.
+    `check(user)` is the role check (403); `answer` defaults to the viewset's serializer_class."""
+
+    code = status.HTTP_200_OK
+
+    def __init__(self, summary, body, *, actor, check, answer, schema, more):
+        self.summary, self.body, self.actor, self.check = summary, body, actor, check
+        self.answer, self.schema, self.more = answer, schema or act_schema, more
+
+    def __set_name__(self, owner, name):
+        handler = idempotent(self.handler)
+        handler.__name__ = name  # DRF routes an action by the name of its method
+        handler.__qualname__ = f"{owner.__qualname__}.{name}"
+        answer = self.answer or owner.serializer_class
+        document = self.schema(self.summary, self.body, answer, self.code, **self.more)
+        setattr(owner, name, document(self.route(handler)))
+
+    def route(self, handler):
+        return handler
+
+    def values(self, request) -> dict:
+        """The role checked, then the body as its serializer validates it (none: no body)."""
+        if self.check is not None:
+            self.check(request.user)
+        return validated(self.body, request) if self.body is not None else {}
+
+
+class CreateAct(_Declared):
+    """`create`: the role, the body, `service(**values, <actor>=user)`, and the new object as the
+    list reads it (201)."""
+
+    code = status.HTTP_201_CREATED
+
+    def __init__(
+        self, summary, body, service, *, actor, check=None, answer=None, schema=None, **more
+    ):
+        super().__init__(
+            summary, body, actor=actor, check=check, answer=answer, schema=schema, more=more
+        )
+        self.service = service
+
+    def handler(self, view, request):
+        values = self.values(request)
+        created = self.service(**values, **{self.actor: request.user})
+        return view._answer(created, self.code)
+
+
+class ObjectAct(_Declared):
+    """`POST {id}/<name>/` (or `url_path`): the object read in scope (404), the role, the body (if
+    any), then `service(<subject>=object, <actor>=user, **values)`, and the object as the list
+    reads it now. `subject` is the viewset's `act_subject` unless said."""
+
+    def __init__(
+        self,
+        summary,
+        service,
+        *,
+        actor,
+        subject=None,
+        body=None,
+        check=None,
+        answer=None,
+        schema=None,
+        url_path=None,
+        url_name=None,
+        **more,
+    ):
+        super().__init__(
+            summary, body, actor=actor, check=check, answer=answer, schema=schema, more=more
+        )
+        self.service, self.subject = service, subject
+        self.url_path, self.url_name = url_path, url_name
+
+    def handler(self, view, request, pk=None):
+        subject = view.get_object()
+        values = self.values(request)
+        subject_name = self.subject or view.act_subject
+        self.service(**{subject_name: subject, self.actor: request.user}, **values)
+        return view._answer(subject)
+
+    def route(self, handler):
+        url = {"url_path": self.url_path, "url_name": self.url_name}
+        return action(detail=True, methods=["post"], **url)(handler)
