@@ -21,27 +21,40 @@ def paginated(view, rows, serializer_class, **context):
     return view.get_paginated_response(serializer.data)
 
 
+def object_post(*document, schema=None, route=None, **more):
+    """What an idempotent `POST {id}/<name>/` is decorated with, in this order: its schema
+    (`document`: summary, request, response, code, as `schema` takes them with `more`; act_schema
+    unless said), its route (`route`: more @action arguments) and @idempotent."""
+
+    def decorate(method):
+        routed = action(detail=True, methods=["post"], **(route or {}))(idempotent(method))
+        return (schema or act_schema)(*document, **more)(routed)
+
+    return decorate
+
+
 class _Declared:
-    """A viewset attribute that puts the view method it declares in its place, with the schema
-    (`schema(summary, body, answer, code, **more)`, act_schema unless said) and @idempotent.
-    `check(user)` is the role check (403); `answer` defaults to the viewset's serializer_class."""
+    """A viewset attribute that puts the view method it declares in its place, with its schema
+    (act_schema unless `schema` says otherwise, given `more`) and @idempotent. `check(user)` is
+    the role check (403); the answer is the viewset's serializer_class."""
 
     code = status.HTTP_200_OK
 
-    def __init__(self, summary, body, *, actor, check, answer, schema, more):
+    def __init__(self, summary, body, *, actor, check, schema, more):
         self.summary, self.body, self.actor, self.check = summary, body, actor, check
-        self.answer, self.schema, self.more = answer, schema or act_schema, more
+        self.schema, self.more = schema or act_schema, more
 
     def __set_name__(self, owner, name):
-        handler = idempotent(self.handler)
-        handler.__name__ = name  # DRF routes an action by the name of its method
-        handler.__qualname__ = f"{owner.__qualname__}.{name}"
-        answer = self.answer or owner.serializer_class
-        document = self.schema(self.summary, self.body, answer, self.code, **self.more)
-        setattr(owner, name, document(self.route(handler)))
+        def method(view, request, *args, **kwargs):
+            return self.handler(view, request, *args, **kwargs)
 
-    def route(self, handler):
-        return handler
+        method.__name__ = name  # DRF routes an action by the name of its method
+        method.__qualname__ = f"{owner.__qualname__}.{name}"
+        setattr(owner, name, self.decorate(method, owner.serializer_class))
+
+    def decorate(self, method, answer):
+        document = self.schema(self.summary, self.body, answer, self.code, **self.more)
+        return document(idempotent(method))
 
     def values(self, request) -> dict:
         """The role checked, then the body as its serializer validates it (none: no body)."""
@@ -56,12 +69,8 @@ class CreateAct(_Declared):
 
     code = status.HTTP_201_CREATED
 
-    def __init__(
-        self, summary, body, service, *, actor, check=None, answer=None, schema=None, **more
-    ):
-        super().__init__(
-            summary, body, actor=actor, check=check, answer=answer, schema=schema, more=more
-        )
+    def __init__(self, summary, body, service, *, actor, check=None, schema=None, **more):
+        super().__init__(summary, body, actor=actor, check=check, schema=schema, more=more)
         self.service = service
 
     def handler(self, view, request):
@@ -73,7 +82,7 @@ class CreateAct(_Declared):
 class ObjectAct(_Declared):
     """`POST {id}/<name>/` (or `url_path`): the object read in scope (404), the role, the body (if
     any), then `service(<subject>=object, <actor>=user, **values)`, and the object as the list
-    reads it now. `subject` is the viewset's `act_subject` unless said."""
+    reads it now. The viewset's `act_subject` names the object to its services."""
 
     def __init__(
         self,
@@ -81,28 +90,26 @@ class ObjectAct(_Declared):
         service,
         *,
         actor,
-        subject=None,
         body=None,
         check=None,
-        answer=None,
         schema=None,
         url_path=None,
         url_name=None,
         **more,
     ):
-        super().__init__(
-            summary, body, actor=actor, check=check, answer=answer, schema=schema, more=more
-        )
-        self.service, self.subject = service, subject
+        super().__init__(summary, body, actor=actor, check=check, schema=schema, more=more)
+        self.service = service
         self.url_path, self.url_name = url_path, url_name
 
     def handler(self, view, request, pk=None):
         subject = view.get_object()
         values = self.values(request)
-        subject_name = self.subject or view.act_subject
-        self.service(**{subject_name: subject, self.actor: request.user}, **values)
+        self.service(**{view.act_subject: subject, self.actor: request.user}, **values)
         return view._answer(subject)
 
-    def route(self, handler):
-        url = {"url_path": self.url_path, "url_name": self.url_name}
-        return action(detail=True, methods=["post"], **url)(handler)
+    def decorate(self, method, answer):
+        route = {"url_path": self.url_path, "url_name": self.url_name}
+        post = object_post(
+            self.summary, self.body, answer, schema=self.schema, route=route, **self.more
+        )
+        return post(method)

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import LedgerViewSet, ReadViewSet, act_schema, read_schema, validated
-from core.api_flows import CreateAct, ObjectAct
+from core.api_flows import CreateAct, ObjectAct, object_post
 from core.drf import ReferencePagination
 from core.idempotency import idempotent
 from diversion import selectors, services
@@ -179,15 +179,14 @@ class TransferCaseViewSet(LedgerViewSet):
         actor="cancelled_by",
     )
 
-    @act_schema(
+    @object_post(
         "After the dispatch document was reversed: cancel the case's pending checks, naming the "
         "reversal, and resolve its verification_overdue alert (officers, or a clerk of the "
         "depot). 409 invalid_state when the dispatch is not reversed",
         None,
         s.DeliveryVerificationSerializer(many=True),
+        route={"url_path": "dispatch-reversed"},
     )
-    @action(detail=True, methods=["post"], url_path="dispatch-reversed")
-    @idempotent
     def dispatch_reversed(self, request, pk=None):
         cancelled = services.transfer_case_dispatch_reversed(
             case=self.get_object(), user=request.user

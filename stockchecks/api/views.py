@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api import LedgerViewSet, act_schema, read_schema, validated
-from core.api_flows import CreateAct, ObjectAct, paginated
+from core.api_flows import CreateAct, ObjectAct, object_post, paginated
 from core.drf import LedgerPagination, ReferencePagination
 from core.idempotency import idempotent
 from core.scoping import scope
@@ -257,13 +257,11 @@ class StockCheckViewSet(LedgerViewSet):
         line = selectors.stock_check_lines(stock_check=stock_check).get(pk=line.pk)
         return Response(CountLineSerializer(line, context=context).data, status=code)
 
-    @act_schema(
+    @object_post(
         "Investigation notes and the reason code a line's variance is posted with",
         NoteSerializer,
         CountLineSerializer,
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
     def notes(self, request, pk=None):
         stock_check = self.get_object()
         values = validated(NoteSerializer, request)

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import ReadViewSet, post_schema, read_schema, request_examples, validated
-from core.api_flows import CreateAct, ObjectAct, paginated
+from core.api_flows import CreateAct, ObjectAct, object_post, paginated
 from core.drf import LedgerPagination
 from core.idempotency import IDEMPOTENCY, idempotent
 from core.roles import Action
@@ -100,16 +100,16 @@ class GroupViewSet(ReadViewSet):
         description=f"{OFFICER} The code may be neither another group's nor a type's (400).",
     )
 
-    @post_schema(
+    @object_post(
         "Add a type to the group",
         s.GroupMemberSerializer,
         s.GroupSerializer,
         status.HTTP_201_CREATED,
+        schema=post_schema,
+        route={"url_path": "types"},
         description=f"{OFFICER} 400 if the type is in a group already, or if its own "
         "requirement (in force today or from a later date) is above 0: set it to 0 first.",
     )
-    @action(detail=True, methods=["post"], url_path="types")
-    @idempotent
     def add_type(self, request, pk=None):
         require(request.user, Action.MANAGE_OVERSIGHT)
         group = self.get_object()
