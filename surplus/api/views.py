@@ -6,6 +6,8 @@ Reads go through surplus.selectors in the reader's scope (404 outside it). A wri
 (`{code, detail}`). Writes take an optional Idempotency-Key.
 """
 
+from functools import partial
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -34,6 +36,11 @@ def _officer(user) -> None:
     require(user, Action.MANAGE_OVERSIGHT)
 
 
+# The declared writes here: an officer's (403 for others), documented as postings are.
+_OfficerCreate = partial(CreateAct, check=_officer, schema=post_schema)
+_OfficerAct = partial(ObjectAct, check=_officer, schema=post_schema)
+
+
 class RequirementFilter(django_filters.FilterSet):
     ammunition_type = django_filters.NumberFilter(field_name="ammunition_type_id", min_value=1)
     group = django_filters.NumberFilter(field_name="group_id", min_value=1)
@@ -57,13 +64,11 @@ class RequirementViewSet(ReadViewSet):
     def get_queryset(self):
         return selectors.requirement_list()
 
-    create = CreateAct(
+    create = _OfficerCreate(
         "Set a new version of a type's or a group's requirement",
         s.RequirementCreateSerializer,
         services.requirement_set,
         actor="set_by",
-        check=_officer,
-        schema=post_schema,
         description=f"{OFFICER} Earlier versions are kept unchanged. A type that belongs to a "
         "group of interchangeable types takes the group's requirement (400 if named).",
         examples={
@@ -90,13 +95,11 @@ class GroupViewSet(ReadViewSet):
     def get_queryset(self):
         return InterchangeableGroup.objects.prefetch_related("types").order_by("code")
 
-    create = CreateAct(
+    create = _OfficerCreate(
         "Create a group of interchangeable types (empty)",
         s.GroupCreateSerializer,
         services.group_create,
         actor="created_by",
-        check=_officer,
-        schema=post_schema,
         description=f"{OFFICER} The code may be neither another group's nor a type's (400).",
     )
 
@@ -244,23 +247,19 @@ class DisposalPlanViewSet(ReadViewSet):
         )
         return self._answer(plan, status.HTTP_201_CREATED)
 
-    approve = ObjectAct(
+    approve = _OfficerAct(
         "Approve a draft plan",
         services.disposal_plan_approve,
         actor="approved_by",
         body=s.PlanApproveSerializer,
-        check=_officer,
-        schema=post_schema,
         description=f"{OFFICER} Not its author (409 `self_approval`); a plan not in draft is 409 "
         "`invalid_state`; stock is checked again (409 `not_disposable`).",
     )
-    close = ObjectAct(
+    close = _OfficerAct(
         "Close a plan",
         services.disposal_plan_close,
         actor="closed_by",
         body=s.PlanCloseSerializer,
-        check=_officer,
-        schema=post_schema,
         description=f"{OFFICER} What was not executed is no longer planned.",
     )
 
