@@ -40,9 +40,9 @@ class _Declared:
 
     code = status.HTTP_200_OK
 
-    def __init__(self, summary, body, *, actor, check, schema, more):
-        self.summary, self.body, self.actor, self.check = summary, body, actor, check
-        self.schema, self.more = schema or act_schema, more
+    def __init__(self, summary, body, service, *, actor, check, schema, more):
+        self.summary, self.body, self.service = summary, body, service
+        self.actor, self.check, self.schema, self.more = actor, check, schema or act_schema, more
 
     def __set_name__(self, owner, name):
         def method(view, request, *args, **kwargs):
@@ -70,8 +70,7 @@ class CreateAct(_Declared):
     code = status.HTTP_201_CREATED
 
     def __init__(self, summary, body, service, *, actor, check=None, schema=None, **more):
-        super().__init__(summary, body, actor=actor, check=check, schema=schema, more=more)
-        self.service = service
+        super().__init__(summary, body, service, actor=actor, check=check, schema=schema, more=more)
 
     def handler(self, view, request):
         values = self.values(request)
@@ -80,26 +79,15 @@ class CreateAct(_Declared):
 
 
 class ObjectAct(_Declared):
-    """`POST {id}/<name>/` (or `url_path`): the object read in scope (404), the role, the body (if
-    any), then `service(<subject>=object, <actor>=user, **values)`, and the object as the list
-    reads it now. The viewset's `act_subject` names the object to its services."""
+    """`POST {id}/<name>/`: the object read in scope (404), the role, the body (if any), then
+    `service(<subject>=object, <actor>=user, **values)`, and the object as the list reads it now.
+    The viewset's `act_subject` names the object to its services; `route` as in object_post."""
 
     def __init__(
-        self,
-        summary,
-        service,
-        *,
-        actor,
-        body=None,
-        check=None,
-        schema=None,
-        url_path=None,
-        url_name=None,
-        **more,
+        self, summary, service, *, actor, body=None, check=None, schema=None, route=None, **more
     ):
-        super().__init__(summary, body, actor=actor, check=check, schema=schema, more=more)
-        self.service = service
-        self.url_path, self.url_name = url_path, url_name
+        super().__init__(summary, body, service, actor=actor, check=check, schema=schema, more=more)
+        self.route = route
 
     def handler(self, view, request, pk=None):
         subject = view.get_object()
@@ -108,8 +96,7 @@ class ObjectAct(_Declared):
         return view._answer(subject)
 
     def decorate(self, method, answer):
-        route = {"url_path": self.url_path, "url_name": self.url_name}
         post = object_post(
-            self.summary, self.body, answer, schema=self.schema, route=route, **self.more
+            self.summary, self.body, answer, schema=self.schema, route=self.route, **self.more
         )
         return post(method)

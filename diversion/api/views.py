@@ -170,8 +170,7 @@ class TransferCaseViewSet(LedgerViewSet):
         services.transfer_case_dispatch,
         actor="dispatched_by",
         body=s.DispatchSerializer,
-        url_path="dispatch",
-        url_name="dispatch",
+        route={"url_path": "dispatch", "url_name": "dispatch"},
     )
     cancel = ObjectAct(
         "Cancel a case awaiting dispatch",
