@@ -7,6 +7,7 @@ the list reads it now. `CreateAct` and `ObjectAct` are declared as the viewset's
 name and say only what differs; a write that does more keeps a method of its own (core.api).
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import status
 from rest_framework.decorators import action
 
@@ -88,6 +89,11 @@ class ObjectAct(_Declared):
     ):
         super().__init__(summary, body, service, actor=actor, check=check, schema=schema, more=more)
         self.route = route
+
+    def __set_name__(self, owner, name):
+        if not getattr(owner, "act_subject", None):
+            raise ImproperlyConfigured(f"{owner.__name__}.{name}: the viewset names no act_subject")
+        super().__set_name__(owner, name)
 
     def handler(self, view, request, pk=None):
         subject = view.get_object()
