@@ -31,6 +31,7 @@ from audit.services import (
 from core.api import LedgerViewSet, read_schema
 from core.roles import Action
 from core.scoping import require
+from core.serializers import ReadOnlyModelSerializer, username_field
 
 
 class BreakSerializer(serializers.Serializer):
@@ -40,11 +41,9 @@ class BreakSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class VerificationSerializer(serializers.ModelSerializer):
+class VerificationSerializer(ReadOnlyModelSerializer):
     first_broken = BreakSerializer(allow_null=True)
-    requested_by = serializers.CharField(
-        source="requested_by.username", allow_null=True, default=None
-    )
+    requested_by = username_field("requested_by", null=True)
 
     class Meta:
         model = LedgerVerification
@@ -52,7 +51,6 @@ class VerificationSerializer(serializers.ModelSerializer):
             "id", "ok", "lines_checked", "depots_checked", "checkpoints_checked", "first_broken",
             "started_at", "finished_at", "requested_by", "mode",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class VerificationJobSerializer(serializers.Serializer):
@@ -65,7 +63,7 @@ class VerificationJobSerializer(serializers.Serializer):
     result = VerificationSerializer(allow_null=True)
 
 
-class CheckpointSerializer(serializers.ModelSerializer):
+class CheckpointSerializer(ReadOnlyModelSerializer):
     depot_code = serializers.CharField(source="depot.code", read_only=True)
 
     class Meta:
@@ -80,17 +78,15 @@ class CheckpointSerializer(serializers.ModelSerializer):
             "taken_at",
             "verification",
         ]
-        read_only_fields = fields
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
             "id", "at", "actor", "actor_username", "action", "object_type", "object_id",
             "object_repr", "changes", "detail", "ip_address",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class CSVRenderer(BaseRenderer):

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import LedgerViewSet, ReadViewSet, act_schema, read_schema, validated
+from core.api_flows import CreateAct, ObjectAct, object_post
 from core.drf import ReferencePagination
 from core.idempotency import idempotent
 from diversion import selectors, services
@@ -70,12 +71,12 @@ class PartyViewSet(ReadViewSet):
     def get_queryset(self):
         return selectors.party_list(user=self.request.user).order_by("name", "id")
 
-    @act_schema("Add a party to the register", s.PartyCreateSerializer, s.PartySerializer, 201)
-    @idempotent
-    def create(self, request):
-        values = validated(s.PartyCreateSerializer, request)
-        party = services.party_create(**values, created_by=request.user)
-        return self._answer(party, status.HTTP_201_CREATED)
+    create = CreateAct(
+        "Add a party to the register",
+        s.PartyCreateSerializer,
+        services.party_create,
+        actor="created_by",
+    )
 
     @extend_schema(
         summary="Change a party's details or status (a status other than pending needs its "
@@ -107,37 +108,24 @@ class PartyDocumentViewSet(ReadViewSet):
     serializer_class = s.PartyDocumentSerializer
     pagination_class = ReferencePagination
     filterset_class = PartyDocumentFilter
+    act_subject = "document"
 
     def get_queryset(self):
         return selectors.party_document_list(user=self.request.user).order_by("-id")
 
-    @act_schema(
+    create = CreateAct(
         "Record a document of a party (number, issuer, validity)",
         s.PartyDocumentCreateSerializer,
-        s.PartyDocumentSerializer,
-        201,
+        services.party_document_add,
+        actor="recorded_by",
+        check=selectors.require_register_reader,
     )
-    @idempotent
-    def create(self, request):
-        selectors.require_register_reader(request.user)
-        values = validated(s.PartyDocumentCreateSerializer, request)
-        document = services.party_document_add(**values, recorded_by=request.user)
-        return self._answer(document, status.HTTP_201_CREATED)
-
-    @act_schema(
+    authenticate = ObjectAct(
         "Record who checked the document, how, and the result",
-        s.AuthenticateSerializer,
-        s.PartyDocumentSerializer,
+        services.party_document_authenticate,
+        actor="authenticated_by",
+        body=s.AuthenticateSerializer,
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def authenticate(self, request, pk=None):
-        document = self.get_object()
-        values = validated(s.AuthenticateSerializer, request)
-        document = services.party_document_authenticate(
-            document=document, authenticated_by=request.user, **values
-        )
-        return self._answer(document)
 
 
 # --- Transfer cases ------------------------------------------------------------------------------
@@ -151,6 +139,7 @@ class TransferCaseViewSet(LedgerViewSet):
     queryset = TransferCase.objects.none()  # for the schema; get_queryset reads in scope
     serializer_class = s.TransferCaseSerializer
     filterset_class = TransferCaseFilter
+    act_subject = "case"
 
     def get_queryset(self):
         return selectors.transfer_case_detail(user=self.request.user)
@@ -173,39 +162,30 @@ class TransferCaseViewSet(LedgerViewSet):
         )
         return self._answer(case, status.HTTP_201_CREATED)
 
-    @act_schema(
+    # `dispatch` is the view's own method: the action has another name, and that path.
+    dispatch_case = ObjectAct(
         "Dispatch: post the issue to the consignee (a clerk of the depot). 409 "
         "no_risk_assessment, party_not_permitted or end_user_certificate_invalid, then the "
         "posting service's codes; nothing is written when refused",
-        s.DispatchSerializer,
-        s.TransferCaseSerializer,
+        services.transfer_case_dispatch,
+        actor="dispatched_by",
+        body=s.DispatchSerializer,
+        route={"url_path": "dispatch", "url_name": "dispatch"},
     )
-    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
-    @idempotent
-    def dispatch_case(self, request, pk=None):
-        case = self.get_object()
-        values = validated(s.DispatchSerializer, request)
-        services.transfer_case_dispatch(
-            case=case, occurred_on=values["occurred_on"], dispatched_by=request.user
-        )
-        return self._answer(case)
+    cancel = ObjectAct(
+        "Cancel a case awaiting dispatch",
+        services.transfer_case_cancel,
+        actor="cancelled_by",
+    )
 
-    @act_schema("Cancel a case awaiting dispatch", None, s.TransferCaseSerializer)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def cancel(self, request, pk=None):
-        case = services.transfer_case_cancel(case=self.get_object(), cancelled_by=request.user)
-        return self._answer(case)
-
-    @act_schema(
+    @object_post(
         "After the dispatch document was reversed: cancel the case's pending checks, naming the "
         "reversal, and resolve its verification_overdue alert (officers, or a clerk of the "
         "depot). 409 invalid_state when the dispatch is not reversed",
         None,
         s.DeliveryVerificationSerializer(many=True),
+        route={"url_path": "dispatch-reversed"},
     )
-    @action(detail=True, methods=["post"], url_path="dispatch-reversed")
-    @idempotent
     def dispatch_reversed(self, request, pk=None):
         cancelled = services.transfer_case_dispatch_reversed(
             case=self.get_object(), user=request.user
@@ -226,7 +206,9 @@ class TransferCaseViewSet(LedgerViewSet):
 )
 class RiskAssessmentViewSet(LedgerViewSet):
     queryset = RiskAssessment.objects.none()  # for the schema; get_queryset reads in scope
+    serializer_class = s.RiskAssessmentDetailSerializer  # the list's rows are shorter
     filterset_class = RiskAssessmentFilter
+    act_subject = "assessment"
 
     def get_queryset(self):
         return selectors.risk_assessment_list(user=self.request.user)
@@ -234,83 +216,46 @@ class RiskAssessmentViewSet(LedgerViewSet):
     def get_serializer_class(self):
         if self.action == "list":
             return s.RiskAssessmentSerializer
-        return s.RiskAssessmentDetailSerializer
+        return super().get_serializer_class()
 
-    @act_schema(
+    create = CreateAct(
         "Start an assessment of a case against the checklist in force",
         s.RiskAssessmentCreateSerializer,
-        s.RiskAssessmentDetailSerializer,
-        201,
+        services.risk_assessment_create,
+        actor="author",
+        check=selectors.require_register_reader,
     )
-    @idempotent
-    def create(self, request):
-        selectors.require_register_reader(request.user)
-        values = validated(s.RiskAssessmentCreateSerializer, request)
-        assessment = services.risk_assessment_create(case=values["case"], author=request.user)
-        return self._answer(assessment, status.HTTP_201_CREATED)
-
-    @act_schema(
+    answers = ObjectAct(
         "Answer one checklist item: risk level, evidence, sources (the author, while draft)",
-        s.AnswerInputSerializer,
-        s.RiskAssessmentDetailSerializer,
+        services.risk_answer_set,
+        actor="answered_by",
+        body=s.AnswerInputSerializer,
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def answers(self, request, pk=None):
-        assessment = self.get_object()
-        values = validated(s.AnswerInputSerializer, request)
-        services.risk_answer_set(assessment=assessment, answered_by=request.user, **values)
-        return self._answer(assessment)
-
-    @act_schema("The author's conclusion", s.ConclusionSerializer, s.RiskAssessmentDetailSerializer)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def conclusion(self, request, pk=None):
-        assessment = self.get_object()
-        values = validated(s.ConclusionSerializer, request)
-        services.risk_assessment_conclude(assessment=assessment, user=request.user, **values)
-        return self._answer(assessment)
-
-    @act_schema(
+    conclusion = ObjectAct(
+        "The author's conclusion",
+        services.risk_assessment_conclude,
+        actor="user",
+        body=s.ConclusionSerializer,
+    )
+    override = ObjectAct(
         "Record a second officer's override of the items rated high (409 self_approval for "
         "the author)",
-        s.OverrideSerializer,
-        s.RiskAssessmentDetailSerializer,
+        services.risk_assessment_override,
+        actor="override_by",
+        body=s.OverrideSerializer,
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def override(self, request, pk=None):
-        assessment = self.get_object()
-        values = validated(s.OverrideSerializer, request)
-        services.risk_assessment_override(
-            assessment=assessment, override_by=request.user, reason=values["reason"]
-        )
-        return self._answer(assessment)
-
-    @act_schema(
+    approve = ObjectAct(
         "Approve (an officer other than the author: 409 self_approval; every item answered: "
         "409 assessment_incomplete; an item rated high needs an override: 409 "
         "high_risk_not_overridden). The approval expires after the policy's days",
-        None,
-        s.RiskAssessmentDetailSerializer,
+        services.risk_assessment_approve,
+        actor="approved_by",
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def approve(self, request, pk=None):
-        assessment = services.risk_assessment_approve(
-            assessment=self.get_object(), approved_by=request.user
-        )
-        return self._answer(assessment)
-
-    @act_schema("Withdraw the assessment: it no longer covers its case", None,
-           s.RiskAssessmentDetailSerializer)  # fmt: skip
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def withdraw(self, request, pk=None):
-        assessment = services.risk_assessment_withdraw(
-            assessment=self.get_object(), user=request.user
-        )
-        return self._answer(assessment)
+    withdraw = ObjectAct(
+        "Withdraw the assessment: it no longer covers its case",
+        services.risk_assessment_withdraw,
+        actor="user",
+    )
 
 
 # --- Verifications -------------------------------------------------------------------------------
@@ -325,6 +270,7 @@ class VerificationViewSet(ReadViewSet):
     serializer_class = s.DeliveryVerificationSerializer
     pagination_class = ReferencePagination
     filterset_class = VerificationFilter
+    act_subject = "verification"
 
     def get_queryset(self):
         return selectors.verification_list(user=self.request.user).order_by("due_on", "id")
@@ -332,33 +278,19 @@ class VerificationViewSet(ReadViewSet):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
-    @act_schema(
+    create = CreateAct(
         "Schedule one more check of a dispatched case",
         s.VerificationScheduleSerializer,
-        s.DeliveryVerificationSerializer,
-        201,
+        services.verification_schedule,
+        actor="scheduled_by",
+        check=selectors.require_register_reader,
     )
-    @idempotent
-    def create(self, request):
-        selectors.require_register_reader(request.user)
-        values = validated(s.VerificationScheduleSerializer, request)
-        verification = services.verification_schedule(**values, scheduled_by=request.user)
-        return self._answer(verification, status.HTTP_201_CREATED)
-
-    @act_schema(
+    record = ObjectAct(
         "Record the result with its evidence; a failed check opens an incident",
-        s.VerificationRecordSerializer,
-        s.DeliveryVerificationSerializer,
+        services.verification_record,
+        actor="recorded_by",
+        body=s.VerificationRecordSerializer,
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def record(self, request, pk=None):
-        verification = self.get_object()
-        values = validated(s.VerificationRecordSerializer, request)
-        verification = services.verification_record(
-            verification=verification, recorded_by=request.user, **values
-        )
-        return self._answer(verification)
 
 
 # --- Trace and tracing requests ------------------------------------------------------------------
@@ -395,33 +327,24 @@ class TracingRequestViewSet(LedgerViewSet):
     queryset = TracingRequest.objects.none()  # for the schema; get_queryset reads in scope
     serializer_class = s.TracingRequestSerializer
     filterset_class = TracingRequestFilter
+    act_subject = "tracing_request"
 
     def get_queryset(self):
         return selectors.tracing_request_list(user=self.request.user)
 
-    @act_schema(
+    create = CreateAct(
         "Record a tracing request: the candidate lots and last accountable holders are found "
         "and kept",
         s.TracingRequestCreateSerializer,
-        s.TracingRequestSerializer,
-        201,
+        services.tracing_request_record,
+        actor="recorded_by",
     )
-    @idempotent
-    def create(self, request):
-        values = validated(s.TracingRequestCreateSerializer, request)
-        tracing_request = services.tracing_request_record(**values, recorded_by=request.user)
-        return self._answer(tracing_request, status.HTTP_201_CREATED)
-
-    @act_schema("Record the answer given", s.AnswerTextSerializer, s.TracingRequestSerializer)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def answer(self, request, pk=None):
-        tracing_request = self.get_object()
-        values = validated(s.AnswerTextSerializer, request)
-        tracing_request = services.tracing_request_answer(
-            tracing_request=tracing_request, answered_by=request.user, answer=values["answer"]
-        )
-        return self._answer(tracing_request)
+    answer = ObjectAct(
+        "Record the answer given",
+        services.tracing_request_answer,
+        actor="answered_by",
+        body=s.AnswerTextSerializer,
+    )
 
 
 # --- Training allocations ------------------------------------------------------------------------
@@ -443,18 +366,13 @@ class TrainingAllocationViewSet(ReadViewSet):
             "-year", "recipient__code", "ammunition_type__code", "id"
         )
 
-    @act_schema(
+    create = CreateAct(
         "Set a unit's training allocation of a type for a year (officers): created, or changed "
         "with the earlier figure kept in its history",
         s.TrainingAllocationSetSerializer,
-        s.TrainingAllocationSerializer,
-        201,
+        services.training_allocation_set,
+        actor="set_by",
     )
-    @idempotent
-    def create(self, request):
-        values = validated(s.TrainingAllocationSetSerializer, request)
-        allocation = services.training_allocation_set(**values, set_by=request.user)
-        return self._answer(allocation, status.HTTP_201_CREATED)
 
     @_history_schema("Every change of the allocation: when, who, and the fields before and after")
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)

@@ -17,6 +17,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api import LedgerViewSet, post_schema, read_schema, validated
+from core.api_flows import object_post
 from core.idempotency import idempotent
 from core.openapi import file_download, refused
 from inventory.errors import InvalidState
@@ -91,15 +92,14 @@ class ReportViewSet(LedgerViewSet):
             raise field_errors(exc) from exc
         return self._answer(run, status.HTTP_202_ACCEPTED)
 
-    @post_schema(
+    @object_post(
         "Render a failed report again",
         None,
         s.ReportSerializer,
         status.HTTP_202_ACCEPTED,
+        schema=post_schema,
         description="Only a `failed` report (409 `invalid_state` otherwise). Answers 202.",
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
     def retry(self, request, pk=None):
         run = get_object_or_404(self.get_queryset(), pk=pk)
         run = services.report_retry(run=run, retried_by=request.user)

@@ -16,10 +16,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api import LedgerViewSet, act_schema, read_schema, validated
+from core.api_flows import CreateAct, ObjectAct, object_post, paginated
 from core.drf import LedgerPagination, ReferencePagination
 from core.idempotency import idempotent
 from core.scoping import scope
-from core.serializers import StrictJSONMixin
+from core.serializers import ReadOnlyModelSerializer, StrictJSONMixin, username_field
 from inventory.models import (
     Depot,
     Document,
@@ -91,18 +92,14 @@ class StockCheckPlanSerializer(StrictJSONMixin, serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
-class StockCheckSerializer(serializers.ModelSerializer):
+class StockCheckSerializer(ReadOnlyModelSerializer):
     number = serializers.CharField()
     depot_code = serializers.CharField(source="depot.code")
     storehouse_code = serializers.CharField(source="storehouse.code", allow_null=True, default=None)
-    planned_by = serializers.CharField(source="planned_by.username")
-    started_by = serializers.CharField(source="started_by.username", allow_null=True, default=None)
-    submitted_by = serializers.CharField(
-        source="submitted_by.username", allow_null=True, default=None
-    )
-    approved_by = serializers.CharField(
-        source="approved_by.username", allow_null=True, default=None
-    )
+    planned_by = username_field("planned_by")
+    started_by = username_field("started_by", null=True)
+    submitted_by = username_field("submitted_by", null=True)
+    approved_by = username_field("approved_by", null=True)
     accuracy_pct = serializers.FloatField(allow_null=True)
     adjustments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -116,10 +113,9 @@ class StockCheckSerializer(serializers.ModelSerializer):
             "lines_counted", "lines_correct", "accuracy_pct", "units_variance",
             "units_variance_abs", "neq_variance_kg", "adjustments",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
-class CountLineSerializer(serializers.ModelSerializer):
+class CountLineSerializer(ReadOnlyModelSerializer):
     """A line to count. The book fields are null for whoever counts (counting is blind)."""
 
     lot_number = serializers.CharField(source="lot.lot_number")
@@ -137,7 +133,6 @@ class CountLineSerializer(serializers.ModelSerializer):
             "counted_quantity", "counts", "reason", "note", "book_at_start", "movements",
             "expected", "variance",
         ]  # fmt: skip
-        read_only_fields = fields
 
     def _book(self, line, value):
         return value if self.context.get("book_visible") else None
@@ -176,16 +171,13 @@ class RejectSerializer(StrictJSONMixin, serializers.Serializer):
     )  # fmt: skip
 
 
-def _decision(summary, request=None):
-    return act_schema(summary, request, StockCheckSerializer)
-
-
 @read_schema(
     "Stock checks in your depots, newest first", "One stock check with its accuracy figures"
 )
 class StockCheckViewSet(LedgerViewSet):
     serializer_class = StockCheckSerializer
     filterset_class = StockCheckFilter
+    act_subject = "stock_check"
 
     def get_queryset(self):
         rows = selectors.stock_check_list(user=self.request.user)
@@ -196,67 +188,39 @@ class StockCheckViewSet(LedgerViewSet):
     def answer_queryset(self):
         return self.get_queryset().prefetch_related("adjustments")
 
-    @act_schema(
+    create = CreateAct(
         "Plan a 100 % check (of a depot or one storehouse) or a random sample check",
         StockCheckPlanSerializer,
-        StockCheckSerializer,
-        status.HTTP_201_CREATED,
+        services.stock_check_plan,
+        actor="planned_by",
     )
-    @idempotent
-    def create(self, request):
-        values = validated(StockCheckPlanSerializer, request)
-        stock_check = services.stock_check_plan(**values, planned_by=request.user)
-        return self._answer(stock_check, status.HTTP_201_CREATED)
-
-    @_decision("Start counting: snapshot the book (and freeze the depot if planned)")
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def start(self, request, pk=None):
-        stock_check = services.stock_check_start(
-            stock_check=self.get_object(), started_by=request.user
-        )
-        return self._answer(stock_check)
-
-    @_decision("Submit the counts for approval (every line counted)")
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def submit(self, request, pk=None):
-        stock_check = services.stock_check_submit(
-            stock_check=self.get_object(), submitted_by=request.user
-        )
-        return self._answer(stock_check)
-
-    @_decision(
+    start = ObjectAct(
+        "Start counting: snapshot the book (and freeze the depot if planned)",
+        services.stock_check_start,
+        actor="started_by",
+    )
+    submit = ObjectAct(
+        "Submit the counts for approval (every line counted)",
+        services.stock_check_submit,
+        actor="submitted_by",
+    )
+    approve = ObjectAct(
         "Approve: post the variances as adjustments (an inspector who neither planned, counted "
-        "nor submitted the check; 409 self_approval otherwise)"
+        "nor submitted the check; 409 self_approval otherwise)",
+        services.stock_check_approve,
+        actor="approved_by",
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def approve(self, request, pk=None):
-        stock_check = services.stock_check_approve(
-            stock_check=self.get_object(), approved_by=request.user
-        )
-        return self._answer(stock_check)
-
-    @_decision("Send the counts back for recounting", request=RejectSerializer)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def reject(self, request, pk=None):
-        stock_check = self.get_object()
-        values = validated(RejectSerializer, request)
-        stock_check = services.stock_check_reject(
-            stock_check=stock_check, rejected_by=request.user, **values
-        )
-        return self._answer(stock_check)
-
-    @_decision("Cancel an open check (nothing posted; the depot is unfrozen)")
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def cancel(self, request, pk=None):
-        stock_check = services.stock_check_cancel(
-            stock_check=self.get_object(), cancelled_by=request.user
-        )
-        return self._answer(stock_check)
+    reject = ObjectAct(
+        "Send the counts back for recounting",
+        services.stock_check_reject,
+        actor="rejected_by",
+        body=RejectSerializer,
+    )
+    cancel = ObjectAct(
+        "Cancel an open check (nothing posted; the depot is unfrozen)",
+        services.stock_check_cancel,
+        actor="cancelled_by",
+    )
 
     @extend_schema(
         summary="The lines to count, with the latest count; book quantities are null for "
@@ -268,11 +232,8 @@ class StockCheckViewSet(LedgerViewSet):
     def counts(self, request, pk=None):
         stock_check = self.get_object()
         rows = selectors.stock_check_lines(stock_check=stock_check).order_by()
-        page = self.paginate_queryset(rows)
-        context = {"book_visible": selectors.book_visible(request.user, stock_check)}
-        return self.get_paginated_response(
-            CountLineSerializer(page, many=True, context=context).data
-        )
+        book_visible = selectors.book_visible(request.user, stock_check)
+        return paginated(self, rows, CountLineSerializer, book_visible=book_visible)
 
     @act_schema(
         "Record a count of one line (again to recount; a lot not listed is added as found stock)",
@@ -296,13 +257,11 @@ class StockCheckViewSet(LedgerViewSet):
         line = selectors.stock_check_lines(stock_check=stock_check).get(pk=line.pk)
         return Response(CountLineSerializer(line, context=context).data, status=code)
 
-    @act_schema(
+    @object_post(
         "Investigation notes and the reason code a line's variance is posted with",
         NoteSerializer,
         CountLineSerializer,
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
     def notes(self, request, pk=None):
         stock_check = self.get_object()
         values = validated(NoteSerializer, request)
@@ -318,14 +277,14 @@ class StockCheckViewSet(LedgerViewSet):
 # --- Incidents -----------------------------------------------------------------------------------
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(ReadOnlyModelSerializer):
     number = serializers.CharField()
     depot_code = serializers.CharField(source="depot.code")
     other_depot_code = serializers.CharField(
         source="other_depot.code", allow_null=True, default=None
     )
-    reported_by = serializers.CharField(source="reported_by.username")
-    closed_by = serializers.CharField(source="closed_by.username", allow_null=True, default=None)
+    reported_by = username_field("reported_by")
+    closed_by = username_field("closed_by", null=True)
     stock_check = serializers.IntegerField(source="stock_check_id", read_only=True, allow_null=True)
     documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     document_numbers = serializers.SerializerMethodField()
@@ -338,7 +297,6 @@ class IncidentSerializer(serializers.ModelSerializer):
             "stock_check", "documents", "document_numbers", "reported_by", "reported_at",
             "findings", "suspected_point_of_loss", "closed_by", "closed_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
     def get_document_numbers(self, incident) -> list[str]:
         return [document.number for document in incident.documents.all()]
@@ -395,17 +353,12 @@ class IncidentViewSet(LedgerViewSet):
     def get_queryset(self):
         return selectors.incident_list(user=self.request.user).prefetch_related("documents")
 
-    @act_schema(
+    create = CreateAct(
         "Report a theft or another loss (losses found by the system open incidents themselves)",
         IncidentReportSerializer,
-        IncidentSerializer,
-        status.HTTP_201_CREATED,
+        services.incident_report,
+        actor="reported_by",
     )
-    @idempotent
-    def create(self, request):
-        values = validated(IncidentReportSerializer, request)
-        incident = services.incident_report(**values, reported_by=request.user)
-        return self._answer(incident, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=IncidentUpdateSerializer,
@@ -428,5 +381,6 @@ class IncidentViewSet(LedgerViewSet):
         detail=False, methods=["get"], pagination_class=ReferencePagination, filterset_class=None
     )
     def monthly(self, request):
-        page = self.paginate_queryset(selectors.incident_monthly(user=request.user))
-        return self.get_paginated_response(IncidentMonthSerializer(page, many=True).data)
+        return paginated(
+            self, selectors.incident_monthly(user=request.user), IncidentMonthSerializer
+        )

@@ -6,6 +6,8 @@ Reads go through surplus.selectors in the reader's scope (404 outside it). A wri
 (`{code, detail}`). Writes take an optional Idempotency-Key.
 """
 
+from functools import partial
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import ReadViewSet, post_schema, read_schema, request_examples, validated
+from core.api_flows import CreateAct, ObjectAct, object_post, paginated
 from core.drf import LedgerPagination
 from core.idempotency import IDEMPOTENCY, idempotent
 from core.roles import Action
@@ -26,6 +29,16 @@ from surplus.models import InterchangeableGroup, Requirement
 
 TAGS = ["surplus"]
 OFFICER = "An officer (or an administrator)."
+
+
+def _officer(user) -> None:
+    """Requirements, groups and disposal plans are written by officers (403 for others)."""
+    require(user, Action.MANAGE_OVERSIGHT)
+
+
+# The declared writes here: an officer's (403 for others), documented as postings are.
+_OfficerCreate = partial(CreateAct, check=_officer, schema=post_schema)
+_OfficerAct = partial(ObjectAct, check=_officer, schema=post_schema)
 
 
 class RequirementFilter(django_filters.FilterSet):
@@ -51,11 +64,11 @@ class RequirementViewSet(ReadViewSet):
     def get_queryset(self):
         return selectors.requirement_list()
 
-    @post_schema(
+    create = _OfficerCreate(
         "Set a new version of a type's or a group's requirement",
         s.RequirementCreateSerializer,
-        s.RequirementSerializer,
-        status.HTTP_201_CREATED,
+        services.requirement_set,
+        actor="set_by",
         description=f"{OFFICER} Earlier versions are kept unchanged. A type that belongs to a "
         "group of interchangeable types takes the group's requirement (400 if named).",
         examples={
@@ -71,12 +84,6 @@ class RequirementViewSet(ReadViewSet):
             }
         },
     )
-    @idempotent
-    def create(self, request):
-        require(request.user, Action.MANAGE_OVERSIGHT)
-        values = validated(s.RequirementCreateSerializer, request)
-        requirement = services.requirement_set(set_by=request.user, **values)
-        return self._answer(requirement, status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=TAGS)
@@ -88,30 +95,24 @@ class GroupViewSet(ReadViewSet):
     def get_queryset(self):
         return InterchangeableGroup.objects.prefetch_related("types").order_by("code")
 
-    @post_schema(
+    create = _OfficerCreate(
         "Create a group of interchangeable types (empty)",
         s.GroupCreateSerializer,
-        s.GroupSerializer,
-        status.HTTP_201_CREATED,
+        services.group_create,
+        actor="created_by",
         description=f"{OFFICER} The code may be neither another group's nor a type's (400).",
     )
-    @idempotent
-    def create(self, request):
-        require(request.user, Action.MANAGE_OVERSIGHT)
-        values = validated(s.GroupCreateSerializer, request)
-        group = services.group_create(created_by=request.user, **values)
-        return self._answer(group, status.HTTP_201_CREATED)
 
-    @post_schema(
+    @object_post(
         "Add a type to the group",
         s.GroupMemberSerializer,
         s.GroupSerializer,
         status.HTTP_201_CREATED,
+        schema=post_schema,
+        route={"url_path": "types"},
         description=f"{OFFICER} 400 if the type is in a group already, or if its own "
         "requirement (in force today or from a later date) is above 0: set it to 0 first.",
     )
-    @action(detail=True, methods=["post"], url_path="types")
-    @idempotent
     def add_type(self, request, pk=None):
         require(request.user, Action.MANAGE_OVERSIGHT)
         group = self.get_object()
@@ -163,8 +164,7 @@ class SurplusViewSet(viewsets.GenericViewSet):
             ammunition_type=values.get("ammunition_type"),
             category=values.get("category", ""),
         )
-        page = self.paginate_queryset(view.by_subject)
-        return self.get_paginated_response(s.SurplusRowSerializer(page, many=True).data)
+        return paginated(self, view.by_subject, s.SurplusRowSerializer)
 
 
 @extend_schema(tags=TAGS)
@@ -199,8 +199,7 @@ class SnapshotViewSet(ReadViewSet):
     def rows(self, request, pk=None):
         snapshot = get_object_or_404(self.get_queryset(), pk=pk)
         rows = selectors.snapshot_rows(request.user, snapshot)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(s.SnapshotRowSerializer(page, many=True).data)
+        return paginated(self, rows, s.SnapshotRowSerializer)
 
 
 @extend_schema(tags=TAGS)
@@ -208,6 +207,7 @@ class SnapshotViewSet(ReadViewSet):
 class DisposalPlanViewSet(ReadViewSet):
     serializer_class = s.PlanSerializer
     filter_backends = []
+    act_subject = "plan"
 
     def get_queryset(self):
         return selectors.disposal_plan_detail(self.request.user)
@@ -247,36 +247,21 @@ class DisposalPlanViewSet(ReadViewSet):
         )
         return self._answer(plan, status.HTTP_201_CREATED)
 
-    @post_schema(
+    approve = _OfficerAct(
         "Approve a draft plan",
-        s.PlanApproveSerializer,
-        s.PlanSerializer,
+        services.disposal_plan_approve,
+        actor="approved_by",
+        body=s.PlanApproveSerializer,
         description=f"{OFFICER} Not its author (409 `self_approval`); a plan not in draft is 409 "
         "`invalid_state`; stock is checked again (409 `not_disposable`).",
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def approve(self, request, pk=None):
-        plan = get_object_or_404(self.get_queryset(), pk=pk)
-        require(request.user, Action.MANAGE_OVERSIGHT)
-        values = validated(s.PlanApproveSerializer, request)
-        plan = services.disposal_plan_approve(plan=plan, approved_by=request.user, **values)
-        return self._answer(plan)
-
-    @post_schema(
+    close = _OfficerAct(
         "Close a plan",
-        s.PlanCloseSerializer,
-        s.PlanSerializer,
+        services.disposal_plan_close,
+        actor="closed_by",
+        body=s.PlanCloseSerializer,
         description=f"{OFFICER} What was not executed is no longer planned.",
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def close(self, request, pk=None):
-        plan = get_object_or_404(self.get_queryset(), pk=pk)
-        require(request.user, Action.MANAGE_OVERSIGHT)
-        values = validated(s.PlanCloseSerializer, request)
-        plan = services.disposal_plan_close(plan=plan, closed_by=request.user, **values)
-        return self._answer(plan)
 
     @extend_schema(
         methods=["GET"],
@@ -312,8 +297,7 @@ class DisposalPlanViewSet(ReadViewSet):
         plan = get_object_or_404(self.get_queryset(), pk=pk)
         if request.method == "GET":
             rows = selectors.execution_list(request.user).filter(plan=plan)
-            page = self.paginate_queryset(rows)
-            return self.get_paginated_response(s.ExecutionSerializer(page, many=True).data)
+            return paginated(self, rows, s.ExecutionSerializer)
         return self._execute(request, plan)
 
     @idempotent

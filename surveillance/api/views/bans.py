@@ -7,13 +7,12 @@ from datetime import timedelta
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
-from rest_framework.decorators import action
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ReadViewSet, post_schema, read_schema, validated
-from core.idempotency import idempotent
+from core.api_flows import CreateAct, object_post
 from inventory.selectors import ledger as ledger_selectors
 from inventory.selectors.bans import bans_binding
 from surveillance import selectors, services
@@ -51,11 +50,13 @@ class BanViewSet(ReadViewSet):
     def get_queryset(self):
         return selectors.ban_list(self.request.user)
 
-    @post_schema(
+    create = CreateAct(
         "Ban or constrain a lot or a whole ammunition type",
         s.BanCreateSerializer,
-        s.BanSerializer,
-        status.HTTP_201_CREATED,
+        services.ban_impose,
+        actor="imposed_by",
+        check=require_recorder,
+        schema=post_schema,
         description="Name either `lot` or `ammunition_type`. A lot's ban is imposed by an "
         "inspector of a depot whose books hold the lot; a type's by a national inspector or an "
         "administrator (403 otherwise). A ban stops every issue (409 `lot_banned`, also for lots "
@@ -77,14 +78,8 @@ class BanViewSet(ReadViewSet):
             },
         },
     )
-    @idempotent
-    def create(self, request):
-        require_recorder(request)
-        values = validated(s.BanCreateSerializer, request)
-        ban = services.ban_impose(**values, imposed_by=request.user)
-        return self._answer(ban, status.HTTP_201_CREATED)
 
-    @post_schema(
+    @object_post(
         "Lift a ban or constraint",
         s.BanLiftSerializer,
         s.BanSerializer,
@@ -92,13 +87,12 @@ class BanViewSet(ReadViewSet):
         "inspector lifts it only when every such depot is in their scope; otherwise an officer, "
         "an administrator or a national inspector (403 for others). Lifting twice is 409 "
         "`invalid_state`.",
+        schema=post_schema,
         examples={"Lift": {"reason": "Cause found in the fuze lot; this lot cleared."}},
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
     def lift(self, request, pk=None):
         ban = get_object_or_404(self.get_queryset(), pk=pk)
-        require_lifter(request)
+        require_lifter(request.user)
         values = validated(s.BanLiftSerializer, request)
         ban = services.ban_lift(ban=ban, lifted_by=request.user, **values)
         return self._answer(ban)
@@ -123,11 +117,13 @@ class ShelfLifeExtensionViewSet(RecordViewSet):
     def answer_queryset(self):
         return ShelfLifeExtension.objects.select_related("lot", "decided_by")
 
-    @post_schema(
+    create = CreateAct(
         "Extend a lot's shelf life on the strength of an inspection or a stability test",
         s.ShelfLifeExtensionCreateSerializer,
-        s.ShelfLifeExtensionSerializer,
-        status.HTTP_201_CREATED,
+        services.shelf_life_extend,
+        actor="decided_by",
+        check=require_lifter,
+        schema=post_schema,
         description=f"{WRITE_ROLES} (of the depot where the evidence was recorded). Give "
         "`inspection` or `stability_test` of the same lot (an unstable result extends nothing); "
         "`new_expires_on` is in the future and later than the lot's expiry.",
@@ -140,12 +136,6 @@ class ShelfLifeExtensionViewSet(RecordViewSet):
             }
         },
     )
-    @idempotent
-    def create(self, request):
-        require_lifter(request)
-        values = validated(s.ShelfLifeExtensionCreateSerializer, request)
-        extension = services.shelf_life_extend(**values, decided_by=request.user)
-        return self._answer(extension, status.HTTP_201_CREATED)
 
 
 # --- Work list and a lot's surveillance -----------------------------------------------------------

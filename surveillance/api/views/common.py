@@ -14,18 +14,15 @@ TAGS = ["surveillance"]
 WRITE_ROLES = "An inspector of the depot (or a national inspector, or an administrator)."
 
 
-def require_recorder(request) -> None:
+def require_recorder(user) -> None:
     """403 for roles that record no surveillance anywhere (clerks, officers, auditors)."""
-    require(request.user, Action.RECORD_SURVEILLANCE)
+    require(user, Action.RECORD_SURVEILLANCE)
 
 
-def require_lifter(request) -> None:
+def require_lifter(user) -> None:
     """Lifting a ban, extending a shelf life: inspectors, or officers and administrators for a
     lot held beyond an inspector's depots (the service decides which)."""
-    if not (
-        can(request.user, Action.RECORD_SURVEILLANCE)
-        or services.may_decide_nationally(request.user)
-    ):
+    if not (can(user, Action.RECORD_SURVEILLANCE) or services.may_decide_nationally(user)):
         raise PermissionDenied(_("Your role does not allow this action here."))
 
 

@@ -14,6 +14,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api import post_schema, read_schema, validated
+from core.api_flows import object_post
 from core.idempotency import idempotent
 from core.openapi import file_download
 from core.roles import Action
@@ -52,6 +53,14 @@ def _files_removed_on_failure():
         for attachment in saved:
             attachment.file.storage.delete(attachment.file.name)
         raise
+
+
+def _attach(inspection, uploads, user, saved: list[InspectionAttachment]) -> None:
+    """Add each upload to the inspection, noting what was saved for `_files_removed_on_failure`."""
+    for upload in uploads:
+        saved.append(
+            services.attachment_add(inspection=inspection, upload=upload, uploaded_by=user)
+        )
 
 
 def _inspections(queryset=None):
@@ -117,7 +126,7 @@ class InspectionViewSet(RecordViewSet):
     )
     @idempotent
     def create(self, request):
-        require_recorder(request)
+        require_recorder(request.user)
         values = validated(s.InspectionUploadSerializer, request)
         depot = s.depot_for(request.user, values["lot"], values.get("depot"))
         with _files_removed_on_failure() as saved, transaction.atomic():
@@ -133,36 +142,26 @@ class InspectionViewSet(RecordViewSet):
                 inspector=request.user,
                 authority_reference=values["authority_reference"],
             )
-            for upload in values["attachments"]:
-                saved.append(
-                    services.attachment_add(
-                        inspection=inspection, upload=upload, uploaded_by=request.user
-                    )
-                )
+            _attach(inspection, values["attachments"], request.user, saved)
         return self._answer(inspection, status.HTTP_201_CREATED)
 
-    @post_schema(
+    @object_post(
         "Attach photos or scanned forms to an inspection",
         {"multipart/form-data": s.AttachmentUploadSerializer},
         s.InspectionSerializer,
         status.HTTP_201_CREATED,
+        schema=post_schema,
+        route={"url_path": "attachments", "parser_classes": [MultiPartParser]},
         description=f"{WRITE_ROLES} Multipart form data with one or more `attachments` (JPEG, "
         "PNG or PDF, recognised by content, each within STOCKPILE_ATTACHMENT_MAX_BYTES); a wrong "
         "type or an oversized file is 400 and nothing is kept. Answers with the inspection.",
     )
-    @action(detail=True, methods=["post"], url_path="attachments", parser_classes=[MultiPartParser])
-    @idempotent
     def attachments(self, request, pk=None):
         inspection = get_object_or_404(self.get_queryset(), pk=pk)
         require(request.user, Action.RECORD_SURVEILLANCE, inspection.depot_id)
         values = validated(s.AttachmentUploadSerializer, request)
         with _files_removed_on_failure() as saved, transaction.atomic():
-            for upload in values["attachments"]:
-                saved.append(
-                    services.attachment_add(
-                        inspection=inspection, upload=upload, uploaded_by=request.user
-                    )
-                )
+            _attach(inspection, values["attachments"], request.user, saved)
         return self._answer(inspection, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -242,7 +241,7 @@ class StabilityTestViewSet(RecordViewSet):
     )
     @idempotent
     def create(self, request):
-        require_recorder(request)
+        require_recorder(request.user)
         values = validated(s.StabilityTestCreateSerializer, request)
         depot = s.depot_for(request.user, values["lot"], values.pop("depot", None))
         test = services.stability_test_record(**values, depot=depot, tested_by=request.user)
@@ -292,7 +291,7 @@ class ConditionChangeViewSet(RecordViewSet):
     )
     @idempotent
     def create(self, request):
-        require_recorder(request)
+        require_recorder(request.user)
         values = validated(s.ConditionChangeCreateSerializer, request)
         lot = values["lot"]
         before = lot.condition_id
