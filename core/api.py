@@ -2,7 +2,8 @@
 writes, the schema of a list and its details, and the list/retrieve viewset that answers a write
 with the object as its list reads it now.
 
-A write view keeps its own shape: the role check, `@idempotent`, then `validated(...)`, one
+Most writes are declared with core.api_flows (`CreateAct`, `ObjectAct`, `object_post`); a write
+that does more keeps its own shape: the role check, `@idempotent`, then `validated(...)`, one
 service call and `self._answer(...)`.
 """
 
