@@ -1,7 +1,7 @@
 """The one place that takes row locks for postings, always in this order (DESIGN.md §7):
 the depot's number counter, its hash-chain head, the storehouses involved, then the balance rows
-(locked, and written, by the posting writer: inventory/services/posting/balances.py), each set
-sorted by id. Postings of one depot queue on the counter; depots never wait for each other.
+(which the posting writer creates empty where missing: inventory/services/posting/balances.py),
+each set sorted by id. Postings of one depot queue on the counter; depots never wait for each other.
 
 The hot statements are written as SQL: each runs on every posting, and the ORM's compile costs
 more CPU than PostgreSQL's work. Each takes its row lock with the statement that reads the row
@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Model
 
 from inventory.chain import GENESIS_HASH
-from inventory.models import ChainHead, Document, DocumentCounter, Lot, Storehouse
+from inventory.models import Balance, ChainHead, Document, DocumentCounter, Lot, Storehouse
 
 M = TypeVar("M", bound=Model)
 
@@ -86,6 +86,31 @@ def storehouses_lock(storehouse_ids: Iterable[int]) -> dict[int, Storehouse]:
     ids = sorted(set(storehouse_ids))
     rows = Storehouse.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     return {storehouse.pk: storehouse for storehouse in rows}
+
+
+_BALANCE_COLUMNS = ["id", "lot_id", "storehouse_id", "depot_id", "quantity"]
+_BALANCES_LOCK = (
+    "SELECT b.id, b.lot_id, b.storehouse_id, b.depot_id, b.quantity FROM inventory_balance b "
+    "JOIN unnest(%s::bigint[], %s::bigint[]) AS v (lot_id, storehouse_id) "
+    "ON b.lot_id = v.lot_id AND b.storehouse_id = v.storehouse_id "
+    "ORDER BY b.id FOR UPDATE OF b"
+)
+
+
+def balances_lock(pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Balance]:
+    """Lock the existing balance rows of the (lot, storehouse) pairs, by id; the posting writer
+    creates the missing ones (inventory/services/posting/balances.py). The pairs travel as two
+    arrays (one statement whatever their number: an opening balance names thousands, where an OR
+    of conditions took seconds to build and plan)."""
+    if not pairs:
+        return {}
+    params = [[lot_id for lot_id, _sh in pairs], [sh_id for _lot, sh_id in pairs]]
+    with connection.cursor() as cursor:
+        cursor.execute(_BALANCES_LOCK, params)
+        rows = cursor.fetchall()
+    return {
+        (row[1], row[2]): Balance.from_db(connection.alias, _BALANCE_COLUMNS, row) for row in rows
+    }
 
 
 def document_lock(*, document_id: int) -> Document:

@@ -1,6 +1,6 @@
-"""The balance rows of a posting: locked (created empty where missing), then written. The last
-lock of DESIGN.md §7's order (inventory/locks.py takes the others first), and the only code that
-writes balance quantities: balances change only through posted documents.
+"""The balance rows of a posting: created empty where missing, locked (inventory.locks, the last
+lock of DESIGN.md §7's order), then written. The only code that writes balance rows: balances
+change only through posted documents.
 
 The statements are SQL for the reason inventory/locks.py gives: they run on every posting.
 """
@@ -9,38 +9,17 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from inventory import locks
 from inventory.models import Balance
-
-_BALANCE_COLUMNS = ["id", "lot_id", "storehouse_id", "depot_id", "quantity"]
-_BALANCES_LOCK = (
-    "SELECT b.id, b.lot_id, b.storehouse_id, b.depot_id, b.quantity FROM inventory_balance b "
-    "JOIN unnest(%s::bigint[], %s::bigint[]) AS v (lot_id, storehouse_id) "
-    "ON b.lot_id = v.lot_id AND b.storehouse_id = v.storehouse_id "
-    "ORDER BY b.id FOR UPDATE OF b"
-)
 
 
 def balances_lock(
     pairs: Iterable[tuple[int, int]], depot_by_storehouse: dict[int, int]
 ) -> dict[tuple[int, int], Balance]:
-    """Lock the (lot, storehouse) balance rows, creating empty ones first where none exist.
-    The pairs travel as two arrays (one statement whatever their number: an opening balance
-    names thousands, where an OR of conditions took seconds to build and plan)."""
+    """Lock the (lot, storehouse) balance rows (inventory.locks), creating empty ones first where
+    none exist."""
     pairs = sorted(set(pairs))
-    if not pairs:
-        return {}
-    params = [[lot_id for lot_id, _sh in pairs], [sh_id for _lot, sh_id in pairs]]
-
-    def locked() -> dict[tuple[int, int], Balance]:
-        with connection.cursor() as cursor:
-            cursor.execute(_BALANCES_LOCK, params)
-            rows = cursor.fetchall()
-        return {
-            (row[1], row[2]): Balance.from_db(connection.alias, _BALANCE_COLUMNS, row)
-            for row in rows
-        }
-
-    found = locked()
+    found = locks.balances_lock(pairs)
     missing = [pair for pair in pairs if pair not in found]
     if missing:
         # New rows: their storehouses are locked already, so no other posting creates them now.
@@ -57,7 +36,7 @@ def balances_lock(
                     [depot_by_storehouse[sh_id] for _lot, sh_id in missing],
                 ],
             )
-        found = locked()
+        found = locks.balances_lock(pairs)
     return found
 
 
