@@ -32,11 +32,11 @@ from inventory.filters import (
 from inventory.selectors import reference as selectors
 from inventory.services import reference as services
 
-# The description the schema has always given these operations (it was the base class's
-# docstring). The schema is the contract, so it stays word for word.
+# The operations' description in the schema (it used to be the base class's docstring, a note
+# for developers that integrators read).
 _DESCRIPTION = (
-    "List, retrieve and create. Subclasses name the action that creating needs and call their\n"
-    "service in `perform_service`."
+    "Reference data: list and retrieve what your depot scope covers; create where your role "
+    "allows it (403 otherwise)."
 )
 
 
