@@ -13,7 +13,7 @@ from inventory import locks
 from inventory.models import Balance
 
 
-def balances_lock(
+def balances_lock_or_create(
     pairs: Iterable[tuple[int, int]], depot_by_storehouse: dict[int, int]
 ) -> dict[tuple[int, int], Balance]:
     """Lock the (lot, storehouse) balance rows (inventory.locks), creating empty ones first where

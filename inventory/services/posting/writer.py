@@ -1,9 +1,9 @@
 """The one writer of documents, ledger lines, balances, number counters and chain heads.
 
-A posting numbers its document (the depot's counter), locks the chain head, then the storehouses
-(inventory.locks) and the balances (posting.balances), in that order; checks; and writes the
-hash-chained lines and the balances in bulk. It returns the document with the lines it wrote
-(Document.posted_lines).
+A posting numbers its document (the depot's counter), locks the chain head, the storehouses and
+the balances, in that order (inventory.locks; posting.balances creates the missing balance rows
+first); checks; and writes the hash-chained lines and the balances in bulk. It returns the
+document with the lines it wrote (Document.posted_lines).
 """
 
 from __future__ import annotations
@@ -23,7 +23,11 @@ from inventory.chain import line_hash
 from inventory.errors import InsufficientStock
 from inventory.models import Balance, ChainHead, Depot, Document, LedgerLine, Lot, Storehouse
 from inventory.models.ledger import DocumentKind, DocumentStatus
-from inventory.services.posting.balances import balances_lock, balances_set, balances_withdraw
+from inventory.services.posting.balances import (
+    balances_lock_or_create,
+    balances_set,
+    balances_withdraw,
+)
 from inventory.services.posting.checks import (
     _check_date,
     _check_not_frozen,
@@ -66,7 +70,7 @@ def _apply(
         )  # fmt: skip
     storehouses = locks.storehouses_lock(m.storehouse_id for m in movements)
     _check_storehouses_in_depot(depot, movements, storehouses)
-    balances = balances_lock(deltas, dict.fromkeys(storehouses, depot.pk))
+    balances = balances_lock_or_create(deltas, dict.fromkeys(storehouses, depot.pk))
     for pair, delta in sorted(deltas.items()):
         balance = balances[pair]
         if balance.quantity + delta < 0:
