@@ -115,9 +115,9 @@ def _plan(request, pk: int):
 
 
 def _plan_page(request, plan, form=None):
-    """The plan page; after a refused POST, again with that `form` showing why (the approve form
-    then shows for the plan's author too, who may have just been refused by the two-person
-    rule)."""
+    """The plan page; after a refused POST, again with that `form` showing why (after a refused
+    approval the approve form shows for the plan's author too, with the two-person rule's
+    refusal; after any other refused form it stays hidden from the author, as on GET)."""
     user = request.user
     may_execute = (
         plan.status == PlanStatus.APPROVED
@@ -130,7 +130,7 @@ def _plan_page(request, plan, form=None):
         "may_manage": may_manage(user),
         "may_approve": may_manage(user)
         and plan.status == PlanStatus.DRAFT
-        and (form is not None or plan.created_by_id != user.pk),
+        and (posted is forms.ApproveForm or plan.created_by_id != user.pk),
         "may_execute": may_execute,
         "approve_form": form if posted is forms.ApproveForm else forms.ApproveForm(),
         "close_form": form if posted is forms.CloseForm else forms.CloseForm(),

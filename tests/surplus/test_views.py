@@ -293,6 +293,37 @@ def test_self_approval_shown_on_the_page(client, officer, stocked):
     assert "other than its author" in response.content.decode()
 
 
+def test_author_refused_another_action_is_not_offered_approval(client, officer, stocked):
+    """Only a refused approval shows the approve form to the plan's author; a refused close
+    (here, a note over its length) shows the page as a GET would, without it."""
+    from inventory.models import Lot
+    from surplus.services import PlanLineInput, disposal_plan_create
+
+    lot = Lot.objects.get(condition="H")
+    today = timezone.localdate()
+    plan = disposal_plan_create(
+        depot=stocked.depot_a,
+        method="open_burning",
+        site="R",
+        scheduled_from=today,
+        scheduled_until=today,
+        lines=[PlanLineInput(lot.pk, stocked.sh1.pk, 5)],
+        created_by=officer,
+    )
+    client.force_login(officer)
+    assert (
+        'id="approve-form"'
+        not in client.get(reverse("surplus:plan_detail", args=[plan.pk])).content.decode()
+    )
+    response = client.post(reverse("surplus:plan_close", args=[plan.pk]), {"note": "x" * 5001})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "at most 5000 characters" in page
+    assert 'id="approve-form"' not in page
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+
+
 def test_snapshot_pages(client, officer, stocked):
     client.force_login(officer)
     response = client.post(reverse("surplus:snapshot_list"))
