@@ -32,6 +32,7 @@ from reports.kinds import (
     ReportBuilder,
     Table,
     id_param,
+    lot_facts,
     only,
     refuse,
     register,
@@ -185,8 +186,7 @@ class TraceReport(ReportBuilder):
         return Content(
             title=_("Trace report"),
             facts=[
-                (_("Lot"), f"{lot.lot_number} · {lot.manufacturer}"),
-                (_("Ammunition type"), f"{lot.ammunition_type.code} {lot.ammunition_type.name}"),
+                *lot_facts(lot),
                 (_("Manufactured"), lot.manufactured_on.isoformat()),
                 (_("Events"), f"{len(rows):,}"),
             ],

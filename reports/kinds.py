@@ -200,6 +200,15 @@ def record_param(queryset: QuerySet, user: User, parameters: Mapping[str, Any], 
     return found
 
 
+def lot_facts(lot) -> list[tuple[str, str]]:
+    """A lot as the first page of a report about it names it: number and manufacturer, then its
+    ammunition type (read with the lot)."""
+    return [
+        (_("Lot"), f"{lot.lot_number} · {lot.manufacturer}"),
+        (_("Ammunition type"), f"{lot.ammunition_type.code} {lot.ammunition_type.name}"),
+    ]
+
+
 def who(user: User | None) -> str:
     """A signatory as printed: full name and username."""
     if user is None:

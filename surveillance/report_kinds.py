@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports.builders.record import RecordReport
-from reports.kinds import Block, Content, register, who
+from reports.kinds import Block, Content, lot_facts, register, who
 from reports.models import ReportKind
 from surveillance.models import ConditionChange, Inspection, StabilityTest
 from surveillance.selectors import inspection_list, stability_test_list
@@ -66,8 +66,7 @@ class InspectionReport(RecordReport):
                 (_("Inspection"), f"{inspection.get_kind_display()} ({record['inspection']})"),
                 (_("Inspected on"), inspection.inspected_on.isoformat()),
                 (_("Inspector"), who(inspection.inspector)),
-                (_("Lot"), f"{lot.lot_number} · {lot.manufacturer}"),
-                (_("Ammunition type"), f"{lot.ammunition_type.code} {lot.ammunition_type.name}"),
+                *lot_facts(lot),
                 (_("Storehouse"), inspection.storehouse.code if inspection.storehouse else "—"),
             ],
             blocks=[
@@ -134,8 +133,7 @@ class StabilityCertificate(RecordReport):
         return Content(
             title=_("Propellant stability test certificate"),
             facts=[
-                (_("Lot"), f"{lot.lot_number} · {lot.manufacturer}"),
-                (_("Ammunition type"), f"{lot.ammunition_type.code} {lot.ammunition_type.name}"),
+                *lot_facts(lot),
                 (_("Sampled on"), test.sampled_on.isoformat()),
                 (_("Laboratory"), test.laboratory),
                 (_("Recorded by"), who(test.tested_by)),

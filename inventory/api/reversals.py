@@ -2,13 +2,11 @@
 (inventory.services.reversals). `documents/{id}/reverse/` answers 202 with a proposal; an inspector
 other than the proposer approves it here, and the reversal document is posted then."""
 
-from django.shortcuts import get_object_or_404
 from rest_framework import serializers
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import LedgerViewSet, post_schema, read_schema
-from core.idempotency import idempotent
+from core.api_flows import ObjectAct
 from core.serializers import username_field
 from inventory.filters import ReversalProposalFilter
 from inventory.models import ReversalProposal
@@ -48,30 +46,24 @@ def proposal_response(proposal: ReversalProposal, status_code: int) -> Response:
 class ReversalProposalViewSet(LedgerViewSet):
     serializer_class = ReversalProposalSerializer
     filterset_class = ReversalProposalFilter
+    act_subject = "proposal"
 
     def get_queryset(self):
         return selectors.reversal_proposal_list(user=self.request.user)
 
-    @post_schema(
-        "Approve a proposed reversal (an inspector other than the proposer): it is posted",
-        None,
-        ReversalProposalSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def approve(self, request, pk=None):
-        proposal = reversals.reversal_approve(
-            proposal=get_object_or_404(self.get_queryset(), pk=pk), approved_by=request.user
-        )
-        return proposal_response(proposal, 200)
+    def answer_queryset(self):
+        # The service checked the user's rights on the proposal it decided.
+        return selectors.reversal_proposal_list_unscoped()
 
-    @post_schema(
-        "Reject a proposed reversal: the document stays as posted", None, ReversalProposalSerializer
+    approve = ObjectAct(
+        "Approve a proposed reversal (an inspector other than the proposer): it is posted",
+        reversals.reversal_approve,
+        actor="approved_by",
+        schema=post_schema,
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def reject(self, request, pk=None):
-        proposal = reversals.reversal_reject(
-            proposal=get_object_or_404(self.get_queryset(), pk=pk), rejected_by=request.user
-        )
-        return proposal_response(proposal, 200)
+    reject = ObjectAct(
+        "Reject a proposed reversal: the document stays as posted",
+        reversals.reversal_reject,
+        actor="rejected_by",
+        schema=post_schema,
+    )

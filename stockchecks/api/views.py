@@ -8,8 +8,7 @@ list), `incidents/{id}/` (PATCH status, findings, suspected point of loss, docum
 may not act, 403. Every POST takes an optional Idempotency-Key.
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -19,16 +18,19 @@ from core.api import LedgerViewSet, act_schema, read_schema, validated
 from core.api_flows import CreateAct, ObjectAct, object_post, paginated
 from core.drf import LedgerPagination, ReferencePagination
 from core.idempotency import idempotent
-from core.scoping import scope
-from core.serializers import ReadOnlyModelSerializer, StrictJSONMixin, username_field
+from core.serializers import (
+    ReadOnlyModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    StrictJSONMixin,
+    username_field,
+)
+from inventory.api.serializers import depot_field, storehouse_field
 from inventory.models import (
-    Depot,
     Document,
     Incident,
     IncidentKind,
     IncidentStatus,
     Lot,
-    Storehouse,
 )
 from inventory.models.ledger import AdjustmentReason
 from stockchecks import selectors, services
@@ -40,40 +42,17 @@ class LinePagination(LedgerPagination):
     ordering = "id"
 
 
-class _Scoped(serializers.PrimaryKeyRelatedField):
-    """An object the user may read; any other id is 'does not exist' (400)."""
-
-    model = None
-    depot_field = "depot"
-
-    def get_queryset(self):
-        return scope(
-            self.model.objects.all(), self.context["request"].user, depot_field=self.depot_field
-        )
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedDepotField(_Scoped):
-    model = Depot
-    depot_field = "pk"
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedStorehouseField(_Scoped):
-    model = Storehouse
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedDocumentField(_Scoped):
-    model = Document
+def _document_field() -> ScopedPrimaryKeyRelatedField:
+    """The id of a document of the reader's depots."""
+    return ScopedPrimaryKeyRelatedField(queryset=Document.objects.all())
 
 
 # --- Stock checks --------------------------------------------------------------------------------
 
 
 class StockCheckPlanSerializer(StrictJSONMixin, serializers.Serializer):
-    depot = ScopedDepotField()
-    storehouse = ScopedStorehouseField(
+    depot = depot_field()
+    storehouse = storehouse_field(
         required=False, allow_null=True, help_text="Count one storehouse only."
     )
     kind = serializers.ChoiceField(choices=StockCheckKind.choices)
@@ -152,7 +131,7 @@ class CountLineSerializer(ReadOnlyModelSerializer):
 
 class CountSerializer(StrictJSONMixin, serializers.Serializer):
     lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all())
-    storehouse = ScopedStorehouseField()
+    storehouse = storehouse_field()
     quantity = serializers.IntegerField(min_value=0, max_value=2_000_000_000)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
@@ -303,7 +282,7 @@ class IncidentSerializer(ReadOnlyModelSerializer):
 
 
 class IncidentReportSerializer(StrictJSONMixin, serializers.Serializer):
-    depot = ScopedDepotField()
+    depot = depot_field()
     kind = serializers.ChoiceField(choices=[IncidentKind.THEFT, IncidentKind.OTHER])
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(
@@ -314,7 +293,7 @@ class IncidentReportSerializer(StrictJSONMixin, serializers.Serializer):
         min_value=0, max_value=2_000_000_000, required=False, default=0
     )
     documents = serializers.ListField(
-        child=ScopedDocumentField(), required=False, default=list, max_length=100
+        child=_document_field(), required=False, default=list, max_length=100
     )
 
 
@@ -325,7 +304,7 @@ class IncidentUpdateSerializer(StrictJSONMixin, serializers.Serializer):
         max_length=300, required=False, allow_blank=True
     )
     documents = serializers.ListField(
-        child=ScopedDocumentField(), required=False, max_length=100,
+        child=_document_field(), required=False, max_length=100,
         help_text="Replaces the documents linked to the incident.",
     )  # fmt: skip
 

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import LedgerViewSet, post_schema
+from core.api_flows import ObjectAct
 from core.idempotency import idempotent
 from inventory.api.ledger.inputs import (
     AdjustmentSerializer,
@@ -223,25 +224,21 @@ class AdjustmentViewSet(PostingViewSet):
     kind = DocumentKind.ADJUSTMENT
     input_serializer = AdjustmentSerializer
     service = staticmethod(posting.adjustment_create)
+    act_subject = "document"
 
-    @post_schema(
+    def answer_queryset(self):
+        # As DocumentResponseMixin reads a document: the service checked the user's rights.
+        return selectors.document_list_unscoped()
+
+    approve = ObjectAct(
         "Approve a pending adjustment (an inspector other than its author)",
-        None,
-        DocumentSerializer,
+        posting.adjustment_approve,
+        actor="approved_by",
+        schema=post_schema,
     )
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def approve(self, request, pk=None):
-        document = posting.adjustment_approve(
-            document=get_object_or_404(self.get_queryset(), pk=pk), approved_by=request.user
-        )
-        return self._document(document)
-
-    @post_schema("Reject a pending adjustment", None, DocumentSerializer)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def reject(self, request, pk=None):
-        document = posting.adjustment_reject(
-            document=get_object_or_404(self.get_queryset(), pk=pk), rejected_by=request.user
-        )
-        return self._document(document)
+    reject = ObjectAct(
+        "Reject a pending adjustment",
+        posting.adjustment_reject,
+        actor="rejected_by",
+        schema=post_schema,
+    )
