@@ -591,8 +591,10 @@ def disposal_execute(
     execution is allowed; more than a line has left is refused (409 `exceeds_plan`)."""
     from inventory.services.posting import Movement, disposal_post
 
-    plan = _locked(plan)
+    # Who may act is checked before the plan is locked (its depot never changes), as the other
+    # plan services do: a refused user holds no lock.
     require(executed_by, Action.RECORD_MOVEMENT, plan.depot_id)
+    plan = _locked(plan)
     if plan.status != PlanStatus.APPROVED:
         raise InvalidPlanState(_("Only an approved plan can be executed."))
     if plan.is_transfer:
