@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.roles import Action
-from core.scoping import action_depot_ids, can, scope
+from core.scoping import action_depot_ids, scope
 from core.web import attempt, error_summary, page_of, render_page
 from inventory.forms import lots_in_scope
 from inventory.labels import scanned_lot
@@ -36,24 +36,14 @@ from surveillance.models import InspectionAttachment
 SEARCH_LIMIT = 15
 
 
-def _may_record(user) -> bool:
-    return can(user, Action.RECORD_SURVEILLANCE)
-
-
-def _may_lift(user) -> bool:
-    """Inspectors (within their depots) and officers or administrators (anywhere) lift bans and
-    extend shelf lives; the service decides each case (surveillance.services)."""
-    return _may_record(user) or services.may_decide_nationally(user)
-
-
 def _require_lifter(user) -> None:
-    if not _may_lift(user):
+    if not services.may_lift(user):
         raise PermissionDenied(_("Your role does not allow this action here."))
 
 
 def _require_recorder(user) -> None:
     """403 for a user who may record surveillance in no depot."""
-    if not _may_record(user):
+    if not services.may_record(user):
         raise PermissionDenied(_("Your role does not allow this action here."))
 
 
@@ -125,7 +115,7 @@ def work_list(request):
         "horizon": horizon,
         "rows": rows,
         "overdue_count": sum(1 for row in rows if row["overdue"]),
-        "may_record": _may_record(user),
+        "may_record": services.may_record(user),
         "today": today,
     }
     return render(request, "surveillance/work_list.html", context)
@@ -149,7 +139,7 @@ def lot_detail(request, pk: int):
     )
     tests = list(selectors.stability_test_list(user).filter(lot=lot))
     bans = bans_binding([lot.pk]).get(lot.pk, [])
-    may_record = _may_record(user)
+    may_record = services.may_record(user)
     recording = action_depot_ids(user, Action.RECORD_SURVEILLANCE)
     context = {
         "lot": lot,
@@ -196,8 +186,8 @@ def ban_list_view(request):
     context = {
         "page": page_of(rows, request),
         "lifted": lifted,
-        "may_record": _may_record(user),
-        "may_lift": _may_lift(user),
+        "may_record": services.may_record(user),
+        "may_lift": services.may_lift(user),
     }
     return render(request, "surveillance/ban_list.html", context)
 

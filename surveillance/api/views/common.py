@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.api import LedgerViewSet
 from core.roles import Action
-from core.scoping import can, require
+from core.scoping import require
 from surveillance import services
 
 TAGS = ["surveillance"]
@@ -22,7 +22,7 @@ def require_recorder(user) -> None:
 def require_lifter(user) -> None:
     """Lifting a ban, extending a shelf life: inspectors, or officers and administrators for a
     lot held beyond an inspector's depots (the service decides which)."""
-    if not (can(user, Action.RECORD_SURVEILLANCE) or services.may_decide_nationally(user)):
+    if not services.may_lift(user):
         raise PermissionDenied(_("Your role does not allow this action here."))
 
 
