@@ -31,12 +31,13 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from alerts.models import AlertKind, Severity
-from alerts.services import Subject
+from alerts.services import Subject, alert_raise, alerts_raise, alerts_resolve_for_storehouses
 from alerts.sweep import SweepContext, detector
 from inventory import rules
 from inventory.models import Balance, Document, Licence, Waiver
 from inventory.models.ledger import LOSS_REASONS, AdjustmentReason, DocumentKind, DocumentStatus
 from inventory.models.reference import WaiverRule
+from inventory.policy import mixing_matrix, storage_policy
 from inventory.selectors.ledger import balance_drift
 
 DEFAULT_EXPIRY_HORIZON_DAYS = 180
@@ -125,7 +126,6 @@ def expired_alerts_raise(*, depot_id: int, lot_ids: Iterable[int], on) -> None:
     AlertsConfig.ready). The same subjects, messages and details as the sweep's detector, which
     later keeps or resolves them. Two queries whatever the number of lots; nothing is resolved
     here."""
-    from alerts.services import alerts_raise
 
     today = max(on, timezone.localdate())
     alerts_raise(
@@ -193,7 +193,6 @@ def licence_exceeded(ctx: SweepContext) -> list[Subject]:
     handful of rows per storehouse whatever the number of lots; the licences in force; their
     limits. The rules of inventory/rules/ decide.
     """
-    from inventory.policy import storage_policy
 
     policy = storage_policy(dict(ctx.policy))
     per_unit = Coalesce(F("lot__neq_per_unit_kg"), F("lot__ammunition_type__neq_per_unit_kg"))
@@ -425,7 +424,6 @@ def storage_alerts_raise(*, storehouse_ids: Iterable[int], on) -> None:
     reported here in its own transaction (registered with inventory.hooks by
     AlertsConfig.ready); one that ends such a mix resolves its alert. Other storehouses are left
     to the daily sweep. Two queries, plus one per alert raised."""
-    from alerts.services import alert_raise, alerts_resolve_for_storehouses
 
     ids = set(storehouse_ids)
     today = max(on, timezone.localdate())
@@ -469,7 +467,6 @@ def storage_incompatible(ctx: SweepContext) -> list[Subject]:
     made strict with no `assembles_to` recorded yet) that postings could not refuse. Four
     queries (stock per type, the matrix version and its cells, the waivers); the rules of
     inventory/rules/ decide."""
-    from inventory.policy import mixing_matrix
 
     with connection.cursor() as cursor:
         cursor.execute(_HELD_TYPES)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext, ngettext
 from accounts.languages import language_of
 from accounts.models import DepotMembership, User
 from alerts.models import Alert, AlertDigest, Severity
+from core.jobs import job_run
 from core.scoping import read_depot_ids
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,4 @@ def alert_digest_send(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def alert_digest_run(*, attempt: int = 1):
-    from core.jobs import job_run
-
     return job_run(DIGEST_JOB, alert_digest_send, attempt=attempt)

@@ -35,6 +35,8 @@ from django.utils.module_loading import autodiscover_modules
 
 from alerts.models import AlertKind
 from alerts.services import Subject, alerts_sync
+from core.jobs import job_run
+from inventory.policy import policy_values
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +127,6 @@ def registered_steps() -> dict[str, Step]:
 
 
 def sweep_context(today: date | None = None) -> SweepContext:
-    from inventory.policy import policy_values
-
     return SweepContext(today=today or timezone.localdate(), policy=policy_values())
 
 
@@ -190,7 +190,6 @@ def surveillance_sweep(*, today: date | None = None) -> dict[str, int]:
 
 def surveillance_sweep_run(*, today: date | None = None, attempt: int = 1):
     """Run the sweep as a recorded job under its advisory lock (core.jobs.job_run)."""
-    from core.jobs import job_run
 
     return job_run(SWEEP_JOB, lambda: surveillance_sweep(today=today), attempt=attempt)
 
@@ -210,6 +209,5 @@ def reconcile_ledger() -> dict[str, int]:
 
 def reconcile_ledger_run(*, attempt: int = 1):
     """Run the reconciliation as a recorded job under its advisory lock (core.jobs.job_run)."""
-    from core.jobs import job_run
 
     return job_run(RECONCILE_JOB, reconcile_ledger, attempt=attempt)

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from alerts.services import Subject, alerts_sync
 from audit.models import AuditAction, AuditEvent, LedgerCheckpoint, LedgerVerification
 from audit.verification import (  # noqa: F401 (Break, VerificationResult: the result's types)
     FULL,
@@ -246,8 +247,6 @@ def ledger_verification_progress(*, token: str, user: User) -> dict | None:
 
 
 def _sync_break_alerts(result: VerificationResult) -> None:
-    from alerts.services import Subject, alerts_sync
-
     codes = {each.depot for each in result.broken}
     depots = dict(Depot.objects.filter(code__in=codes).values_list("code", "pk"))
     alerts_sync(

@@ -3,6 +3,8 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
 from core.jobs import RETRY_OPTIONS, job_run
 
@@ -14,8 +16,6 @@ CHECKPOINT_JOB = "ledger_checkpoint"
 
 def verify_ledger(mode: str | None = None) -> dict[str, int]:
     """The nightly run: incremental, except on settings.LEDGER_VERIFY_FULL_WEEKDAY (full)."""
-    from django.conf import settings
-    from django.utils import timezone
 
     from audit.services import FULL, INCREMENTAL, ledger_verification_run
 

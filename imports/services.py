@@ -35,7 +35,9 @@ from imports.models import REFERENCE_KINDS, TAKEN_STATUSES, ImportKind, ImportRu
 from imports.opening import OpeningRow, error, opening_check
 from imports.parsing import FileProblem, Sheet, read_sheet
 from imports.reference import reference_apply
+from inventory.errors import InvalidState
 from inventory.models import Depot
+from inventory.services.lots import lots_resolve
 from inventory.services.posting import (
     OpeningLine,
     opening_balances_post,
@@ -223,8 +225,6 @@ def import_confirm(*, run: ImportRun, user: User, inline: bool | None = None) ->
         # tabs) post the file once; the second waits, then finds it imported (or queued).
         locked = ImportRun.objects.select_for_update().filter(pk=run.pk).first()
         if locked is None or locked.status != ImportStatus.VALIDATED:
-            from inventory.errors import InvalidState
-
             shown = locked or run
             raise InvalidState(
                 _("Import %(run)s is %(status)s: it cannot be confirmed.")
@@ -395,7 +395,6 @@ def _record_known_tests(rows: list[OpeningRow], *, depot: Depot, user: User) -> 
     tested = [row for row in rows if row.stability is not None]
     if not tested:
         return
-    from inventory.services.lots import lots_resolve
 
     lots = lots_resolve([row.new_lot() for row in tested])
     stability_tests_known_record(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from inventory.models import Licence
+from inventory.selectors.reference import licence_list
 from qd import rules
 from qd.selectors import storehouse_sites
 from reports.builders.record import RecordReport
@@ -33,8 +34,6 @@ class ExplosiveLicence(RecordReport):
     tabular = True
 
     def readable(self, user):
-        from inventory.selectors.reference import licence_list
-
         return licence_list(user=user).annotate(depot_id=F("storehouse__depot_id"))
 
     def depot_of(self, licence):

@@ -19,6 +19,7 @@ from qd import rules, services
 from qd.forms import CALCULATOR_ROWS, CalculatorForm
 from qd.selectors import storehouse_qd
 from qd.sketch import required_by_kind, sketch
+from reports.services import report_request
 
 
 def _kind_rows(required_by_key: dict[str, int | None]) -> list[dict]:
@@ -118,7 +119,6 @@ def licence_from_qd(request, pk: int):
 @require_POST
 def licence_print(request, pk: int):
     """Request the explosive limit licence PDF of the storehouse's licence in force."""
-    from reports.services import report_request
 
     storehouse = get_object_or_404(storehouse_list(user=request.user), pk=pk)
     qd = storehouse_qd(storehouse)

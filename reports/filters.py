@@ -3,13 +3,12 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import scope
 from inventory.models import Depot
 from reports.models import ReportKind, ReportRun, ReportStatus
 
 
 def _depots(request):
-    from core.scoping import scope
-
     if request is None:
         return Depot.objects.none()
     return scope(Depot.objects.all(), request.user, depot_field="pk")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.roles import Action
 from core.scoping import can, require
 from core.web import Refusal, apply_validation_error, filtered_list
+from reports.kinds import builder_for
 from stockchecks import forms, selectors, services
 from stockchecks.filters import IncidentFilter, StockCheckFilter
 from stockchecks.models import OPEN_STATUSES, StockCheckStatus
@@ -53,8 +54,6 @@ def _check_or_404(request, pk):
 
 
 def _may_read_report(user, kind: str) -> bool:
-    from reports.kinds import builder_for
-
     builder = builder_for(kind)
     return builder is not None and builder.may_read(user)
 

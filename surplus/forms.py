@@ -12,6 +12,7 @@ from inventory.models import AmmunitionType, Balance, Lot, Storehouse
 from inventory.models.reference import AmmunitionCategory
 from inventory.selectors.reference import depot_list
 from surplus.models import DisposalMethod, InterchangeableGroup
+from surplus.services import ExecutionLineInput
 
 MAX_QUANTITY = 9_000_000_000_000
 PLAN_LINES = 5
@@ -229,8 +230,6 @@ class ExecutionForm(forms.Form):
         return witnesses
 
     def line_inputs(self):
-        from surplus.services import ExecutionLineInput
-
         return [
             ExecutionLineInput(line.pk, self.cleaned_data[f"line_{line.pk}"])
             for line in self.plan_lines

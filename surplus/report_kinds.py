@@ -10,14 +10,17 @@ later movement of the stock it counted makes the verification say the figures ch
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+from django import forms
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.roles import Role
+from core.scoping import scope
 from inventory.models import Depot, LedgerLine
 from reports.builders.record import RecordReport
 from reports.kinds import (
@@ -36,6 +39,7 @@ from reports.models import ReportKind
 from surplus import charts, computation
 from surplus.figure_charts import requirement_bars, top_surplus_bars
 from surplus.models import DESTRUCTION_METHODS, DisposalExecution
+from surplus.selectors import execution_list, surplus_view
 
 TOP = 10
 TABLE_ROWS = 60  # rows of a figures table per block (parts split between blocks)
@@ -81,8 +85,6 @@ class DestructionCertificate(RecordReport):
         )
 
     def readable(self, user):
-        from surplus.selectors import execution_list
-
         return execution_list(user).annotate(depot_id=F("plan__depot_id"))
 
     def depot_of(self, execution):
@@ -268,10 +270,6 @@ class SurplusReport(ReportBuilder):
 
     def form_fields(self, user) -> dict:
         """For the reports request page, once it asks kinds for their fields."""
-        from django import forms
-
-        from core.scoping import scope
-
         depots = scope(Depot.objects.order_by("code"), user, depot_field="pk")
         regions = sorted(set(depots.values_list("region", flat=True)))
         return {
@@ -282,10 +280,6 @@ class SurplusReport(ReportBuilder):
         }
 
     def _view(self, run):
-        from datetime import date
-
-        from surplus.selectors import surplus_view
-
         depot = None
         if run.parameters.get("depot"):
             depot = Depot.objects.get(pk=run.parameters["depot"])

@@ -25,6 +25,7 @@ from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import require
 from inventory.models import AmmunitionType, Balance, Depot, Lot, Storehouse
+from inventory.services.posting import Movement, disposal_post
 from surplus import computation
 from surplus.errors import (
     ExceedsPlan,
@@ -589,7 +590,6 @@ def disposal_execute(
     """Record what was disposed of under an approved plan: posts one disposal document that
     takes the quantities out of stock, and keeps the witnesses for the certificate. Partial
     execution is allowed; more than a line has left is refused (409 `exceeds_plan`)."""
-    from inventory.services.posting import Movement, disposal_post
 
     # Who may act is checked before the plan is locked (its depot never changes), as the other
     # plan services do: a refused user holds no lock.

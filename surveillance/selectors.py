@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from core.scoping import read_depot_ids, scope
@@ -84,8 +85,6 @@ class WorkItem:
 
     @property
     def overdue(self) -> bool:
-        from django.utils import timezone
-
         return self.due_on < timezone.localdate()
 
 
@@ -176,7 +175,6 @@ class TimelineEvent:
 
 def _local_day(moment) -> date:
     """The day of a timestamp where the depot is (TIME_ZONE), not in UTC."""
-    from django.utils import timezone
 
     return timezone.localdate(moment)
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import system_user
+from alerts.services import alert_raise
 from audit.services import audit_download
 from core.roles import Action
 from core.scoping import action_depot_ids, can, require, require_any
@@ -503,7 +504,6 @@ def stability_tests_known_record(
 
 def _raise_unstable_alert(test: StabilityTest) -> None:
     """A critical alert now, not at the next sweep; it stays open while the lot is in stock."""
-    from alerts.services import alert_raise
 
     alert_raise(
         kind="stability_unstable",

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.services import system_user
 from inventory.models.reference import Availability
 from inventory.services.conditions import lot_conditions_post_bulk
 
@@ -114,7 +115,6 @@ def overdue_lots_suspend(
 
     Returns {"lots": lots suspended, "documents": documents posted}.
     """
-    from accounts.services import system_user
 
     now = now or timezone.now()
     today = today or timezone.localdate(now)

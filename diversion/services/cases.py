@@ -30,6 +30,7 @@ from diversion.models import (
     PartyDocumentKind,
     PartyKind,
     TransferCase,
+    TransferPurpose,
     Verification,
 )
 from diversion.services.common import (
@@ -122,7 +123,6 @@ def transfer_case_create(
     route with its transit states, and the transport. No suspended or denied party may appear
     (409 party_not_permitted). Stock is checked when the case is dispatched."""
     require(created_by, Action.MANAGE_OVERSIGHT, depot.pk)
-    from diversion.models import TransferPurpose
 
     _check_choice(purpose, TransferPurpose, "purpose", _("Not a transfer purpose."))
     if consignee.kind not in {PartyKind.CONSIGNEE, *END_USER_KINDS}:

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from core.serializers import ScopedPrimaryKeyRelatedField, username_field
 from imports.models import ImportKind, ImportRun
+from imports.services import import_progress
 from inventory.models import Depot
 
 
@@ -58,6 +59,4 @@ class ImportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_progress(self, run) -> int:
-        from imports.services import import_progress
-
         return import_progress(run)

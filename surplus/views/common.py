@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
@@ -13,6 +15,7 @@ from core.ratelimit import RateScope, rate_limit
 from core.roles import Action
 from core.scoping import can
 from inventory.models.reference import AmmunitionCategory
+from reports.kinds import builder_for
 from surplus import services
 from surplus.exports import Column, Table, csv_response, xlsx_response
 
@@ -111,7 +114,6 @@ def require_manager(user) -> None:
 
 def may_report(user) -> bool:
     """The national surplus report is for national readers (surplus.report_kinds)."""
-    from reports.kinds import builder_for
 
     builder = builder_for("surplus")
     return builder is not None and can(user, Action.REQUEST_REPORT) and builder.may_read(user)
@@ -156,7 +158,6 @@ def add_months(day, months: int):
     month = day.month - 1 + months
     year = day.year + month // 12
     month = month % 12 + 1
-    import calendar
 
     return day.replace(
         year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])

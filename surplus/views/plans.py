@@ -16,6 +16,7 @@ from core.roles import Action
 from core.scoping import can, scope
 from core.web import attempt, error_summary, page_of
 from inventory.models import Depot, Lot
+from reports.services import report_request
 from surplus import computation, forms, selectors, services
 from surplus.models import (
     DESTRUCTION_METHODS,
@@ -245,7 +246,6 @@ def certificate(request, pk: int):
 def _request_report(request, kind: str, parameters: dict, back: str):
     """Request a PDF of this app's kinds and show the report's page (the reports request form
     has no fields for them: docs/surplus.md). A refusal comes back as a message on `back`."""
-    from reports.services import report_request
 
     try:
         run = report_request(kind=kind, parameters=parameters, requested_by=request.user)
