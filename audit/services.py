@@ -207,7 +207,7 @@ def ledger_verification_queue(*, requested_by: User) -> str:
 
 
 def _enqueue_verification(token: str, user_id: int) -> None:
-    from audit.tasks import ledger_verification_task
+    from audit.tasks import ledger_verification_task  # here: audit.tasks imports this module
 
     ledger_verification_task.delay(token=token, user_id=user_id)
 

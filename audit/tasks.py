@@ -6,6 +6,13 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from audit.services import (
+    FULL,
+    INCREMENTAL,
+    checkpoint_take,
+    ledger_verification_perform,
+    ledger_verification_run,
+)
 from core.jobs import RETRY_OPTIONS, job_run
 
 logger = logging.getLogger(__name__)
@@ -16,9 +23,6 @@ CHECKPOINT_JOB = "ledger_checkpoint"
 
 def verify_ledger(mode: str | None = None) -> dict[str, int]:
     """The nightly run: incremental, except on settings.LEDGER_VERIFY_FULL_WEEKDAY (full)."""
-
-    from audit.services import FULL, INCREMENTAL, ledger_verification_run
-
     if mode is None:
         full_day = timezone.localdate().isoweekday() == settings.LEDGER_VERIFY_FULL_WEEKDAY
         mode = FULL if full_day else INCREMENTAL
@@ -33,8 +37,6 @@ def verify_ledger(mode: str | None = None) -> dict[str, int]:
 
 
 def ledger_checkpoint() -> dict[str, int]:
-    from audit.services import checkpoint_take
-
     return {"checkpoints": len(checkpoint_take())}
 
 
@@ -56,7 +58,5 @@ def ledger_checkpoint_task(self) -> dict:
 @shared_task(name="audit.ledger_verification_requested", bind=True, **RETRY_OPTIONS)
 def ledger_verification_task(self, *, token: str, user_id: int) -> dict:
     """An auditor's verification asked for on the page, with its progress in the cache."""
-    from audit.services import ledger_verification_perform
-
     record = ledger_verification_perform(token=token, user_id=user_id)
     return {"verification": record.pk if record else None}

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from core.health import service_health
+from core.idempotency import idempotency_purge
 
 
 @shared_task(name="core.service_health")
@@ -12,6 +13,4 @@ def service_health_task() -> dict[str, str]:
 @shared_task(name="core.idempotency_purge")
 def idempotency_purge_task() -> int:
     """Forget Idempotency-Keys older than 48 hours (they are promised for at least 24)."""
-    from core.idempotency import idempotency_purge
-
     return idempotency_purge()

@@ -251,7 +251,7 @@ def _queue(run: ImportRun) -> ImportOutcome:
 
 
 def _enqueue(run_id: int) -> None:
-    from imports.tasks import import_run_task
+    from imports.tasks import import_run_task  # here: imports.tasks imports this module
 
     import_run_task.delay(run_id=run_id)
 

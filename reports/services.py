@@ -110,7 +110,7 @@ def _small(builder: kinds.ReportBuilder, run: ReportRun) -> bool:
 def _enqueue(run_id: int) -> None:
     """Send the render to Celery: to REPORTS_QUEUE when set (a worker of its own keeps long
     renders from delaying the nightly jobs), else to the default queue."""
-    from reports.tasks import report_render_task
+    from reports.tasks import report_render_task  # here: reports.tasks imports this module
 
     report_render_task.apply_async(
         kwargs={"run_id": run_id}, queue=getattr(settings, "REPORTS_QUEUE", None) or None
