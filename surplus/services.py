@@ -48,7 +48,6 @@ from surplus.models import (
     SurplusSnapshot,
 )
 from surplus.policy import surplus_policy
-from surplus.tasks import surplus_snapshot_task
 
 logger = logging.getLogger(__name__)
 
@@ -297,6 +296,8 @@ def snapshot_request(*, requested_by: User | None, taken_on: date | None = None)
 
 def snapshot_queue(*, requested_by: User, taken_on: date | None = None) -> SurplusSnapshot:
     """An officer's snapshot now: queued, and handed to a worker once the request commits."""
+    from surplus.tasks import surplus_snapshot_task  # here: surplus.tasks imports this module
+
     with transaction.atomic():
         snapshot = snapshot_request(requested_by=requested_by, taken_on=taken_on)
         transaction.on_commit(partial(surplus_snapshot_task.delay, snapshot_id=snapshot.pk))

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from core.jobs import RETRY_OPTIONS, job_run
 from core.models import JobOutcome
+from surplus import services
 from surplus.models import SurplusSnapshot
 
 SNAPSHOT_JOB = "surplus_snapshot"
@@ -12,8 +13,6 @@ SNAPSHOT_JOB = "surplus_snapshot"
 def surplus_snapshot_run(*, snapshot_id: int | None = None, taken_on=None, attempt: int = 1):
     """Take the snapshot `snapshot_id` (or a new one as of `taken_on`, default today) under the
     job's advisory lock; returns the JobRun and the snapshot."""
-    from surplus import services  # here: surplus.services imports this module to queue the task
-
     if snapshot_id is None:
         snapshot = services.snapshot_request(requested_by=None, taken_on=taken_on)
     else:
