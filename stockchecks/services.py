@@ -26,6 +26,7 @@ from accounts.models import User
 from core.errors import SelfApproval
 from core.roles import Action
 from core.scoping import can, require, require_any
+from core.validation import date_not_future
 from inventory import locks
 from inventory.errors import InvalidState
 from inventory.models import (
@@ -490,8 +491,7 @@ def incident_report(
         raise ValidationError({"title": [_("Give the incident a title.")]})
     if units_lost < 0:
         raise ValidationError({"units_lost": [_("Units lost are zero or more.")]})
-    if occurred_on > timezone.localdate():
-        raise ValidationError({"occurred_on": [_("The date cannot be in the future.")]})
+    date_not_future("occurred_on", occurred_on)
     _check_documents(depot, documents)
     return incidents.incident_open(
         depot_id=depot.pk,

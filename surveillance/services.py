@@ -26,6 +26,7 @@ from alerts.services import alert_raise
 from audit.services import audit_download
 from core.roles import Action
 from core.scoping import action_depot_ids, can, require, require_any
+from core.validation import date_not_future
 from inventory import policy as inventory_policy
 from inventory.models import (
     AmmunitionType,
@@ -94,11 +95,6 @@ def _require_lot_in_depot(lot: Lot, depot: Depot) -> None:
                 ]
             }
         )
-
-
-def _date_not_future(field: str, day: date) -> None:
-    if day > timezone.localdate():
-        raise ValidationError({field: [_("The date cannot be in the future.")]})
 
 
 # --- Condition changes --------------------------------------------------------------------------
@@ -236,7 +232,7 @@ def inspection_record(
     _require_lot_in_depot(lot, depot)
     if storehouse is not None and storehouse.depot_id != depot.pk:
         raise ValidationError({"storehouse": [_("The storehouse is not in this depot.")]})
-    _date_not_future("inspected_on", inspected_on)
+    date_not_future("inspected_on", inspected_on)
     if inspected_on < lot.manufactured_on:
         raise ValidationError({"inspected_on": [_("The lot was not yet made on that date.")]})
     if not findings.strip():
@@ -372,7 +368,7 @@ def stability_test_record(
     if not lot.ammunition_type.contains_propellant:
         raise ValidationError({"lot": [_("Lot %(lot)s holds no propellant.") % {"lot": lot}]})
     _require_lot_in_depot(lot, depot)
-    _date_not_future("sampled_on", sampled_on)
+    date_not_future("sampled_on", sampled_on)
     if sampled_on < lot.manufactured_on:
         raise ValidationError({"sampled_on": [_("The lot was not yet made on that date.")]})
     if not laboratory.strip():

@@ -13,6 +13,7 @@ from accounts.models import User
 from core.history import history_save
 from core.roles import Action
 from core.scoping import require
+from core.validation import date_not_future
 from diversion import selectors
 from diversion.models import TracingRequest
 from diversion.services.common import _check_given
@@ -38,8 +39,7 @@ def tracing_request_record(
     marking = lot_marking.strip()
     if len(marking) < 2:
         raise ValidationError({"lot_marking": [_("Give at least two characters of the marking.")]})
-    if found_on > timezone.localdate():
-        raise ValidationError({"found_on": [_("The date cannot be in the future.")]})
+    date_not_future("found_on", found_on)
     request = TracingRequest(
         reference=reference.strip(),
         requesting_authority=requesting_authority.strip(),

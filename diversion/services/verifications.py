@@ -16,6 +16,7 @@ from alerts.services import alert_resolve
 from core.history import history_save
 from core.roles import Action
 from core.scoping import require, require_any
+from core.validation import date_not_future
 from diversion.models import (
     CaseStatus,
     TransferCase,
@@ -68,8 +69,7 @@ def verification_record(
         raise InvalidState(_("This verification's result is already recorded."))
     if result not in (VerificationResult.PASSED, VerificationResult.FAILED):
         raise ValidationError({"result": [_("Passed or failed.")]})
-    if performed_on > timezone.localdate():
-        raise ValidationError({"performed_on": [_("The date cannot be in the future.")]})
+    date_not_future("performed_on", performed_on)
     _check_given(evidence, "evidence", _("Give the evidence of the check."))
     verification.result = result
     verification.performed_on = performed_on
