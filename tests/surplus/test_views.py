@@ -272,56 +272,36 @@ def test_drill_down_to_a_lot_and_plan_its_disposal(client, officer, officer2, cl
     assert "Ms Okafor" in text
 
 
-def test_self_approval_shown_on_the_page(client, officer, stocked):
+@pytest.fixture
+def own_draft(officer, stocked):
+    """A draft plan of 5 unserviceable rounds, drafted by `officer`."""
     from inventory.models import Lot
-    from surplus.services import PlanLineInput, disposal_plan_create
 
-    lot = Lot.objects.get(condition="H")
-    today = timezone.localdate()
-    plan = disposal_plan_create(
-        depot=stocked.depot_a,
-        method="open_burning",
-        site="R",
-        scheduled_from=today,
-        scheduled_until=today,
-        lines=[PlanLineInput(lot.pk, stocked.sh1.pk, 5)],
-        created_by=officer,
-    )
+    return _plan(stocked, officer, Lot.objects.get(condition="H"))
+
+
+def test_self_approval_shown_on_the_page(client, officer, own_draft):
     client.force_login(officer)
-    response = client.post(reverse("surplus:plan_approve", args=[plan.pk]))
+    response = client.post(reverse("surplus:plan_approve", args=[own_draft.pk]))
     assert response.status_code == 200
     assert "other than its author" in response.content.decode()
 
 
-def test_author_refused_another_action_is_not_offered_approval(client, officer, stocked):
+def test_author_refused_another_action_is_not_offered_approval(client, officer, own_draft):
     """Only a refused approval shows the approve form to the plan's author; a refused close
     (here, a note over its length) shows the page as a GET would, without it."""
-    from inventory.models import Lot
-    from surplus.services import PlanLineInput, disposal_plan_create
-
-    lot = Lot.objects.get(condition="H")
-    today = timezone.localdate()
-    plan = disposal_plan_create(
-        depot=stocked.depot_a,
-        method="open_burning",
-        site="R",
-        scheduled_from=today,
-        scheduled_until=today,
-        lines=[PlanLineInput(lot.pk, stocked.sh1.pk, 5)],
-        created_by=officer,
-    )
     client.force_login(officer)
     assert (
         'id="approve-form"'
-        not in client.get(reverse("surplus:plan_detail", args=[plan.pk])).content.decode()
+        not in client.get(reverse("surplus:plan_detail", args=[own_draft.pk])).content.decode()
     )
-    response = client.post(reverse("surplus:plan_close", args=[plan.pk]), {"note": "x" * 5001})
+    response = client.post(reverse("surplus:plan_close", args=[own_draft.pk]), {"note": "x" * 5001})
     assert response.status_code == 200
     page = response.content.decode()
     assert "at most 5000 characters" in page
     assert 'id="approve-form"' not in page
-    plan.refresh_from_db()
-    assert plan.status == "draft"
+    own_draft.refresh_from_db()
+    assert own_draft.status == "draft"
 
 
 def test_snapshot_pages(client, officer, stocked):
