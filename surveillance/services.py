@@ -571,18 +571,6 @@ def may_decide_nationally(user: User) -> bool:
     )
 
 
-def may_record(user: User) -> bool:
-    """May the user record surveillance (inspections, tests, bans) in some depot? For pages and
-    endpoints that offer the action; each service checks the depot, and the vetting, itself."""
-    return can(user, Action.RECORD_SURVEILLANCE)
-
-
-def may_lift(user: User) -> bool:
-    """May the user lift bans and extend shelf lives somewhere: inspectors (within their depots)
-    and officers or administrators (anywhere)? The service decides each case."""
-    return may_record(user) or may_decide_nationally(user)
-
-
 @transaction.atomic
 def ban_impose(
     *,

@@ -30,20 +30,16 @@ from inventory.models import AmmunitionType, Balance
 from inventory.selectors.bans import bans_binding
 from inventory.selectors.ledger import book_hidden
 from surveillance import forms, selectors, services
+from surveillance.access import may_lift, may_record, require_lifter
 from surveillance.files import attachment_response
 from surveillance.models import InspectionAttachment
 
 SEARCH_LIMIT = 15
 
 
-def _require_lifter(user) -> None:
-    if not services.may_lift(user):
-        raise PermissionDenied(_("Your role does not allow this action here."))
-
-
 def _require_recorder(user) -> None:
     """403 for a user who may record surveillance in no depot."""
-    if not services.may_record(user):
+    if not may_record(user):
         raise PermissionDenied(_("Your role does not allow this action here."))
 
 
@@ -115,7 +111,7 @@ def work_list(request):
         "horizon": horizon,
         "rows": rows,
         "overdue_count": sum(1 for row in rows if row["overdue"]),
-        "may_record": services.may_record(user),
+        "may_record": may_record(user),
         "today": today,
     }
     return render(request, "surveillance/work_list.html", context)
@@ -139,7 +135,6 @@ def lot_detail(request, pk: int):
     )
     tests = list(selectors.stability_test_list(user).filter(lot=lot))
     bans = bans_binding([lot.pk]).get(lot.pk, [])
-    may_record = services.may_record(user)
     recording = action_depot_ids(user, Action.RECORD_SURVEILLANCE)
     context = {
         "lot": lot,
@@ -150,7 +145,7 @@ def lot_detail(request, pk: int):
         "timeline": selectors.lot_timeline(user, lot),
         "inspections": inspections,
         "tests": tests,
-        "may_record": may_record,
+        "may_record": may_record(user),
         "national": recording is None,
         "today": timezone.localdate(),
     }
@@ -186,8 +181,8 @@ def ban_list_view(request):
     context = {
         "page": page_of(rows, request),
         "lifted": lifted,
-        "may_record": services.may_record(user),
-        "may_lift": services.may_lift(user),
+        "may_record": may_record(user),
+        "may_lift": may_lift(user),
     }
     return render(request, "surveillance/ban_list.html", context)
 
@@ -378,7 +373,7 @@ def ban_lift_view(request, pk: int):
     """Lift a ban or constraint in force, with the reason."""
     user = request.user
     ban = get_object_or_404(selectors.ban_list(user), pk=pk)
-    _require_lifter(user)
+    require_lifter(user)
     if ban.lifted_at is not None:
         messages.info(
             request, _("This %(kind)s was lifted already.") % {"kind": ban.get_kind_display()}
@@ -402,7 +397,7 @@ def shelf_life_extend_view(request, pk: int):
     """Extend a lot's expiry on the strength of one of its inspections or stability tests."""
     user = request.user
     lot = _scoped_lot(user, pk)
-    _require_lifter(user)
+    require_lifter(user)
     recording = (
         None
         if services.may_decide_nationally(user)

@@ -71,8 +71,6 @@ EXEMPT = {
     "reports.services.report_verify",
     # Questions about the user, not writes.
     "surveillance.services.may_decide_nationally",
-    "surveillance.services.may_record",
-    "surveillance.services.may_lift",
     "audit.services.ledger_verification_progress",
     # A user's own API tokens: signing in and out. A lapsed user may still read (and sign out).
     "accounts.services.api_token_create",

@@ -16,6 +16,7 @@ from core.api_flows import CreateAct, object_post
 from inventory.selectors import ledger as ledger_selectors
 from inventory.selectors.bans import bans_binding
 from surveillance import selectors, services
+from surveillance.access import require_lifter
 from surveillance.api import serializers as s
 from surveillance.api.filters import (
     BanFilter,
@@ -25,7 +26,6 @@ from surveillance.api.views.common import (
     TAGS,
     WRITE_ROLES,
     RecordViewSet,
-    require_lifter,
     require_recorder,
 )
 from surveillance.models import (
